@@ -1,0 +1,3 @@
+from anju.cli import main
+
+raise SystemExit(main())

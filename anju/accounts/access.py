@@ -1,0 +1,205 @@
+"""Who may see and do what, where. Every view, export and API goes through this module.
+
+Two questions, always asked in this order:
+1. the role: does any of the user's roles carry the permission? (no: 403)
+2. the region: does the object lie in the user's region subtree? (no: 404, the same answer as
+   for an object that does not exist, so probing reveals nothing)
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from anju.accounts.roles import ADMIN_ROLES, Role
+from anju.regions.models import Region, is_within, subtree_bounds
+
+
+class Perm(StrEnum):
+    VIEW_REGIONS = "regions.view"
+    VIEW_USERS = "accounts.view"
+    MANAGE_USERS = "accounts.manage"
+    ASSIGN_ROLES = "accounts.assign_roles"
+    VIEW_AUDIT = "audit.view"
+
+
+BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    **{role: frozenset({Perm.VIEW_REGIONS}) for role in BUSINESS_ROLES},
+    # The system administrator keeps accounts running; sees no business data.
+    Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
+    # The security administrator grants roles and regions and lifts lockouts.
+    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_USERS, Perm.ASSIGN_ROLES}),
+    # The audit administrator reads the audit log, and only that.
+    Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
+}
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+
+def perms_of(user) -> frozenset[Perm]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    granted: set[Perm] = set()
+    for role in user.roles:
+        granted |= ROLE_PERMS.get(role, frozenset())
+    return frozenset(granted)
+
+
+def has_perm(user, perm: Perm) -> bool:
+    return perm in perms_of(user)
+
+
+def has_role(user, *roles: str) -> bool:
+    return getattr(user, "is_authenticated", False) and bool(user.roles & set(roles))
+
+
+def require(user, perm: Perm) -> None:
+    """Raise 403 (and audit the refusal) unless the user holds `perm`."""
+    if has_perm(user, perm):
+        return
+    from anju.audit.models import Action
+    from anju.audit.services import audit
+
+    audit(actor=user, action=Action.DENIED, obj=str(perm), result="refused")
+    raise PermissionDenied("您的角色无权进行此操作。")
+
+
+def staff_view(perm: Perm | None = None):
+    """Decorate a view: login required, and `perm` when given. Marks the view for the URL walk."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if perm is not None:
+                require(request.user, perm)
+            return view(request, *args, **kwargs)
+
+        wrapped.access_policy = perm or AUTHENTICATED
+        return wrapped
+
+    return decorate
+
+
+def public_view(view):
+    """Mark a view as open to everyone (login page, health check, the public portal)."""
+    view.access_policy = PUBLIC
+    return view
+
+
+# Regions ---------------------------------------------------------------------------------
+
+
+def visible_root(user) -> Region | None:
+    """The top of what the user may see: their own region (none for users without one)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.region
+
+
+def regions_visible_to(user) -> QuerySet[Region]:
+    root = visible_root(user)
+    if root is None:
+        return Region.objects.none()
+    return Region.objects.within(root)
+
+
+def region_visible(user, code: str) -> bool:
+    root = visible_root(user)
+    return root is not None and is_within(code, root.code)
+
+
+def access_region(user, code: str) -> Region:
+    """The region `code` if the user may see it; 404 alike for missing and not yours."""
+    if not region_visible(user, code):
+        raise Http404("没有找到该区划。")
+    try:
+        return Region.objects.get(code=code)
+    except Region.DoesNotExist:
+        raise Http404("没有找到该区划。") from None
+
+
+def scope_to_region(qs: QuerySet, root: Region | None, field: str = "region") -> QuerySet:
+    """Rows of `qs` whose `field` (a region foreign key or code column) lies under `root`."""
+    if root is None:
+        return qs.none()
+    # Filtering on the foreign key's target column needs no join: one indexed range scan.
+    column = field if field.endswith("_code") else f"{field}__code"
+    return qs.filter(**{f"{column}__range": subtree_bounds(root.code)})
+
+
+def scoped(qs: QuerySet, user, field: str = "region") -> QuerySet:
+    """Rows of `qs` within the user's region subtree."""
+    return scope_to_region(qs, visible_root(user), field)
+
+
+def active_region(request) -> Region | None:
+    """The region the user is looking at now: picked in the region switcher, within their own."""
+    root = visible_root(request.user)
+    if root is None:
+        return None
+    code = request.session.get("active_region")
+    if code and code != root.code and is_within(code, root.code):
+        region = Region.objects.filter(code=code).first()
+        if region is not None:
+            return region
+    return root
+
+
+# Users -----------------------------------------------------------------------------------
+
+
+def users_visible_to(user) -> QuerySet:
+    """Accounts an administrator may see: those working in their region subtree."""
+    from anju.accounts.models import User
+
+    if not (has_perm(user, Perm.VIEW_USERS)):
+        return User.objects.none()
+    return scoped(User.objects.all(), user)
+
+
+def access_user(user, pk: int, *, write_perm: Perm | None = None):
+    if write_perm is not None:
+        require(user, write_perm)
+    else:
+        require(user, Perm.VIEW_USERS)
+    target = users_visible_to(user).filter(pk=pk).first()
+    if target is None:
+        raise Http404("没有找到该用户。")
+    return target
+
+
+# Audit -----------------------------------------------------------------------------------
+
+
+def audit_entries_visible_to(user) -> QuerySet:
+    from anju.audit.models import AuditEntry
+
+    if not has_perm(user, Perm.VIEW_AUDIT):
+        return AuditEntry.objects.none()
+    root = visible_root(user)
+    if root is None:
+        return AuditEntry.objects.none()
+    # Entries without a region (failed logins of unknown names) are system-wide: only an
+    # auditor at the province or city level (the top of the deployment) reads them.
+    from django.db.models import Q
+
+    low, high = subtree_bounds(root.code)
+    in_region = Q(region_code__range=(low, high))
+    if root.level <= 2:
+        in_region |= Q(region_code="")
+    return AuditEntry.objects.filter(in_region)
+
+
+def access_audit_entry(user, pk: int):
+    require(user, Perm.VIEW_AUDIT)
+    entry = audit_entries_visible_to(user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("没有找到该审计记录。")
+    return entry

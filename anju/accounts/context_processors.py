@@ -1,0 +1,28 @@
+from anju.accounts.access import Perm, active_region, perms_of
+
+
+def workspace(request):
+    """What the shared layout needs: the active region, its path, and the menu for the roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    perms = perms_of(user)
+    region = active_region(request)
+    path = []
+    if region is not None and user.region is not None:
+        path = [r for r in region.ancestors() if user.region.contains(r.code)] + [region]
+    menu = [("首页", "home")]
+    if Perm.VIEW_REGIONS in perms:
+        menu.append(("行政区划", "regions:browse"))
+    if Perm.VIEW_USERS in perms:
+        menu.append(("用户管理", "accounts:users"))
+    if Perm.VIEW_AUDIT in perms:
+        menu.append(("审计日志", "audit:list"))
+    return {
+        "active_region": region,
+        "region_path": path,
+        "can_switch_region": user.region is not None and user.region.level < 4
+        and Perm.VIEW_REGIONS in perms,
+        "menu": menu,
+        "user_perms": {str(p) for p in perms},
+    }

@@ -1,0 +1,35 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
+
+from anju.accounts.roles import Role
+
+region_code_field = forms.CharField(
+    label="所属区划代码",
+    max_length=12,
+    validators=[RegexValidator(r"^[0-9]{12}$", "区划代码应为12位数字。")],
+)
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。连续失败 5 次将暂时锁定。",
+        "inactive": "该账号已停用，请联系系统管理员。",
+    }
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        label="用户名", max_length=150, regex=r"^[A-Za-z0-9_.@+-]+$",
+        error_messages={"invalid": "用户名只能包含字母、数字和 _ . @ + -"},
+    )
+    full_name = forms.CharField(label="姓名", max_length=50)
+    region_code = region_code_field
+    unit = forms.CharField(label="单位及职务", max_length=100, required=False)
+
+
+class RolesForm(forms.Form):
+    region_code = region_code_field
+    roles = forms.MultipleChoiceField(
+        label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )

@@ -1,0 +1,60 @@
+import time
+
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from anju.audit.context import RequestInfo, current_request
+
+
+class RequestContextMiddleware:
+    """Makes the caller's address known to audit entries written anywhere in the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request.set(
+            RequestInfo(ip=request.META.get("REMOTE_ADDR") or None, path=request.path)
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session past its absolute lifetime, however active it has been."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        if request.user.is_authenticated:
+            started = request.session.get("started_at")
+            now = int(time.time())
+            if started is None:
+                request.session["started_at"] = now
+            elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect(f"{reverse('login')}?expired=1")
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Accounts created with a temporary password may do nothing but change it."""
+
+    ALLOWED = ("password_change", "logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.must_change_password:
+            allowed = {reverse(name) for name in self.ALLOWED}
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                return redirect("password_change")
+        return self.get_response(request)

@@ -1,0 +1,57 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from anju.accounts.roles import Role
+
+
+class User(AbstractUser):
+    """A member of staff. Works in one region; holds one or more roles (RoleGrant)."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="所属区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    unit = models.CharField("单位及职务", max_length=100, blank=True)
+    must_change_password = models.BooleanField("首次登录须改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.role_grants.values_list("role", flat=True))
+
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in sorted(self.roles)]
+
+
+class RoleGrant(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField("授予时间", auto_now_add=True)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "角色授予"
+        verbose_name_plural = "角色授予"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="rolegrant_user_role_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

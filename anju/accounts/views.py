@@ -1,0 +1,144 @@
+from axes.utils import reset as axes_reset
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from anju.accounts import services
+from anju.accounts.access import (
+    Perm,
+    access_region,
+    access_user,
+    public_view,
+    staff_view,
+    users_visible_to,
+)
+from anju.accounts.forms import LoginForm, RolesForm, UserCreateForm
+from anju.accounts.models import User
+from anju.pagination import paginate
+
+login = public_view(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html",
+        authentication_form=LoginForm,
+        redirect_authenticated_user=True,
+    )
+)
+logout = public_view(auth_views.LogoutView.as_view())
+
+
+@staff_view()
+@never_cache
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        request.session.cycle_key()
+        services.password_changed(user=user)
+        messages.success(request, "密码已修改。")
+        return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+def _form_error(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+@staff_view(Perm.VIEW_USERS)
+def users(request):
+    q = request.GET.get("q", "").strip()
+    items = users_visible_to(request.user).select_related("region").prefetch_related("role_grants")
+    if q:
+        items = items.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    page = paginate(request, items.order_by("username"))
+    template = "accounts/_user_rows.html" if request.htmx else "accounts/user_list.html"
+    return render(request, template, {"page": page, "q": q})
+
+
+@staff_view(Perm.MANAGE_USERS)
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            region = access_region(request.user, data["region_code"])
+            user, password = services.user_create(
+                actor=request.user, username=data["username"], full_name=data["full_name"],
+                region=region, unit=data["unit"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            return render(request, "accounts/temporary_password.html",
+                          {"target": user, "password": password})
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@staff_view(Perm.VIEW_USERS)
+def user_detail(request, pk: int):
+    target = access_user(request.user, pk)
+    initial = {"region_code": target.region_id, "roles": sorted(target.roles)}
+    form = RolesForm(initial=initial)
+    return render(request, "accounts/user_detail.html", {"target": target, "form": form})
+
+
+@require_POST
+@staff_view(Perm.ASSIGN_ROLES)
+def user_roles(request, pk: int):
+    target = access_user(request.user, pk, write_perm=Perm.ASSIGN_ROLES)
+    form = RolesForm(request.POST)
+    if form.is_valid():
+        try:
+            region = access_region(request.user, form.cleaned_data["region_code"])
+            services.user_set_roles(actor=request.user, user=target, region=region,
+                                    roles=set(form.cleaned_data["roles"]))
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "角色与区划已更新。")
+            return redirect("accounts:user", pk=target.pk)
+    return render(request, "accounts/user_detail.html", {"target": target, "form": form},
+                  status=400)
+
+
+@require_POST
+@staff_view(Perm.MANAGE_USERS)
+def user_active(request, pk: int):
+    target = access_user(request.user, pk, write_perm=Perm.MANAGE_USERS)
+    active = request.POST.get("active") == "1"
+    try:
+        services.user_set_active(actor=request.user, user=target, active=active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "账号已启用。" if active else "账号已停用，其会话立即失效。")
+    return redirect("accounts:user", pk=target.pk)
+
+
+@require_POST
+@staff_view(Perm.MANAGE_USERS)
+def user_reset_password(request, pk: int):
+    target = access_user(request.user, pk, write_perm=Perm.MANAGE_USERS)
+    password = services.user_reset_password(actor=request.user, user=target)
+    return render(request, "accounts/temporary_password.html",
+                  {"target": target, "password": password, "reset": True})
+
+
+@require_POST
+@staff_view(Perm.ASSIGN_ROLES)
+def user_unlock(request, pk: int):
+    target: User = access_user(request.user, pk, write_perm=Perm.ASSIGN_ROLES)
+    axes_reset(username=target.username)
+    from anju.audit.models import Action
+    from anju.audit.services import audit
+
+    audit(actor=request.user, action=Action.UPDATE, obj=target, note="解除登录锁定")
+    messages.success(request, "已解除该账号的登录锁定。")
+    return redirect("accounts:user", pk=target.pk)

@@ -1,0 +1,148 @@
+"""The `anju` command: demo, serve, import, audit, manage (see CONTRACT.md)."""
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+
+def _setup(*, http_demo: bool = False) -> None:
+    if http_demo:
+        # The demo serves plain http on 127.0.0.1; production keeps the https defaults.
+        os.environ.setdefault("ANJU_HTTPS", "0")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anju.settings")
+    import django
+
+    django.setup()
+
+
+def cli_actor() -> str:
+    """How the audit log names whoever runs a command: the operating-system account."""
+    try:
+        name = getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        name = "unknown"
+    return f"命令行:{name}"
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the production WSGI server (gunicorn), with static files served by WhiteNoise."""
+    from gunicorn.app.base import BaseApplication
+
+    from anju.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("graceful_timeout", 10)
+            self.cfg.set("proc_name", "anju")
+
+        def load(self):
+            return application
+
+    print(f"安居 正在提供服务：http://{host}:{port}/  （Ctrl+C 停止）", flush=True)
+    Server().run()
+
+
+def cmd_demo(args) -> int:
+    _setup(http_demo=True)
+    from anju.demo import load_demo, print_logins
+
+    _migrate()
+    accounts = load_demo(size=args.size, actor=cli_actor(), progress=print)
+    print_logins(accounts, host=args.host, port=args.port)
+    if not args.no_serve:
+        serve(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _setup()
+    _migrate()
+    serve(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_import(args) -> int:
+    _setup()
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"找不到文件：{path}", file=sys.stderr)
+        return 1
+    if args.kind == "regions":
+        from anju.regions.services import regions_import
+
+        result = regions_import(actor=cli_actor(), data=path.read_bytes(), source=path.name)
+        if not result.ok:
+            for error in result.errors:
+                print(error, file=sys.stderr)
+            print(f"导入失败：{len(result.errors)} 处错误，未写入任何数据。", file=sys.stderr)
+            return 1
+        print(f"导入完成：新增 {result.created}，更名 {result.renamed}，未变 {result.unchanged}。")
+        return 0
+    print(f"尚不支持导入类型：{args.kind}", file=sys.stderr)
+    return 2
+
+
+def cmd_audit(args) -> int:
+    _setup()
+    from anju.audit.verify import verify_chain
+
+    report = verify_chain()
+    print(report, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_manage(args) -> int:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["anju manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="anju", description="安居 农村住房安全监管系统")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="迁移数据库、载入演示数据并启动服务")
+    demo.add_argument("--size", choices=["small", "city", "province"], default="small")
+    demo.add_argument("--no-serve", action="store_true")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--workers", type=int, default=2)
+    demo.set_defaults(func=cmd_demo)
+
+    srv = sub.add_parser("serve", help="以生产服务器运行")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--workers", type=int, default=2)
+    srv.set_defaults(func=cmd_serve)
+
+    imp = sub.add_parser("import", help="导入数据文件")
+    imp.add_argument("kind", choices=["regions"])
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_import)
+
+    aud = sub.add_parser("audit", help="审计日志")
+    aud.add_argument("action", choices=["verify"])
+    aud.set_defaults(func=cmd_audit)
+
+    man = sub.add_parser("manage", help="Django manage.py", add_help=False)
+    man.add_argument("rest", nargs=argparse.REMAINDER)
+    man.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,204 @@
+"""The deterministic demo: regions and one account per role. Later issues add their records.
+
+Sizes: `small` is 漳平市 with its real townships (villages generated where the shipped file has
+none), for tests; `city` adds the other six counties of 龙岩市 with generated townships and
+villages; `province` adds generated cities of 福建省 for benchmarks. The same size always gives
+the same data.
+"""
+
+import csv
+import io
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from anju.accounts.roles import Role
+from anju.regions.models import Level, Region, level_of
+
+DEMO_PASSWORD = "Anju@2026demo"
+ZHANGPING = "350881000000"
+LONGYAN = "350800000000"
+FUJIAN = "350000000000"
+
+OTHER_LONGYAN_COUNTIES = {
+    "350802000000": "新罗区",
+    "350803000000": "永定区",
+    "350821000000": "长汀县",
+    "350823000000": "上杭县",
+    "350824000000": "武平县",
+    "350825000000": "连城县",
+}
+OTHER_FUJIAN_CITIES = {
+    "350100000000": "福州市",
+    "350200000000": "厦门市",
+    "350300000000": "莆田市",
+    "350400000000": "三明市",
+    "350500000000": "泉州市",
+    "350600000000": "漳州市",
+    "350700000000": "南平市",
+    "350900000000": "宁德市",
+}
+
+_FIRST = "上下东西南北大小新高龙石溪坑林洋坂田桥岭黄后前中山吴陈"
+_SECOND = "坑洋头山田坪溪墩厝寨口坊垅湖林坂洋美坑埔亭丰"
+_TOWN_SUFFIX = ["镇", "镇", "镇", "乡"]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    full_name: str
+    role: str
+    region_code: str
+    unit: str
+
+
+def _name(rng: random.Random, suffix: str, taken: set[str]) -> str:
+    while True:
+        name = rng.choice(_FIRST) + rng.choice(_SECOND) + suffix
+        if name not in taken:
+            taken.add(name)
+            return name
+
+
+def _shipped_rows() -> list[tuple[str, str, str]]:
+    path = settings.REGION_DATA_DIR / "zhangping.csv"
+    with path.open(encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        return [(row[0], row[1], row[2]) for row in reader if row]
+
+
+def _villages(rng: random.Random, township: str, count: int) -> list[tuple[str, str, str]]:
+    taken: set[str] = set()
+    prefix = township[:9]
+    return [
+        (f"{prefix}{200 + i:03d}", _name(rng, "村", taken), township) for i in range(count)
+    ]
+
+
+def _townships(rng: random.Random, county: str, count: int) -> list[tuple[str, str, str]]:
+    taken: set[str] = set()
+    prefix = county[:6]
+    return [
+        (f"{prefix}{100 + i:03d}000", _name(rng, rng.choice(_TOWN_SUFFIX), taken), county)
+        for i in range(count)
+    ]
+
+
+def region_rows(size: str) -> list[tuple[str, str, str]]:
+    """The demo region tree as (code, name, parent) rows, deterministic for each size."""
+    rng = random.Random(f"anju-demo-{size}")
+    rows = [r for r in _shipped_rows() if level_of(r[0]) <= Level.VILLAGE]
+    # The shipped file has the real 漳平 townships; give any township without villages some.
+    zp_townships = [r[0] for r in rows if r[2] == ZHANGPING]
+    with_villages = {r[2] for r in rows if level_of(r[0]) == Level.VILLAGE}
+    for township in zp_townships:
+        if township not in with_villages:
+            rows += _villages(rng, township, rng.randint(8, 16))
+    if size == "small":
+        return rows
+    counties = [r[0] for r in rows if level_of(r[0]) == Level.COUNTY and r[0] != ZHANGPING]
+    known = {r[0] for r in rows}
+    for code, name in OTHER_LONGYAN_COUNTIES.items():
+        if code not in known:
+            rows.append((code, name, LONGYAN))
+            counties.append(code)
+    cities = []
+    if size == "province":
+        for code, name in OTHER_FUJIAN_CITIES.items():
+            rows.append((code, name, FUJIAN))
+            cities.append(code)
+    for city in cities:
+        for i in range(rng.randint(6, 10)):
+            code = f"{city[:4]}{21 + i:02d}000000"
+            rows.append((code, f"{_name(rng, '', set())}县", city))
+            counties.append(code)
+    for county in counties:
+        for township in _townships(rng, county, rng.randint(8, 14)):
+            rows.append(township)
+            rows += _villages(rng, township[0], rng.randint(8, 16))
+    return rows
+
+
+def _base_villages(rows: list[tuple[str, str, str]]) -> set[str]:
+    """31 villages of 漳平's 拱桥镇 and 永福镇 flagged as 革命基点村 for the demo.
+
+    The seed names 31 province-designated base villages and these two townships as responsible;
+    the real list is loaded from the bureau's own region file (column 革命基点村).
+    """
+    by_name = {r[0]: r[1] for r in rows}
+    townships = [c for c, n in by_name.items() if c.startswith("350881") and n in ("拱桥镇", "永福镇")]
+    villages = sorted(r[0] for r in rows if r[2] in townships and level_of(r[0]) == Level.VILLAGE)
+    return set(villages[:31])
+
+
+def region_csv(size: str) -> bytes:
+    rows = region_rows(size)
+    base = _base_villages(rows)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["代码", "名称", "上级代码", "革命基点村"])
+    for code, name, parent in rows:
+        writer.writerow([code, name, parent, "是" if code in base else "否"])
+    return out.getvalue().encode("utf-8")
+
+
+def _second_township() -> str:
+    codes = sorted(r[0] for r in _shipped_rows() if r[2] == ZHANGPING)
+    return next(c for c in codes if c != "350881100000")
+
+
+def accounts() -> list[DemoAccount]:
+    second = _second_township()
+    return [
+        DemoAccount("city", "陈市办", Role.CITY_OFFICE, LONGYAN, "龙岩市城建委村镇办"),
+        DemoAccount("zp_clerk", "林经办", Role.COUNTY_CLERK, ZHANGPING, "漳平市住建局村镇站"),
+        DemoAccount("zp_reviewer", "郑审核", Role.COUNTY_REVIEWER, ZHANGPING, "漳平市住建局分管副局长"),
+        DemoAccount("xq_clerk", "黄乡镇", Role.TOWNSHIP_CLERK, "350881100000", "新桥镇村建站"),
+        DemoAccount("tw_clerk", "吴乡镇", Role.TOWNSHIP_CLERK, second, "乡镇村建站"),
+        DemoAccount("zp_jijian", "张纪检", Role.DISCIPLINE, ZHANGPING, "漳平市纪委监委派驻纪检监察组"),
+        DemoAccount("zp_data", "詹数据", Role.DATA_PROVIDER, ZHANGPING, "漳平市扶贫办"),
+        DemoAccount("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, LONGYAN, "龙岩市城建委信息中心"),
+        DemoAccount("secadmin", "安全管理员", Role.SECURITY_ADMIN, LONGYAN, "龙岩市城建委信息中心"),
+        DemoAccount("auditor", "审计管理员", Role.AUDIT_ADMIN, LONGYAN, "龙岩市城建委审计室"),
+    ]
+
+
+def load_demo(*, size: str = "small", actor: str = "demo",
+              progress: Callable[[str], None] = lambda _m: None) -> list[DemoAccount]:
+    """Load (or refresh) the demo of `size`; safe to run again."""
+    from anju.accounts.services import demo_user
+    from anju.audit.models import Action
+    from anju.audit.services import audit_many
+    from anju.regions.services import regions_import
+
+    progress(f"载入演示区划（{size}）……")
+    result = regions_import(actor=actor, data=region_csv(size), source=f"demo-{size}")
+    if not result.ok:
+        raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))
+    progress(f"区划：新增 {result.created}，更新 {result.renamed}，未变 {result.unchanged}")
+    made = []
+    with transaction.atomic():
+        for account in accounts():
+            region = Region.objects.get(code=account.region_code)
+            user = demo_user(username=account.username, full_name=account.full_name,
+                             region=region, roles={account.role}, password=DEMO_PASSWORD,
+                             unit=account.unit)
+            made.append((user, None, {"username": user.username, "roles": [account.role]}))
+        audit_many(actor=actor, action=Action.CREATE, items=made, note="演示账号")
+    return accounts()
+
+
+def print_logins(demo_accounts: list[DemoAccount], host: str = "127.0.0.1", port: int = 8000):
+    names = dict(Region.objects.filter(code__in={a.region_code for a in demo_accounts})
+                 .values_list("code", "name"))
+    print()
+    print(f"演示账号（密码均为 {DEMO_PASSWORD}）  登录地址：http://{host}:{port}/accounts/login/")
+    print(f"{'用户名':<14}{'角色':<10}{'区划':<10}单位")
+    for a in demo_accounts:
+        print(f"{a.username:<16}{Role(a.role).label:<8}{names.get(a.region_code, ''):<8}{a.unit}")
+    print(flush=True)

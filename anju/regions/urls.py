@@ -1,0 +1,10 @@
+from django.urls import path
+
+from anju.regions import views
+
+app_name = "regions"
+urlpatterns = [
+    path("", views.browse, name="browse"),
+    path("switch/", views.switch, name="switch"),
+    path("<str:code>/", views.detail, name="detail"),
+]

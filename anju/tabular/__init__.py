@@ -1,0 +1,1 @@
+"""Reading and writing spreadsheets the way departments really fill them."""

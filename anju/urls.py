@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from anju import views
+from anju.accounts import views as account_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/password/", account_views.password_change, name="password_change"),
+    path("users/", include("anju.accounts.urls")),
+    path("regions/", include("anju.regions.urls")),
+    path("audit/", include("anju.audit.urls")),
+]
+
+handler403 = "anju.errors.forbidden"
+handler404 = "anju.errors.not_found"
+handler500 = "anju.errors.server_error"

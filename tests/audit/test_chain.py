@@ -1,0 +1,156 @@
+import io
+import threading
+from contextlib import redirect_stderr, redirect_stdout
+
+from django.db import connection, connections
+from django.test import TransactionTestCase
+
+from anju.audit.chain import GENESIS
+from anju.audit.models import Action, AuditEntry, AuditHead
+from anju.audit.services import audit, audit_many
+from anju.audit.verify import verify_chain
+from anju.cli import main
+from tests.base import AnjuTestCase
+
+
+def run_verify() -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(["audit", "verify"])
+    return code, out.getvalue() + err.getvalue()
+
+
+def raw(sql: str, params=()) -> None:
+    """Tamper the way someone with database access would: plain SQL, around the app."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+class AuditChainTests(AnjuTestCase):
+    def setUp(self):
+        for i in range(5):
+            audit(actor=self.alice, action=Action.UPDATE, obj=self.alice,
+                  before={"n": i}, after={"n": i + 1})
+
+    def entry(self, seq: int) -> AuditEntry:
+        return AuditEntry.objects.get(seq=seq)
+
+    def test_it_chains_each_entry_to_the_previous(self):
+        entries = list(AuditEntry.objects.order_by("seq"))
+        self.assertEqual([e.seq for e in entries], list(range(1, 6)))
+        self.assertEqual(entries[0].prev_hash, GENESIS)
+        for before, after in zip(entries, entries[1:], strict=False):
+            self.assertEqual(after.prev_hash, before.hash)
+        head = AuditHead.objects.get(pk=1)
+        self.assertEqual((head.seq, head.hash), (5, entries[-1].hash))
+
+    def test_it_records_who_what_where_and_values(self):
+        e = self.entry(1)
+        self.assertEqual(e.actor_username, "alice")
+        self.assertEqual(e.object_type, "accounts.user")
+        self.assertEqual(e.region_code, self.alice.region_id)
+        self.assertEqual(e.changes, {"before": {"n": 0}, "after": {"n": 1}})
+
+    def test_verify_passes_on_an_intact_chain(self):
+        code, text = run_verify()
+        self.assertEqual(code, 0, text)
+        self.assertIn("完整", text)
+        self.assertIn("5", text)
+
+    def test_verify_names_an_updated_entry(self):
+        target = self.entry(3)
+        raw("UPDATE audit_auditentry SET object_repr = %s WHERE id = %s", ["篡改", target.id])
+        code, text = run_verify()
+        self.assertEqual(code, 1)
+        self.assertIn(f"第 3 条（id={target.id}）", text)
+        self.assertIn("被修改", text)
+
+    def test_verify_names_an_entry_whose_values_were_changed(self):
+        target = self.entry(2)
+        raw("UPDATE audit_auditentry SET changes = %s WHERE id = %s",
+            ['{"before": {"n": 9}, "after": {"n": 1}}', target.id])
+        code, text = run_verify()
+        self.assertEqual(code, 1)
+        self.assertIn("第 2 条", text)
+
+    def test_verify_names_the_entry_after_a_deleted_one(self):
+        gone, after = self.entry(3), self.entry(4)
+        raw("DELETE FROM audit_auditentry WHERE id = %s", [gone.id])
+        code, text = run_verify()
+        self.assertEqual(code, 1)
+        self.assertIn(f"第 4 条（id={after.id}）", text)
+        self.assertIn("删除", text)
+
+    def test_verify_catches_a_cut_off_tail(self):
+        raw("DELETE FROM audit_auditentry WHERE seq = 5")
+        code, text = run_verify()
+        self.assertEqual(code, 1)
+        self.assertIn("链尾缺失", text)
+
+    def test_verify_names_an_inserted_entry(self):
+        # A forged entry slipped in at the end, even with a correctly computed hash.
+        last = self.entry(5)
+        forged = AuditEntry(
+            seq=6, at=last.at, actor_username="mallory", action="delete",
+            object_type="x", prev_hash=last.hash, hash="f" * 64, changes={},
+        )
+        forged.save()
+        code, text = run_verify()
+        self.assertEqual(code, 1)
+        self.assertIn(f"第 6 条（id={forged.id}）", text)
+
+    def test_verify_names_an_entry_inserted_in_the_middle(self):
+        # Make room by renumbering, as an insider would have to.
+        raw("UPDATE audit_auditentry SET seq = seq + 100 WHERE seq >= 3")
+        raw("UPDATE audit_auditentry SET seq = seq - 99 WHERE seq >= 100")
+        third = self.entry(2)
+        forged = AuditEntry.objects.create(
+            seq=3, at=third.at, actor_username="mallory", action="create", object_type="x",
+            prev_hash=third.hash, hash="e" * 64, changes={},
+        )
+        code, text = run_verify()
+        self.assertEqual(code, 1)
+        self.assertIn(f"第 3 条（id={forged.id}）", text)
+
+    def test_bulk_appends_chain_too(self):
+        audit_many(actor=self.carol, action=Action.CREATE,
+                   items=[(self.regions[c], None, {"c": c}) for c in list(self.regions)[:4]])
+        self.assertEqual(AuditEntry.objects.count(), 9)
+        self.assertTrue(verify_chain().ok)
+
+    def test_the_app_offers_no_way_to_change_the_log(self):
+        self.login(self.aud)
+        entry = self.entry(1)
+        for url in (f"/audit/{entry.pk}/", "/audit/"):
+            for method in ("post", "put", "patch", "delete"):
+                response = getattr(self.client, method)(url)
+                self.assertEqual(response.status_code, 405, f"{method} {url}")
+        self.assertTrue(verify_chain().ok)
+
+
+class ConcurrentAppendTests(TransactionTestCase):
+    """Many writers at once still give one unbroken chain (row lock on PostgreSQL, the write
+    lock of an IMMEDIATE transaction on SQLite)."""
+
+    def test_it_keeps_the_chain_under_concurrent_writers(self):
+        errors = []
+
+        def writer(n: int) -> None:
+            try:
+                for i in range(10):
+                    audit(actor=f"writer-{n}", action=Action.UPDATE, obj="test.object",
+                          after={"writer": n, "i": i})
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(AuditEntry.objects.count(), 60)
+        report = verify_chain()
+        self.assertTrue(report.ok, str(report))

@@ -1,0 +1,80 @@
+"""The named cast every test can use, built once per test class.
+
+Regions: 福建省 › 龙岩市 › 漳平市 (county) › 新桥镇 (township A, with 西埔村) and 双洋镇 (township B,
+with 东洋村); 新罗区 is a sibling county with 东城街道. Users, as STYLE.md names them:
+alice (township clerk, A), bob (township clerk, B), carol (county clerk), rita (county reviewer),
+cindy (city office), dora (discipline), pete (department data provider), sam (system admin),
+sue (security admin), aud (audit admin); of the sibling county: xavier (county clerk),
+xsam (system admin), xaud (audit admin).
+"""
+
+from django.test import TestCase
+
+from anju.accounts.models import RoleGrant, User
+from anju.accounts.roles import Role
+from anju.regions.models import Region, level_of
+
+PASSWORD = "Xq7#harbour-lantern"
+
+REGIONS = [
+    ("350000000000", "福建省", None),
+    ("350800000000", "龙岩市", "350000000000"),
+    ("350881000000", "漳平市", "350800000000"),
+    ("350881100000", "新桥镇", "350881000000"),
+    ("350881100203", "西埔村", "350881100000"),
+    ("350881101000", "双洋镇", "350881000000"),
+    ("350881101201", "东洋村", "350881101000"),
+    ("350802000000", "新罗区", "350800000000"),
+    ("350802001000", "东城街道", "350802000000"),
+]
+
+CAST = {
+    "alice": (Role.TOWNSHIP_CLERK, "350881100000"),
+    "bob": (Role.TOWNSHIP_CLERK, "350881101000"),
+    "carol": (Role.COUNTY_CLERK, "350881000000"),
+    "rita": (Role.COUNTY_REVIEWER, "350881000000"),
+    "cindy": (Role.CITY_OFFICE, "350800000000"),
+    "dora": (Role.DISCIPLINE, "350881000000"),
+    "pete": (Role.DATA_PROVIDER, "350881000000"),
+    "sam": (Role.SYSTEM_ADMIN, "350800000000"),
+    "sue": (Role.SECURITY_ADMIN, "350800000000"),
+    "aud": (Role.AUDIT_ADMIN, "350800000000"),
+    "xavier": (Role.COUNTY_CLERK, "350802000000"),
+    "xsam": (Role.SYSTEM_ADMIN, "350802000000"),
+    "xaud": (Role.AUDIT_ADMIN, "350802000000"),
+}
+
+
+def make_regions() -> dict[str, Region]:
+    made = {}
+    for code, name, parent in REGIONS:
+        made[code] = Region.objects.create(
+            code=code, name=name, level=level_of(code), parent_id=parent
+        )
+    return made
+
+
+def make_user(username: str, role: str | None, region_code: str | None, **extra) -> User:
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, full_name=f"{username}姓名",
+        region_id=region_code, unit=f"{username}的单位", **extra,
+    )
+    if role:
+        RoleGrant.objects.create(user=user, role=role)
+    return user
+
+
+def make_cast() -> dict[str, User]:
+    return {name: make_user(name, role, code) for name, (role, code) in CAST.items()}
+
+
+class AnjuTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.regions = make_regions()
+        cls.users = make_cast()
+        for name, user in cls.users.items():
+            setattr(cls, name, user)
+
+    def login(self, user: User) -> None:
+        self.client.force_login(user)

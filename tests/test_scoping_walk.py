@@ -1,0 +1,131 @@
+"""Walks every URL the app has, as every role of the cast and as a stranger, and proves that
+nothing leaks: a role without the right gets 403, a user of another region gets 404, neither
+sees the object's data. A URL added without an access policy, or without a row in SAMPLES
+below, fails this test, so no new page escapes the walk.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from anju.accounts.access import AUTHENTICATED, PUBLIC, Perm, perms_of
+from anju.audit.models import Action, AuditEntry
+from anju.audit.services import audit
+from anju.regions.models import is_within
+from tests.base import AnjuTestCase
+
+
+def walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}{p.name}" if p.name else None), p
+
+
+@dataclass
+class Sample:
+    """How to call one URL: its arguments, the region its object lies in, a secret it shows."""
+
+    method: str = "GET"
+    kwargs: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    region: str | None = None  # the object's region; None for pages with no object
+    secret: str = ""  # text only someone allowed to see the object may receive
+
+
+def samples(case) -> dict[str, Sample]:
+    alice = case.alice
+    entry = AuditEntry.objects.filter(region_code=alice.region_id).order_by("seq").first()
+    village = "350881100203"
+    return {
+        "home": Sample(),
+        "healthz": Sample(),
+        "login": Sample(),
+        "logout": Sample(method="POST"),
+        "password_change": Sample(),
+        "regions:browse": Sample(),
+        "regions:detail": Sample(kwargs={"code": village}, region=village, secret="西埔村"),
+        "regions:switch": Sample(method="POST", data={"code": village}, region=village),
+        "accounts:users": Sample(),
+        "accounts:user_create": Sample(),
+        "accounts:user": Sample(kwargs={"pk": alice.pk}, region=alice.region_id,
+                                secret=alice.unit),
+        "accounts:user_roles": Sample(
+            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id,
+            data={"region_code": alice.region_id, "roles": ["township_clerk"]},
+        ),
+        "accounts:user_active": Sample(method="POST", kwargs={"pk": alice.pk},
+                                       region=alice.region_id, data={"active": "0"}),
+        "accounts:user_reset_password": Sample(method="POST", kwargs={"pk": alice.pk},
+                                               region=alice.region_id),
+        "accounts:user_unlock": Sample(method="POST", kwargs={"pk": alice.pk},
+                                       region=alice.region_id),
+        "audit:list": Sample(),
+        "audit:entry": Sample(kwargs={"pk": entry.pk}, region=entry.region_code,
+                              secret=f"审计记录 #{entry.seq}"),
+    }
+
+
+class ScopingWalkTests(AnjuTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        audit(actor=cls.alice, action=Action.UPDATE, obj=cls.alice, note="walk sample")
+
+    def patterns(self):
+        return list(walk(get_resolver().url_patterns))
+
+    def test_it_knows_every_url(self):
+        table = samples(self)
+        for name, pattern in self.patterns():
+            self.assertIsNotNone(name, f"URL without a name: {pattern.pattern}")
+            self.assertIn(name, table, f"{name} is not in the scoping walk: add it to SAMPLES")
+            policy = getattr(pattern.callback, "access_policy", None)
+            self.assertIsNotNone(policy, f"{name} has no access policy (staff_view/public_view)")
+
+    def expected(self, user, name, pattern, sample) -> set[int]:
+        policy = pattern.callback.access_policy
+        ok = {200, 302}
+        if policy == PUBLIC:
+            return ok
+        if user is None:
+            return {302}  # to the login page
+        if policy == AUTHENTICATED:
+            return ok
+        if Perm(policy) not in perms_of(user):
+            return {403}
+        if sample.region and not (user.region_id and is_within(sample.region, user.region_id)):
+            return {404}
+        return ok | {400}
+
+    def test_it_scopes_every_url_for_every_role_and_region(self):
+        table = samples(self)
+        cast = [None, *self.users.values()]
+        for name, pattern in self.patterns():
+            sample = table[name]
+            url = reverse(name, kwargs=sample.kwargs)
+            for user in cast:
+                who = user.username if user else "anonymous"
+                with self.subTest(url=name, user=who), transaction.atomic():
+                    self.client.logout()
+                    if user is not None:
+                        self.client.force_login(user)
+                    call = self.client.post if sample.method == "POST" else self.client.get
+                    response = call(url, sample.data)
+                    expected = self.expected(user, name, pattern, sample)
+                    self.assertIn(response.status_code, expected, f"{who} → {name}")
+                    if response.status_code in (403, 404) and sample.secret:
+                        self.assertNotIn(sample.secret, response.content.decode())
+                    if user is None and pattern.callback.access_policy != PUBLIC:
+                        self.assertIn("/accounts/login/", response["Location"])
+                    transaction.set_rollback(True)
+
+    def test_it_refuses_admins_business_data(self):
+        # 三员分立: the system administrator sees no business data.
+        self.login(self.sam)
+        response = self.client.get(reverse("regions:detail", args=["350881100203"]))
+        self.assertEqual(response.status_code, 403)
+        self.assertNotIn("西埔村", response.content.decode())
