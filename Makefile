@@ -20,7 +20,7 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/anju demo --size $(or $(SIZE),small)
+	$(BIN)/anju demo --size $(or $(SIZE),small) $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m tests.browser_check

@@ -18,7 +18,7 @@ from django.db import transaction
 from anju.accounts.roles import Role
 from anju.regions.models import Level, Region, level_of
 
-DEMO_PASSWORD = "Anju@2026demo"
+DEMO_PASSWORD = "Anju@2026demo"  # noqa: S105 (the demo's published password)
 ZHANGPING = "350881000000"
 LONGYAN = "350800000000"
 FUJIAN = "350000000000"
@@ -75,9 +75,7 @@ def _shipped_rows() -> list[tuple[str, str, str]]:
 def _villages(rng: random.Random, township: str, count: int) -> list[tuple[str, str, str]]:
     taken: set[str] = set()
     prefix = township[:9]
-    return [
-        (f"{prefix}{200 + i:03d}", _name(rng, "村", taken), township) for i in range(count)
-    ]
+    return [(f"{prefix}{200 + i:03d}", _name(rng, "村", taken), township) for i in range(count)]
 
 
 def _townships(rng: random.Random, county: str, count: int) -> list[tuple[str, str, str]]:
@@ -131,7 +129,9 @@ def _base_villages(rows: list[tuple[str, str, str]]) -> set[str]:
     the real list is loaded from the bureau's own region file (column 革命基点村).
     """
     by_name = {r[0]: r[1] for r in rows}
-    townships = [c for c, n in by_name.items() if c.startswith("350881") and n in ("拱桥镇", "永福镇")]
+    townships = [
+        c for c, n in by_name.items() if c.startswith("350881") and n in ("拱桥镇", "永福镇")
+    ]
     villages = sorted(r[0] for r in rows if r[2] in townships and level_of(r[0]) == Level.VILLAGE)
     return set(villages[:31])
 
@@ -157,10 +157,14 @@ def accounts() -> list[DemoAccount]:
     return [
         DemoAccount("city", "陈市办", Role.CITY_OFFICE, LONGYAN, "龙岩市城建委村镇办"),
         DemoAccount("zp_clerk", "林经办", Role.COUNTY_CLERK, ZHANGPING, "漳平市住建局村镇站"),
-        DemoAccount("zp_reviewer", "郑审核", Role.COUNTY_REVIEWER, ZHANGPING, "漳平市住建局分管副局长"),
+        DemoAccount(
+            "zp_reviewer", "郑审核", Role.COUNTY_REVIEWER, ZHANGPING, "漳平市住建局分管副局长"
+        ),
         DemoAccount("xq_clerk", "黄乡镇", Role.TOWNSHIP_CLERK, "350881100000", "新桥镇村建站"),
         DemoAccount("tw_clerk", "吴乡镇", Role.TOWNSHIP_CLERK, second, "乡镇村建站"),
-        DemoAccount("zp_jijian", "张纪检", Role.DISCIPLINE, ZHANGPING, "漳平市纪委监委派驻纪检监察组"),
+        DemoAccount(
+            "zp_jijian", "张纪检", Role.DISCIPLINE, ZHANGPING, "漳平市纪委监委派驻纪检监察组"
+        ),
         DemoAccount("zp_data", "詹数据", Role.DATA_PROVIDER, ZHANGPING, "漳平市扶贫办"),
         DemoAccount("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, LONGYAN, "龙岩市城建委信息中心"),
         DemoAccount("secadmin", "安全管理员", Role.SECURITY_ADMIN, LONGYAN, "龙岩市城建委信息中心"),
@@ -168,8 +172,9 @@ def accounts() -> list[DemoAccount]:
     ]
 
 
-def load_demo(*, size: str = "small", actor: str = "demo",
-              progress: Callable[[str], None] = lambda _m: None) -> list[DemoAccount]:
+def load_demo(
+    *, size: str = "small", actor: str = "demo", progress: Callable[[str], None] = lambda _m: None
+) -> list[DemoAccount]:
     """Load (or refresh) the demo of `size`; safe to run again."""
     from anju.accounts.services import demo_user
     from anju.audit.models import Action
@@ -185,17 +190,25 @@ def load_demo(*, size: str = "small", actor: str = "demo",
     with transaction.atomic():
         for account in accounts():
             region = Region.objects.get(code=account.region_code)
-            user = demo_user(username=account.username, full_name=account.full_name,
-                             region=region, roles={account.role}, password=DEMO_PASSWORD,
-                             unit=account.unit)
+            user = demo_user(
+                username=account.username,
+                full_name=account.full_name,
+                region=region,
+                roles={account.role},
+                password=DEMO_PASSWORD,
+                unit=account.unit,
+            )
             made.append((user, None, {"username": user.username, "roles": [account.role]}))
         audit_many(actor=actor, action=Action.CREATE, items=made, note="演示账号")
     return accounts()
 
 
 def print_logins(demo_accounts: list[DemoAccount], host: str = "127.0.0.1", port: int = 8000):
-    names = dict(Region.objects.filter(code__in={a.region_code for a in demo_accounts})
-                 .values_list("code", "name"))
+    names = dict(
+        Region.objects.filter(code__in={a.region_code for a in demo_accounts}).values_list(
+            "code", "name"
+        )
+    )
     print()
     print(f"演示账号（密码均为 {DEMO_PASSWORD}）  登录地址：http://{host}:{port}/accounts/login/")
     print(f"{'用户名':<14}{'角色':<10}{'区划':<10}单位")

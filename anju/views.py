@@ -3,9 +3,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from anju.accounts.access import Perm, active_region, perms_of, staff_view, public_view
-from anju.regions.queries import children_of, subtree_counts
+from anju.accounts.access import Perm, active_region, perms_of, public_view, staff_view
 from anju.regions.models import Level
+from anju.regions.queries import children_of, subtree_counts
 
 
 @public_view
@@ -28,7 +28,10 @@ def home(request):
             context.update(
                 region=region,
                 children=children_of(region),
-                counts=[(Level(level).label, counts.get(level, 0)) for level in Level
-                        if level > region.level],
+                counts=[
+                    (Level(level).label, counts.get(level, 0))
+                    for level in Level
+                    if level > region.level
+                ],
             )
     return render(request, "home.html", context)

@@ -1,7 +1,8 @@
 """The named cast every test can use, built once per test class.
 
-Regions: 福建省 › 龙岩市 › 漳平市 (county) › 新桥镇 (township A, with 西埔村) and 双洋镇 (township B,
-with 东洋村); 新罗区 is a sibling county with 东城街道. Users, as STYLE.md names them:
+Regions: 福建省 › 龙岩市 › 漳平市 (county) › 新桥镇 (township A, with 西埔村) and
+双洋镇 (township B, with 东洋村); 新罗区 is a sibling county with 东城街道.
+Users, as STYLE.md names them:
 alice (township clerk, A), bob (township clerk, B), carol (county clerk), rita (county reviewer),
 cindy (city office), dora (discipline), pete (department data provider), sam (system admin),
 sue (security admin), aud (audit admin); of the sibling county: xavier (county clerk),
@@ -56,8 +57,12 @@ def make_regions() -> dict[str, Region]:
 
 def make_user(username: str, role: str | None, region_code: str | None, **extra) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, full_name=f"{username}姓名",
-        region_id=region_code, unit=f"{username}的单位", **extra,
+        username=username,
+        password=PASSWORD,
+        full_name=f"{username}姓名",
+        region_id=region_code,
+        unit=f"{username}的单位",
+        **extra,
     )
     if role:
         RoleGrant.objects.create(user=user, role=role)

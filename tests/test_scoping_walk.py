@@ -51,21 +51,26 @@ def samples(case) -> dict[str, Sample]:
         "regions:switch": Sample(method="POST", data={"code": village}, region=village),
         "accounts:users": Sample(),
         "accounts:user_create": Sample(),
-        "accounts:user": Sample(kwargs={"pk": alice.pk}, region=alice.region_id,
-                                secret=alice.unit),
+        "accounts:user": Sample(kwargs={"pk": alice.pk}, region=alice.region_id, secret=alice.unit),
         "accounts:user_roles": Sample(
-            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id,
+            method="POST",
+            kwargs={"pk": alice.pk},
+            region=alice.region_id,
             data={"region_code": alice.region_id, "roles": ["township_clerk"]},
         ),
-        "accounts:user_active": Sample(method="POST", kwargs={"pk": alice.pk},
-                                       region=alice.region_id, data={"active": "0"}),
-        "accounts:user_reset_password": Sample(method="POST", kwargs={"pk": alice.pk},
-                                               region=alice.region_id),
-        "accounts:user_unlock": Sample(method="POST", kwargs={"pk": alice.pk},
-                                       region=alice.region_id),
+        "accounts:user_active": Sample(
+            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id, data={"active": "0"}
+        ),
+        "accounts:user_reset_password": Sample(
+            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
+        ),
+        "accounts:user_unlock": Sample(
+            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
+        ),
         "audit:list": Sample(),
-        "audit:entry": Sample(kwargs={"pk": entry.pk}, region=entry.region_code,
-                              secret=f"审计记录 #{entry.seq}"),
+        "audit:entry": Sample(
+            kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
+        ),
     }
 
 

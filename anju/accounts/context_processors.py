@@ -21,7 +21,8 @@ def workspace(request):
     return {
         "active_region": region,
         "region_path": path,
-        "can_switch_region": user.region is not None and user.region.level < 4
+        "can_switch_region": user.region is not None
+        and user.region.level < 4
         and Perm.VIEW_REGIONS in perms,
         "menu": menu,
         "user_perms": {str(p) for p in perms},

@@ -20,7 +20,9 @@ class LoginForm(AuthenticationForm):
 
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
-        label="用户名", max_length=150, regex=r"^[A-Za-z0-9_.@+-]+$",
+        label="用户名",
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
         error_messages={"invalid": "用户名只能包含字母、数字和 _ . @ + -"},
     )
     full_name = forms.CharField(label="姓名", max_length=50)

@@ -34,7 +34,9 @@ def check_roles(roles: set[str], region: Region | None) -> None:
     if region is None:
         raise ValidationError("授予角色前须先指定所属区划。")
     if roles & ADMIN_ROLES and len(roles) > 1:
-        raise ValidationError("系统管理员、安全管理员、审计管理员三员分立：持有其一者不得再持有其他角色。")
+        raise ValidationError(
+            "系统管理员、安全管理员、审计管理员三员分立：持有其一者不得再持有其他角色。"
+        )
     for role in roles:
         if region.level not in ROLE_LEVELS[role]:
             raise ValidationError(
@@ -64,8 +66,9 @@ def user_create(
     require(actor, Perm.MANAGE_USERS)
     _check_region(actor, region)
     password = temporary_password()
-    user = User(username=username, full_name=full_name, region=region, unit=unit,
-                must_change_password=True)
+    user = User(
+        username=username, full_name=full_name, region=region, unit=unit, must_change_password=True
+    )
     user.set_password(password)
     user.full_clean()
     with transaction.atomic():
@@ -130,15 +133,21 @@ def password_changed(*, user: User) -> None:
         audit(actor=user, action=Action.PASSWORD_CHANGE, obj=user)
 
 
-def demo_user(*, username: str, full_name: str, region: Region, roles: set[str],
-              password: str, unit: str = "") -> User:
+def demo_user(
+    *, username: str, full_name: str, region: Region, roles: set[str], password: str, unit: str = ""
+) -> User:
     """Create or refresh a demo account (used only by the demo loader, which audits in bulk)."""
     check_roles(roles, region)
     validate_password(password)
     user, _ = User.objects.update_or_create(
         username=username,
-        defaults={"full_name": full_name, "region": region, "unit": unit, "is_active": True,
-                  "must_change_password": False},
+        defaults={
+            "full_name": full_name,
+            "region": region,
+            "unit": unit,
+            "is_active": True,
+            "must_change_password": False,
+        },
     )
     user.set_password(password)
     user.save()

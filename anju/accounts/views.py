@@ -70,14 +70,18 @@ def user_create(request):
         try:
             region = access_region(request.user, data["region_code"])
             user, password = services.user_create(
-                actor=request.user, username=data["username"], full_name=data["full_name"],
-                region=region, unit=data["unit"],
+                actor=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                region=region,
+                unit=data["unit"],
             )
         except ValidationError as error:
             _form_error(form, error)
         else:
-            return render(request, "accounts/temporary_password.html",
-                          {"target": user, "password": password})
+            return render(
+                request, "accounts/temporary_password.html", {"target": user, "password": password}
+            )
     return render(request, "accounts/user_form.html", {"form": form})
 
 
@@ -97,15 +101,20 @@ def user_roles(request, pk: int):
     if form.is_valid():
         try:
             region = access_region(request.user, form.cleaned_data["region_code"])
-            services.user_set_roles(actor=request.user, user=target, region=region,
-                                    roles=set(form.cleaned_data["roles"]))
+            services.user_set_roles(
+                actor=request.user,
+                user=target,
+                region=region,
+                roles=set(form.cleaned_data["roles"]),
+            )
         except ValidationError as error:
             _form_error(form, error)
         else:
             messages.success(request, "角色与区划已更新。")
             return redirect("accounts:user", pk=target.pk)
-    return render(request, "accounts/user_detail.html", {"target": target, "form": form},
-                  status=400)
+    return render(
+        request, "accounts/user_detail.html", {"target": target, "form": form}, status=400
+    )
 
 
 @require_POST
@@ -127,8 +136,11 @@ def user_active(request, pk: int):
 def user_reset_password(request, pk: int):
     target = access_user(request.user, pk, write_perm=Perm.MANAGE_USERS)
     password = services.user_reset_password(actor=request.user, user=target)
-    return render(request, "accounts/temporary_password.html",
-                  {"target": target, "password": password, "reset": True})
+    return render(
+        request,
+        "accounts/temporary_password.html",
+        {"target": target, "password": password, "reset": True},
+    )
 
 
 @require_POST

@@ -59,3 +59,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = "审计链头"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

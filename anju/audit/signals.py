@@ -23,11 +23,21 @@ def on_logout(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # Only the username: credentials also hold the (cleansed) password, never logged.
     username = str(credentials.get("username", ""))[:150]
-    audit(actor=None, action=Action.LOGIN_FAILED, obj="accounts.user", result="refused",
-          note=f"用户名：{username}")
+    audit(
+        actor=None,
+        action=Action.LOGIN_FAILED,
+        obj="accounts.user",
+        result="refused",
+        note=f"用户名：{username}",
+    )
 
 
 @receiver(user_locked_out, dispatch_uid="anju_audit_locked_out")
 def on_locked_out(sender, request, username, ip_address, **kwargs):
-    audit(actor=None, action=Action.LOCKED_OUT, obj="accounts.user", result="refused",
-          note=f"用户名：{str(username or '')[:150]}")
+    audit(
+        actor=None,
+        action=Action.LOCKED_OUT,
+        obj="accounts.user",
+        result="refused",
+        note=f"用户名：{str(username or '')[:150]}",
+    )

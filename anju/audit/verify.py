@@ -17,8 +17,10 @@ class ChainReport:
     def __str__(self) -> str:
         if self.ok:
             return f"审计链完整：共 {self.count} 条记录，逐条核验无误。"
-        where = f"第 {self.broken_seq} 条（id={self.broken_id}）" if self.broken_id else (
-            f"第 {self.broken_seq} 条"
+        where = (
+            f"第 {self.broken_seq} 条（id={self.broken_id}）"
+            if self.broken_id
+            else (f"第 {self.broken_seq} 条")
         )
         return f"审计链断裂：{where}：{self.reason}"
 
@@ -38,10 +40,16 @@ def verify_chain() -> ChainReport:
             return ChainReport(False, expected - 1, seq, row["id"], reason)
         if row["prev_hash"] != prev:
             return ChainReport(
-                False, expected - 1, seq, row["id"], "“前一条哈希”与上一条记录不符：链在此处被删改或插入"
+                False,
+                expected - 1,
+                seq,
+                row["id"],
+                "“前一条哈希”与上一条记录不符：链在此处被删改或插入",
             )
         if entry_hash(hashed_content(row), row["prev_hash"]) != row["hash"]:
-            return ChainReport(False, expected - 1, seq, row["id"], "记录内容与其哈希不符：该条被修改")
+            return ChainReport(
+                False, expected - 1, seq, row["id"], "记录内容与其哈希不符：该条被修改"
+            )
         prev = row["hash"]
         expected += 1
     count = expected - 1
@@ -51,11 +59,17 @@ def verify_chain() -> ChainReport:
     if head.seq != count or head.hash != prev:
         if head.seq > count:
             return ChainReport(
-                False, count, count + 1, None,
+                False,
+                count,
+                count + 1,
+                None,
                 f"链尾缺失：链头记录共 {head.seq} 条，实际只有 {count} 条，末尾记录被删除",
             )
         return ChainReport(
-            False, count, head.seq + 1 if head.seq < count else count, _id_of(head.seq + 1),
+            False,
+            count,
+            head.seq + 1 if head.seq < count else count,
+            _id_of(head.seq + 1),
             f"链头记录共 {head.seq} 条，实际有 {count} 条：链尾之后被插入记录或链头被改",
         )
     return ChainReport(True, count)

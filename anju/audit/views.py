@@ -12,12 +12,15 @@ from anju.pagination import paginate
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="操作人", required=False, max_length=150)
-    action = forms.ChoiceField(label="操作", required=False,
-                               choices=[("", "全部")] + list(Action.choices))
-    since = forms.DateField(label="起始日期", required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="截止日期", required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.ChoiceField(
+        label="操作", required=False, choices=[("", "全部"), *Action.choices]
+    )
+    since = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 def _day_start(day) -> datetime:

@@ -52,7 +52,7 @@ class _Row:
 
 
 def _normalise_code(raw: str) -> str | None:
-    """A 12-digit code; 6- and 9-digit forms (county, township) are padded as they are often written."""
+    """A 12-digit code; 6- and 9-digit forms (county, township) are padded, as often written."""
     code = raw.replace(" ", "")
     if not _DIGITS.match(code) or len(code) not in (2, 4, 6, 9, 12):
         return None
@@ -199,7 +199,11 @@ def regions_import(*, actor, data: bytes, source: str = "") -> RegionImportResul
             actor=actor,
             action="create",
             items=[
-                (r, None, {"name": r.name, "parent": r.parent_id, "is_base_village": r.is_base_village})
+                (
+                    r,
+                    None,
+                    {"name": r.name, "parent": r.parent_id, "is_base_village": r.is_base_village},
+                )
                 for r in new
             ],
             note=source,
@@ -219,6 +223,11 @@ def region_set_base_village(*, actor, region: Region, value: bool) -> Region:
         region.is_base_village = value
         region.full_clean()
         region.save(update_fields=["is_base_village"])
-        audit(actor=actor, action="update", obj=region, before=before,
-              after={"is_base_village": value})
+        audit(
+            actor=actor,
+            action="update",
+            obj=region,
+            before=before,
+            after={"is_base_village": value},
+        )
     return region

@@ -28,7 +28,7 @@ def header_key(value: object) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode a CSV as Excel on Chinese Windows writes it: UTF-8 (with or without BOM) or GB18030."""
+    """Decode a CSV as Excel on Chinese Windows writes it: UTF-8 (BOM or not) or GB18030."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

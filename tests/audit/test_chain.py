@@ -1,4 +1,5 @@
 import io
+import itertools
 import threading
 from contextlib import redirect_stderr, redirect_stdout
 
@@ -29,8 +30,13 @@ def raw(sql: str, params=()) -> None:
 class AuditChainTests(AnjuTestCase):
     def setUp(self):
         for i in range(5):
-            audit(actor=self.alice, action=Action.UPDATE, obj=self.alice,
-                  before={"n": i}, after={"n": i + 1})
+            audit(
+                actor=self.alice,
+                action=Action.UPDATE,
+                obj=self.alice,
+                before={"n": i},
+                after={"n": i + 1},
+            )
 
     def entry(self, seq: int) -> AuditEntry:
         return AuditEntry.objects.get(seq=seq)
@@ -39,7 +45,7 @@ class AuditChainTests(AnjuTestCase):
         entries = list(AuditEntry.objects.order_by("seq"))
         self.assertEqual([e.seq for e in entries], list(range(1, 6)))
         self.assertEqual(entries[0].prev_hash, GENESIS)
-        for before, after in zip(entries, entries[1:], strict=False):
+        for before, after in itertools.pairwise(entries):
             self.assertEqual(after.prev_hash, before.hash)
         head = AuditHead.objects.get(pk=1)
         self.assertEqual((head.seq, head.hash), (5, entries[-1].hash))
@@ -67,8 +73,10 @@ class AuditChainTests(AnjuTestCase):
 
     def test_verify_names_an_entry_whose_values_were_changed(self):
         target = self.entry(2)
-        raw("UPDATE audit_auditentry SET changes = %s WHERE id = %s",
-            ['{"before": {"n": 9}, "after": {"n": 1}}', target.id])
+        raw(
+            "UPDATE audit_auditentry SET changes = %s WHERE id = %s",
+            ['{"before": {"n": 9}, "after": {"n": 1}}', target.id],
+        )
         code, text = run_verify()
         self.assertEqual(code, 1)
         self.assertIn("第 2 条", text)
@@ -91,8 +99,14 @@ class AuditChainTests(AnjuTestCase):
         # A forged entry slipped in at the end, even with a correctly computed hash.
         last = self.entry(5)
         forged = AuditEntry(
-            seq=6, at=last.at, actor_username="mallory", action="delete",
-            object_type="x", prev_hash=last.hash, hash="f" * 64, changes={},
+            seq=6,
+            at=last.at,
+            actor_username="mallory",
+            action="delete",
+            object_type="x",
+            prev_hash=last.hash,
+            hash="f" * 64,
+            changes={},
         )
         forged.save()
         code, text = run_verify()
@@ -105,16 +119,25 @@ class AuditChainTests(AnjuTestCase):
         raw("UPDATE audit_auditentry SET seq = seq - 99 WHERE seq >= 100")
         third = self.entry(2)
         forged = AuditEntry.objects.create(
-            seq=3, at=third.at, actor_username="mallory", action="create", object_type="x",
-            prev_hash=third.hash, hash="e" * 64, changes={},
+            seq=3,
+            at=third.at,
+            actor_username="mallory",
+            action="create",
+            object_type="x",
+            prev_hash=third.hash,
+            hash="e" * 64,
+            changes={},
         )
         code, text = run_verify()
         self.assertEqual(code, 1)
         self.assertIn(f"第 3 条（id={forged.id}）", text)
 
     def test_bulk_appends_chain_too(self):
-        audit_many(actor=self.carol, action=Action.CREATE,
-                   items=[(self.regions[c], None, {"c": c}) for c in list(self.regions)[:4]])
+        audit_many(
+            actor=self.carol,
+            action=Action.CREATE,
+            items=[(self.regions[c], None, {"c": c}) for c in list(self.regions)[:4]],
+        )
         self.assertEqual(AuditEntry.objects.count(), 9)
         self.assertTrue(verify_chain().ok)
 
@@ -138,8 +161,12 @@ class ConcurrentAppendTests(TransactionTestCase):
         def writer(n: int) -> None:
             try:
                 for i in range(10):
-                    audit(actor=f"writer-{n}", action=Action.UPDATE, obj="test.object",
-                          after={"writer": n, "i": i})
+                    audit(
+                        actor=f"writer-{n}",
+                        action=Action.UPDATE,
+                        obj="test.object",
+                        after={"writer": n, "i": i},
+                    )
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
             finally:

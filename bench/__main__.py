@@ -1,0 +1,108 @@
+"""`make bench`: the foundation's figures on a fresh data dir (SQLite unless ANJU_DATABASE_URL).
+
+- scoping: one subtree query by code range (ours) vs LIKE prefix vs a recursive walk
+- audit: appending entries one by one and in bulk, vs raw executemany into a bare table
+- verify: walking the whole chain
+"""
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+
+def timed(fn, repeat=5):
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main() -> int:
+    os.environ.setdefault("ANJU_DATA_DIR", tempfile.mkdtemp(prefix="anju-bench-"))
+    os.environ.setdefault("ANJU_HTTPS", "0")
+    size = os.environ.get("BENCH_SIZE", "city")
+    from anju.cli import _migrate, _setup
+
+    _setup()
+    _migrate()
+    from django.db import connection, transaction
+
+    from anju.audit.models import AuditEntry
+    from anju.audit.services import audit, audit_many
+    from anju.audit.verify import verify_chain
+    from anju.demo import load_demo
+    from anju.regions.models import Region
+
+    start = time.perf_counter()
+    load_demo(size=size, actor="bench")
+    print(
+        f"demo --size {size}: {Region.objects.count()} regions loaded in "
+        f"{time.perf_counter() - start:.2f} s ({connection.vendor})"
+    )
+
+    county = "350881000000"
+    ours = timed(lambda: list(Region.objects.within(county).values_list("code", flat=True)))
+    like = timed(
+        lambda: list(
+            Region.objects.filter(code__startswith="350881").values_list("code", flat=True)
+        )
+    )
+
+    def recursive():
+        frontier, found = [county], []
+        while frontier:
+            kids = list(
+                Region.objects.filter(parent_id__in=frontier).values_list("code", flat=True)
+            )
+            found += kids
+            frontier = kids
+        return found
+
+    walk = timed(recursive)
+    n = Region.objects.within(county).count()
+    print(
+        f"subtree of 漳平市 ({n} regions): range {ours * 1000:.2f} ms · "
+        f"LIKE prefix {like * 1000:.2f} ms · recursive walk {walk * 1000:.2f} ms"
+    )
+
+    def one_by_one():
+        for i in range(200):
+            audit(actor="bench", action="update", obj="bench.object", after={"i": i})
+
+    per = timed(one_by_one, repeat=3) / 200
+    regions = list(Region.objects.all()[:1000])
+    bulk = timed(
+        lambda: audit_many(
+            actor="bench", action="update", items=[(r, None, {"n": r.name}) for r in regions]
+        ),
+        repeat=3,
+    )
+
+    def bare():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bare_log (a text, b text, c text)")
+            cursor.executemany(
+                "INSERT INTO bare_log VALUES (%s, %s, %s)",
+                [(str(i), "update", "x" * 64) for i in range(1000)],
+            )
+
+    raw = timed(bare, repeat=3)
+    print(
+        f"audit append: one entry {per * 1000:.2f} ms (own transaction) · "
+        f"1,000 in bulk {bulk * 1000:.0f} ms ({1000 / bulk:,.0f}/s) · "
+        f"bare executemany of 1,000 rows {raw * 1000:.0f} ms"
+    )
+
+    total = AuditEntry.objects.count()
+    took = timed(verify_chain, repeat=3)
+    print(f"audit verify: {total:,} entries in {took:.2f} s ({total / took:,.0f}/s)")
+    assert verify_chain().ok
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+from datetime import timedelta
+
+import time_machine
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from anju.audit.models import AuditEntry
+from tests.base import PASSWORD, AnjuTestCase, make_user
+
+
+class LoginTests(AnjuTestCase):
+    def post_login(self, username, password, ip="10.0.0.1"):
+        return self.client.post(
+            reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+        )
+
+    def test_it_shows_a_chinese_login_page(self):
+        response = self.client.get(reverse("login"))
+        self.assertContains(response, "工作人员登录")
+        self.assertContains(response, 'lang="zh-CN"')
+
+    def test_it_logs_in_and_audits_it_with_the_address(self):
+        response = self.post_login("alice", PASSWORD)
+        self.assertRedirects(response, reverse("home"))
+        entry = AuditEntry.objects.filter(action="login").latest("seq")
+        self.assertEqual((entry.actor_username, entry.ip), ("alice", "10.0.0.1"))
+
+    def test_it_gives_a_new_session_key_at_login(self):
+        self.client.get(reverse("login"))
+        self.client.session.save()
+        before = self.client.session.session_key
+        self.post_login("alice", PASSWORD)
+        self.assertNotEqual(self.client.session.session_key, before)
+
+    def test_a_wrong_password_is_refused_and_audited(self):
+        response = self.post_login("alice", "wrong-Password-1")
+        self.assertContains(response, "用户名或密码不正确")
+        entry = AuditEntry.objects.filter(action="login_failed").latest("seq")
+        self.assertIn("alice", entry.changes["note"])
+        self.assertNotIn("wrong-Password-1", str(entry.changes))
+
+    def test_five_failures_lock_the_username(self):
+        for _ in range(5):
+            self.post_login("alice", "wrong-Password-1", ip="10.0.0.9")
+        response = self.post_login("alice", PASSWORD, ip="10.0.0.10")
+        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, "暂时锁定", status_code=429)
+        self.assertTrue(AuditEntry.objects.filter(action="locked_out").exists())
+
+    def test_five_failures_from_one_address_lock_the_address(self):
+        for name in ["u1", "u2", "u3", "u4", "u5"]:
+            self.post_login(name, "wrong-Password-1", ip="10.0.0.66")
+        response = self.post_login("bob", PASSWORD, ip="10.0.0.66")
+        self.assertEqual(response.status_code, 429)
+        # bob from his own desk is not locked out by someone else's guessing.
+        response = self.post_login("bob", PASSWORD, ip="10.0.0.2")
+        self.assertRedirects(response, reverse("home"))
+
+    def test_the_lockout_ends_after_the_cool_off(self):
+        for _ in range(5):
+            self.post_login("alice", "wrong-Password-1")
+        with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+            response = self.post_login("alice", PASSWORD, ip="10.0.0.3")
+        self.assertEqual(response.status_code, 302)
+
+    def test_a_disabled_account_cannot_log_in_and_its_session_ends(self):
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(reverse("home")).status_code, 200)
+        self.alice.is_active = False
+        self.alice.save()
+        response = self.client.get(reverse("home"))
+        self.assertRedirects(response, f"{reverse('login')}?next=/")
+        response = self.post_login("alice", PASSWORD)
+        self.assertEqual(response.status_code, 200)
+
+
+class SessionTests(AnjuTestCase):
+    def test_it_logs_out_after_thirty_idle_minutes(self):
+        self.post = self.client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+        with time_machine.travel(timezone.now() + timedelta(minutes=29)):
+            self.assertEqual(self.client.get(reverse("home")).status_code, 200)
+        with time_machine.travel(timezone.now() + timedelta(minutes=29 + 31)):
+            response = self.client.get(reverse("home"))
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("login"), response["Location"])
+
+    def test_activity_keeps_the_session_alive_until_the_absolute_limit(self):
+        self.client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+        now = timezone.now()
+        for minutes in range(20, 12 * 60, 20):
+            with time_machine.travel(now + timedelta(minutes=minutes)):
+                self.assertEqual(self.client.get(reverse("home")).status_code, 200, minutes)
+        with time_machine.travel(now + timedelta(hours=12, minutes=10)):
+            response = self.client.get(reverse("home"))
+        self.assertEqual(response.status_code, 302)
+
+    def test_logout_is_a_post_and_ends_the_session(self):
+        self.client.force_login(self.alice)
+        self.client.post(reverse("logout"))
+        self.assertEqual(self.client.get(reverse("home")).status_code, 302)
+        self.assertTrue(AuditEntry.objects.filter(action="logout", actor_username="alice").exists())
+
+
+class PasswordPolicyTests(AnjuTestCase):
+    def test_it_refuses_short_simple_and_common_passwords(self):
+        for weak in ["Ab1!", "alllowercaseletters", "password1234", "123456789012"]:
+            with self.assertRaises(ValidationError, msg=weak):
+                validate_password(weak)
+
+    def test_it_accepts_a_long_mixed_password(self):
+        validate_password("Tea-garden7Hills")
+
+    def test_a_created_account_must_change_its_password_first(self):
+        user = make_user("newbie", None, "350881100000", must_change_password=True)
+        self.client.force_login(user)
+        response = self.client.get(reverse("home"))
+        self.assertRedirects(response, reverse("password_change"))
+        response = self.client.post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Bamboo-River42x",
+                "new_password2": "Bamboo-River42x",
+            },
+        )
+        self.assertRedirects(response, reverse("home"), fetch_redirect_response=False)
+        user.refresh_from_db()
+        self.assertFalse(user.must_change_password)
+        self.assertEqual(self.client.get(reverse("home")).status_code, 200)
+        self.assertTrue(AuditEntry.objects.filter(action="password_change").exists())
+
+    def test_a_weak_new_password_is_refused_in_chinese(self):
+        user = make_user("newbie", None, "350881100000", must_change_password=True)
+        self.client.force_login(user)
+        response = self.client.post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "short",
+                "new_password2": "short",
+            },
+        )
+        self.assertContains(response, "密码")
+        user.refresh_from_db()
+        self.assertTrue(user.must_change_password)
