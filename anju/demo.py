@@ -72,13 +72,18 @@ def _shipped_rows() -> list[tuple[str, str, str]]:
         return [(row[0], row[1], row[2]) for row in reader if row]
 
 
-def _villages(rng: random.Random, township: str, count: int) -> list[tuple[str, str, str]]:
+def _villages(township: str) -> list[tuple[str, str, str]]:
+    # Seeded by the township's code: the same township gets the same villages in every size.
+    rng = random.Random(f"anju-villages-{township}")
+    count = rng.randint(8, 16)
     taken: set[str] = set()
     prefix = township[:9]
     return [(f"{prefix}{200 + i:03d}", _name(rng, "村", taken), township) for i in range(count)]
 
 
-def _townships(rng: random.Random, county: str, count: int) -> list[tuple[str, str, str]]:
+def _townships(county: str) -> list[tuple[str, str, str]]:
+    rng = random.Random(f"anju-townships-{county}")
+    count = rng.randint(8, 14)
     taken: set[str] = set()
     prefix = county[:6]
     return [
@@ -96,7 +101,7 @@ def region_rows(size: str) -> list[tuple[str, str, str]]:
     with_villages = {r[2] for r in rows if level_of(r[0]) == Level.VILLAGE}
     for township in zp_townships:
         if township not in with_villages:
-            rows += _villages(rng, township, rng.randint(8, 16))
+            rows += _villages(township)
     if size == "small":
         return rows
     counties = [r[0] for r in rows if level_of(r[0]) == Level.COUNTY and r[0] != ZHANGPING]
@@ -116,24 +121,23 @@ def region_rows(size: str) -> list[tuple[str, str, str]]:
             rows.append((code, f"{_name(rng, '', set())}县", city))
             counties.append(code)
     for county in counties:
-        for township in _townships(rng, county, rng.randint(8, 14)):
+        for township in _townships(county):
             rows.append(township)
-            rows += _villages(rng, township[0], rng.randint(8, 16))
+            rows += _villages(township[0])
     return rows
 
 
 def _base_villages(rows: list[tuple[str, str, str]]) -> set[str]:
-    """31 villages of 漳平's 拱桥镇 and 永福镇 flagged as 革命基点村 for the demo.
+    """31 villages of 漳平 flagged as 革命基点村 for the demo: those of 拱桥镇 and 永福镇 (the
+    townships the seed names as responsible) first, then others in code order.
 
-    The seed names 31 province-designated base villages and these two townships as responsible;
-    the real list is loaded from the bureau's own region file (column 革命基点村).
+    The real designations are loaded from the bureau's own region file (column 革命基点村).
     """
-    by_name = {r[0]: r[1] for r in rows}
-    townships = [
-        c for c, n in by_name.items() if c.startswith("350881") and n in ("拱桥镇", "永福镇")
-    ]
-    villages = sorted(r[0] for r in rows if r[2] in townships and level_of(r[0]) == Level.VILLAGE)
-    return set(villages[:31])
+    names = {r[0]: r[1] for r in rows}
+    first = {c for c, n in names.items() if c.startswith("350881") and n in ("拱桥镇", "永福镇")}
+    villages = [r for r in rows if r[0].startswith("350881") and level_of(r[0]) == Level.VILLAGE]
+    ordered = sorted(villages, key=lambda r: (r[2] not in first, r[0]))
+    return {r[0] for r in ordered[:31]}
 
 
 def region_csv(size: str) -> bytes:
@@ -147,13 +151,7 @@ def region_csv(size: str) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _second_township() -> str:
-    codes = sorted(r[0] for r in _shipped_rows() if r[2] == ZHANGPING)
-    return next(c for c in codes if c != "350881100000")
-
-
 def accounts() -> list[DemoAccount]:
-    second = _second_township()
     return [
         DemoAccount("city", "陈市办", Role.CITY_OFFICE, LONGYAN, "龙岩市城建委村镇办"),
         DemoAccount("zp_clerk", "林经办", Role.COUNTY_CLERK, ZHANGPING, "漳平市住建局村镇站"),
@@ -161,7 +159,7 @@ def accounts() -> list[DemoAccount]:
             "zp_reviewer", "郑审核", Role.COUNTY_REVIEWER, ZHANGPING, "漳平市住建局分管副局长"
         ),
         DemoAccount("xq_clerk", "黄乡镇", Role.TOWNSHIP_CLERK, "350881100000", "新桥镇村建站"),
-        DemoAccount("tw_clerk", "吴乡镇", Role.TOWNSHIP_CLERK, second, "乡镇村建站"),
+        DemoAccount("sy_clerk", "吴乡镇", Role.TOWNSHIP_CLERK, "350881101000", "双洋镇村建站"),
         DemoAccount(
             "zp_jijian", "张纪检", Role.DISCIPLINE, ZHANGPING, "漳平市纪委监委派驻纪检监察组"
         ),
