@@ -102,6 +102,40 @@ def cmd_audit(args) -> int:
     return 0 if report.ok else 1
 
 
+def _json_default(value):
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(type(value))
+
+
+def cmd_report(args) -> int:
+    _setup()
+    import json
+
+    from anju.reporting.reader import ReadError, read_report
+
+    if args.what != "read":
+        print("附件1—3的生成需要问题线索台账（尚未提供）。", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"找不到文件：{path}", file=sys.stderr)
+        return 1
+    try:
+        result = read_report(str(path))
+    except ReadError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except Exception as error:  # a file calamine cannot open at all
+        print(f"无法读取该文件：{error}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, default=_json_default, indent=2))
+    return 0
+
+
 def cmd_manage(args) -> int:
     _setup()
     from django.core.management import execute_from_command_line
@@ -136,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     aud = sub.add_parser("audit", help="审计日志")
     aud.add_argument("action", choices=["verify"])
     aud.set_defaults(func=cmd_audit)
+
+    rep = sub.add_parser("report", help="月报表：附件1—3")
+    rep.add_argument("what", choices=["read"])
+    rep.add_argument("file")
+    rep.set_defaults(func=cmd_report)
 
     man = sub.add_parser("manage", help="Django manage.py", add_help=False)
     man.add_argument("rest", nargs=argparse.REMAINDER)
