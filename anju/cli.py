@@ -116,8 +116,13 @@ def cmd_report(args) -> int:
 
     from anju.reporting.reader import ReadError, read_report
 
+    if args.what == "annex3":
+        return _report_annex3(args)
     if args.what != "read":
-        print("附件1—3的生成需要问题线索台账（尚未提供）。", file=sys.stderr)
+        print("附件1、附件2 由问题线索台账统计生成，台账功能尚未提供。", file=sys.stderr)
+        return 2
+    if not args.file:
+        print("用法：anju report read FILE.xlsx", file=sys.stderr)
         return 2
     path = Path(args.file)
     if not path.is_file():
@@ -133,6 +138,39 @@ def cmd_report(args) -> int:
         print(f"无法读取该文件：{error}", file=sys.stderr)
         return 1
     print(json.dumps(result, ensure_ascii=False, default=_json_default, indent=2))
+    return 0
+
+
+def _report_annex3(args) -> int:
+    from anju.regions.models import Region
+    from anju.reporting.annexes import Signature
+    from anju.reporting.layout import write_annex3
+    from anju.reporting.models import Contact
+    from anju.reporting.queries import annex3_rows
+
+    if not args.region or not args.out:
+        print(
+            "用法：anju report annex3 --region CODE [--month YYYY-MM] --out FILE.xlsx",
+            file=sys.stderr,
+        )
+        return 2
+    region = Region.objects.filter(code=args.region.ljust(12, "0")).first()
+    if region is None:
+        print(f"没有这个区划：{args.region}", file=sys.stderr)
+        return 1
+    rows = annex3_rows(region, Contact.objects.all())
+    Path(args.out).write_bytes(write_annex3(rows, Signature(unit=region.name)))
+    from anju.audit.models import Action
+    from anju.audit.services import audit
+
+    audit(
+        actor=cli_actor(),
+        action=Action.EXPORT,
+        obj="reporting.annex3",
+        region_code=region.code,
+        note=f"附件3 联络人名单，{len(rows)} 人 → {args.out}",
+    )
+    print(f"已写出 {args.out}：{len(rows)} 名联络人。")
     return 0
 
 
@@ -172,8 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     aud.set_defaults(func=cmd_audit)
 
     rep = sub.add_parser("report", help="月报表：附件1—3")
-    rep.add_argument("what", choices=["read"])
-    rep.add_argument("file")
+    rep.add_argument("what", choices=["annex1", "annex2", "annex3", "read"])
+    rep.add_argument("file", nargs="?")
+    rep.add_argument("--region")
+    rep.add_argument("--month")
+    rep.add_argument("--out")
     rep.set_defaults(func=cmd_report)
 
     man = sub.add_parser("manage", help="Django manage.py", add_help=False)

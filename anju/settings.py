@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "anju.regions",
     "anju.accounts",
     "anju.audit",
+    "anju.reporting",
 ]
 
 MIDDLEWARE = [

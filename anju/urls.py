@@ -12,6 +12,7 @@ urlpatterns = [
     path("users/", include("anju.accounts.urls")),
     path("regions/", include("anju.regions.urls")),
     path("audit/", include("anju.audit.urls")),
+    path("reports/", include("anju.reporting.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

@@ -68,6 +68,19 @@ def samples(case) -> dict[str, Sample]:
             method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
         ),
         "audit:list": Sample(),
+        "reporting:contacts": Sample(),
+        "reporting:contact_save": Sample(
+            method="POST",
+            data={
+                "region_code": "350881000000",
+                "role": "director",
+                "name": "林局长",
+                "unit_post": "漳平市住建局局长",
+                "mobile": "13905970001",
+            },
+            region="350881000000",
+        ),
+        "reporting:annex3": Sample(),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
         ),

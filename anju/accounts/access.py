@@ -24,12 +24,21 @@ class Perm(StrEnum):
     MANAGE_USERS = "accounts.manage"
     ASSIGN_ROLES = "accounts.assign_roles"
     VIEW_AUDIT = "audit.view"
+    VIEW_CONTACTS = "reporting.view_contacts"
+    EDIT_CONTACTS = "reporting.edit_contacts"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
 
+_DISTRICT_REPORTERS = {Role.COUNTY_CLERK, Role.COUNTY_REVIEWER}
+
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     **{role: frozenset({Perm.VIEW_REGIONS}) for role in BUSINESS_ROLES},
+    **{
+        role: frozenset({Perm.VIEW_REGIONS, Perm.VIEW_CONTACTS, Perm.EDIT_CONTACTS})
+        for role in _DISTRICT_REPORTERS
+    },
+    Role.CITY_OFFICE: frozenset({Perm.VIEW_REGIONS, Perm.VIEW_CONTACTS}),
     # The system administrator keeps accounts running; sees no business data.
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
     # The security administrator grants roles and regions and lifts lockouts.
@@ -195,6 +204,14 @@ def audit_entries_visible_to(user) -> QuerySet:
     if root.level <= 2:
         in_region |= Q(region_code="")
     return AuditEntry.objects.filter(in_region)
+
+
+def contacts_visible_to(user) -> QuerySet:
+    from anju.reporting.models import Contact
+
+    if not has_perm(user, Perm.VIEW_CONTACTS):
+        return Contact.objects.none()
+    return scoped(Contact.objects.all(), user)
 
 
 def access_audit_entry(user, pk: int):
