@@ -15,7 +15,15 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "用户名或密码不正确。连续失败 5 次将暂时锁定。",
         "inactive": "该账号已停用，请联系系统管理员。",
+        "dormant": "该账号超过 90 天未使用，已自动停用，请联系系统管理员。",
     }
+
+    def clean(self):
+        # Dormant accounts are disabled before the password is even checked.
+        from anju.accounts.services import dormant_accounts_disable
+
+        dormant_accounts_disable()
+        return super().clean()
 
 
 class UserCreateForm(forms.Form):

@@ -2,6 +2,8 @@
 
 import secrets
 import string
+import uuid
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -112,8 +114,11 @@ def user_set_roles(*, actor: User, user: User, region: Region, roles: set[str]) 
     check_roles(roles, region)
     before = _snapshot(user)
     with transaction.atomic():
+        changed = user.region_id != region.code or set(user.roles) != roles
         user.region = region
-        user.save(update_fields=["region"])
+        if changed:
+            user.session_stamp = uuid.uuid4()
+        user.save(update_fields=["region", "session_stamp"])
         current = set(user.role_grants.values_list("role", flat=True))
         user.role_grants.filter(role__in=current - roles).delete()
         RoleGrant.objects.bulk_create(
@@ -155,3 +160,29 @@ def demo_user(
     for role in roles:
         RoleGrant.objects.get_or_create(user=user, role=role)
     return user
+
+
+DORMANT_DAYS = 90
+
+
+def dormant_accounts_disable(*, now=None) -> int:
+    """Disable accounts unused for 90 days (never logged in: counted from creation)."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    limit = now - timedelta(days=DORMANT_DAYS)
+    stale = User.objects.filter(is_active=True).filter(
+        Q(last_login__lt=limit) | Q(last_login__isnull=True, date_joined__lt=limit)
+    )
+    users = list(stale)
+    with transaction.atomic():
+        User.objects.filter(pk__in=[u.pk for u in users]).update(is_active=False)
+        from anju.audit.services import audit_many
+
+        audit_many(
+            actor="系统",
+            action=Action.UPDATE,
+            items=[(u, {"is_active": True}, {"is_active": False}) for u in users],
+            note=f"超过 {DORMANT_DAYS} 天未使用，自动停用",
+        )
+    return len(users)
