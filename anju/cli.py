@@ -95,11 +95,28 @@ def cmd_import(args) -> int:
 
 def cmd_audit(args) -> int:
     _setup()
+    from anju.audit.head import check_heads, export_head
     from anju.audit.verify import verify_chain
 
+    if args.action == "export-head":
+        if not args.head:
+            print("用法：anju audit export-head --head FILE", file=sys.stderr)
+            return 2
+        record = export_head(Path(args.head))
+        print(f"已追加链头：第 {record['seq']} 条 {record['hash']} → {args.head}")
+        return 0
     report = verify_chain()
     print(report, file=sys.stdout if report.ok else sys.stderr)
-    return 0 if report.ok else 1
+    if not report.ok:
+        return 1
+    if args.head:
+        problems = check_heads(Path(args.head))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if problems:
+            return 1
+        print(f"与链头记录文件 {args.head} 一致。")
+    return 0
 
 
 def _json_default(value):
@@ -206,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
 
     aud = sub.add_parser("audit", help="审计日志")
-    aud.add_argument("action", choices=["verify"])
+    aud.add_argument("action", choices=["verify", "export-head"])
+    aud.add_argument("--head", help="链头记录文件（存放在数据库以外）")
     aud.set_defaults(func=cmd_audit)
 
     rep = sub.add_parser("report", help="月报表：附件1—3")

@@ -181,3 +181,32 @@ class ConcurrentAppendTests(TransactionTestCase):
         self.assertEqual(AuditEntry.objects.count(), 60)
         report = verify_chain()
         self.assertTrue(report.ok, str(report))
+
+
+class ExportedHeadTests(AnjuTestCase):
+    def setUp(self):
+        import tempfile
+        from pathlib import Path
+
+        for i in range(3):
+            audit(actor=self.alice, action=Action.UPDATE, obj=self.alice, after={"n": i})
+        self.head = Path(tempfile.mkdtemp()) / "heads.jsonl"
+
+    def cli(self, *args) -> tuple[int, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(["audit", *args])
+        return code, out.getvalue() + err.getvalue()
+
+    def test_a_cut_tail_with_a_rewritten_head_row_is_still_caught(self):
+        code, text = self.cli("export-head", "--head", str(self.head))
+        self.assertEqual(code, 0, text)
+        self.assertEqual(self.cli("verify", "--head", str(self.head))[0], 0)
+        # The insider deletes the last entry and rewinds the head row to match.
+        last = AuditEntry.objects.get(seq=3)
+        raw("DELETE FROM audit_auditentry WHERE seq = 3")
+        raw("UPDATE audit_audithead SET seq = 2, hash = %s", [last.prev_hash])
+        self.assertTrue(verify_chain().ok)  # the chain alone cannot tell
+        code, text = self.cli("verify", "--head", str(self.head))
+        self.assertEqual(code, 1)
+        self.assertIn("第 3 条已不在数据库中", text)
