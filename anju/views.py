@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from anju.accounts.access import Perm, active_region, perms_of, public_view, staff_view
 from anju.regions.models import Level
 from anju.regions.queries import children_of, subtree_counts
+from anju.reporting.queries import reminders
 
 
 @public_view
@@ -28,6 +29,7 @@ def home(request):
             context.update(
                 region=region,
                 children=children_of(region),
+                reminders=reminders(region) if Perm.VIEW_REPORTS in perms else [],
                 counts=[
                     (Level(level).label, counts.get(level, 0))
                     for level in Level

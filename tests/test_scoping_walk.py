@@ -81,6 +81,37 @@ def samples(case) -> dict[str, Sample]:
             region="350881000000",
         ),
         "reporting:annex3": Sample(),
+        "reporting:reports": Sample(),
+        "reporting:board": Sample(),
+        "reporting:prepare": Sample(
+            method="POST",
+            region="350881000000",
+            data={"region_code": "350881000000", "kind": "annex1", "month": "2026-10"},
+        ),
+        "reporting:report": Sample(
+            kwargs={"pk": case.report.pk},
+            region="350881000000",
+            secret="SHA-256 " + case.report.sha256,
+        ),
+        "reporting:sign_off": Sample(
+            method="POST", kwargs={"pk": case.report.pk}, region="350881000000"
+        ),
+        "reporting:submit": Sample(
+            method="POST", kwargs={"pk": case.report.pk}, region="350881000000"
+        ),
+        "reporting:return": Sample(
+            method="POST",
+            kwargs={"pk": case.report.pk},
+            region="350881000000",
+            data={"reason": "数据有误"},
+        ),
+        "reporting:correct": Sample(
+            method="POST",
+            kwargs={"pk": case.report.pk},
+            region="350881000000",
+            data={"reason": "更正"},
+        ),
+        "reporting:download": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
         ),
@@ -92,6 +123,20 @@ class ScopingWalkTests(AnjuTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         audit(actor=cls.alice, action=Action.UPDATE, obj=cls.alice, note="walk sample")
+        from datetime import date
+
+        from anju.reporting.models import Report
+
+        cls.report = Report.objects.create(
+            region_id="350881000000",
+            kind="annex1",
+            period=date(2026, 10, 1),
+            due_date=date(2026, 11, 26),
+            values={"values": [0] * 34},
+            prepared_by=cls.carol,
+            file=b"PK-walk",
+            sha256="ab" * 32,
+        )
 
     def patterns(self):
         return list(walk(get_resolver().url_patterns))

@@ -26,19 +26,38 @@ class Perm(StrEnum):
     VIEW_AUDIT = "audit.view"
     VIEW_CONTACTS = "reporting.view_contacts"
     EDIT_CONTACTS = "reporting.edit_contacts"
+    VIEW_REPORTS = "reporting.view"
+    PREPARE_REPORTS = "reporting.prepare"
+    SIGN_OFF_REPORTS = "reporting.sign_off"
+    RETURN_REPORTS = "reporting.return"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
 
-_DISTRICT_REPORTERS = {Role.COUNTY_CLERK, Role.COUNTY_REVIEWER}
-
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     **{role: frozenset({Perm.VIEW_REGIONS}) for role in BUSINESS_ROLES},
-    **{
-        role: frozenset({Perm.VIEW_REGIONS, Perm.VIEW_CONTACTS, Perm.EDIT_CONTACTS})
-        for role in _DISTRICT_REPORTERS
-    },
-    Role.CITY_OFFICE: frozenset({Perm.VIEW_REGIONS, Perm.VIEW_CONTACTS}),
+    Role.COUNTY_CLERK: frozenset(
+        {
+            Perm.VIEW_REGIONS,
+            Perm.VIEW_CONTACTS,
+            Perm.EDIT_CONTACTS,
+            Perm.VIEW_REPORTS,
+            Perm.PREPARE_REPORTS,
+        }
+    ),
+    Role.COUNTY_REVIEWER: frozenset(
+        {
+            Perm.VIEW_REGIONS,
+            Perm.VIEW_CONTACTS,
+            Perm.EDIT_CONTACTS,
+            Perm.VIEW_REPORTS,
+            Perm.PREPARE_REPORTS,
+            Perm.SIGN_OFF_REPORTS,
+        }
+    ),
+    Role.CITY_OFFICE: frozenset(
+        {Perm.VIEW_REGIONS, Perm.VIEW_CONTACTS, Perm.VIEW_REPORTS, Perm.RETURN_REPORTS}
+    ),
     # The system administrator keeps accounts running; sees no business data.
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
     # The security administrator grants roles and regions and lifts lockouts.
@@ -212,6 +231,22 @@ def contacts_visible_to(user) -> QuerySet:
     if not has_perm(user, Perm.VIEW_CONTACTS):
         return Contact.objects.none()
     return scoped(Contact.objects.all(), user)
+
+
+def reports_visible_to(user) -> QuerySet:
+    from anju.reporting.models import Report
+
+    if not has_perm(user, Perm.VIEW_REPORTS):
+        return Report.objects.none()
+    return scoped(Report.objects.all(), user)
+
+
+def access_report(user, pk: int):
+    require(user, Perm.VIEW_REPORTS)
+    report = reports_visible_to(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404("没有找到该报表。")
+    return report
 
 
 def access_audit_entry(user, pk: int):

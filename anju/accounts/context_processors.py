@@ -14,8 +14,8 @@ def workspace(request):
     menu = [("首页", "home")]
     if Perm.VIEW_REGIONS in perms:
         menu.append(("行政区划", "regions:browse"))
-    if Perm.VIEW_CONTACTS in perms:
-        menu.append(("联络人", "reporting:contacts"))
+    if Perm.VIEW_REPORTS in perms:
+        menu.append(("月度报表", "reporting:reports"))
     if Perm.VIEW_USERS in perms:
         menu.append(("用户管理", "accounts:users"))
     if Perm.VIEW_AUDIT in perms:

@@ -38,3 +38,89 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.name}"
+
+
+class ReportKind(models.TextChoices):
+    ANNEX1 = "annex1", "附件1 查处整改情况统计表"
+    ANNEX2 = "annex2", "附件2 问题线索统计表"
+    PROGRESS = "progress", "月度整治工作进展"
+    CLUE_QUARTERLY = "clue_quarterly", "季度问题线索情况"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "编制中"
+    SIGNED_OFF = "signed_off", "已审核"
+    SUBMITTED = "submitted", "已报送"
+    RETURNED = "returned", "已退回"
+    SUPERSEDED = "superseded", "已被更正版本取代"
+
+
+class Report(models.Model):
+    """One version of one district's report of one kind for one period.
+
+    From submission on, `values`, `file` and `sha256` never change: a correction is a new version,
+    and a returned report stays as it was beside its resubmission.
+    """
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="区县", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("报表", max_length=20, choices=ReportKind.choices)
+    period = models.DateField("所属期（月或季度首日）")
+    version = models.PositiveIntegerField("版本", default=1)
+    status = models.CharField(
+        "状态", max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    due_date = models.DateField("报送截止日")
+    values = models.JSONField("报表数据", default=dict)
+    remarks = models.TextField("备注", blank=True)
+    reason = models.CharField("更正原因", max_length=300, blank=True)
+    file = models.BinaryField("报表文件", null=True, blank=True)
+    sha256 = models.CharField("文件SHA-256", max_length=64, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="编制人"
+    )
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "报表"
+        verbose_name_plural = "报表"
+        ordering = ["-period", "region_id", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "kind", "period", "version"], name="report_version_unique"
+            ),
+        ]
+        indexes = [
+            # The city's board: every district's reports of one kind and period.
+            models.Index(fields=["kind", "period", "region"], name="report_board_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.get_kind_display()} {self.period:%Y-%m} v{self.version}"
+
+
+class ReportEvent(models.Model):
+    """Each change of a report's state, as a row: who, when, from what to what, why."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, choices=ReportStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ReportStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.from_status} → {self.to_status}"

@@ -1,9 +1,18 @@
 from django.urls import path
 
-from anju.reporting import views
+from anju.reporting import report_views, views
 
 app_name = "reporting"
 urlpatterns = [
+    path("", report_views.reports, name="reports"),
+    path("prepare/", report_views.prepare, name="prepare"),
+    path("board/", report_views.board, name="board"),
+    path("<int:pk>/", report_views.report, name="report"),
+    path("<int:pk>/sign-off/", report_views.sign_off, name="sign_off"),
+    path("<int:pk>/submit/", report_views.submit, name="submit"),
+    path("<int:pk>/return/", report_views.send_back, name="return"),
+    path("<int:pk>/correct/", report_views.correct, name="correct"),
+    path("<int:pk>/file.xlsx", report_views.download, name="download"),
     path("contacts/", views.contacts, name="contacts"),
     path("contacts/save/", views.contact_save, name="contact_save"),
     path("contacts/annex3.xlsx", views.annex3_export, name="annex3"),

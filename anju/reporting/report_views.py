@@ -1,0 +1,228 @@
+"""Pages of the report workflow and the city's timeliness board."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from anju.accounts.access import (
+    Perm,
+    access_region,
+    access_report,
+    active_region,
+    has_perm,
+    reports_visible_to,
+    scope_to_region,
+    staff_view,
+)
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.pagination import paginate
+from anju.reporting import workflow
+from anju.reporting.annexes import ANNEX1_COLUMNS
+from anju.reporting.deadlines import add_months, parse_month, period_start
+from anju.reporting.models import ReportKind, ReportStatus
+from anju.reporting.queries import board as board_rows
+from anju.reporting.queries import rates
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PrepareForm(forms.Form):
+    region_code = forms.CharField(label="区县", max_length=12)
+    kind = forms.ChoiceField(label="报表", choices=ReportKind.choices)
+    month = forms.CharField(label="所属月份", max_length=7, help_text="例如 2026-10")
+    remarks = forms.CharField(
+        label="备注", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_month(self):
+        try:
+            return parse_month(self.cleaned_data["month"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=300)
+
+
+def _fail(request, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+def _default_month() -> str:
+    return f"{add_months(timezone.localdate().replace(day=1), -1):%Y-%m}"
+
+
+@staff_view(Perm.VIEW_REPORTS)
+def reports(request):
+    region = active_region(request)
+    items = reports_visible_to(request.user).select_related("region")
+    items = scope_to_region(items, region).order_by("-period", "region_id", "kind", "-version")
+    kind = request.GET.get("kind", "")
+    if kind in ReportKind.values:
+        items = items.filter(kind=kind)
+    form = PrepareForm(initial={"region_code": region.code, "month": _default_month()})
+    return render(
+        request,
+        "reporting/reports.html",
+        {
+            "page": paginate(request, items),
+            "form": form,
+            "kind": kind,
+            "kinds": ReportKind.choices,
+            "can_prepare": has_perm(request.user, Perm.PREPARE_REPORTS) and region.level == 3,
+        },
+    )
+
+
+@require_POST
+@staff_view(Perm.PREPARE_REPORTS)
+def prepare(request):
+    form = PrepareForm(request.POST)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        messages.error(request, "未编制：" + " ".join(errors))
+        return redirect("reporting:reports")
+    data = form.cleaned_data
+    region = access_region(request.user, data["region_code"])
+    period = data["month"]
+    if data["kind"] == ReportKind.CLUE_QUARTERLY:
+        period = period_start(data["kind"], period.year, period.month)
+    try:
+        report = workflow.report_prepare(
+            actor=request.user,
+            region=region,
+            kind=data["kind"],
+            period=period,
+            remarks=data["remarks"],
+        )
+    except ValidationError as error:
+        _fail(request, error)
+        return redirect("reporting:reports")
+    messages.success(request, "已按台账编制，请核对后送审核人审核。")
+    return redirect("reporting:report", pk=report.pk)
+
+
+@staff_view(Perm.VIEW_REPORTS)
+def report(request, pk: int):
+    item = access_report(request.user, pk)
+    values = item.values.get("values") if item.kind == ReportKind.ANNEX1 else None
+    columns = list(zip(ANNEX1_COLUMNS, values, strict=False)) if values else []
+    user = request.user
+    return render(
+        request,
+        "reporting/report.html",
+        {
+            "report": item,
+            "columns": columns,
+            "events": item.events.select_related("actor"),
+            "problems": item.values.get("problems") or [],
+            "reason_form": ReasonForm(),
+            "can_sign": has_perm(user, Perm.SIGN_OFF_REPORTS) and item.status == ReportStatus.DRAFT,
+            "can_submit": has_perm(user, Perm.PREPARE_REPORTS)
+            and item.status == ReportStatus.SIGNED_OFF,
+            "can_return": has_perm(user, Perm.RETURN_REPORTS)
+            and item.status == ReportStatus.SUBMITTED,
+            "can_correct": has_perm(user, Perm.PREPARE_REPORTS)
+            and item.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED),
+        },
+    )
+
+
+def _act(request, pk: int, action, success: str, needs_reason=False):
+    item = access_report(request.user, pk)
+    kwargs = {}
+    if needs_reason:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请填写原因。")
+            return redirect("reporting:report", pk=item.pk)
+        kwargs["reason"] = form.cleaned_data["reason"]
+    try:
+        result = action(actor=request.user, report=item, **kwargs)
+    except ValidationError as error:
+        _fail(request, error)
+        return redirect("reporting:report", pk=item.pk)
+    messages.success(request, success)
+    return redirect("reporting:report", pk=result.pk)
+
+
+@require_POST
+@staff_view(Perm.SIGN_OFF_REPORTS)
+def sign_off(request, pk: int):
+    return _act(request, pk, workflow.report_sign_off, "已审核。")
+
+
+@require_POST
+@staff_view(Perm.PREPARE_REPORTS)
+def submit(request, pk: int):
+    return _act(request, pk, workflow.report_submit, "已报送市里。")
+
+
+@require_POST
+@staff_view(Perm.RETURN_REPORTS)
+def send_back(request, pk: int):
+    return _act(request, pk, workflow.report_return, "已退回区县。", needs_reason=True)
+
+
+@require_POST
+@staff_view(Perm.PREPARE_REPORTS)
+def correct(request, pk: int):
+    return _act(
+        request,
+        pk,
+        workflow.report_correct,
+        "已创建更正版本，请核对后重新审核、报送。",
+        needs_reason=True,
+    )
+
+
+@staff_view(Perm.VIEW_REPORTS)
+def download(request, pk: int):
+    item = access_report(request.user, pk)
+    if not item.file:
+        messages.error(request, "该报表没有文件。")
+        return redirect("reporting:report", pk=item.pk)
+    audit(actor=request.user, action=Action.EXPORT, obj=item, note=f"下载报表 v{item.version}")
+    response = HttpResponse(bytes(item.file), content_type=XLSX)
+    name = f"{item.kind}-{item.region_id}-{item.period:%Y%m}-v{item.version}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+@staff_view(Perm.VIEW_REPORTS)
+def board(request):
+    region = active_region(request)
+    kind = request.GET.get("kind") or ReportKind.ANNEX1
+    if kind not in ReportKind.values:
+        kind = ReportKind.ANNEX1
+    try:
+        period = parse_month(request.GET.get("month") or _default_month())
+    except ValueError as error:
+        messages.error(request, str(error))
+        period = parse_month(_default_month())
+    period = period_start(kind, period.year, period.month)
+    rows = board_rows(region, kind, period)
+    months = [add_months(period, -i) for i in range(6)]
+    submitted = sum(1 for r in rows if r.first_submitted)
+    on_time = sum(1 for r in rows if r.on_time)
+    return render(
+        request,
+        "reporting/board.html",
+        {
+            "rows": rows,
+            "kind": kind,
+            "kinds": ReportKind.choices,
+            "month": f"{period:%Y-%m}",
+            "rates": rates(region, kind, months),
+            "region": region,
+            "submitted": submitted,
+            "on_time": on_time,
+            "total": len(rows),
+        },
+    )

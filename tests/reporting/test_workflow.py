@@ -1,0 +1,226 @@
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from anju.regions.models import Region
+from anju.reporting import sources, workflow
+from anju.reporting.annexes import Annex1
+from anju.reporting.deadlines import due_date
+from anju.reporting.layout import write_annex1
+from anju.reporting.models import Report, ReportEvent
+from anju.reporting.queries import board, rates, reminders
+from tests.base import AnjuTestCase, make_user
+
+SH = ZoneInfo("Asia/Shanghai")
+OCT = date(2026, 10, 1)
+
+
+class FixtureLedger:
+    """Stands in for the clue ledger's counting: the numbers a test sets, and problems."""
+
+    def __init__(self):
+        self.found = 3
+        self.problems: list[str] = []
+
+    def __call__(self, district, period, remarks):
+        values = [Decimal(self.found)] + [Decimal(0)] * 33
+        data = Annex1(
+            district=district.name, month=f"{period:%Y-%m}", values=values, remarks=remarks
+        )
+        return sources.Content(
+            values={"values": [int(v) for v in values]},
+            xlsx=write_annex1(data),
+            problems=list(self.problems),
+        )
+
+
+class WorkflowCase(AnjuTestCase):
+    def setUp(self):
+        self.ledger = FixtureLedger()
+        sources.register("annex1", self.ledger)
+        self.addCleanup(sources.unregister, "annex1")
+        self.county = Region.objects.get(code="350881000000")
+
+    def prepare(self, **kw):
+        return workflow.report_prepare(
+            actor=self.carol, region=self.county, kind="annex1", period=OCT, **kw
+        )
+
+
+class PrepareTests(WorkflowCase):
+    def test_it_counts_a_draft_with_the_file_hash(self):
+        report = self.prepare()
+        self.assertEqual((report.status, report.version), ("draft", 1))
+        self.assertEqual(report.values["values"][0], 3)
+        self.assertEqual(len(report.sha256), 64)
+        self.assertEqual(report.due_date, date(2026, 11, 26))
+
+    def test_preparing_again_recounts_the_same_draft(self):
+        self.prepare()
+        self.ledger.found = 5
+        report = self.prepare()
+        self.assertEqual(Report.objects.count(), 1)
+        self.assertEqual(report.values["values"][0], 5)
+
+    def test_a_kind_without_a_source_is_refused_in_chinese(self):
+        with self.assertRaisesMessage(ValidationError, "数据来源尚未启用"):
+            workflow.report_prepare(
+                actor=self.carol, region=self.county, kind="progress", period=OCT
+            )
+
+    def test_only_districts_in_ones_own_region(self):
+        with self.assertRaises(ValidationError):
+            workflow.report_prepare(
+                actor=self.xavier, region=self.county, kind="annex1", period=OCT
+            )
+        township = Region.objects.get(code="350881100000")
+        with self.assertRaisesMessage(ValidationError, "按区县编制"):
+            workflow.report_prepare(actor=self.carol, region=township, kind="annex1", period=OCT)
+
+
+class SignOffTests(WorkflowCase):
+    def test_the_preparer_cannot_sign_off(self):
+        reviewer = make_user("rev2", "county_reviewer", "350881000000")
+        report = workflow.report_prepare(
+            actor=reviewer, region=self.county, kind="annex1", period=OCT
+        )
+        with self.assertRaisesMessage(ValidationError, "编制人不能审核"):
+            workflow.report_sign_off(actor=reviewer, report=report)
+
+    def test_disagreements_block_sign_off_until_explained(self):
+        self.ledger.problems = ["附件1 第1栏 3 与附件2 行数 2 不一致"]
+        report = self.prepare()
+        with self.assertRaisesMessage(ValidationError, "须在备注中说明"):
+            workflow.report_sign_off(actor=self.rita, report=report)
+        report = self.prepare(remarks="1 条线索为上月重复登记，已合并")
+        workflow.report_sign_off(actor=self.rita, report=report)
+        self.assertEqual(report.status, "signed_off")
+
+    def test_a_clerk_may_not_sign_off(self):
+        report = self.prepare()
+        with self.assertRaises(PermissionDenied):
+            workflow.report_sign_off(actor=self.carol, report=report)
+
+
+class SubmissionTests(WorkflowCase):
+    def submitted(self):
+        report = self.prepare()
+        workflow.report_sign_off(actor=self.rita, report=report)
+        return workflow.report_submit(actor=self.carol, report=report)
+
+    def test_submission_freezes_numbers_and_file(self):
+        report = self.submitted()
+        frozen = (report.sha256, bytes(report.file), report.values)
+        self.ledger.found = 9
+        with self.assertRaisesMessage(ValidationError, "已报送"):
+            self.prepare()
+        report.refresh_from_db()
+        self.assertEqual((report.sha256, bytes(report.file), report.values), frozen)
+        self.assertEqual(
+            [(e.from_status, e.to_status) for e in ReportEvent.objects.filter(report=report)],
+            [("draft", "signed_off"), ("signed_off", "submitted")],
+        )
+
+    def test_the_city_returns_and_a_correction_keeps_both_versions(self):
+        report = self.submitted()
+        workflow.report_return(actor=self.cindy, report=report, reason="第1栏与台账不符")
+        self.ledger.found = 4
+        corrected = workflow.report_correct(actor=self.carol, report=report, reason="补登一条")
+        self.assertEqual((corrected.version, corrected.reason), (2, "补登一条"))
+        workflow.report_sign_off(actor=self.rita, report=corrected)
+        workflow.report_submit(actor=self.carol, report=corrected)
+        report.refresh_from_db()
+        self.assertEqual(report.status, "superseded")
+        self.assertEqual(report.values["values"][0], 3)
+        self.assertEqual(corrected.values["values"][0], 4)
+
+    def test_returning_needs_a_reason_and_the_city(self):
+        report = self.submitted()
+        with self.assertRaisesMessage(ValidationError, "说明原因"):
+            workflow.report_return(actor=self.cindy, report=report, reason=" ")
+        with self.assertRaises(PermissionDenied):
+            workflow.report_return(actor=self.rita, report=report, reason="x")
+
+
+class BoardTests(WorkflowCase):
+    def submit_at(self, when: datetime, region=None):
+        region = region or self.county
+        with time_machine.travel(when):
+            report = workflow.report_prepare(
+                actor=self.carol, region=region, kind="annex1", period=OCT
+            )
+            workflow.report_sign_off(actor=self.rita, report=report)
+            workflow.report_submit(actor=self.carol, report=report)
+
+    def test_on_time_late_and_missing(self):
+        city = Region.objects.get(code="350800000000")
+        self.submit_at(datetime(2026, 11, 26, 17, 0, tzinfo=SH))
+        rows = {r.district.code: r for r in board(city, "annex1", OCT, today=date(2026, 12, 1))}
+        self.assertEqual(rows["350881000000"].state, "按时报送")
+        self.assertEqual(rows["350802000000"].state, "未报（已逾期）")
+        self.assertEqual(rows["350802000000"].late_days, 5)
+
+    def test_a_late_submission_counts_days_late(self):
+        self.submit_at(datetime(2026, 11, 29, 9, 0, tzinfo=SH))
+        row = board(self.county, "annex1", OCT)[0]
+        self.assertEqual((row.state, row.late_days), ("迟报 3 天", 3))
+
+    def test_rates_over_months(self):
+        self.submit_at(datetime(2026, 11, 20, 9, 0, tzinfo=SH))
+        months = [date(2026, 10, 1), date(2026, 9, 1)]
+        rate = rates(self.county, "annex1", months, today=date(2026, 12, 1))[0]
+        self.assertEqual((rate.expected, rate.reported, rate.on_time), (2, 1, 1))
+        self.assertEqual(rate.on_time_rate, 0.5)
+
+    def test_due_dates_per_kind(self):
+        self.assertEqual(due_date("annex1", OCT), date(2026, 11, 26))
+        self.assertEqual(due_date("progress", OCT), date(2026, 10, 23))
+        self.assertEqual(due_date("clue_quarterly", date(2026, 10, 1)), date(2027, 1, 10))
+
+
+class ReminderTests(WorkflowCase):
+    def test_districts_see_reports_due_in_three_days_on_their_home_page(self):
+        with time_machine.travel(datetime(2026, 11, 24, 9, 0, tzinfo=SH)):
+            self.assertTrue(any("附件1" in r[0] for r in reminders(self.county)))
+            self.login(self.carol)
+            response = self.client.get(reverse("home"))
+            self.assertContains(response, "报表提醒")
+            self.assertContains(response, "还剩 2 天")
+        with time_machine.travel(datetime(2026, 11, 10, 9, 0, tzinfo=SH)):
+            self.assertFalse(any("附件1" in r[0] for r in reminders(self.county)))
+
+
+class ReportPageTests(WorkflowCase):
+    def test_the_journey_through_the_pages(self):
+        self.login(self.carol)
+        response = self.client.post(
+            reverse("reporting:prepare"),
+            {"region_code": "350881000000", "kind": "annex1", "month": "2026-10"},
+        )
+        report = Report.objects.get()
+        self.assertRedirects(response, reverse("reporting:report", args=[report.pk]))
+        self.login(self.rita)
+        self.client.post(reverse("reporting:sign_off", args=[report.pk]))
+        self.login(self.carol)
+        self.client.post(reverse("reporting:submit", args=[report.pk]))
+        report.refresh_from_db()
+        self.assertEqual(report.status, "submitted")
+        download = self.client.get(reverse("reporting:download", args=[report.pk]))
+        self.assertEqual(download.content, bytes(report.file))
+        self.login(self.cindy)
+        page = self.client.get(reverse("reporting:board") + "?kind=annex1&month=2026-10")
+        self.assertContains(page, "漳平市")
+
+    def test_a_bad_month_is_refused_in_chinese(self):
+        self.login(self.carol)
+        response = self.client.post(
+            reverse("reporting:prepare"),
+            {"region_code": "350881000000", "kind": "annex1", "month": "十月"},
+            follow=True,
+        )
+        self.assertContains(response, "月份应写作 YYYY-MM")
+        self.assertFalse(Report.objects.exists())
