@@ -83,6 +83,7 @@ def samples(case) -> dict[str, Sample]:
         "reporting:annex3": Sample(),
         "reporting:reports": Sample(),
         "reporting:board": Sample(),
+        "reporting:summary": Sample(kwargs={"kind": "annex1"}),
         "reporting:prepare": Sample(
             method="POST",
             region="350881000000",

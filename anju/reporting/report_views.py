@@ -226,3 +226,32 @@ def board(request):
             "total": len(rows),
         },
     )
+
+
+@staff_view(Perm.VIEW_REPORTS)
+def city_summary(request, kind: str):
+    """The city's Annex 1 total or merged Annex 2 for a month, from submitted reports."""
+    from django.http import Http404
+
+    from anju.reporting.summary import city_annex1, city_annex2
+
+    if kind not in ("annex1", "annex2"):
+        raise Http404("没有这种汇总表。")
+    region = active_region(request)
+    try:
+        period = parse_month(request.GET.get("month") or _default_month())
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("reporting:board")
+    data = city_annex1(region, period)[0] if kind == "annex1" else city_annex2(region, period)
+    audit(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj=f"reporting.city_{kind}",
+        region_code=region.code,
+        note=f"{region.name} {period:%Y-%m} 汇总",
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"{kind}-{region.code}-{period:%Y%m}-summary.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", report_views.reports, name="reports"),
     path("prepare/", report_views.prepare, name="prepare"),
     path("board/", report_views.board, name="board"),
+    path("summary/<str:kind>.xlsx", report_views.city_summary, name="summary"),
     path("<int:pk>/", report_views.report, name="report"),
     path("<int:pk>/sign-off/", report_views.sign_off, name="sign_off"),
     path("<int:pk>/submit/", report_views.submit, name="submit"),

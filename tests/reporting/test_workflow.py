@@ -224,3 +224,34 @@ class ReportPageTests(WorkflowCase):
         )
         self.assertContains(response, "月份应写作 YYYY-MM")
         self.assertFalse(Report.objects.exists())
+
+
+class CitySummaryTests(WorkflowCase):
+    def submit(self, user_region: str, found: int):
+        self.ledger.found = found
+        region = Region.objects.get(code=user_region)
+        clerk = make_user(f"clerk{user_region[:6]}", "county_clerk", user_region)
+        boss = make_user(f"boss{user_region[:6]}", "county_reviewer", user_region)
+        report = workflow.report_prepare(actor=clerk, region=region, kind="annex1", period=OCT)
+        workflow.report_sign_off(actor=boss, report=report)
+        workflow.report_submit(actor=clerk, report=report)
+
+    def test_the_city_total_sums_submitted_districts_and_names_the_missing(self):
+        from anju.reporting.reader import read_report
+        from anju.reporting.summary import city_annex1
+
+        self.submit("350881000000", 3)
+        self.submit("350802000000", 4)
+        Region.objects.create(code="350803000000", name="永定区", level=3, parent_id="350800000000")
+        data, missing = city_annex1(Region.objects.get(code="350800000000"), OCT)
+        self.assertEqual(missing, ["永定区"])
+        result = read_report(data)
+        self.assertEqual(result["values"][0], 7)
+        self.assertEqual(result["district"], "龙岩市")
+
+    def test_the_city_downloads_the_summary(self):
+        self.submit("350881000000", 3)
+        self.login(self.cindy)
+        response = self.client.get(reverse("reporting:summary", args=["annex1"]) + "?month=2026-10")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.content.startswith(b"PK"))
