@@ -112,6 +112,13 @@ def samples(case) -> dict[str, Sample]:
             region="350881000000",
             data={"reason": "更正"},
         ),
+        "reporting:upload": Sample(),
+        "reporting:upload_review": Sample(
+            kwargs={"pk": case.upload.pk}, region="350881000000", secret="走查上传警告"
+        ),
+        "reporting:upload_accept": Sample(
+            method="POST", kwargs={"pk": case.upload.pk}, region="350881000000"
+        ),
         "reporting:download": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
@@ -137,6 +144,16 @@ class ScopingWalkTests(AnjuTestCase):
             prepared_by=cls.carol,
             file=b"PK-walk",
             sha256="ab" * 32,
+        )
+        from anju.reporting.models import ReportUpload
+
+        cls.upload = ReportUpload.objects.create(
+            region_id="350881000000",
+            kind="annex1",
+            period=date(2026, 9, 1),
+            data=b"PK",
+            parsed={"values": [0] * 34, "warnings": ["走查上传警告"]},
+            uploaded_by=cls.carol,
         )
 
     def patterns(self):

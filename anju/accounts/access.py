@@ -249,6 +249,16 @@ def access_report(user, pk: int):
     return report
 
 
+def access_report_upload(user, pk: int):
+    from anju.reporting.models import ReportUpload
+
+    require(user, Perm.PREPARE_REPORTS)
+    upload = scoped(ReportUpload.objects.all(), user).filter(pk=pk).first()
+    if upload is None:
+        raise Http404("没有找到该上传文件。")
+    return upload
+
+
 def access_audit_entry(user, pk: int):
     require(user, Perm.VIEW_AUDIT)
     entry = audit_entries_visible_to(user).filter(pk=pk).first()

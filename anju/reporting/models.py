@@ -124,3 +124,29 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.from_status} → {self.to_status}"
+
+
+class ReportUpload(models.Model):
+    """A hand-filled Annex 1 or 2 as uploaded, waiting for the clerk to compare and accept it."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="区县", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("报表", max_length=20, choices=ReportKind.choices)
+    period = models.DateField("所属期")
+    data = models.BinaryField("文件")
+    parsed = models.JSONField("读出的数据", default=dict)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    accepted_as = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "报表上传"
+        verbose_name_plural = "报表上传"
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.kind} {self.period:%Y-%m} 上传"

@@ -255,3 +255,72 @@ def city_summary(request, kind: str):
     name = f"{kind}-{region.code}-{period:%Y%m}-summary.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response
+
+
+class UploadForm(forms.Form):
+    region_code = forms.CharField(widget=forms.HiddenInput, max_length=12)
+    file = forms.FileField(label="手工填报的附件1或附件2（.xlsx）")
+
+
+@staff_view(Perm.PREPARE_REPORTS)
+def upload(request):
+    region = active_region(request)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, initial={"region_code": region.code}
+    )
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        district = access_region(request.user, form.cleaned_data["region_code"])
+        data = form.cleaned_data["file"].read()
+        try:
+            item = workflow.report_upload(actor=request.user, region=district, data=data)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            return redirect("reporting:upload_review", pk=item.pk)
+    return render(
+        request, "reporting/upload.html", {"form": form, "problems": problems, "region": region}
+    )
+
+
+@staff_view(Perm.PREPARE_REPORTS)
+def upload_review(request, pk: int):
+    from anju.accounts.access import access_report_upload
+
+    item = access_report_upload(request.user, pk)
+    parsed = item.parsed
+    counted = workflow.ledger_count(item.region, item.kind, item.period)
+    filled = {"values": parsed.get("values", []), "rows": parsed.get("rows", [])}
+    rows = []
+    if item.kind == ReportKind.ANNEX1:
+        theirs = (counted or {}).get("values") or [None] * 34
+        for i, (label, mine) in enumerate(zip(ANNEX1_COLUMNS, filled["values"], strict=False)):
+            other = theirs[i] if i < len(theirs) else None
+            same = other is not None and str(mine) == str(other)
+            rows.append((i + 1, label, mine, other, same))
+    return render(
+        request,
+        "reporting/upload_review.html",
+        {
+            "upload": item,
+            "parsed": parsed,
+            "rows": rows,
+            "has_ledger": counted is not None,
+            "differences": workflow.compare(item.kind, filled, counted),
+        },
+    )
+
+
+@require_POST
+@staff_view(Perm.PREPARE_REPORTS)
+def upload_accept(request, pk: int):
+    from anju.accounts.access import access_report_upload
+
+    item = access_report_upload(request.user, pk)
+    try:
+        result = workflow.report_accept_upload(actor=request.user, upload=item)
+    except ValidationError as error:
+        _fail(request, error)
+        return redirect("reporting:upload_review", pk=item.pk)
+    messages.success(request, "已采用上传的报表，请送审核人审核。")
+    return redirect("reporting:report", pk=result.pk)

@@ -180,3 +180,139 @@ def report_correct(*, actor, report: Report, reason: str, remarks: str = "") -> 
             after={"version": new.version, "reason": new.reason},
         )
     return new
+
+
+# Hand-filled tables uploaded ---------------------------------------------------------------
+
+
+def _plain(value):
+    """Parsed values as JSON can keep them exactly: Decimals as text."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def compare(kind: str, filled: dict, counted: dict | None) -> list[str]:
+    """Where an uploaded table and the ledger's count disagree, in Chinese, one line each."""
+    from decimal import Decimal
+
+    from anju.reporting.annexes import ANNEX1_COLUMNS
+
+    if counted is None:
+        return []
+    lines = []
+    if kind == ReportKind.ANNEX1:
+        for i, (mine, theirs) in enumerate(
+            zip(filled.get("values", []), counted.get("values", []), strict=False)
+        ):
+            if Decimal(str(mine)) != Decimal(str(theirs)):
+                lines.append(f"第{i + 1}栏 {ANNEX1_COLUMNS[i]}：表中 {mine}，台账 {theirs}")
+    else:
+        ours, theirs = filled.get("rows", []), counted.get("rows", [])
+        if len(ours) != len(theirs):
+            lines.append(f"线索条数：表中 {len(ours)} 条，台账 {len(theirs)} 条")
+        for label, key in (("涉及资金", "funds"), ("追缴资金", "recovered")):
+            a = sum(Decimal(str(r.get(key, 0))) for r in ours)
+            b = sum(Decimal(str(r.get(key, 0))) for r in theirs)
+            if a != b:
+                lines.append(f"{label}合计：表中 {a} 万元，台账 {b} 万元")
+    return lines
+
+
+def ledger_count(region: Region, kind: str, period: date) -> dict | None:
+    source = source_for(kind)
+    return source(region, period, "").values if source else None
+
+
+def report_upload(*, actor, region: Region, data: bytes):
+    """Read a hand-filled Annex 1 or 2; every problem is refused with the list of them."""
+    from anju.reporting.deadlines import parse_month
+    from anju.reporting.models import ReportUpload
+    from anju.reporting.reader import ReadError, read_report
+    from anju.tabular.safety import UnsafeFile, check_spreadsheet
+
+    require(actor, Perm.PREPARE_REPORTS)
+    _district(actor, region)
+    try:
+        check_spreadsheet(data, allow_xls=False)
+        parsed = read_report(data)
+    except UnsafeFile as error:
+        raise ValidationError(str(error)) from None
+    except ReadError as error:
+        raise ValidationError(error.problems) from None
+    if not parsed["month"]:
+        raise ValidationError("无法从标题读出所属月份。")
+    if parsed["district"] and parsed["district"] not in region.name:
+        parsed.setdefault("warnings", []).append(
+            f"标题中的地区「{parsed['district']}」与所选区县「{region.name}」不同"
+        )
+    with transaction.atomic():
+        upload = ReportUpload.objects.create(
+            region=region,
+            kind=parsed["kind"],
+            period=parse_month(parsed["month"]),
+            data=data,
+            parsed=_plain(parsed),
+            uploaded_by=actor,
+        )
+        audit(
+            actor=actor,
+            action=Action.IMPORT,
+            obj=upload,
+            note=f"上传手工填报 {parsed['kind']} {parsed['month']}，{len(data)} 字节",
+        )
+    return upload
+
+
+def report_accept_upload(*, actor, upload) -> Report:
+    """Take an uploaded table as the district's draft; disagreements with the ledger stay listed
+    and must be explained in 备注 before sign-off."""
+    require(actor, Perm.PREPARE_REPORTS)
+    _district(actor, upload.region)
+    if upload.accepted_as_id:
+        raise ValidationError("该文件已经采用。")
+    with transaction.atomic():
+        current = latest(upload.region, upload.kind, upload.period)
+        if current is not None and current.status in (S.SUBMITTED, S.RETURNED, S.SUPERSEDED):
+            raise ValidationError("该报表已报送；如需更正，请先创建更正版本再上传。")
+        if current is not None and current.status == S.SIGNED_OFF:
+            _move(current, S.DRAFT, actor=actor, note="采用上传的手工填报表，需重新审核")
+        report = current or Report(
+            region=upload.region,
+            kind=upload.kind,
+            period=upload.period,
+            version=1,
+            due_date=due_date(upload.kind, upload.period),
+            prepared_by=actor,
+        )
+        parsed = upload.parsed
+        values = (
+            {"values": parsed["values"]}
+            if upload.kind == ReportKind.ANNEX1
+            else {"rows": parsed["rows"]}
+        )
+        problems = compare(
+            upload.kind, values, ledger_count(upload.region, upload.kind, upload.period)
+        )
+        report.values = {**values, "problems": problems, "uploaded": True}
+        report.remarks = report.remarks or parsed.get("remarks", "")
+        report.file = bytes(upload.data)
+        report.sha256 = hashlib.sha256(report.file).hexdigest()
+        report.prepared_by = actor
+        report.save()
+        upload.accepted_as = report
+        upload.save(update_fields=["accepted_as"])
+        audit(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=report,
+            note="采用上传的手工填报表",
+            after={"sha256": report.sha256, "problems": len(problems)},
+        )
+    return report
