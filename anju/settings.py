@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "anju.accounts",
     "anju.audit",
     "anju.reporting",
+    "anju.oversight",
 ]
 
 MIDDLEWARE = [

@@ -30,34 +30,51 @@ class Perm(StrEnum):
     PREPARE_REPORTS = "reporting.prepare"
     SIGN_OFF_REPORTS = "reporting.sign_off"
     RETURN_REPORTS = "reporting.return"
+    VIEW_CLUES = "oversight.view"
+    REGISTER_CLUES = "oversight.register"
+    HANDLE_CLUES = "oversight.handle"
+    APPROVE_CLOSE = "oversight.approve_close"
+    SUPERVISE = "oversight.supervise"
+    RECORD_ACCOUNTABILITY = "oversight.accountability"
+    MANAGE_ITEMS = "oversight.items"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
 
+_CLUE_WORK = {Perm.VIEW_CLUES, Perm.REGISTER_CLUES, Perm.HANDLE_CLUES}
+_REPORTING = {Perm.VIEW_CONTACTS, Perm.EDIT_CONTACTS, Perm.VIEW_REPORTS, Perm.PREPARE_REPORTS}
+
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     **{role: frozenset({Perm.VIEW_REGIONS}) for role in BUSINESS_ROLES},
+    Role.TOWNSHIP_CLERK: frozenset(
+        {Perm.VIEW_REGIONS, Perm.VIEW_CLUES, Perm.REGISTER_CLUES, Perm.MANAGE_ITEMS}
+    ),
     Role.COUNTY_CLERK: frozenset(
-        {
-            Perm.VIEW_REGIONS,
-            Perm.VIEW_CONTACTS,
-            Perm.EDIT_CONTACTS,
-            Perm.VIEW_REPORTS,
-            Perm.PREPARE_REPORTS,
-        }
+        {Perm.VIEW_REGIONS, *_CLUE_WORK, *_REPORTING, Perm.RECORD_ACCOUNTABILITY, Perm.MANAGE_ITEMS}
     ),
     Role.COUNTY_REVIEWER: frozenset(
         {
             Perm.VIEW_REGIONS,
-            Perm.VIEW_CONTACTS,
-            Perm.EDIT_CONTACTS,
-            Perm.VIEW_REPORTS,
-            Perm.PREPARE_REPORTS,
+            *_CLUE_WORK,
+            *_REPORTING,
             Perm.SIGN_OFF_REPORTS,
+            Perm.APPROVE_CLOSE,
+            Perm.RECORD_ACCOUNTABILITY,
+            Perm.MANAGE_ITEMS,
         }
     ),
     Role.CITY_OFFICE: frozenset(
-        {Perm.VIEW_REGIONS, Perm.VIEW_CONTACTS, Perm.VIEW_REPORTS, Perm.RETURN_REPORTS}
+        {
+            Perm.VIEW_REGIONS,
+            Perm.VIEW_CONTACTS,
+            Perm.VIEW_REPORTS,
+            Perm.RETURN_REPORTS,
+            Perm.VIEW_CLUES,
+            Perm.REGISTER_CLUES,
+            Perm.SUPERVISE,
+        }
     ),
+    Role.DISCIPLINE: frozenset({Perm.VIEW_REGIONS, *_CLUE_WORK, Perm.RECORD_ACCOUNTABILITY}),
     # The system administrator keeps accounts running; sees no business data.
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
     # The security administrator grants roles and regions and lifts lockouts.
@@ -257,6 +274,57 @@ def access_report_upload(user, pk: int):
     if upload is None:
         raise Http404("没有找到该上传文件。")
     return upload
+
+
+def clues_visible_to(user) -> QuerySet:
+    """Clues concerning the user's region, and clues transferred to a unit in it."""
+    from django.db.models import Q
+
+    from anju.oversight.models import Clue, Transfer
+
+    root = visible_root(user)
+    if root is None or not has_perm(user, Perm.VIEW_CLUES):
+        return Clue.objects.none()
+    bounds = subtree_bounds(root.code)
+    received = Transfer.objects.filter(to_region__code__range=bounds).values("clue_id")
+    return Clue.objects.filter(Q(region__code__range=bounds) | Q(pk__in=received))
+
+
+def access_clue(user, pk: int, *, perm: Perm = Perm.VIEW_CLUES):
+    """One clue the user may see (404 alike for missing and not yours), with `perm` (403)."""
+    require(user, perm)
+    clue = clues_visible_to(user).filter(pk=pk).first()
+    if clue is None:
+        raise Http404("没有找到该线索。")
+    return clue
+
+
+def access_transfer(user, pk: int):
+    """A transfer addressed to a unit in the user's region (the receiver's side)."""
+    from anju.oversight.models import Transfer
+
+    require(user, Perm.HANDLE_CLUES)
+    transfer = scope_to_region(Transfer.objects.all(), visible_root(user), "to_region")
+    transfer = transfer.filter(pk=pk).select_related("clue").first()
+    if transfer is None:
+        raise Http404("没有找到该移送记录。")
+    return transfer
+
+
+def items_visible_to(user) -> QuerySet:
+    from anju.oversight.models import RectificationItem
+
+    if not has_perm(user, Perm.VIEW_CLUES):
+        return RectificationItem.objects.none()
+    return scoped(RectificationItem.objects.all(), user)
+
+
+def access_item(user, pk: int):
+    require(user, Perm.MANAGE_ITEMS)
+    item = items_visible_to(user).filter(pk=pk).first()
+    if item is None:
+        raise Http404("没有找到该整改事项。")
+    return item
 
 
 def access_audit_entry(user, pk: int):

@@ -41,8 +41,9 @@ class FixtureLedger:
 class WorkflowCase(AnjuTestCase):
     def setUp(self):
         self.ledger = FixtureLedger()
+        previous = sources.source_for("annex1")
         sources.register("annex1", self.ledger)
-        self.addCleanup(sources.unregister, "annex1")
+        self.addCleanup(sources.register, "annex1", previous)
         self.county = Region.objects.get(code="350881000000")
 
     def prepare(self, **kw):
