@@ -13,6 +13,7 @@ urlpatterns = [
     path("regions/", include("anju.regions.urls")),
     path("audit/", include("anju.audit.urls")),
     path("reports/", include("anju.reporting.urls")),
+    path("clues/", include("anju.oversight.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

@@ -34,6 +34,7 @@ class Sample:
     data: dict = field(default_factory=dict)
     region: str | None = None  # the object's region; None for pages with no object
     secret: str = ""  # text only someone allowed to see the object may receive
+    also: frozenset = frozenset()  # statuses also fine for an allowed user (a service's own 403)
 
 
 def samples(case) -> dict[str, Sample]:
@@ -119,10 +120,91 @@ def samples(case) -> dict[str, Sample]:
         "reporting:upload_accept": Sample(
             method="POST", kwargs={"pk": case.upload.pk}, region="350881000000"
         ),
+        **clue_samples(case),
         "reporting:download": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
         ),
+    }
+
+
+def clue_samples(case) -> dict[str, Sample]:
+    town = "350881100000"
+    clue = {"pk": case.clue.pk}
+    version = {"version": case.clue.version}
+    return {
+        "oversight:clues": Sample(),
+        "oversight:clue_new": Sample(),
+        "oversight:supervision": Sample(),
+        "oversight:transfers": Sample(),
+        "oversight:exposures": Sample(),
+        "oversight:items": Sample(),
+        "oversight:clue": Sample(kwargs=clue, region=town, secret=case.clue.summary),
+        "oversight:clue_act": Sample(
+            method="POST",
+            kwargs=clue,
+            region=town,
+            data={**version, "action": "verify"},
+            also=frozenset({403}),
+        ),
+        "oversight:clue_edit": Sample(
+            method="POST",
+            kwargs=clue,
+            region=town,
+            data={**version, "place": "新桥镇", "category": "funds", "summary": "改", "funds": "1"},
+        ),
+        "oversight:clue_merge": Sample(
+            method="POST", kwargs=clue, region=town, data={**version, "into": "none"}
+        ),
+        "oversight:attachment_add": Sample(method="POST", kwargs=clue, region=town),
+        "oversight:attachment": Sample(kwargs={"pk": case.attachment.pk}, region=town),
+        "oversight:transfer_send": Sample(
+            method="POST",
+            kwargs=clue,
+            region=town,
+            data={
+                **version,
+                "target": "department",
+                "to_region": "350881000000",
+                "to_unit": "市民政局",
+            },
+        ),
+        "oversight:transfer_ack": Sample(
+            method="POST", kwargs={"pk": case.transfer.pk}, region="350881000000"
+        ),
+        "oversight:transfer_report": Sample(
+            method="POST",
+            kwargs={"pk": case.transfer.pk},
+            region="350881000000",
+            data={"report": "已办结"},
+        ),
+        "oversight:supervise": Sample(
+            method="POST",
+            kwargs=clue,
+            region=town,
+            data={**version, "due": "2099-01-01", "note": "督办"},
+        ),
+        "oversight:sanction_add": Sample(
+            method="POST",
+            kwargs=clue,
+            region=town,
+            data={"kind": "unit_check", "decided_on": "2026-10-10", "unit": "新桥镇政府"},
+        ),
+        "oversight:typical_add": Sample(
+            method="POST", kwargs=clue, region=town, data={"month": "2026-10", "text": "案例"}
+        ),
+        "oversight:item_new": Sample(
+            method="POST",
+            region=town,
+            data={
+                "region_code": town,
+                "source": "visit",
+                "description": "漏雨",
+                "owner": "黄某",
+                "deadline": "2099-01-01",
+            },
+        ),
+        "oversight:item_done": Sample(method="POST", kwargs={"pk": case.item.pk}, region=town),
     }
 
 
@@ -144,6 +226,46 @@ class ScopingWalkTests(AnjuTestCase):
             prepared_by=cls.carol,
             file=b"PK-walk",
             sha256="ab" * 32,
+        )
+        from anju.oversight.models import Attachment, Clue, RectificationItem, Transfer
+
+        cls.clue = Clue.objects.create(
+            number="350881-2026-00001",
+            region_id="350881100000",
+            place="新桥镇西埔村",
+            source_channel="petition",
+            received_on=date(2026, 10, 5),
+            category="funds",
+            summary="走查线索：西埔村危改补助被截留",
+            status="registered",
+            status_since=date(2026, 10, 5),
+            registered_by=cls.carol,
+        )
+        cls.attachment = Attachment.objects.create(
+            clue=cls.clue,
+            name="a.pdf",
+            content_type="application/pdf",
+            size=4,
+            sha256="0" * 64,
+            data=b"%PDF",
+            uploaded_by=cls.carol,
+        )
+        cls.transfer = Transfer.objects.create(
+            clue=cls.clue,
+            target="department",
+            to_region_id="350881000000",
+            to_unit="民政局",
+            sent_by=cls.carol,
+            sent_on=date(2026, 10, 6),
+            due_on=date(2026, 10, 27),
+        )
+        cls.item = RectificationItem.objects.create(
+            region_id="350881100000",
+            source="visit",
+            description="漏雨透风",
+            owner="黄某",
+            deadline=date(2026, 12, 1),
+            created_by=cls.alice,
         )
         from anju.reporting.models import ReportUpload
 
@@ -180,7 +302,7 @@ class ScopingWalkTests(AnjuTestCase):
             return {403}
         if sample.region and not (user.region_id and is_within(sample.region, user.region_id)):
             return {404}
-        return ok | {400}
+        return ok | {400} | set(sample.also)
 
     def test_it_scopes_every_url_for_every_role_and_region(self):
         table = samples(self)

@@ -14,6 +14,9 @@ def workspace(request):
     menu = [("首页", "home")]
     if Perm.VIEW_REGIONS in perms:
         menu.append(("行政区划", "regions:browse"))
+    if Perm.VIEW_CLUES in perms:
+        menu.append(("问题线索", "oversight:clues"))
+        menu.append(("问题清单", "oversight:items"))
     if Perm.VIEW_REPORTS in perms:
         menu.append(("月度报表", "reporting:reports"))
     if Perm.VIEW_USERS in perms:

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from anju.oversight import views
+
+app_name = "oversight"
+urlpatterns = [
+    path("", views.clues, name="clues"),
+    path("new/", views.clue_new, name="clue_new"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("transfers/", views.transfers, name="transfers"),
+    path("transfers/<int:pk>/ack/", views.transfer_ack, name="transfer_ack"),
+    path("transfers/<int:pk>/report/", views.transfer_report, name="transfer_report"),
+    path("exposures/", views.exposures, name="exposures"),
+    path("items/", views.items, name="items"),
+    path("items/new/", views.item_new, name="item_new"),
+    path("items/<int:pk>/done/", views.item_done, name="item_done"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/", views.clue, name="clue"),
+    path("<int:pk>/act/", views.clue_act, name="clue_act"),
+    path("<int:pk>/edit/", views.clue_edit, name="clue_edit"),
+    path("<int:pk>/merge/", views.clue_merge, name="clue_merge"),
+    path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path("<int:pk>/transfer/", views.transfer_send, name="transfer_send"),
+    path("<int:pk>/supervise/", views.supervise, name="supervise"),
+    path("<int:pk>/sanctions/", views.sanction_add, name="sanction_add"),
+    path("<int:pk>/typical/", views.typical_add, name="typical_add"),
+]

@@ -1,0 +1,576 @@
+"""Ledger pages. Thin: check input with a form, call one service, redirect."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from anju.accounts.access import (
+    Perm,
+    access_clue,
+    access_item,
+    access_region,
+    access_transfer,
+    active_region,
+    clues_visible_to,
+    has_perm,
+    items_visible_to,
+    scope_to_region,
+    staff_view,
+)
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.oversight import queries, services
+from anju.oversight.choices import ClueStatus, ItemStatus, ProblemKind
+from anju.oversight.deadlines import urgency
+from anju.oversight.forms import (
+    ActionForm,
+    AttachmentForm,
+    ClueForm,
+    EditForm,
+    ExposureForm,
+    ItemForm,
+    MergeForm,
+    ReportBackForm,
+    SanctionForm,
+    SupervisionForm,
+    TransferForm,
+    TypicalCaseForm,
+)
+from anju.oversight.models import Attachment
+from anju.pagination import paginate
+from anju.regions.models import Region
+from anju.reporting.deadlines import parse_month
+
+S = ClueStatus
+
+
+def _errors(request, form) -> None:
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    messages.error(request, "未保存：" + " ".join(errors))
+
+
+def _fail(request, error: ValidationError) -> None:
+    messages.error(request, " ".join(error.messages))
+
+
+@staff_view(Perm.VIEW_CLUES)
+def clues(request):
+    today = timezone.localdate()
+    region = active_region(request)
+    visible = clues_visible_to(request.user)
+    in_view = scope_to_region(visible, region) if region != request.user.region else visible
+    g = request.GET
+    items = queries.ledger(
+        in_view,
+        status=g.get("status", ""),
+        category=g.get("category", ""),
+        urgency=g.get("urgency", ""),
+        supervised=g.get("supervised") == "1",
+        q=g.get("q", "").strip(),
+        today=today,
+    )
+    page = paginate(request, items)
+    rows = [
+        (c, urgency(c.due_on, today) if c.status not in (S.CLOSED, S.MERGED) else "")
+        for c in page.object_list
+    ]
+    return render(
+        request,
+        "oversight/clues.html",
+        {
+            "page": page,
+            "rows": rows,
+            "statuses": S.choices,
+            "categories": ProblemKind.choices,
+            "counts": queries.urgency_counts(in_view, today),
+            "filters": g,
+            "can_register": has_perm(request.user, Perm.REGISTER_CLUES),
+        },
+    )
+
+
+@staff_view(Perm.REGISTER_CLUES)
+def clue_new(request):
+    region = active_region(request)
+    initial = {
+        "region_code": region.code,
+        "received_on": timezone.localdate(),
+        "place": region.name,
+    }
+    form = ClueForm(request.POST or None, initial=initial)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = None
+        if data.get("merge_into"):
+            target = access_clue(request.user, data["merge_into"], perm=Perm.REGISTER_CLUES)
+        try:
+            place = access_region(request.user, data["region_code"])
+            clue, duplicates = services.clue_register(
+                actor=request.user,
+                region=place,
+                place=data["place"],
+                source_channel=data["source_channel"],
+                received_on=data["received_on"],
+                category=data["category"],
+                summary=data["summary"],
+                funds=data["funds"],
+                persons=form.persons(),
+                links=data["links"],
+                confirm_new=bool(data.get("confirm_new")),
+                merge_into=target,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            if clue is not None:
+                if target is not None:
+                    messages.success(request, f"已作为重复件并入 {clue.number}，来源和日期已留存。")
+                else:
+                    messages.success(request, f"已登记，台账编号 {clue.number}。")
+                return redirect(clue)
+    return render(request, "oversight/clue_form.html", {"form": form, "duplicates": duplicates})
+
+
+def _detail_context(request, clue):
+    user = request.user
+    today = timezone.localdate()
+    return {
+        "clue": clue,
+        "urgency": urgency(clue.due_on, today) if clue.status not in (S.CLOSED, S.MERGED) else "",
+        "persons": clue.persons.all(),
+        "events": clue.events.select_related("actor"),
+        "sources": clue.sources.all(),
+        "transfers": clue.transfers.select_related("to_region"),
+        "attachments": clue.attachments.defer("data"),
+        "sanctions": clue.sanctions.all(),
+        "typical": clue.typical_cases.all(),
+        "duplicates": clue.duplicates.all(),
+        "can_handle": has_perm(user, Perm.HANDLE_CLUES),
+        "can_approve": has_perm(user, Perm.APPROVE_CLOSE),
+        "can_supervise": has_perm(user, Perm.SUPERVISE),
+        "can_account": has_perm(user, Perm.RECORD_ACCOUNTABILITY),
+        "action_form": ActionForm(initial={"version": clue.version}),
+        "edit_form": EditForm(
+            initial={
+                "version": clue.version,
+                "place": clue.place,
+                "category": clue.category,
+                "summary": clue.summary,
+                "funds": clue.funds,
+                "links": clue.links,
+            }
+        ),
+        "transfer_form": TransferForm(
+            initial={"version": clue.version, "to_region": clue.district_code}
+        ),
+        "attachment_form": AttachmentForm(),
+        "supervision_form": SupervisionForm(initial={"version": clue.version}),
+        "sanction_form": SanctionForm(initial={"decided_on": today}),
+        "typical_form": TypicalCaseForm(initial={"month": f"{today:%Y-%m}"}),
+        "merge_form": MergeForm(initial={"version": clue.version}),
+    }
+
+
+@staff_view(Perm.VIEW_CLUES)
+def clue(request, pk: int):
+    item = access_clue(request.user, pk)
+    return render(request, "oversight/clue.html", _detail_context(request, item))
+
+
+ACTIONS = {
+    "assign": lambda u, c, v, d: services.clue_assign(
+        actor=u, clue=c, version=v, handling_unit=d["handling_unit"]
+    ),
+    "verify": lambda u, c, v, d: services.clue_start_verification(actor=u, clue=c, version=v),
+    "dispose": lambda u, c, v, d: services.clue_dispose(
+        actor=u, clue=c, version=v, disposal=d["disposal"], note=d["note"]
+    ),
+    "rectify": lambda u, c, v, d: services.clue_start_rectification(
+        actor=u, clue=c, version=v, note=d["note"]
+    ),
+    "request_close": lambda u, c, v, d: services.clue_request_close(
+        actor=u,
+        clue=c,
+        version=v,
+        rectification=d["rectification"],
+        recovered=d["recovered"] or 0,
+        accountable=d["accountable"] or 0,
+    ),
+    "approve_close": lambda u, c, v, d: services.clue_approve_close(
+        actor=u, clue=c, version=v, note=d["note"]
+    ),
+    "reject_close": lambda u, c, v, d: services.clue_reject_close(
+        actor=u, clue=c, version=v, reason=d["note"]
+    ),
+    "reopen": lambda u, c, v, d: services.clue_reopen(actor=u, clue=c, version=v, reason=d["note"]),
+}
+
+
+@require_POST
+@staff_view(Perm.VIEW_CLUES)
+def clue_act(request, pk: int):
+    """One state change of the clue (the service checks the role it needs)."""
+    item = access_clue(request.user, pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect(item)
+    data = form.cleaned_data
+    try:
+        ACTIONS[data["action"]](request.user, item, data["version"], data)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, f"线索已转为「{item.get_status_display()}」。")
+    return redirect(item)
+
+
+@require_POST
+@staff_view(Perm.HANDLE_CLUES)
+def clue_edit(request, pk: int):
+    item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
+    form = EditForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect(item)
+    data = form.cleaned_data
+    try:
+        services.clue_update(
+            actor=request.user,
+            clue=item,
+            version=data["version"],
+            summary=data["summary"],
+            funds=data["funds"],
+            category=data["category"],
+            place=data["place"],
+            links=data["links"],
+        )
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "已保存。")
+    return redirect(item)
+
+
+@require_POST
+@staff_view(Perm.HANDLE_CLUES)
+def clue_merge(request, pk: int):
+    item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect(item)
+    into = clues_visible_to(request.user).filter(number=form.cleaned_data["into"].strip()).first()
+    if into is None:
+        messages.error(request, "没有找到该编号的线索。")
+        return redirect(item)
+    try:
+        services.clue_merge(
+            actor=request.user, duplicate=item, into=into, version=form.cleaned_data["version"]
+        )
+    except ValidationError as error:
+        _fail(request, error)
+        return redirect(item)
+    messages.success(request, f"已并入 {into.number}。")
+    return redirect(into)
+
+
+@require_POST
+@staff_view(Perm.HANDLE_CLUES)
+def attachment_add(request, pk: int):
+    item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect(item)
+    upload = form.cleaned_data["file"]
+    try:
+        services.attachment_add(
+            actor=request.user,
+            clue=item,
+            name=upload.name,
+            data=upload.read(),
+            is_evidence=form.cleaned_data["is_evidence"],
+        )
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "附件已上传。")
+    return redirect(item)
+
+
+@staff_view(Perm.VIEW_CLUES)
+def attachment(request, pk: int):
+    item = Attachment.objects.filter(pk=pk).only("clue_id").first()
+    clue = access_clue(request.user, item.clue_id if item else 0)
+    item = Attachment.objects.get(pk=pk, clue=clue)
+    audit(actor=request.user, action=Action.EXPORT, obj=clue, note=f"下载附件 {item.name}")
+    response = HttpResponse(bytes(item.data), content_type=item.content_type)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(item.name)
+    return response
+
+
+@require_POST
+@staff_view(Perm.HANDLE_CLUES)
+def transfer_send(request, pk: int):
+    item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect(item)
+    data = form.cleaned_data
+    to_region = Region.objects.filter(code=data["to_region"].ljust(12, "0")).first()
+    if to_region is None:
+        messages.error(request, "接收方区划代码不存在。")
+        return redirect(item)
+    try:
+        services.transfer_send(
+            actor=request.user,
+            clue=item,
+            version=data["version"],
+            target=data["target"],
+            to_region=to_region,
+            to_unit=data["to_unit"],
+            note=data["note"],
+        )
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, f"已移送{data['to_unit']}，等待对方签收和反馈。")
+    return redirect(item)
+
+
+@staff_view(Perm.HANDLE_CLUES)
+def transfers(request):
+    region = active_region(request)
+    return render(
+        request,
+        "oversight/transfers.html",
+        {
+            "incoming": queries.transfers_in(region)[:200],
+            "outgoing": queries.transfers_out(region)[:200],
+            "report_form": ReportBackForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@staff_view(Perm.HANDLE_CLUES)
+def transfer_ack(request, pk: int):
+    transfer = access_transfer(request.user, pk)
+    try:
+        services.transfer_acknowledge(actor=request.user, transfer=transfer)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "已签收。")
+    return redirect("oversight:transfers")
+
+
+@require_POST
+@staff_view(Perm.HANDLE_CLUES)
+def transfer_report(request, pk: int):
+    transfer = access_transfer(request.user, pk)
+    form = ReportBackForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect("oversight:transfers")
+    try:
+        services.transfer_report_back(
+            actor=request.user, transfer=transfer, report=form.cleaned_data["report"]
+        )
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "已反馈办理结果，移送方可见。")
+    return redirect("oversight:transfers")
+
+
+@require_POST
+@staff_view(Perm.SUPERVISE)
+def supervise(request, pk: int):
+    item = access_clue(request.user, pk, perm=Perm.SUPERVISE)
+    form = SupervisionForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect(item)
+    data = form.cleaned_data
+    try:
+        services.supervision_set(
+            actor=request.user,
+            clue=item,
+            version=data["version"],
+            due=data["due"],
+            note=data["note"],
+        )
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "已列为重点督办。")
+    return redirect(item)
+
+
+@staff_view(Perm.VIEW_CLUES)
+def supervision(request):
+    today = timezone.localdate()
+    region = active_region(request)
+    visible = scope_to_region(clues_visible_to(request.user), region)
+    rows = [
+        (c, urgency(c.supervision_due, today) if c.status != S.CLOSED else "")
+        for c in queries.supervision_board(visible)
+    ]
+    return render(
+        request,
+        "oversight/supervision.html",
+        {
+            "rows": rows,
+            "candidates": queries.long_open(visible, today).select_related("region")[:50],
+            "can_supervise": has_perm(request.user, Perm.SUPERVISE),
+        },
+    )
+
+
+@require_POST
+@staff_view(Perm.RECORD_ACCOUNTABILITY)
+def sanction_add(request, pk: int):
+    item = access_clue(request.user, pk, perm=Perm.RECORD_ACCOUNTABILITY)
+    form = SanctionForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect(item)
+    try:
+        services.sanction_add(actor=request.user, clue=item, **form.cleaned_data)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "问责记录已登记。")
+    return redirect(item)
+
+
+@require_POST
+@staff_view(Perm.RECORD_ACCOUNTABILITY)
+def typical_add(request, pk: int):
+    item = access_clue(request.user, pk, perm=Perm.RECORD_ACCOUNTABILITY)
+    form = TypicalCaseForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect(item)
+    try:
+        month = parse_month(form.cleaned_data["month"])
+        services.typical_case_add(
+            actor=request.user, clue=item, month=month, text=form.cleaned_data["text"]
+        )
+    except ValueError as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "已选为典型案例。")
+    return redirect(item)
+
+
+@staff_view(Perm.RECORD_ACCOUNTABILITY)
+def exposures(request):
+    from anju.oversight.models import Exposure
+
+    region = active_region(request)
+    form = ExposureForm(
+        request.POST or None,
+        initial={"region_code": region.code, "exposed_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.exposure_add(
+                actor=request.user,
+                region=access_region(request.user, data["region_code"]),
+                exposed_on=data["exposed_on"],
+                channel=data["channel"],
+                problems=data["problems"],
+                persons=data["persons"],
+            )
+        except ValidationError as error:
+            _fail(request, error)
+        else:
+            messages.success(request, "通报曝光已登记。")
+            return redirect("oversight:exposures")
+    items = scope_to_region(Exposure.objects.all(), region).order_by("-exposed_on")
+    return render(
+        request, "oversight/exposures.html", {"form": form, "page": paginate(request, items)}
+    )
+
+
+@staff_view(Perm.VIEW_CLUES)
+def items(request):
+    today = timezone.localdate()
+    region = active_region(request)
+    rows = scope_to_region(items_visible_to(request.user), region).select_related("region")
+    status = request.GET.get("status", "open")
+    if status in ItemStatus.values:
+        rows = rows.filter(status=status)
+    rows = rows.order_by("region_id", "status", "deadline")
+    printing = request.GET.get("print") == "1"
+    page = paginate(request, rows, per_page=1000 if printing else 50)
+    return render(
+        request,
+        "oversight/items.html",
+        {
+            "page": page,
+            "rows": [
+                (i, urgency(i.deadline, today) if i.status == "open" else "")
+                for i in page.object_list
+            ],
+            "form": ItemForm(initial={"region_code": region.code}),
+            "status": status,
+            "can_manage": has_perm(request.user, Perm.MANAGE_ITEMS),
+            "printing": printing,
+            "region": region,
+            "today": today,
+        },
+    )
+
+
+@require_POST
+@staff_view(Perm.MANAGE_ITEMS)
+def item_new(request):
+    form = ItemForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect("oversight:items")
+    data = form.cleaned_data
+    try:
+        services.item_create(
+            actor=request.user,
+            region=access_region(request.user, data["region_code"]),
+            source=data["source"],
+            description=data["description"],
+            owner=data["owner"],
+            deadline=data["deadline"],
+            measure=data["measure"],
+        )
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "已加入问题清单。")
+    return redirect("oversight:items")
+
+
+@require_POST
+@staff_view(Perm.MANAGE_ITEMS)
+def item_done(request, pk: int):
+    item = access_item(request.user, pk)
+    try:
+        services.item_done(actor=request.user, item=item)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "已标记整改完成。")
+    return redirect("oversight:items")
