@@ -18,6 +18,18 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _clue_counts(request, region):
+    from django.utils import timezone
+
+    from anju.accounts.access import clues_visible_to, scope_to_region
+    from anju.oversight.queries import urgency_counts
+
+    visible = clues_visible_to(request.user)
+    if region != request.user.region:
+        visible = scope_to_region(visible, region)
+    return urgency_counts(visible, timezone.localdate())
+
+
 @staff_view()
 def home(request):
     perms = perms_of(request.user)
@@ -30,6 +42,7 @@ def home(request):
                 region=region,
                 children=children_of(region),
                 reminders=reminders(region) if Perm.VIEW_REPORTS in perms else [],
+                clue_counts=_clue_counts(request, region) if Perm.VIEW_CLUES in perms else None,
                 counts=[
                     (Level(level).label, counts.get(level, 0))
                     for level in Level

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from anju.accounts.access import Perm, has_perm, region_visible, require
+from anju.accounts.access import Perm, has_role, region_visible, require
+from anju.accounts.roles import Role
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.oversight import deadlines
@@ -575,9 +576,7 @@ def _receiver(actor, transfer: Transfer) -> None:
     require(actor, Perm.HANDLE_CLUES)
     if not region_visible(actor, transfer.to_region_id):
         raise ValidationError("只有接收方才能签收和反馈。")
-    if transfer.target == TransferTarget.DISCIPLINE and not has_perm(
-        actor, Perm.RECORD_ACCOUNTABILITY
-    ):
+    if transfer.target == TransferTarget.DISCIPLINE and not has_role(actor, Role.DISCIPLINE):
         raise ValidationError("移送纪检监察机关的线索由纪检监察人员签收。")
 
 
