@@ -12,7 +12,7 @@ from anju.oversight.choices import (
 )
 from anju.oversight.models import SUMMARY_LIMIT
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LEVELS = [("", "—"), *CadreLevel.choices]
 
 

@@ -83,17 +83,24 @@ def today() -> date:
     return timezone.localdate()
 
 
+STALE = "该线索已被他人修改，您的修改未保存。请刷新页面，核对后重新提交。"
+
+
 def _save(clue: Clue, version: int, fields: list[str]) -> None:
+    if clue.version != version:
+        raise StaleEdit(STALE)
     values = {name: getattr(clue, name) for name in fields}
     updated = Clue.objects.filter(pk=clue.pk, version=version).update(
         **values, version=F("version") + 1
     )
     if not updated:
-        raise StaleEdit("该线索已被他人修改，您的修改未保存。请刷新页面，核对后重新提交。")
+        raise StaleEdit(STALE)
     clue.version = version + 1
 
 
 def _move(clue: Clue, to: str, *, actor, version: int, note: str = "", fields=()) -> None:
+    if clue.version != version:
+        raise StaleEdit(STALE)
     perm = TRANSITIONS.get((clue.status, to))
     if perm is None:
         raise ValidationError(

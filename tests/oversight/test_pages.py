@@ -1,0 +1,200 @@
+from datetime import date
+
+from django.urls import reverse
+
+from anju.oversight import services
+from anju.oversight.models import Attachment, Clue, RectificationItem, Sanction, TypicalCase
+from tests.base import AnjuTestCase
+from tests.oversight.helpers import register
+
+
+class IntakePageTests(AnjuTestCase):
+    FORM = {
+        "region_code": "350881100203",
+        "place": "新桥镇西埔村",
+        "source_channel": "petition",
+        "received_on": "2026-10-05",
+        "category": "funds",
+        "summary": "西埔村村主任张三截留危房改造补助资金两万元",
+        "funds": "2",
+        "person1_name": "张三",
+        "person1_post": "村主任",
+        "person1_level": "village",
+    }
+
+    def test_a_clerk_registers_and_the_second_near_identical_one_is_warned(self):
+        self.login(self.carol)
+        response = self.client.post(reverse("oversight:clue_new"), self.FORM)
+        clue = Clue.objects.get()
+        self.assertRedirects(response, reverse("oversight:clue", args=[clue.pk]))
+        again = self.client.post(
+            reverse("oversight:clue_new"),
+            {**self.FORM, "summary": "西埔村村主任張三截留危改補助資金兩萬元"},
+        )
+        self.assertContains(again, "可能是重复线索")
+        self.assertContains(again, clue.number)
+        self.assertEqual(Clue.objects.count(), 1)
+        merged = self.client.post(
+            reverse("oversight:clue_new"),
+            {
+                **self.FORM,
+                "summary": "西埔村村主任張三截留危改補助資金兩萬元",
+                "merge_into": clue.pk,
+            },
+        )
+        self.assertRedirects(merged, reverse("oversight:clue", args=[clue.pk]))
+        self.assertEqual(Clue.objects.count(), 1)
+        self.assertEqual(clue.sources.count(), 1)
+
+    def test_a_township_clerk_registers_only_in_their_township(self):
+        self.login(self.bob)
+        response = self.client.post(reverse("oversight:clue_new"), self.FORM)
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(Clue.objects.exists())
+
+    def test_the_audit_admin_has_no_ledger(self):
+        self.login(self.aud)
+        self.assertEqual(self.client.get(reverse("oversight:clues")).status_code, 403)
+
+    def test_the_list_searches_by_person(self):
+        register(self.carol)
+        register(self.carol, summary="另一件事：验收走过场", names=("李四",))
+        self.login(self.carol)
+        response = self.client.get(reverse("oversight:clues"), {"q": "李四"})
+        self.assertEqual(len(response.context["rows"]), 1)
+
+
+class EvidenceAndCloseTests(AnjuTestCase):
+    def test_attachments_are_typed_by_content(self):
+        clue, _ = register(self.carol)
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.login(self.carol)
+        self.client.post(
+            reverse("oversight:attachment_add", args=[clue.pk]),
+            {"file": SimpleUploadedFile("伪装.pdf", b"MZ\x90\x00 an executable")},
+        )
+        self.assertFalse(Attachment.objects.exists())
+        self.client.post(
+            reverse("oversight:attachment_add", args=[clue.pk]),
+            {"file": SimpleUploadedFile("照片.jpg", b"\xff\xd8\xff\xe0 jpeg"), "is_evidence": "on"},
+        )
+        item = Attachment.objects.get()
+        self.assertEqual((item.content_type, item.is_evidence), ("image/jpeg", True))
+        download = self.client.get(reverse("oversight:attachment", args=[item.pk]))
+        self.assertEqual(download.content, b"\xff\xd8\xff\xe0 jpeg")
+        self.login(self.xavier)
+        self.assertEqual(
+            self.client.get(reverse("oversight:attachment", args=[item.pk])).status_code, 404
+        )
+
+    def test_a_stale_form_is_refused_with_a_clear_message(self):
+        clue, _ = register(self.carol)
+        self.login(self.carol)
+        old_version = clue.version
+        self.client.post(
+            reverse("oversight:clue_act", args=[clue.pk]),
+            {"version": old_version, "action": "assign", "handling_unit": "新桥镇"},
+        )
+        response = self.client.post(
+            reverse("oversight:clue_act", args=[clue.pk]),
+            {"version": old_version, "action": "assign", "handling_unit": "别处"},
+            follow=True,
+        )
+        self.assertContains(response, "已被他人修改")
+        self.assertEqual(Clue.objects.get(pk=clue.pk).handling_unit, "新桥镇")
+
+
+class AccountabilityTests(AnjuTestCase):
+    def test_person_and_unit_sanctions_and_a_typical_case(self):
+        clue, _ = register(self.carol)
+        self.login(self.carol)
+        self.client.post(
+            reverse("oversight:sanction_add", args=[clue.pk]),
+            {
+                "kind": "party",
+                "decided_on": "2026-10-20",
+                "person_name": "张三",
+                "level": "village",
+                "form": "2",
+            },
+        )
+        self.client.post(
+            reverse("oversight:sanction_add", args=[clue.pk]),
+            {"kind": "unit_check", "decided_on": "2026-10-20", "unit": "新桥镇人民政府"},
+        )
+        response = self.client.post(
+            reverse("oversight:sanction_add", args=[clue.pk]),
+            {"kind": "party", "decided_on": "2026-10-20", "person_name": "李四"},
+            follow=True,
+        )
+        self.assertContains(response, "个人问责须填写姓名和级别")
+        self.assertEqual(Sanction.objects.count(), 2)
+        response = self.client.post(
+            reverse("oversight:typical_add", args=[clue.pk]),
+            {"month": "2026-10", "text": "案例"},
+            follow=True,
+        )
+        self.assertContains(response, "已销号")
+        self.assertFalse(TypicalCase.objects.exists())
+
+    def test_a_township_clerk_records_no_sanctions(self):
+        clue, _ = register(self.carol)
+        self.login(self.alice)
+        response = self.client.post(
+            reverse("oversight:sanction_add", args=[clue.pk]),
+            {"kind": "unit_check", "decided_on": "2026-10-20", "unit": "x"},
+        )
+        self.assertEqual(response.status_code, 403)
+
+
+class ProblemListTests(AnjuTestCase):
+    def test_a_township_keeps_its_list_and_prints_it(self):
+        self.login(self.alice)
+        self.client.post(
+            reverse("oversight:item_new"),
+            {
+                "region_code": "350881100000",
+                "source": "visit",
+                "description": "西埔村张某房屋漏雨透风",
+                "owner": "黄乡镇",
+                "deadline": "2026-12-31",
+                "measure": "修缮屋面",
+            },
+        )
+        item = RectificationItem.objects.get()
+        page = self.client.get(reverse("oversight:items") + "?print=1")
+        self.assertContains(page, "西埔村张某房屋漏雨透风")
+        self.assertContains(page, "打印日期")
+        self.client.post(reverse("oversight:item_done", args=[item.pk]))
+        self.assertEqual(RectificationItem.objects.get().status, "done")
+
+    def test_another_township_cannot_see_or_close_it(self):
+        item = services.item_create(
+            actor=self.alice,
+            region=self.regions["350881100000"],
+            source="visit",
+            description="漏雨",
+            owner="黄",
+            deadline=date(2026, 12, 1),
+        )
+        self.login(self.bob)
+        page = self.client.get(reverse("oversight:items"))
+        self.assertNotContains(page, "漏雨")
+        response = self.client.post(reverse("oversight:item_done", args=[item.pk]))
+        self.assertEqual(response.status_code, 404)
+
+    def test_lists_are_per_township(self):
+        self.login(self.carol)
+        response = self.client.post(
+            reverse("oversight:item_new"),
+            {
+                "region_code": "350881000000",
+                "source": "visit",
+                "description": "x",
+                "owner": "y",
+                "deadline": "2026-12-31",
+            },
+            follow=True,
+        )
+        self.assertContains(response, "按乡镇（街道）建立")
