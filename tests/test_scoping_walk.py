@@ -136,6 +136,7 @@ def clue_samples(case) -> dict[str, Sample]:
         "oversight:clues": Sample(),
         "oversight:clue_new": Sample(),
         "oversight:supervision": Sample(),
+        "oversight:definitions": Sample(),
         "oversight:transfers": Sample(),
         "oversight:exposures": Sample(),
         "oversight:items": Sample(),

@@ -27,6 +27,51 @@ from anju.reporting.annexes import (
 from anju.reporting.deadlines import add_months
 from anju.reporting.layout import write_annex1, write_annex2
 
+# 统计口径: how each Annex 1 column is counted for district D and month M (shown in the UI and
+# written out in docs/ledger.md). "In D" means the clue's place, or the record's region, lies in
+# D's region subtree; "in M" means the date named falls within the calendar month M.
+DEFINITIONS: list[tuple[str, str]] = [
+    (
+        "第1栏 当月发现问题数",
+        "收到日期在当月、涉及地方在本区县的问题线索条数；重复件并入后只计一次。"
+        "附件2 逐条列出的正是这些线索，故第1栏应等于附件2的条数。",
+    ),
+    ("第2栏 当月完成整改和查处问题数", "销号日期在当月的线索条数（不论何时发现）。"),
+    ("第3—4栏 单位·检查、通报", "处理日期在当月、处理方式为“单位·检查”“单位·通报”的问责记录数。"),
+    (
+        "第5栏 受处理处分总人数",
+        "当月对个人作出的问责（党纪、政务处分，诫勉谈话，组织调整或处理，移送司法）"
+        "涉及的人数，同一线索中的同一人只计一次。",
+    ),
+    (
+        "第6—11栏 党纪处分、政务处分（人次）",
+        "按人次计。级别按被处分人的细分级别折算：县处级→县处级，"
+        "乡科级→乡科级，一般干部、村社干部、其他人员→乡科级以下。",
+    ),
+    ("第12—14栏 诫勉谈话、组织调整或处理（人次），移送司法数", "按当月该类问责记录计数。"),
+    (
+        "第15—30栏 四种形态",
+        "当月个人问责记录所标注的形态，每人每种形态计一次。级别折算：县处级→县处级，"
+        "乡科级和一般干部→乡科级及以下，村社干部→村社干部，其他人员→其他人员。",
+    ),
+    (
+        "第31—33栏 通报曝光",
+        "曝光日期在当月的通报曝光记录：次数为记录条数，问题数、涉及人数为各记录所填之和"
+        "（含单位被通报曝光）。",
+    ),
+    ("第34栏 涉及金额（万元）", "第1栏所计线索的涉及资金之和，应等于附件2“涉及资金”合计。"),
+    (
+        "附件2 处置情况",
+        "线索已移送纪检监察机关→已移送纪检监察机关；已移送其他区县或业务部门→已转业务单位；"
+        "已销号→已了结；其余→正在核查。",
+    ),
+    (
+        "附件2 级别",
+        "县处级、乡科级、乡科级以下（一般干部）、村社干部、其他人员，取自被反映人的细分级别。",
+    ),
+    ("典型案例", "当月从已销号线索中选出的 1—3 个案例，每个不超过 300 字。"),
+]
+
 PERSON_KINDS = (
     SanctionKind.PARTY,
     SanctionKind.GOVERNMENT,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.clues, name="clues"),
     path("new/", views.clue_new, name="clue_new"),
     path("supervision/", views.supervision, name="supervision"),
+    path("definitions/", views.definitions, name="definitions"),
     path("transfers/", views.transfers, name="transfers"),
     path("transfers/<int:pk>/ack/", views.transfer_ack, name="transfer_ack"),
     path("transfers/<int:pk>/report/", views.transfer_report, name="transfer_report"),

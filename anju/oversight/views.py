@@ -574,3 +574,10 @@ def item_done(request, pk: int):
     else:
         messages.success(request, "已标记整改完成。")
     return redirect("oversight:items")
+
+
+@staff_view(Perm.VIEW_CLUES)
+def definitions(request):
+    from anju.oversight.annexes import DEFINITIONS
+
+    return render(request, "oversight/definitions.html", {"definitions": DEFINITIONS})
