@@ -198,6 +198,21 @@ def load_demo(
             )
             made.append((user, None, {"username": user.username, "roles": [account.role]}))
         audit_many(actor=actor, action=Action.CREATE, items=made, note="演示账号")
+    from anju.accounts.models import User
+    from anju.oversight.demo import load_ledger
+
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["zp_clerk", "zp_reviewer", "xq_clerk", "city"])
+    }
+    clues = load_ledger(
+        clerk=users["zp_clerk"],
+        reviewer=users["zp_reviewer"],
+        township_clerk=users["xq_clerk"],
+        city=users["city"],
+    )
+    if clues:
+        progress(f"问题线索台账：{clues} 条演示线索")
     return accounts()
 
 
