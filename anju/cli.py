@@ -135,9 +135,8 @@ def cmd_report(args) -> int:
 
     if args.what == "annex3":
         return _report_annex3(args)
-    if args.what != "read":
-        print("附件1、附件2 由问题线索台账统计生成，台账功能尚未提供。", file=sys.stderr)
-        return 2
+    if args.what in ("annex1", "annex2"):
+        return _report_annex(args)
     if not args.file:
         print("用法：anju report read FILE.xlsx", file=sys.stderr)
         return 2
@@ -155,6 +154,44 @@ def cmd_report(args) -> int:
         print(f"无法读取该文件：{error}", file=sys.stderr)
         return 1
     print(json.dumps(result, ensure_ascii=False, default=_json_default, indent=2))
+    return 0
+
+
+def _report_annex(args) -> int:
+    """Annex 1 or 2 for one district and month, counted from the ledger now."""
+    from anju.audit.models import Action
+    from anju.audit.services import audit
+    from anju.regions.models import Level, Region
+    from anju.reporting.deadlines import parse_month
+    from anju.reporting.sources import source_for
+
+    if not (args.region and args.month and args.out):
+        print(
+            f"用法：anju report {args.what} --region CODE --month YYYY-MM --out FILE.xlsx",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        period = parse_month(args.month)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    region = Region.objects.filter(code=args.region.ljust(12, "0")).first()
+    if region is None or region.level != Level.COUNTY:
+        print(f"{args.region} 不是已载入的区县代码（月报按区县编制）。", file=sys.stderr)
+        return 1
+    content = source_for(args.what)(region, period, "")
+    Path(args.out).write_bytes(content.xlsx)
+    audit(
+        actor=cli_actor(),
+        action=Action.EXPORT,
+        obj=f"reporting.{args.what}",
+        region_code=region.code,
+        note=f"{region.name} {args.month} → {args.out}",
+    )
+    print(f"已写出 {args.out}")
+    for problem in content.problems:
+        print(f"注意：{problem}", file=sys.stderr)
     return 0
 
 

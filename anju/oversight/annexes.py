@@ -244,3 +244,53 @@ def annex2_source(district: Region, period: date, remarks: str) -> sources.Conte
 
 sources.register("annex1", annex1_source)
 sources.register("annex2", annex2_source)
+
+
+def clue_quarterly_source(district: Region, period: date, remarks: str) -> sources.Content:
+    """Seed 003's quarterly clue report to the discipline commission: every clue received in
+    the quarter, in Annex 2's columns, with counts by state and by problem kind."""
+    from collections import Counter as Tally
+
+    from anju.oversight.choices import ProblemKind
+
+    start, end = period, add_months(period, 3)
+    clues = (
+        Clue.objects.filter(
+            region__code__range=subtree_bounds(district.code),
+            received_on__gte=start,
+            received_on__lt=end,
+        )
+        .exclude(status=ClueStatus.MERGED)
+        .select_related("region")
+        .prefetch_related("persons", "transfers")
+        .order_by("received_on", "pk")
+    )
+    rows = [
+        Annex2Row(
+            source=c.get_source_channel_display(),
+            place=c.place or c.region.name,
+            persons=[Person(p.name, p.post, ANNEX2_LEVEL[p.level]) for p in c.persons.all()],
+            summary=c.summary,
+            funds=c.funds,
+            disposal=disposal_label(c),
+            rectification=c.rectification,
+            recovered=c.recovered,
+            accountable=c.accountable,
+        )
+        for c in clues
+    ]
+    states = Tally(c.status for c in clues)
+    kinds = Tally(c.category for c in clues)
+    summary = [("本季度收到线索（条）", len(rows))]
+    summary += [(f"状态：{ClueStatus(k).label}", n) for k, n in sorted(states.items())]
+    summary += [(f"类别：{ProblemKind(k).label}", n) for k, n in sorted(kinds.items())]
+    quarter = (period.month - 1) // 3 + 1
+    title = f"{district.name}农村危房改造专项治理问题线索情况（{period.year}年第{quarter}季度）"
+    data = Annex2(district=district.name, month=f"{period:%Y-%m}", rows=rows)
+    return sources.Content(
+        values={"rows": len(rows), "summary": summary},
+        xlsx=write_annex2(data, title=title, summary=summary),
+    )
+
+
+sources.register("clue_quarterly", clue_quarterly_source)

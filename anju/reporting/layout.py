@@ -155,14 +155,17 @@ def write_annex1(data: Annex1) -> bytes:
     return out.getvalue()
 
 
-def write_annex2(data: Annex2) -> bytes:
+def write_annex2(
+    data: Annex2, *, title: str | None = None, summary: list[tuple[str, int]] | None = None
+) -> bytes:
+    """Annex 2; with `title` and `summary` also the quarterly clue report (a 汇总 sheet added)."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    s = _Sheet(book, "附件2")
+    s = _Sheet(book, "附件2" if title is None else "问题线索")
     last = 11
     for col, width in enumerate((5, 11, 14, 8, 10, 10, 40, 9, 12, 24, 9, 7)):
         s.ws.set_column(col, col, width)
-    title = ANNEX2_TITLE.format(district=data.district, month=month_label(data.month))
+    title = title or ANNEX2_TITLE.format(district=data.district, month=month_label(data.month))
     s.top_lines(title, data.signature, last)
     h = s.head
     for col, label in (
@@ -245,6 +248,14 @@ def write_annex2(data: Annex2) -> bytes:
     s.ws.set_row(row, 70)
     s.signature_line(row + 1, data.signature, last)
     s.print_setup((2, 3), last)
+    if summary:
+        sheet = _Sheet(book, "汇总")
+        sheet.ws.set_column(0, 0, 30)
+        sheet.ws.set_column(1, 1, 12)
+        sheet.merge(0, 0, 0, 1, "汇总", sheet.title)
+        for i, (label, count) in enumerate(summary, 1):
+            sheet.ws.write_string(i, 0, safe_text(label), sheet.cell)
+            sheet.ws.write_number(i, 1, count, sheet.num)
     book.close()
     return out.getvalue()
 

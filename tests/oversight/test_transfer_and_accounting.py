@@ -104,7 +104,7 @@ class SupervisionTests(AnjuTestCase):
         self.assertEqual(response.status_code, 403)
 
 
-class AnnexCountingTests(AnjuTestCase):
+class AnnexFixture(AnjuTestCase):
     def setUp(self):
         self.county = Region.objects.get(code="350881000000")
         self.a, _ = register(self.carol, funds="2.5", received_on=date(2026, 10, 5))
@@ -151,6 +151,8 @@ class AnnexCountingTests(AnjuTestCase):
             recorded_by=self.carol,
         )
 
+
+class AnnexCountingTests(AnnexFixture):
     def test_every_counted_column(self):
         v = annex1_values(self.county, OCT)
         self.assertEqual(v[0], 2)  # found in October in 漳平 (not September, not 新罗区)
@@ -187,3 +189,74 @@ class AnnexCountingTests(AnjuTestCase):
             else:
                 self.assertEqual(len(result["rows"]), 2)
                 self.assertEqual(result["rows"][1]["persons"][0]["name"], "李四")
+
+
+class ReportCommandTests(AnnexFixture):
+    def test_anju_report_writes_annex1_and_annex2_for_a_district(self):
+        import io
+        import tempfile
+        from contextlib import redirect_stderr, redirect_stdout
+        from pathlib import Path
+
+        from anju.cli import main
+        from anju.reporting.reader import read_report
+
+        out = Path(tempfile.mkdtemp())
+        for kind in ("annex1", "annex2"):
+            buffer = io.StringIO()
+            with redirect_stdout(buffer), redirect_stderr(buffer):
+                code = main(
+                    [
+                        "report",
+                        kind,
+                        "--region",
+                        "350881",
+                        "--month",
+                        "2026-10",
+                        "--out",
+                        str(out / f"{kind}.xlsx"),
+                    ]
+                )
+            self.assertEqual(code, 0, buffer.getvalue())
+        self.assertEqual(read_report(str(out / "annex1.xlsx"))["values"][0], 2)
+        self.assertEqual(len(read_report(str(out / "annex2.xlsx"))["rows"]), 2)
+
+    def test_a_township_code_is_refused(self):
+        import io
+        from contextlib import redirect_stderr, redirect_stdout
+
+        from anju.cli import main
+
+        buffer = io.StringIO()
+        with redirect_stdout(buffer), redirect_stderr(buffer):
+            code = main(
+                [
+                    "report",
+                    "annex1",
+                    "--region",
+                    "350881100000",
+                    "--month",
+                    "2026-10",
+                    "--out",
+                    "/tmp/x.xlsx",
+                ]
+            )
+        self.assertEqual(code, 1)
+        self.assertIn("月报按区县编制", buffer.getvalue())
+
+
+class QuarterlyReportTests(AnnexFixture):
+    def test_the_quarterly_clue_report_lists_the_quarters_clues(self):
+        from anju.reporting.reader import load
+
+        report = workflow.report_prepare(
+            actor=self.carol, region=self.county, kind="clue_quarterly", period=date(2026, 10, 1)
+        )
+        self.assertEqual(report.due_date, date(2027, 1, 10))
+        self.assertEqual(report.values["rows"], 2)
+        grid = load(bytes(report.file))
+        self.assertIn("2026年第4季度", grid.rows[0][0])
+        report_q3 = workflow.report_prepare(
+            actor=self.carol, region=self.county, kind="clue_quarterly", period=date(2026, 7, 1)
+        )
+        self.assertEqual(report_q3.values["rows"], 1)  # the September clue
