@@ -3,6 +3,7 @@
 - scoping: one subtree query by code range (ours) vs LIKE prefix vs a recursive walk
 - audit: appending entries one by one and in bulk, vs raw executemany into a bare table
 - verify: walking the whole chain
+- reporting: Annexes 1-2 for every district for one month (bench/reporting.py)
 """
 
 import os
@@ -101,6 +102,10 @@ def main() -> int:
     took = timed(verify_chain, repeat=3)
     print(f"audit verify: {total:,} entries in {took:.2f} s ({total / took:,.0f}/s)")
     assert verify_chain().ok
+
+    from bench import reporting
+
+    reporting.run()
     return 0
 
 
