@@ -89,6 +89,27 @@ def cmd_import(args) -> int:
             return 1
         print(f"导入完成：新增 {result.created}，更名 {result.renamed}，未变 {result.unchanged}。")
         return 0
+    if args.kind == "households":
+        from anju.households.imports import import_households
+
+        def progress(done, total):
+            if total >= 10000:
+                print(f"  写入 {done}/{total}", file=sys.stderr, flush=True)
+
+        result = import_households(
+            actor=cli_actor(), data=path.read_bytes(), file_name=path.name, progress=progress
+        )
+        if not result.ok:
+            for error in result.errors:
+                print(error, file=sys.stderr)
+            print(f"导入失败：{len(result.errors)} 处错误，未写入任何数据。", file=sys.stderr)
+            return 1
+        print(
+            f"导入完成：{result.rows} 行；农户新增 {result.households_created}、更新 "
+            f"{result.households_updated}；改造记录新增 {result.renovations_created}、更新 "
+            f"{result.renovations_updated}。"
+        )
+        return 0
     print(f"尚不支持导入类型：{args.kind}", file=sys.stderr)
     return 2
 
@@ -255,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     srv.set_defaults(func=cmd_serve)
 
     imp = sub.add_parser("import", help="导入数据文件")
-    imp.add_argument("kind", choices=["regions"])
+    imp.add_argument("kind", choices=["regions", "households"])
     imp.add_argument("file")
     imp.set_defaults(func=cmd_import)
 

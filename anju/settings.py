@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "anju.audit",
     "anju.reporting",
     "anju.oversight",
+    "anju.households",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,123 @@
+"""Resident ID numbers (GB 11643) as departments write them.
+
+Accepted as written: lowercase x, full-width digits, inner spaces, the old 15-digit form (converted
+to 18 digits). A value with the form of an ID whose check digit or birth date is wrong is kept as
+written and flagged invalid: finding such records is the cross-check's job (INVALID_ID).
+
+Validity is what GB 11643 fixes and python-stdnum computes: the format, the check digit, a real
+birth date not in the future, and a real province code. python-stdnum's own `is_valid` also asks
+that the six-digit area code existed in the person's birth year; that flags every elderly villager
+whose ID carries the county's post-1996 code (漳平市 350881 since 1996), so it is not used here.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from stdnum.cn import ric
+
+_FORM_18 = re.compile(r"^[0-9]{17}[0-9X]$")
+_FORM_15 = re.compile(r"^[0-9]{15}$")
+
+
+PROVINCES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    }
+)
+
+
+def is_valid_id(number: str) -> bool:
+    """GB 11643: format, check digit, birth date (real, not in the future), province code."""
+    if not _FORM_18.match(number) or number[:2] not in PROVINCES:
+        return False
+    if ric.calc_check_digit(number) != number[-1]:
+        return False
+    try:
+        born = ric.get_birth_date(number)
+    except Exception:  # stdnum's InvalidComponent: no such date
+        return False
+    return date(1880, 1, 1) <= born <= date.today()
+
+
+@dataclass(frozen=True)
+class ResidentId:
+    number: str  # 18 characters (converted from 15 where needed), upper-case X
+    valid: bool  # passes GB 11643: birth date and check digit
+
+
+def compact(raw: object) -> str:
+    text = unicodedata.normalize("NFKC", "" if raw is None else str(raw))
+    return re.sub(r"[\s\-]", "", text).upper()
+
+
+def parse_id(raw: object) -> ResidentId | None:
+    """The ID in normal form, or None when the value does not even have the form of an ID."""
+    value = compact(raw)
+    if _FORM_15.match(value):
+        upgraded = value[:6] + "19" + value[6:]
+        try:
+            upgraded += ric.calc_check_digit(upgraded + "0")  # it skips the last character
+        except Exception:  # not digits after all
+            return None
+        return ResidentId(upgraded, is_valid_id(upgraded))
+    if _FORM_18.match(value):
+        return ResidentId(value, is_valid_id(value))
+    return None
+
+
+def mask_id(number: str) -> str:
+    """350881********123X: region and the last four characters only."""
+    if len(number) < 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_account(number: str) -> str:
+    """Only the last four digits of an account."""
+    if not number:
+        return ""
+    return "*" * max(0, len(number) - 4) + number[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张*明 / 张*: the public form of a name."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

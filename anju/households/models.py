@@ -1,0 +1,165 @@
+"""农户档案: households and their people, categories, houses, assessments and the renovation records
+(with subsidies and payments) that the household archive file carries, one row per renovation.
+
+Money is integer fen. Every record points to the ImportBatch it came from when imported in bulk,
+so a bulk import is audited as one event that names the file (SHA-256) and what it wrote.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from anju.households.choices import Category, Grade, Method, Structure
+
+USER = settings.AUTH_USER_MODEL
+
+
+class ImportBatch(models.Model):
+    kind = models.CharField("类型", max_length=32, default="households")
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件SHA-256", max_length=64, db_index=True)
+    rows = models.PositiveIntegerField("行数", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    actor_name = models.CharField("导入人", max_length=150)
+    at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows})"
+
+
+class Household(models.Model):
+    # The village (or township) the household lives in; scoping is a range on this column.
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+"
+    )
+    head_name = models.CharField("户主姓名", max_length=50)
+    head_id = models.CharField("户主身份证号", max_length=18, unique=True)
+    head_id_valid = models.BooleanField("身份证号校验通过", default=True)
+    size = models.PositiveSmallIntegerField(
+        "家庭人口", null=True, blank=True, validators=[MaxValueValidator(30)]
+    )
+    account_number = models.CharField("一卡通账号", max_length=40, blank=True)
+    account_holder = models.CharField("账户名", max_length=50, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "农户"
+        verbose_name_plural = "农户"
+        indexes = [
+            # The household list of a region (range on region_id), by name.
+            models.Index(fields=["region", "head_name"], name="household_region_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.head_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("households:household", args=[self.pk])
+
+
+class Person(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, db_index=True)
+    id_valid = models.BooleanField("身份证号校验通过", default=True)
+    relation = models.CharField("与户主关系", max_length=20, default="户主")
+    deceased_on = models.DateField("死亡日期", null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryRecord(models.Model):
+    """Recognition of a household in a category by a department, from `start` to `end`:
+    'was this household eligible on date D' is one query on start <= D and (end is null or > D)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="categories")
+    category = models.CharField("类别", max_length=20, choices=Category.choices)
+    department = models.CharField("认定部门", max_length=50)
+    start = models.DateField("认定日期", null=True, blank=True)
+    end = models.DateField("退出日期", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "category", "start"], name="category_record_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class House(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="houses")
+    is_new = models.BooleanField("改造后的新房", default=False)
+    structure = models.CharField("结构", max_length=16, choices=Structure.choices, blank=True)
+    build_year = models.PositiveSmallIntegerField("建造年份", null=True, blank=True)
+    area = models.DecimalField("面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True)
+    location = models.CharField("位置", max_length=100, blank=True)
+    joint = models.BooleanField("联体房", default=False)
+    lived_in = models.BooleanField("家庭居住", default=True)
+
+    def __str__(self) -> str:
+        return f"{self.household} {'新房' if self.is_new else '原房'}"
+
+
+class Assessment(models.Model):
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="assessments")
+    grade = models.CharField("危险等级", max_length=1, choices=Grade.choices)
+    assessed_on = models.DateField("鉴定日期", null=True, blank=True)
+    assessor = models.CharField("鉴定人/机构", max_length=100, blank=True)
+    method = models.CharField("鉴定方法", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.grade
+
+
+class Renovation(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="renovations")
+    year = models.PositiveSmallIntegerField(
+        "改造年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    method = models.CharField("改造方式", max_length=16, choices=Method.choices, blank=True)
+    approved_on = models.DateField("审批日期", null=True, blank=True)
+    started_on = models.DateField("开工日期", null=True, blank=True)
+    completed_on = models.DateField("竣工日期", null=True, blank=True)
+    accepted_on = models.DateField("验收日期", null=True, blank=True)
+    built_area = models.DecimalField(
+        "改造后建筑面积（㎡）", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    has_toilet = models.BooleanField("有卫生厕所", null=True, blank=True)
+    subsidy_fen = models.BigIntegerField("补助金额（分）", default=0)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "改造记录"
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="renovation_year_unique"),
+        ]
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.year}"
+
+
+class Payment(models.Model):
+    renovation = models.ForeignKey(Renovation, on_delete=models.CASCADE, related_name="payments")
+    paid_on = models.DateField("发放日期")
+    amount_fen = models.BigIntegerField("金额（分）")
+    account_number = models.CharField("账号", max_length=40)
+    account_holder = models.CharField("户名", max_length=50)
+
+    def __str__(self) -> str:
+        return f"{self.renovation} {self.amount_fen / 100:.2f}"
