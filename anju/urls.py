@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("anju.audit.urls")),
     path("reports/", include("anju.reporting.urls")),
     path("clues/", include("anju.oversight.urls")),
+    path("households/", include("anju.households.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

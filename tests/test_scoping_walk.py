@@ -121,6 +121,22 @@ def samples(case) -> dict[str, Sample]:
             method="POST", kwargs={"pk": case.upload.pk}, region="350881000000"
         ),
         **clue_samples(case),
+        "households:list": Sample(),
+        "households:export": Sample(),
+        "households:template": Sample(),
+        "households:import": Sample(),
+        "households:import_errors": Sample(
+            kwargs={"pk": case.import_upload.pk}, region="350881100203", also=frozenset({404})
+        ),
+        "households:household": Sample(
+            kwargs={"pk": case.household.pk}, region="350881100203", secret="走查户主"
+        ),
+        "households:unmask": Sample(
+            method="POST",
+            kwargs={"pk": case.household.pk},
+            region="350881100203",
+            secret=case.household.head_id,
+        ),
         "reporting:download": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
@@ -267,6 +283,14 @@ class ScopingWalkTests(AnjuTestCase):
             owner="黄某",
             deadline=date(2026, 12, 1),
             created_by=cls.alice,
+        )
+        from anju.households.models import Household, ImportUpload
+
+        cls.household = Household.objects.create(
+            region_id="350881100203", head_name="走查户主", head_id="350881195001011231"
+        )
+        cls.import_upload = ImportUpload.objects.create(
+            uploaded_by=cls.alice, file_name="x.csv", data=b"a,b\n", errors=[]
         )
         from anju.reporting.models import ReportUpload
 

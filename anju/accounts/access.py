@@ -37,20 +37,31 @@ class Perm(StrEnum):
     SUPERVISE = "oversight.supervise"
     RECORD_ACCOUNTABILITY = "oversight.accountability"
     MANAGE_ITEMS = "oversight.items"
+    VIEW_HOUSEHOLDS = "households.view"
+    EDIT_HOUSEHOLDS = "households.edit"
+    UNMASK = "households.unmask"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
 
+_ARCHIVE_WORK = {Perm.VIEW_HOUSEHOLDS, Perm.EDIT_HOUSEHOLDS, Perm.UNMASK}
 _CLUE_WORK = {Perm.VIEW_CLUES, Perm.REGISTER_CLUES, Perm.HANDLE_CLUES}
 _REPORTING = {Perm.VIEW_CONTACTS, Perm.EDIT_CONTACTS, Perm.VIEW_REPORTS, Perm.PREPARE_REPORTS}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     **{role: frozenset({Perm.VIEW_REGIONS}) for role in BUSINESS_ROLES},
     Role.TOWNSHIP_CLERK: frozenset(
-        {Perm.VIEW_REGIONS, Perm.VIEW_CLUES, Perm.REGISTER_CLUES, Perm.MANAGE_ITEMS}
+        {Perm.VIEW_REGIONS, Perm.VIEW_CLUES, Perm.REGISTER_CLUES, Perm.MANAGE_ITEMS, *_ARCHIVE_WORK}
     ),
     Role.COUNTY_CLERK: frozenset(
-        {Perm.VIEW_REGIONS, *_CLUE_WORK, *_REPORTING, Perm.RECORD_ACCOUNTABILITY, Perm.MANAGE_ITEMS}
+        {
+            Perm.VIEW_REGIONS,
+            *_CLUE_WORK,
+            *_REPORTING,
+            Perm.RECORD_ACCOUNTABILITY,
+            Perm.MANAGE_ITEMS,
+            *_ARCHIVE_WORK,
+        }
     ),
     Role.COUNTY_REVIEWER: frozenset(
         {
@@ -61,6 +72,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.APPROVE_CLOSE,
             Perm.RECORD_ACCOUNTABILITY,
             Perm.MANAGE_ITEMS,
+            Perm.VIEW_HOUSEHOLDS,
+            Perm.UNMASK,
         }
     ),
     Role.CITY_OFFICE: frozenset(
@@ -72,9 +85,18 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_CLUES,
             Perm.REGISTER_CLUES,
             Perm.SUPERVISE,
+            Perm.VIEW_HOUSEHOLDS,
         }
     ),
-    Role.DISCIPLINE: frozenset({Perm.VIEW_REGIONS, *_CLUE_WORK, Perm.RECORD_ACCOUNTABILITY}),
+    Role.DISCIPLINE: frozenset(
+        {
+            Perm.VIEW_REGIONS,
+            *_CLUE_WORK,
+            Perm.RECORD_ACCOUNTABILITY,
+            Perm.VIEW_HOUSEHOLDS,
+            Perm.UNMASK,
+        }
+    ),
     # The system administrator keeps accounts running; sees no business data.
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
     # The security administrator grants roles and regions and lifts lockouts.
@@ -325,6 +347,32 @@ def access_item(user, pk: int):
     if item is None:
         raise Http404("没有找到该整改事项。")
     return item
+
+
+def households_visible_to(user) -> QuerySet:
+    from anju.households.models import Household
+
+    if not has_perm(user, Perm.VIEW_HOUSEHOLDS):
+        return Household.objects.none()
+    return scoped(Household.objects.all(), user)
+
+
+def access_household(user, pk: int, *, perm: Perm = Perm.VIEW_HOUSEHOLDS):
+    require(user, perm)
+    household = households_visible_to(user).filter(pk=pk).select_related("region").first()
+    if household is None:
+        raise Http404("没有找到该农户。")
+    return household
+
+
+def access_import(user, pk: int):
+    from anju.households.models import ImportUpload
+
+    require(user, Perm.EDIT_HOUSEHOLDS)
+    upload = ImportUpload.objects.filter(pk=pk, uploaded_by=user).first()
+    if upload is None:
+        raise Http404("没有找到该上传文件。")
+    return upload
 
 
 def access_audit_entry(user, pk: int):

@@ -14,6 +14,8 @@ def workspace(request):
     menu = [("首页", "home")]
     if Perm.VIEW_REGIONS in perms:
         menu.append(("行政区划", "regions:browse"))
+    if Perm.VIEW_HOUSEHOLDS in perms:
+        menu.append(("农户档案", "households:list"))
     if Perm.VIEW_CLUES in perms:
         menu.append(("问题线索", "oversight:clues"))
         menu.append(("问题清单", "oversight:items"))

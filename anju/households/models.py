@@ -163,3 +163,20 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.renovation} {self.amount_fen / 100:.2f}"
+
+
+class ImportUpload(models.Model):
+    """A household archive uploaded in the UI, kept with its row errors so the clerk can
+    download the same workbook with an error column added."""
+
+    uploaded_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=200)
+    data = models.BinaryField()
+    errors = models.JSONField(default=list)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -1,0 +1,88 @@
+"""Household lists to xlsx: streamed from a temporary file written in constant memory, and
+formula-safe (text cells are written as text, and text starting with = + - @ is neutralised)."""
+
+import tempfile
+
+import xlsxwriter
+
+from anju.households.ids import mask_account, mask_id
+from anju.reporting.layout import safe_text
+
+COLUMNS = ["行政区划代码", "行政村", "户主姓名", "户主身份证号", "家庭人口", "一卡通账号"]
+
+
+def write_households(households, *, unmasked: bool, watermark: str):
+    """A spooled temporary file holding the workbook; rows are streamed from the database."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+    sheet = book.add_worksheet("农户")
+    bold = book.add_format({"bold": True})
+    sheet.write_string(0, 0, safe_text(watermark))
+    for col, name in enumerate(COLUMNS):
+        sheet.write_string(1, col, name, bold)
+    row = 2
+    values = households.values_list(
+        "region_id", "region__name", "head_name", "head_id", "size", "account_number"
+    )
+    for code, village, name, head_id, size, account in values.iterator(chunk_size=5000):
+        sheet.write_string(row, 0, code)
+        sheet.write_string(row, 1, safe_text(village))
+        sheet.write_string(row, 2, safe_text(name))
+        sheet.write_string(row, 3, head_id if unmasked else mask_id(head_id))
+        if size is not None:
+            sheet.write_number(row, 4, size)
+        sheet.write_string(row, 5, account if unmasked else mask_account(account))
+        row += 1
+    book.close()
+    handle.seek(0)
+    return handle, row - 2
+
+
+def write_template() -> bytes:
+    import io
+
+    from anju.households.imports import LABELS, TEMPLATE
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("农户档案")
+    bold = book.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1})
+    text = book.add_format({"num_format": "@"})
+    for col, field in enumerate(TEMPLATE):
+        sheet.write_string(0, col, LABELS[field], bold)
+        sheet.set_column(col, col, 14, text)  # text cells: IDs and accounts keep every digit
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return out.getvalue()
+
+
+def write_errors_workbook(data: bytes, errors: list[dict]) -> bytes:
+    """The uploaded rows again, with a column 错误 naming what is wrong on each row."""
+    import io
+
+    from anju.tabular.sheets import read_rows
+
+    rows = read_rows(data)
+    by_row: dict[int, list[str]] = {}
+    for error in errors:
+        by_row.setdefault(error["row"], []).append(f"{error['column']}：{error['message']}")
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("农户档案")
+    red = book.add_format({"font_color": "#B91C1C"})
+    width = max((len(r) for r in rows), default=0)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                sheet.write_number(r, c, value)
+            elif value not in (None, ""):
+                sheet.write_string(r, c, safe_text(value))
+        if r + 1 in by_row:
+            sheet.write_string(r, width, safe_text("；".join(by_row[r + 1])), red)
+    from anju.households.imports import HEADERS
+    from anju.tabular.sheets import find_header
+
+    found = find_header(rows, HEADERS)
+    sheet.write_string(found[0] if found else 0, width, "错误（系统添加）", red)
+    book.close()
+    return out.getvalue()

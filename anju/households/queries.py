@@ -1,0 +1,81 @@
+"""Reads of the household archive."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from anju.households.ids import parse_id
+from anju.households.models import Assessment, CategoryRecord, Household, Renovation
+
+
+def household_list(
+    households: QuerySet,
+    *,
+    q: str = "",
+    category: str = "",
+    grade: str = "",
+    year: str = "",
+    method: str = "",
+) -> QuerySet:
+    """Filtered households; each filter is an indexed lookup or an EXISTS, never a join that
+    multiplies rows."""
+    q = q.strip()
+    if q:
+        resident = parse_id(q)
+        if resident is not None:
+            households = households.filter(head_id=resident.number)
+        else:
+            households = households.filter(head_name__contains=q.replace(" ", ""))
+    if category:
+        households = households.filter(
+            Exists(CategoryRecord.objects.filter(household=OuterRef("pk"), category=category))
+        )
+    if grade:
+        households = households.filter(
+            Exists(Assessment.objects.filter(house__household=OuterRef("pk"), grade=grade))
+        )
+    if year.isdigit() or method:
+        renovations = Renovation.objects.filter(household=OuterRef("pk"))
+        if year.isdigit():
+            renovations = renovations.filter(year=int(year))
+        if method:
+            renovations = renovations.filter(method=method)
+        households = households.filter(Exists(renovations))
+    return households.select_related("region").order_by("region_id", "head_name", "pk")
+
+
+def timeline(household: Household) -> list[tuple]:
+    """Everything that happened to the household, oldest first: (date, kind, text)."""
+    events = []
+    for record in household.categories.all():
+        events.append(
+            (
+                record.start,
+                "类别",
+                f"{record.get_category_display()}（{record.department}认定）"
+                + (f"，{record.end} 退出" if record.end else ""),
+            )
+        )
+    for house in household.houses.all():
+        for assessment in house.assessments.all():
+            events.append(
+                (
+                    assessment.assessed_on,
+                    "鉴定",
+                    f"{'新房' if house.is_new else '原房'}鉴定为 {assessment.get_grade_display()}",
+                )
+            )
+    for renovation in household.renovations.all():
+        method = renovation.get_method_display() or "改造"
+        for day, step in (
+            (renovation.approved_on, "审批"),
+            (renovation.started_on, "开工"),
+            (renovation.completed_on, "竣工"),
+            (renovation.accepted_on, "验收"),
+        ):
+            if day:
+                events.append((day, step, f"{renovation.year}年度{method}{step}"))
+        for payment in renovation.payments.all():
+            events.append((payment.paid_on, "发放", f"补助 {payment.amount_fen / 100:,.2f} 元"))
+    for person in household.people.all():
+        if person.deceased_on:
+            events.append((person.deceased_on, "死亡", f"{person.name} 死亡"))
+    return sorted(events, key=lambda e: (e[0] is None, e[0] or 0))

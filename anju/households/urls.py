@@ -1,0 +1,14 @@
+from django.urls import path
+
+from anju.households import views
+
+app_name = "households"
+urlpatterns = [
+    path("", views.households, name="list"),
+    path("export.xlsx", views.export, name="export"),
+    path("template.xlsx", views.template, name="template"),
+    path("import/", views.import_page, name="import"),
+    path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
+    path("<int:pk>/", views.household, name="household"),
+    path("<int:pk>/unmask/", views.unmask, name="unmask"),
+]

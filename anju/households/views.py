@@ -1,0 +1,163 @@
+"""Household archive pages: the list, one household, unmasking, import, export, template."""
+
+from django import forms
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from anju.accounts.access import (
+    Perm,
+    access_household,
+    access_import,
+    active_region,
+    has_perm,
+    households_visible_to,
+    scope_to_region,
+    staff_view,
+)
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.households import exports, queries
+from anju.households.choices import Category, Grade, Method
+from anju.households.ids import mask_account, mask_id
+from anju.households.imports import import_households
+from anju.households.models import ImportUpload
+from anju.pagination import paginate
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _filtered(request):
+    region = active_region(request)
+    visible = households_visible_to(request.user)
+    if region != request.user.region:
+        visible = scope_to_region(visible, region)
+    g = request.GET
+    return queries.household_list(
+        visible,
+        q=g.get("q", ""),
+        category=g.get("category", ""),
+        grade=g.get("grade", ""),
+        year=g.get("year", ""),
+        method=g.get("method", ""),
+    )
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def households(request):
+    page = paginate(request, _filtered(request))
+    rows = [(h, mask_id(h.head_id)) for h in page.object_list]
+    return render(
+        request,
+        "households/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": request.GET,
+            "categories": Category.choices,
+            "grades": Grade.choices,
+            "methods": Method.choices,
+            "can_import": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
+        },
+    )
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def household(request, pk: int):
+    item = access_household(request.user, pk)
+    people = list(item.people.all())
+    return render(
+        request,
+        "households/detail.html",
+        {
+            "household": item,
+            "masked_id": mask_id(item.head_id),
+            "masked_account": mask_account(item.account_number),
+            "people": [(p, mask_id(p.id_number)) for p in people],
+            "categories": item.categories.all(),
+            "houses": item.houses.prefetch_related("assessments"),
+            "renovations": item.renovations.prefetch_related("payments"),
+            "timeline": queries.timeline(item),
+            "can_unmask": has_perm(request.user, Perm.UNMASK),
+        },
+    )
+
+
+@require_POST
+@staff_view(Perm.UNMASK)
+def unmask(request, pk: int):
+    """Show the full ID and account numbers once; every showing is audited."""
+    item = access_household(request.user, pk, perm=Perm.UNMASK)
+    audit(
+        actor=request.user,
+        action=Action.UNMASK,
+        obj=item,
+        note=f"查看完整证件号和账号：{mask_id(item.head_id)}",
+    )
+    return render(request, "households/_unmasked.html", {"household": item})
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="农户档案（.xlsx / .xls / .csv）")
+
+
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def import_page(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            form.add_error("file", "文件超过 20 MB，请分批导入或用命令行导入。")
+        else:
+            data = upload.read()
+            result = import_households(actor=request.user, data=data, file_name=upload.name)
+            stored = ImportUpload.objects.create(
+                uploaded_by=request.user,
+                file_name=upload.name[:200],
+                data=data,
+                errors=[
+                    {"row": e.row, "column": e.column, "message": e.message} for e in result.errors
+                ],
+                batch=result.batch,
+            )
+            context.update(result=result, upload=stored)
+    return render(request, "households/import.html", context)
+
+
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def import_errors(request, pk: int):
+    upload = access_import(request.user, pk)
+    data = exports.write_errors_workbook(bytes(upload.data), upload.errors)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''errors.xlsx"
+    return response
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def template(request):
+    response = HttpResponse(exports.write_template(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''household-template.xlsx"
+    return response
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def export(request):
+    """The filtered list as xlsx, masked unless the role may unmask and asks for it."""
+    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
+    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    watermark = f"导出人：{request.user.get_username()}　导出时间：{when}　仅限工作使用，不得外传"
+    handle, count = exports.write_households(
+        _filtered(request), unmasked=unmasked, watermark=watermark
+    )
+    audit(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj="households.household",
+        region_code=active_region(request).code,
+        note=f"导出农户 {count} 户（{'完整号码' if unmasked else '号码已脱敏'}），"
+        f"条件：{request.GET.urlencode()}",
+    )
+    return FileResponse(handle, as_attachment=True, filename="households.xlsx", content_type=XLSX)

@@ -1,0 +1,131 @@
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from anju.audit.models import AuditEntry
+from anju.households.imports import import_households
+from anju.households.models import Household
+from anju.reporting.reader import load
+from tests.base import AnjuTestCase
+from tests.households.files import rid, row, xlsx
+
+
+class HouseholdPageTests(AnjuTestCase):
+    def setUp(self):
+        import_households(
+            actor="test",
+            file_name="t.xlsx",
+            data=xlsx(
+                [
+                    row(1, **{"户主姓名": "张小明"}),
+                    row(
+                        2,
+                        **{
+                            "户主姓名": '=HYPERLINK("http://x")',
+                            "行政村": "东洋村",
+                            "乡镇(街道)": "双洋镇",
+                            "危险等级": "C",
+                            "改造年度": 2018,
+                            "审批日期": "2018-04-01",
+                        },
+                    ),
+                ]
+            ),
+        )
+        self.zhang = Household.objects.get(head_name="张小明")
+
+    def test_numbers_are_masked_until_unmasked_and_unmasking_is_audited(self):
+        self.login(self.alice)
+        page = self.client.get(reverse("households:household", args=[self.zhang.pk]))
+        self.assertContains(page, "350881********" + rid(1)[-4:])
+        self.assertNotContains(page, rid(1))
+        self.assertNotContains(page, "6217001234567890")
+        shown = self.client.post(
+            reverse("households:unmask", args=[self.zhang.pk]), headers={"HX-Request": "true"}
+        )
+        self.assertContains(shown, rid(1))
+        self.assertContains(shown, "6217001234567890")
+        entry = AuditEntry.objects.get(action="unmask")
+        self.assertEqual(entry.actor_username, "alice")
+        self.assertNotIn(rid(1), str(entry.changes))
+
+    def test_the_city_sees_masked_numbers_only(self):
+        self.login(self.cindy)
+        page = self.client.get(reverse("households:household", args=[self.zhang.pk]))
+        self.assertContains(page, "350881********")
+        self.assertNotContains(page, "显示完整号码")
+        response = self.client.post(reverse("households:unmask", args=[self.zhang.pk]))
+        self.assertEqual(response.status_code, 403)
+
+    def test_the_list_searches_by_name_or_id_and_filters(self):
+        self.login(self.carol)
+        url = reverse("households:list")
+        self.assertEqual(len(self.client.get(url, {"q": "小明"}).context["rows"]), 1)
+        self.assertEqual(len(self.client.get(url, {"q": rid(1).lower()}).context["rows"]), 1)
+        self.assertEqual(len(self.client.get(url, {"grade": "C"}).context["rows"]), 1)
+        self.assertEqual(len(self.client.get(url, {"year": "2019"}).context["rows"]), 1)
+        self.assertEqual(len(self.client.get(url, {"category": "subsistence"}).context["rows"]), 2)
+
+    def test_a_township_sees_only_its_own_households(self):
+        self.login(self.bob)
+        names = {
+            h.head_name for h, _ in self.client.get(reverse("households:list")).context["rows"]
+        }
+        self.assertEqual(names, {'=HYPERLINK("http://x")'})
+        response = self.client.get(reverse("households:household", args=[self.zhang.pk]))
+        self.assertEqual(response.status_code, 404)
+
+    def test_the_export_is_masked_formula_safe_watermarked_and_audited(self):
+        self.login(self.carol)
+        response = self.client.get(reverse("households:export"))
+        grid = load(b"".join(response.streaming_content))
+        self.assertIn("导出人：carol", grid.rows[0][0])
+        cells = [v for r in grid.rows for v in r]
+        self.assertIn('\'=HYPERLINK("http://x")', cells)
+        self.assertNotIn(rid(1), cells)
+        self.assertTrue(
+            AuditEntry.objects.filter(action="export", object_type="households.household").exists()
+        )
+        full = self.client.get(reverse("households:export") + "?full=1")
+        self.assertIn(rid(1), [v for r in load(b"".join(full.streaming_content)).rows for v in r])
+
+    def test_the_template_has_the_canonical_headers(self):
+        self.login(self.alice)
+        grid = load(self.client.get(reverse("households:template")).content)
+        self.assertEqual(
+            grid.rows[0][:5], ["县(市、区)", "乡镇(街道)", "行政村", "行政区划代码", "户主姓名"]
+        )
+
+
+class ImportPageTests(AnjuTestCase):
+    def test_errors_on_screen_and_in_the_downloaded_workbook(self):
+        self.login(self.alice)
+        content = xlsx([row(5), row(6, **{"户主身份证号": "bad"}), row(7, **{"危险等级": "Z"})])
+        response = self.client.post(
+            reverse("households:import"), {"file": SimpleUploadedFile("档案.xlsx", content)}
+        )
+        self.assertContains(response, "2 处错误")
+        self.assertContains(response, "不是身份证号「bad」")
+        self.assertFalse(Household.objects.exists())
+        upload = response.context["upload"]
+        workbook = load(
+            self.client.get(reverse("households:import_errors", args=[upload.pk])).content
+        )
+        self.assertIn("错误（系统添加）", workbook.rows[2])
+        self.assertIn("户主身份证号：不是身份证号「bad」", workbook.rows[4])
+        fixed = xlsx([row(5), row(6), row(7)])
+        response = self.client.post(
+            reverse("households:import"), {"file": SimpleUploadedFile("档案.xlsx", fixed)}
+        )
+        self.assertContains(response, "导入完成")
+        self.assertEqual(Household.objects.count(), 3)
+
+    def test_another_users_error_file_is_not_found(self):
+        self.login(self.alice)
+        response = self.client.post(
+            reverse("households:import"),
+            {"file": SimpleUploadedFile("a.xlsx", xlsx([row(6, **{"户主身份证号": "bad"})]))},
+        )
+        upload = response.context["upload"]
+        self.login(self.carol)
+        response = self.client.get(reverse("households:import_errors", args=[upload.pk]))
+        self.assertEqual(response.status_code, 404)
