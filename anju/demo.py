@@ -199,7 +199,12 @@ def load_demo(
             made.append((user, None, {"username": user.username, "roles": [account.role]}))
         audit_many(actor=actor, action=Action.CREATE, items=made, note="演示账号")
     from anju.accounts.models import User
+    from anju.households.demo import load_households
     from anju.oversight.demo import load_ledger
+
+    households = load_households(size=size, actor=actor)
+    if households:
+        progress(f"农户档案：{households} 户演示农户")
 
     users = {
         u.username: u

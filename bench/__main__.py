@@ -4,6 +4,7 @@
 - audit: appending entries one by one and in bulk, vs raw executemany into a bare table
 - verify: walking the whole chain
 - reporting: Annexes 1-2 for every district for one month (bench/reporting.py)
+- households: 100,000-row import beside a bare calamine read; list and page latency
 """
 
 import os
@@ -103,9 +104,10 @@ def main() -> int:
     print(f"audit verify: {total:,} entries in {took:.2f} s ({total / took:,.0f}/s)")
     assert verify_chain().ok
 
-    from bench import reporting
+    from bench import households, reporting
 
     reporting.run()
+    households.run()
     return 0
 
 

@@ -1,0 +1,127 @@
+"""Deterministic demo households for the demo regions, loaded through the real import path.
+
+About 2% of rows carry the anomalies the cross-check exists to find (a wrong check digit, a
+grade-B house renovated, a grade-C house rebuilt, no sanitary toilet, an area beyond the
+standard, no acceptance date), so later pages have something true to show.
+"""
+
+import csv
+import io
+import random
+from datetime import date, timedelta
+
+from stdnum.cn import ric
+
+from anju.households.imports import LABELS, TEMPLATE
+from anju.regions.models import Level, Region
+
+PER_VILLAGE = {"small": 4, "city": 45, "province": 95}
+SURNAMES = "陈林黄张李王吴刘蔡杨郑许邱罗谢游卢曾傅温"
+GIVEN = "金水永福春生玉兰德胜海燕秋菊志明建华丽珍火旺土根"
+CATEGORIES = [
+    "建档立卡",
+    "低保",
+    "建档立卡、低保",
+    "五保",
+    "贫困残疾人家庭",
+    "重点优抚对象",
+    "其他贫困户",
+]
+STRUCTURES = ["土坯", "土木", "砖木", "石木", "砖混"]
+METHODS = ["修缮加固", "拆除重建", "拆除重建", "造福工程搬迁", "置换/统建"]
+
+
+DAYS = 45 * 365
+
+
+def resident_id(county: str, serial: int) -> str:
+    """A valid ID, unique per serial (up to 16 million) within a county."""
+    born = date(1930, 1, 1) + timedelta(days=(serial * 7919) % DAYS)
+    body = f"{county[:6]}{born:%Y%m%d}{(serial // DAYS) % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def rows(size: str):
+    """(header, rows) of a demo archive for every village of the demo's regions."""
+    per_village = PER_VILLAGE[size]
+    villages = list(
+        Region.objects.filter(level=Level.VILLAGE).select_related("parent").order_by("code")
+    )
+    counties = {r.code: r.name for r in Region.objects.filter(level=Level.COUNTY)}
+    rng = random.Random(f"anju-households-{size}")
+    serial = 0
+    out = []
+    for village in villages:
+        county = village.code[:6] + "000000"
+        for _ in range(per_village):
+            serial += 1
+            year = rng.randint(2012, 2020)
+            approved = date(year, rng.randint(2, 6), rng.randint(1, 28))
+            started = approved + timedelta(days=rng.randint(10, 60))
+            completed = started + timedelta(days=rng.randint(60, 150))
+            accepted = completed + timedelta(days=rng.randint(5, 30))
+            size_ = rng.randint(1, 6)
+            method = rng.choice(METHODS)
+            grade = "D" if method != "修缮加固" else "C"
+            area = min(60, 20 + 10 * size_) if size_ <= 3 else 15 * size_
+            head_id = resident_id(county, serial)
+            toilet = "有"
+            anomaly = rng.random()
+            if anomaly < 0.004:
+                head_id = head_id[:-1] + ("0" if head_id[-1] != "0" else "1")  # check digit
+            elif anomaly < 0.008:
+                grade = "B"
+            elif anomaly < 0.012:
+                toilet = "无"
+            elif anomaly < 0.016:
+                area = 120
+            elif anomaly < 0.02:
+                accepted = None
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            out.append(
+                {
+                    "county": counties.get(county, ""),
+                    "township": village.parent.name,
+                    "village": village.name,
+                    "region_code": village.code,
+                    "head_name": name,
+                    "head_id": head_id,
+                    "size": size_,
+                    "categories": rng.choice(CATEGORIES),
+                    "structure": rng.choice(STRUCTURES),
+                    "grade": grade,
+                    "assessed_on": (approved - timedelta(days=rng.randint(10, 90))).isoformat(),
+                    "approved_on": approved.isoformat(),
+                    "method": method,
+                    "year": year,
+                    "started_on": started.isoformat(),
+                    "completed_on": completed.isoformat(),
+                    "accepted_on": accepted.isoformat() if accepted else "",
+                    "built_area": area if method != "修缮加固" else "",
+                    "toilet": toilet,
+                    "subsidy_yuan": rng.choice([14000, 20000, 25000, 40000]),
+                    "account": f"62170{rng.randint(10**10, 10**11 - 1)}",
+                }
+            )
+    return out
+
+
+def archive_csv(size: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([LABELS[f] for f in TEMPLATE])
+    for record in rows(size):
+        writer.writerow([record[f] for f in TEMPLATE])
+    return out.getvalue().encode("utf-8")
+
+
+def load_households(*, size: str, actor: str) -> int:
+    from anju.households.imports import import_households
+    from anju.households.models import Household
+
+    if Household.objects.exists():
+        return 0
+    result = import_households(actor=actor, data=archive_csv(size), file_name=f"demo-{size}.csv")
+    if not result.ok:
+        raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))
+    return result.households_created

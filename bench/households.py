@@ -1,0 +1,92 @@
+"""Household archive: importing 100,000 rows beside a bare python-calamine read of the same file,
+and the latency of the household list and page."""
+
+import os
+import resource
+import statistics
+import tempfile
+import time
+
+import xlsxwriter
+
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
+
+
+def write_archive(path: str) -> int:
+    from anju.households.demo import rows
+    from anju.households.imports import LABELS, TEMPLATE
+
+    records = rows("province")[:ROWS]
+    book = xlsxwriter.Workbook(path, {"constant_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, [LABELS[f] for f in TEMPLATE])
+    for i, record in enumerate(records, 1):
+        for j, field in enumerate(TEMPLATE):
+            value = record[field]
+            if isinstance(value, int):
+                sheet.write_number(i, j, value)
+            else:
+                sheet.write_string(i, j, str(value))
+    book.close()
+    return len(records)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def latency(client, url: str, n: int = 40) -> tuple[float, float]:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    times.sort()
+    return statistics.median(times) * 1000, times[int(0.95 * (n - 1))] * 1000
+
+
+def run() -> None:
+    from django.test import Client
+    from python_calamine import CalamineWorkbook
+
+    from anju.accounts.models import User
+    from anju.households.imports import import_households
+    from anju.households.models import Household, Renovation
+
+    path = os.path.join(tempfile.mkdtemp(), "archive.xlsx")
+    count = write_archive(path)
+    size_mb = os.path.getsize(path) / 1e6
+
+    start = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+    bare = time.perf_counter() - start
+    assert len(sheet) == count + 1
+    del sheet
+
+    before = peak_mb()
+    with open(path, "rb") as fh:
+        data = fh.read()
+    start = time.perf_counter()
+    result = import_households(actor="bench", data=data, file_name="bench.xlsx")
+    ours = time.perf_counter() - start
+    assert result.ok, result.errors[:3]
+    print(
+        f"households import: {count:,} rows ({size_mb:.1f} MB xlsx) in {ours:.1f} s "
+        f"({count / ours:,.0f} rows/s, {ours / bare:.1f}× the bare read); bare python-calamine "
+        f"read {bare:.1f} s; process peak {max(before, peak_mb()):.0f} MB"
+    )
+
+    clerk = User.objects.get(username="zp_clerk")
+    client = Client()
+    client.force_login(clerk)
+    household = Household.objects.filter(region__code__startswith="350881").first()
+    list_p50, list_p95 = latency(client, "/households/")
+    search_p50, search_p95 = latency(client, f"/households/?q={household.head_name[:2]}")
+    page_p50, page_p95 = latency(client, f"/households/{household.pk}/")
+    print(
+        f"household list ({Household.objects.count():,} households, "
+        f"{Renovation.objects.count():,} renovations): p50 {list_p50:.0f} ms, "
+        f"p95 {list_p95:.0f} ms · name search p50 {search_p50:.0f} ms, p95 {search_p95:.0f} ms"
+        f" · household page p50 {page_p50:.0f} ms, p95 {page_p95:.0f} ms (Django test client)"
+    )
