@@ -122,6 +122,13 @@ def samples(case) -> dict[str, Sample]:
         ),
         **clue_samples(case),
         "households:list": Sample(),
+        "households:visits": Sample(),
+        "households:visit_add": Sample(
+            method="POST",
+            kwargs={"pk": case.household.pk},
+            region="350881100203",
+            data={"visited_on": "2026-11-01"},
+        ),
         "households:export": Sample(),
         "households:template": Sample(),
         "households:import": Sample(),

@@ -180,3 +180,33 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class Finding(models.TextChoices):
+    """What a follow-up visit can find (seed 003, 回头看)."""
+
+    BACK_TO_DANGER = "back_to_danger", "返危"
+    LEAKY = "leaky", "漏雨透风"
+    STILL_IN_OLD = "still_in_old", "仍住危房"
+    JOINT_HAZARD = "joint_hazard", "联体房隐患"
+
+
+class FollowUpVisit(models.Model):
+    """A quarterly follow-up visit (跟踪回访) to a household's house."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField("回访日期")
+    findings = models.JSONField("发现问题", default=list)
+    note = models.CharField("情况说明", max_length=300, blank=True)
+    visitor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["household", "visited_on"], name="visit_household_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.visited_on}"
+
+    def finding_labels(self) -> list[str]:
+        return [Finding(f).label for f in self.findings]

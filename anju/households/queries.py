@@ -75,6 +75,9 @@ def timeline(household: Household) -> list[tuple]:
                 events.append((day, step, f"{renovation.year}年度{method}{step}"))
         for payment in renovation.payments.all():
             events.append((payment.paid_on, "发放", f"补助 {payment.amount_fen / 100:,.2f} 元"))
+    for visit in household.visits.all():
+        found = "、".join(visit.finding_labels()) or "未发现问题"
+        events.append((visit.visited_on, "回访", found))
     for person in household.people.all():
         if person.deceased_on:
             events.append((person.deceased_on, "死亡", f"{person.name} 死亡"))

@@ -11,4 +11,6 @@ urlpatterns = [
     path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("<int:pk>/", views.household, name="household"),
     path("<int:pk>/unmask/", views.unmask, name="unmask"),
+    path("<int:pk>/visits/", views.visit_add, name="visit_add"),
+    path("visits/", views.visits_due, name="visits"),
 ]

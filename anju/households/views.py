@@ -18,11 +18,11 @@ from anju.accounts.access import (
 )
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.households import exports, queries
+from anju.households import exports, queries, visits
 from anju.households.choices import Category, Grade, Method
 from anju.households.ids import mask_account, mask_id
 from anju.households.imports import import_households
-from anju.households.models import ImportUpload
+from anju.households.models import Finding, ImportUpload
 from anju.pagination import paginate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,6 +81,9 @@ def household(request, pk: int):
             "renovations": item.renovations.prefetch_related("payments"),
             "timeline": queries.timeline(item),
             "can_unmask": has_perm(request.user, Perm.UNMASK),
+            "visits": item.visits.select_related("visitor"),
+            "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}),
+            "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
         },
     )
 
@@ -161,3 +164,75 @@ def export(request):
         f"条件：{request.GET.urlencode()}",
     )
     return FileResponse(handle, as_attachment=True, filename="households.xlsx", content_type=XLSX)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label="回访日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    findings = forms.MultipleChoiceField(
+        label="发现问题",
+        choices=Finding.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label="情况说明", max_length=300, required=False)
+
+
+@require_POST
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def visit_add(request, pk: int):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
+    form = VisitForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "未保存：" + " ".join(e for errs in form.errors.values() for e in errs)
+        )
+        return redirect(item)
+    try:
+        visit = visits.visit_record(
+            actor=request.user,
+            household=item,
+            visited_on=form.cleaned_data["visited_on"],
+            findings=form.cleaned_data["findings"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if visit.findings:
+            messages.success(request, "回访已记录；发现的问题已列入本乡镇问题清单，请限期整改。")
+        else:
+            messages.success(request, "回访已记录。")
+    return redirect(item)
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def visits_due(request):
+    today = timezone.localdate()
+    region = active_region(request)
+    visible = households_visible_to(request.user)
+    if region != request.user.region:
+        visible = scope_to_region(visible, region)
+    due = (
+        visits.due_this_quarter(visible, today)
+        .select_related("region")
+        .order_by("region_id", "head_name")
+    )
+    page = paginate(request, due)
+    overdue_count = visits.overdue(visible, today).count()
+    return render(
+        request,
+        "households/visits_due.html",
+        {
+            "page": page,
+            "overdue_count": overdue_count,
+            "today": today,
+            "quarter": visits.quarter_start(today),
+            "limit": today - timezone.timedelta(days=visits.INTERVAL_DAYS),
+        },
+    )

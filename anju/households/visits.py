@@ -1,0 +1,102 @@
+"""Quarterly follow-up visits (seed 003, 跟踪回访机制): who is due, who is overdue, and recording a
+visit; a finding that needs action opens an item on the township's problem list."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.utils import timezone
+
+from anju.accounts.access import Perm, require
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.households.choices import REVISITED
+from anju.households.models import Finding, FollowUpVisit, House, Household
+
+INTERVAL_DAYS = 92  # a quarter
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def revisited(households: QuerySet) -> QuerySet:
+    """Households whose (old) house is earth, earth-timber or brick-timber."""
+    return households.filter(
+        Exists(House.objects.filter(household=OuterRef("pk"), structure__in=list(REVISITED)))
+    )
+
+
+def due_this_quarter(households: QuerySet, today: date) -> QuerySet:
+    """Revisited households with no visit yet in the current quarter, last visit annotated."""
+    start = quarter_start(today)
+    return (
+        revisited(households)
+        .exclude(
+            Exists(FollowUpVisit.objects.filter(household=OuterRef("pk"), visited_on__gte=start))
+        )
+        .annotate(last_visit=Max("visits__visited_on"))
+    )
+
+
+def overdue(households: QuerySet, today: date) -> QuerySet:
+    """Due households whose last visit is more than a quarter ago (or who were never visited)."""
+    limit = today - timedelta(days=INTERVAL_DAYS)
+    from django.db.models import Q
+
+    return due_this_quarter(households, today).filter(
+        Q(last_visit__lt=limit) | Q(last_visit__isnull=True)
+    )
+
+
+def visit_record(
+    *,
+    actor,
+    household: Household,
+    visited_on: date,
+    findings: list[str],
+    note: str = "",
+    owner: str = "",
+    deadline: date | None = None,
+) -> FollowUpVisit:
+    require(actor, Perm.EDIT_HOUSEHOLDS)
+    if visited_on > timezone.localdate():
+        raise ValidationError("回访日期不能晚于今天。")
+    unknown = set(findings) - set(Finding.values)
+    if unknown:
+        raise ValidationError("发现问题须从列表中选择。")
+    with transaction.atomic():
+        visit = FollowUpVisit.objects.create(
+            household=household,
+            visited_on=visited_on,
+            findings=sorted(set(findings)),
+            note=note.strip(),
+            visitor=actor,
+        )
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=visit,
+            after={
+                "household": household.pk,
+                "visited_on": str(visited_on),
+                "findings": visit.findings,
+            },
+        )
+        if findings:
+            from anju.oversight.services import item_create
+            from anju.regions.models import Region
+
+            township = Region.objects.get(code=household.region_id[:9] + "000")
+            labels = "、".join(visit.finding_labels())
+            item_create(
+                actor=actor,
+                region=township,
+                source="visit",
+                description=f"{household.region.name}{household.head_name}：{labels}"
+                + (f"（{visit.note}）" if visit.note else ""),
+                owner=owner or actor.full_name or actor.get_username(),
+                deadline=deadline or visited_on + timedelta(days=30),
+            )
+    return visit
