@@ -123,6 +123,23 @@ def samples(case) -> dict[str, Sample]:
         **clue_samples(case),
         "households:list": Sample(),
         "households:visits": Sample(),
+        "households:renovation_step": Sample(
+            method="POST",
+            kwargs={"pk": case.renovation.pk},
+            region="350881100203",
+            data={"step": "applied_on", "on": "2026-01-05"},
+        ),
+        "households:payment_add": Sample(
+            method="POST",
+            kwargs={"pk": case.renovation.pk},
+            region="350881100203",
+            data={
+                "paid_on": "2026-03-01",
+                "amount": "100",
+                "account_number": "1",
+                "account_holder": "x",
+            },
+        ),
         "households:visit_add": Sample(
             method="POST",
             kwargs={"pk": case.household.pk},
@@ -296,6 +313,9 @@ class ScopingWalkTests(AnjuTestCase):
         cls.household = Household.objects.create(
             region_id="350881100203", head_name="走查户主", head_id="350881195001011231"
         )
+        from anju.households.models import Renovation
+
+        cls.renovation = Renovation.objects.create(household=cls.household, year=2026)
         cls.import_upload = ImportUpload.objects.create(
             uploaded_by=cls.alice, file_name="x.csv", data=b"a,b\n", errors=[]
         )

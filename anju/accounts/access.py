@@ -365,6 +365,20 @@ def access_household(user, pk: int, *, perm: Perm = Perm.VIEW_HOUSEHOLDS):
     return household
 
 
+def access_renovation(user, pk: int, *, perm: Perm = Perm.EDIT_HOUSEHOLDS):
+    from anju.households.models import Renovation
+
+    require(user, perm)
+    renovation = (
+        Renovation.objects.filter(pk=pk, household__in=households_visible_to(user))
+        .select_related("household")
+        .first()
+    )
+    if renovation is None:
+        raise Http404("没有找到该改造记录。")
+    return renovation
+
+
 def access_import(user, pk: int):
     from anju.households.models import ImportUpload
 

@@ -130,6 +130,11 @@ class Renovation(models.Model):
         "改造年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     method = models.CharField("改造方式", max_length=16, choices=Method.choices, blank=True)
+    applied_on = models.DateField("农户申请日期", null=True, blank=True)
+    village_reviewed_on = models.DateField("村级评议日期", null=True, blank=True)
+    notice_start = models.DateField("公示开始", null=True, blank=True)
+    notice_end = models.DateField("公示结束", null=True, blank=True)
+    township_reviewed_on = models.DateField("乡镇审核日期", null=True, blank=True)
     approved_on = models.DateField("审批日期", null=True, blank=True)
     started_on = models.DateField("开工日期", null=True, blank=True)
     completed_on = models.DateField("竣工日期", null=True, blank=True)

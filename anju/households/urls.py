@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/unmask/", views.unmask, name="unmask"),
     path("<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("visits/", views.visits_due, name="visits"),
+    path("renovations/<int:pk>/step/", views.renovation_step, name="renovation_step"),
+    path("renovations/<int:pk>/payments/", views.payment_add, name="payment_add"),
 ]

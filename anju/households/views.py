@@ -10,6 +10,7 @@ from anju.accounts.access import (
     Perm,
     access_household,
     access_import,
+    access_renovation,
     active_region,
     has_perm,
     households_visible_to,
@@ -18,7 +19,7 @@ from anju.accounts.access import (
 )
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.households import exports, queries, visits
+from anju.households import exports, queries, renovations, visits
 from anju.households.choices import Category, Grade, Method
 from anju.households.ids import mask_account, mask_id
 from anju.households.imports import import_households
@@ -84,6 +85,7 @@ def household(request, pk: int):
             "visits": item.visits.select_related("visitor"),
             "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}),
             "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
+            "steps": renovations.STEPS,
         },
     )
 
@@ -235,4 +237,92 @@ def visits_due(request):
             "quarter": visits.quarter_start(today),
             "limit": today - timezone.timedelta(days=visits.INTERVAL_DAYS),
         },
+    )
+
+
+class StepForm(forms.Form):
+    step = forms.ChoiceField(choices=[(f, label) for f, label, _ in renovations.STEPS])
+    on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    inspector = forms.CharField(max_length=50, required=False)
+    area_ok = forms.BooleanField(required=False)
+    safe = forms.BooleanField(required=False)
+    quality = forms.BooleanField(required=False)
+    toilet = forms.BooleanField(required=False)
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
+    account_number = forms.CharField(max_length=40)
+    account_holder = forms.CharField(max_length=50)
+
+
+def _done(request, renovation, action, success):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(renovation.household)
+
+
+@require_POST
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def renovation_step(request, pk: int):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    renovation = access_renovation(request.user, pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择环节并填写日期。")
+        return redirect(renovation.household)
+    data = form.cleaned_data
+    checklist = None
+    if data["step"] == "accepted_on":
+        checklist = {k: data[k] for k in ("area_ok", "safe", "quality", "toilet")}
+        checklist["inspector"] = data["inspector"]
+    return _done(
+        request,
+        renovation,
+        lambda: renovations.renovation_step(
+            actor=request.user,
+            renovation=renovation,
+            step=data["step"],
+            on=data["on"],
+            checklist=checklist,
+        ),
+        f"已记录「{renovations.STEP_LABELS[data['step']]}」。",
+    )
+
+
+@require_POST
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def payment_add(request, pk: int):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    renovation = access_renovation(request.user, pk)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请完整填写发放日期、金额、账号和户名。")
+        return redirect(renovation.household)
+    data = form.cleaned_data
+    return _done(
+        request,
+        renovation,
+        lambda: renovations.payment_record(
+            actor=request.user,
+            renovation=renovation,
+            paid_on=data["paid_on"],
+            amount_fen=int(data["amount"] * 100),
+            account_number=data["account_number"],
+            account_holder=data["account_holder"],
+        ),
+        "补助发放已记录。",
     )

@@ -1,0 +1,117 @@
+"""The renovation's approval steps as the seeds describe them, each a transition that checks its
+preconditions, and subsidy payments (no payment before approval)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from anju.accounts.access import Perm, require
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.households.ids import mask_account
+from anju.households.models import Payment, Renovation
+
+# (field, label, the field that must come before it)
+STEPS: list[tuple[str, str, str | None]] = [
+    ("applied_on", "农户申请", None),
+    ("village_reviewed_on", "村级评议", "applied_on"),
+    ("notice_start", "公示开始", "village_reviewed_on"),
+    ("notice_end", "公示结束", "notice_start"),
+    ("township_reviewed_on", "乡镇审核", "notice_end"),
+    ("approved_on", "县级审批", "township_reviewed_on"),
+    ("started_on", "开工", "approved_on"),
+    ("completed_on", "竣工", "started_on"),
+    ("accepted_on", "验收", "completed_on"),
+]
+STEP_LABELS = {field: label for field, label, _ in STEPS}
+NOTICE_DAYS = 7  # a public notice lasts at least seven days
+COUNTY_STEPS = {"approved_on"}
+
+
+def renovation_step(
+    *, actor, renovation: Renovation, step: str, on: date, checklist: dict | None = None
+) -> Renovation:
+    """Record one step on its date; refused (in Chinese) when out of order or early."""
+    require(actor, Perm.EDIT_HOUSEHOLDS)
+    if step in COUNTY_STEPS and actor.region is not None and actor.region.level > 3:
+        raise ValidationError("县级审批由区县办理。")
+    found = next((s for s in STEPS if s[0] == step), None)
+    if found is None:
+        raise ValidationError("没有这个环节。")
+    field, label, before = found
+    if getattr(renovation, field):
+        raise ValidationError(f"「{label}」已经记录（{getattr(renovation, field)}）。")
+    if on > timezone.localdate():
+        raise ValidationError("日期不能晚于今天。")
+    if before is not None:
+        previous = getattr(renovation, before)
+        if previous is None:
+            raise ValidationError(f"「{STEP_LABELS[before]}」之前不能「{label}」。")
+        if on < previous:
+            raise ValidationError(f"「{label}」不能早于「{STEP_LABELS[before]}」（{previous}）。")
+    if field == "notice_end" and (on - renovation.notice_start).days < NOTICE_DAYS:
+        raise ValidationError(f"公示期不少于 {NOTICE_DAYS} 天。")
+    if field == "accepted_on":
+        checklist = checklist or {}
+        if not checklist.get("inspector"):
+            raise ValidationError("验收须填写验收人。")
+        renovation.accepted_area_ok = checklist.get("area_ok")
+        renovation.accepted_safe = checklist.get("safe")
+        renovation.accepted_quality = checklist.get("quality")
+        renovation.has_toilet = checklist.get("toilet")
+        renovation.inspector = checklist["inspector"]
+    with transaction.atomic():
+        setattr(renovation, field, on)
+        renovation.save()
+        audit(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=renovation,
+            region_code=renovation.household.region_id,
+            after={"step": label, "on": str(on), **({"checklist": checklist} if checklist else {})},
+        )
+    return renovation
+
+
+def payment_record(
+    *,
+    actor,
+    renovation: Renovation,
+    paid_on: date,
+    amount_fen: int,
+    account_number: str,
+    account_holder: str,
+) -> Payment:
+    require(actor, Perm.EDIT_HOUSEHOLDS)
+    if renovation.approved_on is None:
+        raise ValidationError("审批前不能发放补助。")
+    if paid_on < renovation.approved_on:
+        raise ValidationError("发放日期不能早于审批日期。")
+    if amount_fen <= 0:
+        raise ValidationError("发放金额应大于零。")
+    account_number = "".join(account_number.split())
+    if not account_number:
+        raise ValidationError("请填写收款账号（应为农户的一卡通账号）。")
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            renovation=renovation,
+            paid_on=paid_on,
+            amount_fen=amount_fen,
+            account_number=account_number,
+            account_holder=account_holder.strip(),
+        )
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=payment,
+            region_code=renovation.household.region_id,
+            after={
+                "paid_on": str(paid_on),
+                "amount_fen": amount_fen,
+                "account": mask_account(account_number),
+                "holder": payment.account_holder,
+            },
+        )
+    return payment
