@@ -123,6 +123,19 @@ def samples(case) -> dict[str, Sample]:
         **clue_samples(case),
         "households:list": Sample(),
         "households:visits": Sample(),
+        "households:changes": Sample(),
+        "households:change_propose": Sample(
+            method="POST",
+            kwargs={"pk": case.household.pk},
+            region="350881100203",
+            data={"field": "account_holder", "new_value": "新户名", "reason": "更正"},
+        ),
+        "households:change_decide": Sample(
+            method="POST",
+            kwargs={"pk": case.change.pk},
+            region="350881100203",
+            data={"decision": "approve"},
+        ),
         "households:renovation_step": Sample(
             method="POST",
             kwargs={"pk": case.renovation.pk},
@@ -316,6 +329,15 @@ class ScopingWalkTests(AnjuTestCase):
         from anju.households.models import Renovation
 
         cls.renovation = Renovation.objects.create(household=cls.household, year=2026)
+        from anju.households.models import ChangeRequest
+
+        cls.change = ChangeRequest.objects.create(
+            household=cls.household,
+            field="account_holder",
+            new_value="新户名",
+            reason="走查",
+            proposed_by=cls.alice,
+        )
         cls.import_upload = ImportUpload.objects.create(
             uploaded_by=cls.alice, file_name="x.csv", data=b"a,b\n", errors=[]
         )

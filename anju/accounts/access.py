@@ -40,6 +40,7 @@ class Perm(StrEnum):
     VIEW_HOUSEHOLDS = "households.view"
     EDIT_HOUSEHOLDS = "households.edit"
     UNMASK = "households.unmask"
+    APPROVE_CHANGES = "households.approve_changes"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
@@ -74,6 +75,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_ITEMS,
             Perm.VIEW_HOUSEHOLDS,
             Perm.UNMASK,
+            Perm.APPROVE_CHANGES,
         }
     ),
     Role.CITY_OFFICE: frozenset(
@@ -377,6 +379,20 @@ def access_renovation(user, pk: int, *, perm: Perm = Perm.EDIT_HOUSEHOLDS):
     if renovation is None:
         raise Http404("没有找到该改造记录。")
     return renovation
+
+
+def access_change(user, pk: int):
+    from anju.households.models import ChangeRequest
+
+    require(user, Perm.VIEW_HOUSEHOLDS)
+    change = (
+        ChangeRequest.objects.filter(pk=pk, household__in=households_visible_to(user))
+        .select_related("household", "renovation")
+        .first()
+    )
+    if change is None:
+        raise Http404("没有找到该变更申请。")
+    return change
 
 
 def access_import(user, pk: int):

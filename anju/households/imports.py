@@ -366,6 +366,45 @@ def _chunks(items: list, size: int = 900):
         yield items[i : i + size]
 
 
+def _locked_changes(records: list[Record]) -> list[RowError]:
+    """Once a renovation is approved, its household's account and its subsidy change only
+    through a change request (a second pair of eyes): an import may not alter them."""
+    ids = list({r.head_id for r in records})
+    households: dict[str, Household] = {}
+    for chunk in _chunks(ids):
+        households.update({h.head_id: h for h in Household.objects.filter(head_id__in=chunk)})
+    approved: dict[tuple[int, int], int] = {}
+    for chunk in _chunks([h.pk for h in households.values()]):
+        for household_id, year, subsidy in Renovation.objects.filter(
+            household_id__in=chunk, approved_on__isnull=False
+        ).values_list("household_id", "year", "subsidy_fen"):
+            approved[(household_id, year)] = subsidy
+    locked = {household_id for household_id, _ in approved}
+    errors = []
+    for record in records:
+        household = households.get(record.head_id)
+        if household is None or household.pk not in locked:
+            continue
+        if (
+            record.account
+            and household.account_number
+            and record.account != household.account_number
+        ):
+            errors.append(
+                RowError(record.row, "一卡通账号", "该户改造已审批，账号须通过变更申请修改")
+            )
+        stored = approved.get((household.pk, record.year))
+        if stored is not None and stored != record.subsidy_fen:
+            errors.append(
+                RowError(
+                    record.row,
+                    "补助金额(元)",
+                    f"{record.year}年度改造已审批（{stored / 100:.2f} 元），金额须通过变更申请修改",
+                )
+            )
+    return errors
+
+
 def import_households(
     *, actor, data: bytes, file_name: str, progress=lambda done, total: None
 ) -> ImportResult:
@@ -373,6 +412,9 @@ def import_households(
     records, errors = parse_archive(data)
     result = ImportResult(rows=len(records) + len({e.row for e in errors}), errors=errors)
     if errors:
+        return result
+    result.errors = _locked_changes(records)
+    if result.errors:
         return result
     actor_name = actor if isinstance(actor, str) else actor.get_username()
     with transaction.atomic():

@@ -215,3 +215,51 @@ class FollowUpVisit(models.Model):
 
     def finding_labels(self) -> list[str]:
         return [Finding(f).label for f in self.findings]
+
+
+class ChangeField(models.TextChoices):
+    HEAD_ID = "head_id", "户主身份证号"
+    ACCOUNT_NUMBER = "account_number", "一卡通账号"
+    ACCOUNT_HOLDER = "account_holder", "账户名"
+    CATEGORIES = "categories", "农户类别"
+    SUBSIDY = "subsidy_fen", "补助金额"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已同意"
+    REJECTED = "rejected", "已驳回"
+
+
+class ChangeRequest(models.Model):
+    """A change to what an approval rests on, proposed with a reason and decided by someone
+    else: nothing changes until a reviewer agrees (the guard against 数字危改)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="changes")
+    renovation = models.ForeignKey(
+        Renovation, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    field = models.CharField("变更事项", max_length=20, choices=ChangeField.choices)
+    old_value = models.CharField("原值", max_length=200, blank=True)
+    new_value = models.CharField("新值", max_length=200)
+    reason = models.CharField("变更理由", max_length=300)
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=ChangeStatus.choices,
+        default=ChangeStatus.PENDING,
+        db_index=True,
+    )
+    proposed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField("审核意见", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.get_field_display()}"

@@ -13,6 +13,9 @@ urlpatterns = [
     path("<int:pk>/unmask/", views.unmask, name="unmask"),
     path("<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("visits/", views.visits_due, name="visits"),
+    path("changes/", views.change_list, name="changes"),
+    path("changes/<int:pk>/decide/", views.change_decide, name="change_decide"),
+    path("<int:pk>/changes/", views.change_propose, name="change_propose"),
     path("renovations/<int:pk>/step/", views.renovation_step, name="renovation_step"),
     path("renovations/<int:pk>/payments/", views.payment_add, name="payment_add"),
 ]

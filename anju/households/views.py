@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
+    access_change,
     access_household,
     access_import,
     access_renovation,
@@ -19,11 +20,17 @@ from anju.accounts.access import (
 )
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.households import exports, queries, renovations, visits
+from anju.households import changes, exports, queries, renovations, visits
 from anju.households.choices import Category, Grade, Method
 from anju.households.ids import mask_account, mask_id
 from anju.households.imports import import_households
-from anju.households.models import Finding, ImportUpload
+from anju.households.models import (
+    ChangeField,
+    ChangeRequest,
+    ChangeStatus,
+    Finding,
+    ImportUpload,
+)
 from anju.pagination import paginate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,6 +93,8 @@ def household(request, pk: int):
             "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}),
             "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "steps": renovations.STEPS,
+            "change_form": ChangeForm(),
+            "changes": item.changes.select_related("proposed_by")[:20],
         },
     )
 
@@ -326,3 +335,105 @@ def payment_add(request, pk: int):
         ),
         "补助发放已记录。",
     )
+
+
+class ChangeForm(forms.Form):
+    field = forms.ChoiceField(label="变更事项", choices=ChangeField.choices)
+    renovation = forms.IntegerField(label="改造记录", required=False)
+    new_value = forms.CharField(label="新值", max_length=200)
+    reason = forms.CharField(label="变更理由", max_length=300)
+
+
+@require_POST
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def change_propose(request, pk: int):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
+    form = ChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请完整填写变更事项、新值和理由。")
+        return redirect(item)
+    data = form.cleaned_data
+    renovation = (
+        item.renovations.filter(pk=data["renovation"]).first() if data["renovation"] else None
+    )
+    try:
+        changes.change_propose(
+            actor=request.user,
+            household=item,
+            field=data["field"],
+            new_value=data["new_value"],
+            reason=data["reason"],
+            renovation=renovation,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "变更申请已提交，经区县审核人同意后才生效。")
+    return redirect(item)
+
+
+def _side_by_side(change, unmasked: bool) -> tuple[str, str]:
+    if unmasked:
+        return change.old_value, change.new_value
+    return changes._shown(change.field, change.old_value), changes._shown(
+        change.field, change.new_value
+    )
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def change_list(request):
+    region = active_region(request)
+    visible = households_visible_to(request.user)
+    if region != request.user.region:
+        visible = scope_to_region(visible, region)
+    status = request.GET.get("status", "pending")
+    items = ChangeRequest.objects.filter(household__in=visible).select_related(
+        "household", "proposed_by", "decided_by", "renovation"
+    )
+    if status in ChangeStatus.values:
+        items = items.filter(status=status)
+    page = paginate(request, items)
+    unmasked = has_perm(request.user, Perm.UNMASK)
+    if unmasked and page.object_list:
+        audit(
+            actor=request.user,
+            action=Action.UNMASK,
+            obj="households.changerequest",
+            region_code=region.code,
+            note=f"变更审核列表显示完整号码 {len(page.object_list)} 条",
+        )
+    rows = [(c, *_side_by_side(c, unmasked)) for c in page.object_list]
+    return render(
+        request,
+        "households/changes.html",
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "can_decide": has_perm(request.user, Perm.APPROVE_CHANGES),
+        },
+    )
+
+
+@require_POST
+@staff_view(Perm.APPROVE_CHANGES)
+def change_decide(request, pk: int):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    change = access_change(request.user, pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        changes.change_decide(
+            actor=request.user, request=change, approve=approve, note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "已同意，变更已生效。" if approve else "已驳回。")
+    return redirect("households:changes")
