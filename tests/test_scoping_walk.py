@@ -124,6 +124,14 @@ def samples(case) -> dict[str, Sample]:
         "households:list": Sample(),
         "households:visits": Sample(),
         "households:changes": Sample(),
+        "households:plates": Sample(),
+        "households:plate_pdf": Sample(kwargs={"pk": case.plate.pk}, region="350881100203"),
+        "households:plate_installed": Sample(
+            method="POST", kwargs={"pk": case.plate.pk}, region="350881100203"
+        ),
+        "households:plate_issue": Sample(
+            method="POST", kwargs={"pk": case.household.pk}, region="350881100203"
+        ),
         "households:change_propose": Sample(
             method="POST",
             kwargs={"pk": case.household.pk},
@@ -329,7 +337,15 @@ class ScopingWalkTests(AnjuTestCase):
         from anju.households.models import Renovation
 
         cls.renovation = Renovation.objects.create(household=cls.household, year=2026)
-        from anju.households.models import ChangeRequest
+        from anju.households.models import ChangeRequest, SafetyPlate
+
+        cls.plate = SafetyPlate.objects.create(
+            household=cls.household,
+            number="W-1",
+            grade="B",
+            issued_on=date(2026, 11, 1),
+            deadline=date(2026, 12, 1),
+        )
 
         cls.change = ChangeRequest.objects.create(
             household=cls.household,

@@ -395,6 +395,20 @@ def access_change(user, pk: int):
     return change
 
 
+def access_plate(user, pk: int, *, perm: Perm = Perm.VIEW_HOUSEHOLDS):
+    from anju.households.models import SafetyPlate
+
+    require(user, perm)
+    plate = (
+        SafetyPlate.objects.filter(pk=pk, household__in=households_visible_to(user))
+        .select_related("household__region")
+        .first()
+    )
+    if plate is None:
+        raise Http404("没有找到该安全状况牌。")
+    return plate
+
+
 def access_import(user, pk: int):
     from anju.households.models import ImportUpload
 

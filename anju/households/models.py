@@ -263,3 +263,22 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.get_field_display()}"
+
+
+class SafetyPlate(models.Model):
+    """The house safety plate (安全状况牌) on a poor household's house (seed 003: 挂牌上墙)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="plates")
+    number = models.CharField("牌号", max_length=40, unique=True)
+    grade = models.CharField("安全状况", max_length=1, choices=Grade.choices)
+    issued_on = models.DateField("制牌日期")
+    deadline = models.DateField("挂牌时限")
+    installed_on = models.DateField("挂牌日期", null=True, blank=True)
+    photo = models.BinaryField("挂牌照片", null=True, blank=True)
+    photo_type = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -11,6 +11,7 @@ from anju.accounts.access import (
     access_change,
     access_household,
     access_import,
+    access_plate,
     access_renovation,
     active_region,
     has_perm,
@@ -20,7 +21,7 @@ from anju.accounts.access import (
 )
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.households import changes, exports, queries, renovations, visits
+from anju.households import changes, exports, plates, queries, renovations, visits
 from anju.households.choices import Category, Grade, Method
 from anju.households.ids import mask_account, mask_id
 from anju.households.imports import import_households
@@ -94,6 +95,7 @@ def household(request, pk: int):
             "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "steps": renovations.STEPS,
             "change_form": ChangeForm(),
+            "plates": item.plates.defer("photo"),
             "changes": item.changes.select_related("proposed_by")[:20],
         },
     )
@@ -437,3 +439,63 @@ def change_decide(request, pk: int):
     else:
         messages.success(request, "已同意，变更已生效。" if approve else "已驳回。")
     return redirect("households:changes")
+
+
+@require_POST
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def plate_issue(request, pk: int):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
+    try:
+        plate = plates.plate_issue(actor=request.user, household=item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"已制牌 {plate.number}，请在 {plate.deadline} 前挂牌上墙。")
+    return redirect(item)
+
+
+@require_POST
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def plate_installed(request, pk: int):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    plate = access_plate(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
+    photo = request.FILES.get("photo")
+    try:
+        on = forms.DateField().clean(request.POST.get("installed_on"))
+        plates.plate_installed(
+            actor=request.user, plate=plate, installed_on=on, photo=photo.read() if photo else b""
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "已记录挂牌上墙。")
+    return redirect(plate.household)
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def plate_pdf(request, pk: int):
+    plate = access_plate(request.user, pk)
+    response = HttpResponse(plates.plate_pdf(plate), content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename=plate-{plate.pk}.pdf"
+    return response
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def plates_missing(request):
+    region = active_region(request)
+    visible = households_visible_to(request.user)
+    if region != request.user.region:
+        visible = scope_to_region(visible, region)
+    items = plates.missing_plates(visible, timezone.localdate()).select_related("region")
+    return render(
+        request,
+        "households/plates.html",
+        {"page": paginate(request, items.order_by("region_id", "head_name"))},
+    )

@@ -1,0 +1,62 @@
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from anju.households import plates
+from anju.households.imports import import_households
+from anju.households.models import Household, SafetyPlate
+from tests.base import AnjuTestCase
+from tests.households.files import row, xlsx
+
+
+class PlateTests(AnjuTestCase):
+    def setUp(self):
+        import_households(
+            actor="test",
+            file_name="t.xlsx",
+            data=xlsx([row(1, **{"户主姓名": "陈金水"}), row(2, **{"危险等级": ""})]),
+        )
+        self.household = Household.objects.get(head_name="陈金水")
+
+    def test_a_plate_follows_the_latest_assessment_and_prints_in_chinese(self):
+        plate = plates.plate_issue(
+            actor=self.alice, household=self.household, issued_on=date(2026, 11, 1)
+        )
+        self.assertEqual((plate.grade, plate.deadline), ("D", date(2026, 12, 1)))
+        pdf = plates.plate_pdf(plate)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertIn(b"STSong-Light", pdf)
+        self.login(self.alice)
+        response = self.client.get(reverse("households:plate_pdf", args=[plate.pk]))
+        self.assertEqual(response["Content-Type"], "application/pdf")
+
+    def test_an_unassessed_house_gets_no_plate(self):
+        other = Household.objects.exclude(pk=self.household.pk).get()
+        with self.assertRaisesMessage(ValidationError, "尚未鉴定"):
+            plates.plate_issue(actor=self.alice, household=other)
+
+    def test_installed_with_a_photo_and_the_missing_list(self):
+        self.assertEqual(
+            list(plates.missing_plates(Household.objects.all(), date.today())), [self.household]
+        )
+        plate = plates.plate_issue(
+            actor=self.alice, household=self.household, issued_on=date(2026, 11, 1)
+        )
+        self.login(self.alice)
+        self.client.post(
+            reverse("households:plate_installed", args=[plate.pk]),
+            {"installed_on": "2026-11-10", "photo": SimpleUploadedFile("x.jpg", b"GIF89a")},
+            follow=True,
+        )
+        self.assertIsNone(SafetyPlate.objects.get().installed_on)
+        self.client.post(
+            reverse("households:plate_installed", args=[plate.pk]),
+            {
+                "installed_on": "2026-11-10",
+                "photo": SimpleUploadedFile("x.jpg", b"\xff\xd8\xff\xe0photo"),
+            },
+        )
+        self.assertEqual(SafetyPlate.objects.get().installed_on, date(2026, 11, 10))
+        self.assertEqual(list(plates.missing_plates(Household.objects.all(), date.today())), [])
