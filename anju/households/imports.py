@@ -29,6 +29,7 @@ from anju.households.models import (
     Renovation,
 )
 from anju.regions.models import Level, Region
+from anju.tabular.errors import RowError
 from anju.tabular.safety import UnsafeFile
 from anju.tabular.sheets import find_header, read_rows
 from anju.tabular.text import clean, squeeze
@@ -119,16 +120,6 @@ _CATEGORY_LOOKUP = {squeeze(w): c for c, words in CATEGORY_WORDS.items() for w i
 _METHOD_LOOKUP = {squeeze(w): m for m, words in METHOD_WORDS.items() for w in words}
 _STRUCTURE_LOOKUP = {squeeze(label): value for value, label in Structure.choices}
 _SPLIT = "、,，;；/"
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}: {self.column}: {self.message}"
 
 
 @dataclass

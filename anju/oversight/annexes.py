@@ -152,6 +152,21 @@ def disposal_label(clue: Clue) -> str:
     return "正在核查"
 
 
+def annex2_row(clue: Clue) -> Annex2Row:
+    """A clue as one line of Annex 2 (its persons, transfers and region prefetched)."""
+    return Annex2Row(
+        source=clue.get_source_channel_display(),
+        place=clue.place or clue.region.name,
+        persons=[Person(p.name, p.post, ANNEX2_LEVEL[p.level]) for p in clue.persons.all()],
+        summary=clue.summary,
+        funds=clue.funds,
+        disposal=disposal_label(clue),
+        rectification=clue.rectification,
+        recovered=clue.recovered,
+        accountable=clue.accountable,
+    )
+
+
 def annex2_rows(district: Region, period: date) -> list[Annex2Row]:
     clues = (
         found_in_month(district, period)
@@ -159,20 +174,7 @@ def annex2_rows(district: Region, period: date) -> list[Annex2Row]:
         .prefetch_related("persons", "transfers")
         .order_by("received_on", "pk")
     )
-    return [
-        Annex2Row(
-            source=clue.get_source_channel_display(),
-            place=clue.place or clue.region.name,
-            persons=[Person(p.name, p.post, ANNEX2_LEVEL[p.level]) for p in clue.persons.all()],
-            summary=clue.summary,
-            funds=clue.funds,
-            disposal=disposal_label(clue),
-            rectification=clue.rectification,
-            recovered=clue.recovered,
-            accountable=clue.accountable,
-        )
-        for clue in clues
-    ]
+    return [annex2_row(clue) for clue in clues]
 
 
 def consistency(values: list[Decimal], rows: list[Annex2Row]) -> list[str]:
@@ -265,20 +267,7 @@ def clue_quarterly_source(district: Region, period: date, remarks: str) -> sourc
         .prefetch_related("persons", "transfers")
         .order_by("received_on", "pk")
     )
-    rows = [
-        Annex2Row(
-            source=c.get_source_channel_display(),
-            place=c.place or c.region.name,
-            persons=[Person(p.name, p.post, ANNEX2_LEVEL[p.level]) for p in c.persons.all()],
-            summary=c.summary,
-            funds=c.funds,
-            disposal=disposal_label(c),
-            rectification=c.rectification,
-            recovered=c.recovered,
-            accountable=c.accountable,
-        )
-        for c in clues
-    ]
+    rows = [annex2_row(c) for c in clues]
     states = Tally(c.status for c in clues)
     kinds = Tally(c.category for c in clues)
     summary = [("本季度收到线索（条）", len(rows))]

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from anju.audit.services import audit_many
 from anju.regions.models import CODE_LENGTH, Level, Region, level_of, prefix_of
+from anju.tabular.errors import RowError
 from anju.tabular.text import clean, header_key, read_csv
 
 HEADERS = {
@@ -18,16 +19,6 @@ HEADERS = {
 YES = {"是", "1", "Y", "YES", "TRUE", "√"}
 NO = {"", "否", "0", "N", "NO", "FALSE", "×"}
 _DIGITS = re.compile(r"^[0-9]+$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}: {self.column}: {self.message}"
 
 
 @dataclass
