@@ -58,6 +58,20 @@ def _fail(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
+def _apply(request, form, call, success: str, back):
+    """Check the form, call the service with its data, say how it went, and go back."""
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect(back)
+    try:
+        call(form.cleaned_data)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, success)
+    return redirect(back)
+
+
 @staff_view(Perm.VIEW_CLUES)
 def clues(request):
     today = timezone.localdate()
@@ -236,27 +250,22 @@ def clue_act(request, pk: int):
 @staff_view(Perm.HANDLE_CLUES)
 def clue_edit(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
-    form = EditForm(request.POST)
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect(item)
-    data = form.cleaned_data
-    try:
-        services.clue_update(
+    return _apply(
+        request,
+        EditForm(request.POST),
+        lambda d: services.clue_update(
             actor=request.user,
             clue=item,
-            version=data["version"],
-            summary=data["summary"],
-            funds=data["funds"],
-            category=data["category"],
-            place=data["place"],
-            links=data["links"],
-        )
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, "已保存。")
-    return redirect(item)
+            version=d["version"],
+            summary=d["summary"],
+            funds=d["funds"],
+            category=d["category"],
+            place=d["place"],
+            links=d["links"],
+        ),
+        "已保存。",
+        item,
+    )
 
 
 @require_POST
@@ -286,24 +295,19 @@ def clue_merge(request, pk: int):
 @staff_view(Perm.HANDLE_CLUES)
 def attachment_add(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect(item)
-    upload = form.cleaned_data["file"]
-    try:
-        services.attachment_add(
+    return _apply(
+        request,
+        AttachmentForm(request.POST, request.FILES),
+        lambda d: services.attachment_add(
             actor=request.user,
             clue=item,
-            name=upload.name,
-            data=upload.read(),
-            is_evidence=form.cleaned_data["is_evidence"],
-        )
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, "附件已上传。")
-    return redirect(item)
+            name=d["file"].name,
+            data=d["file"].read(),
+            is_evidence=d["is_evidence"],
+        ),
+        "附件已上传。",
+        item,
+    )
 
 
 @staff_view(Perm.VIEW_CLUES)
@@ -379,43 +383,36 @@ def transfer_ack(request, pk: int):
 @staff_view(Perm.HANDLE_CLUES)
 def transfer_report(request, pk: int):
     transfer = access_transfer(request.user, pk)
-    form = ReportBackForm(request.POST)
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect("oversight:transfers")
-    try:
-        services.transfer_report_back(
-            actor=request.user, transfer=transfer, report=form.cleaned_data["report"]
-        )
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, "已反馈办理结果，移送方可见。")
-    return redirect("oversight:transfers")
+    return _apply(
+        request,
+        ReportBackForm(request.POST),
+        lambda d: services.transfer_report_back(
+            actor=request.user,
+            transfer=transfer,
+            report=d["report"],
+        ),
+        "已反馈办理结果，移送方可见。",
+        "oversight:transfers",
+    )
 
 
 @require_POST
 @staff_view(Perm.SUPERVISE)
 def supervise(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.SUPERVISE)
-    form = SupervisionForm(request.POST)
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect(item)
-    data = form.cleaned_data
-    try:
-        services.supervision_set(
+    return _apply(
+        request,
+        SupervisionForm(request.POST),
+        lambda d: services.supervision_set(
             actor=request.user,
             clue=item,
-            version=data["version"],
-            due=data["due"],
-            note=data["note"],
-        )
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, "已列为重点督办。")
-    return redirect(item)
+            version=d["version"],
+            due=d["due"],
+            note=d["note"],
+        ),
+        "已列为重点督办。",
+        item,
+    )
 
 
 @staff_view(Perm.VIEW_CLUES)
@@ -442,17 +439,13 @@ def supervision(request):
 @staff_view(Perm.RECORD_ACCOUNTABILITY)
 def sanction_add(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.RECORD_ACCOUNTABILITY)
-    form = SanctionForm(request.POST)
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect(item)
-    try:
-        services.sanction_add(actor=request.user, clue=item, **form.cleaned_data)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, "问责记录已登记。")
-    return redirect(item)
+    return _apply(
+        request,
+        SanctionForm(request.POST),
+        lambda d: services.sanction_add(actor=request.user, clue=item, **d),
+        "问责记录已登记。",
+        item,
+    )
 
 
 @require_POST
@@ -541,26 +534,21 @@ def items(request):
 @require_POST
 @staff_view(Perm.MANAGE_ITEMS)
 def item_new(request):
-    form = ItemForm(request.POST)
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect("oversight:items")
-    data = form.cleaned_data
-    try:
-        services.item_create(
+    return _apply(
+        request,
+        ItemForm(request.POST),
+        lambda d: services.item_create(
             actor=request.user,
-            region=access_region(request.user, data["region_code"]),
-            source=data["source"],
-            description=data["description"],
-            owner=data["owner"],
-            deadline=data["deadline"],
-            measure=data["measure"],
-        )
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, "已加入问题清单。")
-    return redirect("oversight:items")
+            region=access_region(request.user, d["region_code"]),
+            source=d["source"],
+            description=d["description"],
+            owner=d["owner"],
+            deadline=d["deadline"],
+            measure=d["measure"],
+        ),
+        "已加入问题清单。",
+        "oversight:items",
+    )
 
 
 @require_POST
