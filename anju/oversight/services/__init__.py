@@ -1,0 +1,68 @@
+"""Writes to the ledger, one module per part; everything is importable from here."""
+
+from anju.oversight.services.accountability import (
+    exposure_add,
+    sanction_add,
+    supervision_set,
+    typical_case_add,
+)
+from anju.oversight.services.clues import (
+    ATTACHMENT_TYPES,
+    MAX_ATTACHMENT,
+    STALE,
+    TRANSITIONS,
+    PersonInput,
+    StaleEdit,
+    attachment_add,
+    clue_approve_close,
+    clue_assign,
+    clue_dispose,
+    clue_merge,
+    clue_register,
+    clue_reject_close,
+    clue_reopen,
+    clue_request_close,
+    clue_start_rectification,
+    clue_start_verification,
+    clue_update,
+    likely_duplicates,
+    today,
+)
+from anju.oversight.services.items import item_create, item_done
+from anju.oversight.services.transfers import (
+    transfer_acknowledge,
+    transfer_report_back,
+    transfer_send,
+)
+
+__all__ = [
+    "ATTACHMENT_TYPES",
+    "MAX_ATTACHMENT",
+    "STALE",
+    "TRANSITIONS",
+    "PersonInput",
+    "StaleEdit",
+    "attachment_add",
+    "clue_approve_close",
+    "clue_assign",
+    "clue_dispose",
+    "clue_merge",
+    "clue_register",
+    "clue_reject_close",
+    "clue_reopen",
+    "clue_request_close",
+    "clue_start_rectification",
+    "clue_start_verification",
+    "clue_update",
+    "exposure_add",
+    "item_create",
+    "item_done",
+    "likely_duplicates",
+    "sanction_add",
+    "supervision_set",
+    "today",
+    "transfer_acknowledge",
+    "transfer_report_back",
+    "transfer_send",
+    "typical_case_add",
+]
