@@ -125,6 +125,7 @@ def samples(case) -> dict[str, Sample]:
         "households:visits": Sample(),
         "households:changes": Sample(),
         "households:plates": Sample(),
+        "households:archive_pdf": Sample(kwargs={"pk": case.household.pk}, region="350881100203"),
         "households:plate_pdf": Sample(kwargs={"pk": case.plate.pk}, region="350881100203"),
         "households:plate_installed": Sample(
             method="POST", kwargs={"pk": case.plate.pk}, region="350881100203"

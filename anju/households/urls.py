@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("<int:pk>/", views.household, name="household"),
     path("<int:pk>/unmask/", views.unmask, name="unmask"),
+    path("<int:pk>/archive.pdf", views.archive_pdf, name="archive_pdf"),
     path("<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("visits/", views.visits_due, name="visits"),
     path("changes/", views.change_list, name="changes"),

@@ -499,3 +499,27 @@ def plates_missing(request):
         "households/plates.html",
         {"page": paginate(request, items.order_by("region_id", "head_name"))},
     )
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def archive_pdf(request, pk: int):
+    """一户一档 as PDF: masked unless the role may unmask and asks for it (audited then)."""
+    from anju.households.archive_pdf import household_pdf
+
+    item = access_household(request.user, pk)
+    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
+    audit(
+        actor=request.user,
+        action=Action.UNMASK if unmasked else Action.EXPORT,
+        obj=item,
+        note="打印一户一档" + ("（完整号码）" if unmasked else ""),
+    )
+    data = household_pdf(
+        item,
+        unmasked=unmasked,
+        printed_by=request.user.get_username(),
+        printed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename=household-{item.pk}.pdf"
+    return response

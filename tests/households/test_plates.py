@@ -60,3 +60,24 @@ class PlateTests(AnjuTestCase):
         )
         self.assertEqual(SafetyPlate.objects.get().installed_on, date(2026, 11, 10))
         self.assertEqual(list(plates.missing_plates(Household.objects.all(), date.today())), [])
+
+
+class ArchivePdfTests(AnjuTestCase):
+    def test_the_one_household_archive_prints_masked_and_is_audited(self):
+        import_households(actor="test", file_name="t.xlsx", data=xlsx([row(1)]))
+        household = Household.objects.get()
+        plates.plate_issue(actor=self.alice, household=household, issued_on=date(2026, 11, 1))
+        self.login(self.alice)
+        response = self.client.get(reverse("households:archive_pdf", args=[household.pk]))
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        from anju.audit.models import AuditEntry
+
+        self.assertTrue(
+            AuditEntry.objects.filter(action="export", object_id=str(household.pk)).exists()
+        )
+        full = self.client.get(reverse("households:archive_pdf", args=[household.pk]) + "?full=1")
+        self.assertTrue(full.content.startswith(b"%PDF"))
+        self.assertTrue(
+            AuditEntry.objects.filter(action="unmask", object_id=str(household.pk)).exists()
+        )
