@@ -125,6 +125,20 @@ def samples(case) -> dict[str, Sample]:
         "households:visits": Sample(),
         "households:changes": Sample(),
         "households:plates": Sample(),
+        "households:new": Sample(),
+        "households:person_add": Sample(
+            method="POST",
+            kwargs={"pk": case.household.pk},
+            region="350881100203",
+            data={"name": "成员", "id_number": "350881195001011258", "relation": "配偶"},
+        ),
+        "households:assessment_add": Sample(
+            method="POST",
+            kwargs={"pk": case.household.pk},
+            region="350881100203",
+            data={"house": 0},
+            also=frozenset({404}),
+        ),
         "households:archive_pdf": Sample(kwargs={"pk": case.household.pk}, region="350881100203"),
         "households:plate_pdf": Sample(kwargs={"pk": case.plate.pk}, region="350881100203"),
         "households:plate_installed": Sample(

@@ -22,7 +22,7 @@ from anju.accounts.access import (
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households import changes, exports, plates, queries, renovations, visits
-from anju.households.choices import Category, Grade, Method
+from anju.households.choices import Category, Grade, Method, Structure
 from anju.households.ids import mask_account, mask_id
 from anju.households.imports import import_households
 from anju.households.models import (
@@ -96,6 +96,8 @@ def household(request, pk: int):
             "steps": renovations.STEPS,
             "change_form": ChangeForm(),
             "plates": item.plates.defer("photo"),
+            "person_form": PersonForm(),
+            "assessment_form": AssessmentForm(),
             "changes": item.changes.select_related("proposed_by")[:20],
         },
     )
@@ -523,3 +525,132 @@ def archive_pdf(request, pk: int):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename=household-{item.pk}.pdf"
     return response
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class HouseholdForm(forms.Form):
+    region_code = forms.CharField(label="行政村（区划代码）", max_length=12)
+    head_name = forms.CharField(label="户主姓名", max_length=50)
+    head_id = forms.CharField(label="户主身份证号", max_length=30)
+    size = forms.IntegerField(label="家庭人口", min_value=1, max_value=30, required=False)
+    categories = forms.MultipleChoiceField(
+        label="农户类别",
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    structure = forms.ChoiceField(label="房屋结构", choices=Structure.choices)
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号", max_length=30)
+    relation = forms.CharField(label="与户主关系", max_length=20)
+    deceased_on = forms.DateField(label="死亡日期（在世不填）", required=False, widget=DATE_WIDGET)
+
+
+class AssessmentForm(forms.Form):
+    house = forms.IntegerField(widget=forms.HiddenInput)
+    grade = forms.ChoiceField(label="危险等级", choices=Grade.choices)
+    assessed_on = forms.DateField(label="鉴定日期", widget=DATE_WIDGET)
+    assessor = forms.CharField(label="鉴定人/机构", max_length=100)
+    method = forms.CharField(label="鉴定方法", max_length=100, required=False)
+
+
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def household_new(request):
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from anju.accounts.access import access_region
+    from anju.households import services
+
+    form = HouseholdForm(request.POST or None, initial={"region_code": active_region(request).code})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.household_create(
+                actor=request.user,
+                region=access_region(request.user, data["region_code"]),
+                head_name=data["head_name"],
+                head_id=data["head_id"],
+                size=data["size"],
+                categories=data["categories"],
+                structure=data["structure"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            return redirect(item)
+    return render(request, "households/new.html", {"form": form})
+
+
+def _posted(request, item, form, call, success):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    if not form.is_valid():
+        messages.error(
+            request, "未保存：" + " ".join(e for errs in form.errors.values() for e in errs)
+        )
+        return redirect(item)
+    try:
+        call(form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(item)
+
+
+@require_POST
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def person_add(request, pk: int):
+    from anju.households import services
+
+    item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
+    return _posted(
+        request,
+        item,
+        PersonForm(request.POST),
+        lambda d: services.person_add(
+            actor=request.user,
+            household=item,
+            name=d["name"],
+            id_number=d["id_number"],
+            relation=d["relation"],
+            deceased_on=d["deceased_on"],
+        ),
+        "家庭成员已添加。",
+    )
+
+
+@require_POST
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def assessment_add(request, pk: int):
+    from django.http import Http404
+
+    from anju.households import services
+
+    item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
+    house = item.houses.filter(pk=request.POST.get("house") or 0).first()
+    if house is None:
+        raise Http404("没有找到该房屋。")
+    return _posted(
+        request,
+        item,
+        AssessmentForm(request.POST),
+        lambda d: services.assessment_add(
+            actor=request.user,
+            house=house,
+            grade=d["grade"],
+            assessed_on=d["assessed_on"],
+            assessor=d["assessor"],
+            method=d["method"],
+        ),
+        "鉴定已记录。",
+    )

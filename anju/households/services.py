@@ -1,0 +1,138 @@
+"""Writes to the household archive entered by hand (the import has its own bulk path)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from anju.accounts.access import Perm, region_visible, require
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.households.choices import CATEGORY_DEPARTMENT, Category
+from anju.households.ids import mask_id, parse_id
+from anju.households.models import Assessment, CategoryRecord, House, Household, Person
+from anju.regions.models import Level, Region
+from anju.tabular.text import squeeze
+
+
+def household_create(
+    *,
+    actor,
+    region: Region,
+    head_name: str,
+    head_id: str,
+    size: int | None,
+    categories: list[str],
+    structure: str,
+) -> Household:
+    require(actor, Perm.EDIT_HOUSEHOLDS)
+    if not region_visible(actor, region.code) or region.level < Level.TOWNSHIP:
+        raise ValidationError("请选择本人所辖的乡镇或行政村。")
+    resident = parse_id(head_id)
+    if resident is None:
+        raise ValidationError(f"不是身份证号「{head_id}」。")
+    if Household.objects.filter(head_id=resident.number).exists():
+        raise ValidationError("该身份证号已登记为户主。")
+    name = squeeze(head_name)
+    if not name:
+        raise ValidationError("户主姓名不能为空。")
+    with transaction.atomic():
+        household = Household(
+            region=region,
+            head_name=name,
+            head_id=resident.number,
+            head_id_valid=resident.valid,
+            size=size,
+        )
+        household.full_clean()
+        household.save()
+        Person.objects.create(
+            household=household,
+            name=name,
+            id_number=resident.number,
+            id_valid=resident.valid,
+            relation="户主",
+        )
+        House.objects.create(household=household, structure=structure)
+        for category in categories:
+            CategoryRecord.objects.create(
+                household=household,
+                category=category,
+                department=CATEGORY_DEPARTMENT[Category(category)],
+            )
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=household,
+            after={
+                "head_name": name,
+                "head_id": mask_id(resident.number),
+                "region": region.code,
+                "categories": categories,
+            },
+        )
+    return household
+
+
+def person_add(
+    *,
+    actor,
+    household: Household,
+    name: str,
+    id_number: str,
+    relation: str,
+    deceased_on: date | None = None,
+) -> Person:
+    require(actor, Perm.EDIT_HOUSEHOLDS)
+    resident = parse_id(id_number)
+    if resident is None:
+        raise ValidationError(f"不是身份证号「{id_number}」。")
+    if household.people.filter(id_number=resident.number).exists():
+        raise ValidationError("该成员已在本户。")
+    with transaction.atomic():
+        person = Person.objects.create(
+            household=household,
+            name=squeeze(name),
+            id_number=resident.number,
+            id_valid=resident.valid,
+            relation=relation.strip() or "家庭成员",
+            deceased_on=deceased_on,
+        )
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=person,
+            region_code=household.region_id,
+            after={
+                "name": person.name,
+                "id_number": mask_id(person.id_number),
+                "relation": person.relation,
+            },
+        )
+    return person
+
+
+def assessment_add(
+    *, actor, house: House, grade: str, assessed_on: date, assessor: str, method: str
+) -> Assessment:
+    require(actor, Perm.EDIT_HOUSEHOLDS)
+    if not assessor.strip():
+        raise ValidationError("请填写鉴定人或鉴定机构。")
+    with transaction.atomic():
+        assessment = Assessment(
+            house=house,
+            grade=grade,
+            assessed_on=assessed_on,
+            assessor=assessor.strip(),
+            method=method.strip(),
+        )
+        assessment.full_clean()
+        assessment.save()
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=assessment,
+            region_code=house.household.region_id,
+            after={"grade": grade, "assessed_on": str(assessed_on), "assessor": assessor},
+        )
+    return assessment
