@@ -68,6 +68,9 @@ class PrepareTests(WorkflowCase):
         self.assertEqual(report.values["values"][0], 5)
 
     def test_a_kind_without_a_source_is_refused_in_chinese(self):
+        progress = sources.source_for("progress")
+        sources.unregister("progress")
+        self.addCleanup(sources.register, "progress", progress)
         with self.assertRaisesMessage(ValidationError, "数据来源尚未启用"):
             workflow.report_prepare(
                 actor=self.carol, region=self.county, kind="progress", period=OCT
