@@ -176,17 +176,22 @@ class AnnexCountingTests(AnnexFixture):
         self.assertEqual(consistency(annex1_values(self.county, OCT), rows), [])
 
     def test_the_workflow_prepares_annex1_and_annex2_from_the_ledger(self):
-        from anju.reporting.reader import read_report
+        from anju.reporting.reader import load, read_report
+        from tests.reporting.test_read_write import assert_annex1_layout, assert_annex2_layout
 
         for kind in ("annex1", "annex2"):
             report = workflow.report_prepare(
                 actor=self.carol, region=self.county, kind=kind, period=OCT
             )
             result = read_report(bytes(report.file))
+            rows = load(bytes(report.file)).rows
             if kind == "annex1":
+                assert_annex1_layout(rows, "漳平市", "2026年10")
+                self.assertEqual([rows[6][c] for c in range(34)][:5], [2, 0, 0, 1, 2])
                 self.assertEqual(result["values"][0], 2)
                 self.assertEqual(result["values"][33], Decimal("3.50"))
             else:
+                assert_annex2_layout(rows, "漳平市", "2026年10")
                 self.assertEqual(len(result["rows"]), 2)
                 self.assertEqual(result["rows"][1]["persons"][0]["name"], "李四")
 

@@ -40,48 +40,76 @@ def annex1() -> Annex1:
     )
 
 
+def assert_annex1_layout(rows, district: str, month: str) -> None:
+    """Every header cell, note and label of Annex 1 where the seed puts it."""
+    assert rows[0][0] == f"{district}农村危房改造腐败和作风问题查处整改情况统计表（{month}月份）"
+    assert rows[1][0].startswith("填报单位：")
+    top = {c: v for c, v in enumerate(rows[2]) if v}
+    assert top == {
+        0: "当月发现问题数",
+        1: "当月完成整改和查处问题数",
+        2: "执纪问责情况",
+        30: "通报曝光情况（含单位被通报曝光的情况）",
+        33: "涉及金额（万元）",
+    }
+    assert {c: v for c, v in enumerate(rows[3]) if v} == {2: "单位", 4: "个人受处分或处理情况"}
+    third = {c: v for c, v in enumerate(rows[4]) if v}
+    assert third == {
+        2: "检查",
+        3: "通报",
+        4: "受处理处分总人数",
+        5: "党纪处分\n（人次）",
+        8: "政务处分\n（人次）",
+        11: "诫勉谈话\n（人次）",
+        12: "组织调整或处理（人次）",
+        13: "移送司法\n数",
+        14: "第一种形态",
+        18: "第二种形态",
+        22: "第三种形态",
+        26: "第四种形态",
+    }
+    leaf = [rows[5][c] for c in range(5, 11)] + [rows[5][c] for c in range(14, 33)]
+    assert leaf == ["县处级", "乡科级", "乡科级以下"] * 2 + [
+        "县处级",
+        "乡科级及以下",
+        "村社干部",
+        "其他人员",
+    ] * 4 + ["次数", "问题数", "涉及人数"]
+    assert rows[7][0] == "备 注"
+    assert rows[8][0].startswith("当月查处或整改的问题典型案例")
+    assert rows[9][0] == "说 明" and "每月26日前" in rows[9][2]
+
+
+def assert_annex2_layout(rows, district: str, month: str) -> None:
+    assert rows[0][0] == f"{district}农村危房改造专项治理问题线索统计表（{month}月份）"
+    assert [rows[2][c] for c in (0, 1, 2, 3, 6, 7, 8, 9)] == [
+        "序号",
+        "来源渠道",
+        "涉及地方或单位",
+        "被反映主要对象",
+        "问题线索摘要\n（300字以内）",
+        "涉及资金（万元）",
+        "处置\n情况",
+        "整改情况",
+    ]
+    assert [rows[3][c] for c in (3, 4, 5, 9, 10, 11)] == [
+        "姓名",
+        "职务",
+        "级别",
+        "具体情况",
+        "追缴资金（万元）",
+        "问责（人）",
+    ]
+
+
 class TestAnnex1Layout:
     def test_every_header_cell_is_where_the_seed_puts_it(self):
-        grid = load(write_annex1(annex1()))
-        rows = grid.rows
-        assert rows[0][0] == "漳平市农村危房改造腐败和作风问题查处整改情况统计表（2026年10月份）"
+        rows = load(write_annex1(annex1())).rows
+        assert_annex1_layout(rows, "漳平市", "2026年10")
         assert rows[1][0] == "填报单位：漳平市住房和城乡建设局"
         assert "填报时间：2026年11月20日" in [v for v in rows[1] if v]
-        top = {c: v for c, v in enumerate(rows[2]) if v}
-        assert top == {
-            0: "当月发现问题数",
-            1: "当月完成整改和查处问题数",
-            2: "执纪问责情况",
-            30: "通报曝光情况（含单位被通报曝光的情况）",
-            33: "涉及金额（万元）",
-        }
-        assert {c: v for c, v in enumerate(rows[3]) if v} == {2: "单位", 4: "个人受处分或处理情况"}
-        third = {c: v for c, v in enumerate(rows[4]) if v}
-        assert third == {
-            2: "检查",
-            3: "通报",
-            4: "受处理处分总人数",
-            5: "党纪处分\n（人次）",
-            8: "政务处分\n（人次）",
-            11: "诫勉谈话\n（人次）",
-            12: "组织调整或处理（人次）",
-            13: "移送司法\n数",
-            14: "第一种形态",
-            18: "第二种形态",
-            22: "第三种形态",
-            26: "第四种形态",
-        }
-        leaf = [rows[5][c] for c in range(5, 11)] + [rows[5][c] for c in range(14, 33)]
-        assert leaf == ["县处级", "乡科级", "乡科级以下"] * 2 + [
-            "县处级",
-            "乡科级及以下",
-            "村社干部",
-            "其他人员",
-        ] * 4 + ["次数", "问题数", "涉及人数"]
         assert [rows[6][c] for c in range(34)] == [float(v) for v in VALUES]
-        assert rows[7][0] == "备 注" and rows[7][2] == "本月无特殊情况"
-        assert rows[8][0].startswith("当月查处或整改的问题典型案例")
-        assert rows[9][0] == "说 明" and "每月26日前" in rows[9][2]
+        assert rows[7][2] == "本月无特殊情况"
         assert rows[10][0] == "填表人：林经办"
 
     def test_the_merges_match_the_seed(self):
