@@ -357,6 +357,22 @@ def _chunks(items: list, size: int = 900):
         yield items[i : i + size]
 
 
+def _assign(instance, values: dict) -> bool:
+    """Set `values` on `instance`; True if anything differed (only those rows are rewritten,
+    so re-importing an unchanged archive writes almost nothing)."""
+    altered = False
+    for key, value in values.items():
+        current = getattr(instance, key)
+        if isinstance(current, Decimal) and value is not None:
+            same = current == Decimal(value)
+        else:
+            same = current == value
+        if not same:
+            setattr(instance, key, value)
+            altered = True
+    return altered
+
+
 def _locked_changes(records: list[Record]) -> list[RowError]:
     """Once a renovation is approved, its household's account and its subsidy change only
     through a change request (a second pair of eyes): an import may not alter them."""
@@ -424,7 +440,7 @@ def import_households(
             current = latest.get(record.head_id)
             if current is None or (record.year, record.row) > (current.year, current.row):
                 latest[record.head_id] = record
-        new, changed = [], []
+        new, changed, dirty = [], [], []  # new; already there; already there and altered
         for head_id, record in latest.items():
             household = existing.get(head_id)
             values = {
@@ -438,13 +454,13 @@ def import_households(
             if household is None:
                 new.append(Household(head_id=head_id, batch=batch, **values))
             else:
-                for key, value in values.items():
-                    setattr(household, key, value if value is not None else getattr(household, key))
-                household.batch = batch
                 changed.append(household)
+                if _assign(household, {k: v for k, v in values.items() if v is not None}):
+                    household.batch = batch
+                    dirty.append(household)
         Household.objects.bulk_create(new, batch_size=2000)
         Household.objects.bulk_update(
-            changed,
+            dirty,
             [
                 "region_id",
                 "head_name",
@@ -556,16 +572,14 @@ def import_households(
                 new_renovations.append(
                     Renovation(household=household, year=record.year, batch=batch, **values)
                 )
-            else:
-                for key, value in values.items():
-                    setattr(renovation, key, value)
+            elif _assign(renovation, values):
                 renovation.batch = batch
                 changed_renovations.append(renovation)
         Renovation.objects.bulk_create(new_renovations, batch_size=2000)
         Renovation.objects.bulk_update(changed_renovations, [*fields, "batch"], batch_size=2000)
 
         batch.created = len(new) + len(new_renovations)
-        batch.updated = len(changed) + len(changed_renovations)
+        batch.updated = len(dirty) + len(changed_renovations)
         batch.save(update_fields=["created", "updated"])
         audit(
             actor=actor,
@@ -577,13 +591,13 @@ def import_households(
                 "sha256": batch.sha256,
                 "rows": len(records),
                 "households_created": len(new),
-                "households_updated": len(changed),
+                "households_updated": len(dirty),
                 "renovations_created": len(new_renovations),
                 "renovations_updated": len(changed_renovations),
             },
         )
     progress(len(records), len(records))
-    result.households_created, result.households_updated = len(new), len(changed)
+    result.households_created, result.households_updated = len(new), len(dirty)
     result.renovations_created = len(new_renovations)
     result.renovations_updated = len(changed_renovations)
     result.batch = batch

@@ -22,14 +22,30 @@ class BadValue(ValueError):
 
 
 def folded(value: object) -> str:
-    return unicodedata.normalize("NFKC", clean(value)).replace(" ", "")
+    """The value with every space removed and full-width forms folded (NFKC)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii():  # NFKC leaves ASCII alone: the common case, made cheap
+        return "".join(text.split())
+    return unicodedata.normalize("NFKC", clean(text)).replace(" ", "")
 
 
 def is_blank(value: object) -> bool:
     return value is None or folded(value) == ""
 
 
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
 def parse_date(value: object) -> date | None:
+    if isinstance(value, str):
+        iso = _ISO.match(value)
+        if iso:  # the common case first
+            try:
+                return date(int(iso[1]), int(iso[2]), int(iso[3]))
+            except ValueError:
+                raise BadValue(f"日期不存在「{value}」") from None
     if is_blank(value):
         return None
     if isinstance(value, datetime):

@@ -206,3 +206,16 @@ class ImportTests(AnjuTestCase):
         code, text = run(b"\x00\x01binary junk", name="x.xlsx")
         self.assertEqual(code, 1)
         self.assertIn("表头", text)
+
+
+class ReimportTests(AnjuTestCase):
+    def test_an_unchanged_reimport_rewrites_nothing_and_a_changed_row_is_updated(self):
+        content = xlsx([row(1), row(2)])
+        import_households(actor="t", data=content, file_name="a.xlsx")
+        again = import_households(actor="t", data=content, file_name="a.xlsx")
+        self.assertEqual((again.households_updated, again.renovations_updated), (0, 0))
+        changed = import_households(
+            actor="t", file_name="b.xlsx", data=xlsx([row(1, **{"家庭人口": 5}), row(2)])
+        )
+        self.assertEqual(changed.households_updated, 1)
+        self.assertEqual(Household.objects.get(head_id=rid(1)).size, 5)
