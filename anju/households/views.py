@@ -19,6 +19,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
+from anju.actions import run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households import changes, exports, plates, queries, renovations, visits
@@ -270,20 +271,6 @@ class PaymentForm(forms.Form):
     account_holder = forms.CharField(max_length=50)
 
 
-def _done(request, renovation, action, success):
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
-
-    try:
-        action()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
-    return redirect(renovation.household)
-
-
 @require_POST
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def renovation_step(request, pk: int):
@@ -300,9 +287,8 @@ def renovation_step(request, pk: int):
     if data["step"] == "accepted_on":
         checklist = {k: data[k] for k in ("area_ok", "safe", "quality", "toilet")}
         checklist["inspector"] = data["inspector"]
-    return _done(
+    return run(
         request,
-        renovation,
         lambda: renovations.renovation_step(
             actor=request.user,
             renovation=renovation,
@@ -311,6 +297,7 @@ def renovation_step(request, pk: int):
             checklist=checklist,
         ),
         f"已记录「{renovations.STEP_LABELS[data['step']]}」。",
+        renovation.household,
     )
 
 
@@ -326,9 +313,8 @@ def payment_add(request, pk: int):
         messages.error(request, "请完整填写发放日期、金额、账号和户名。")
         return redirect(renovation.household)
     data = form.cleaned_data
-    return _done(
+    return run(
         request,
-        renovation,
         lambda: renovations.payment_record(
             actor=request.user,
             renovation=renovation,
@@ -338,6 +324,7 @@ def payment_add(request, pk: int):
             account_holder=data["account_holder"],
         ),
         "补助发放已记录。",
+        renovation.household,
     )
 
 
@@ -588,34 +575,14 @@ def household_new(request):
     return render(request, "households/new.html", {"form": form})
 
 
-def _posted(request, item, form, call, success):
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
-
-    if not form.is_valid():
-        messages.error(
-            request, "未保存：" + " ".join(e for errs in form.errors.values() for e in errs)
-        )
-        return redirect(item)
-    try:
-        call(form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
-    return redirect(item)
-
-
 @require_POST
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def person_add(request, pk: int):
     from anju.households import services
 
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
-    return _posted(
+    return run_form(
         request,
-        item,
         PersonForm(request.POST),
         lambda d: services.person_add(
             actor=request.user,
@@ -626,6 +593,7 @@ def person_add(request, pk: int):
             deceased_on=d["deceased_on"],
         ),
         "家庭成员已添加。",
+        item,
     )
 
 
@@ -640,9 +608,8 @@ def assessment_add(request, pk: int):
     house = item.houses.filter(pk=request.POST.get("house") or 0).first()
     if house is None:
         raise Http404("没有找到该房屋。")
-    return _posted(
+    return run_form(
         request,
-        item,
         AssessmentForm(request.POST),
         lambda d: services.assessment_add(
             actor=request.user,
@@ -653,4 +620,5 @@ def assessment_add(request, pk: int):
             method=d["method"],
         ),
         "鉴定已记录。",
+        item,
     )

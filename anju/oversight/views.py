@@ -22,6 +22,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
+from anju.actions import form_errors, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.oversight import queries, services
@@ -49,27 +50,8 @@ from anju.reporting.deadlines import parse_month
 S = ClueStatus
 
 
-def _errors(request, form) -> None:
-    errors = [e for field_errors in form.errors.values() for e in field_errors]
-    messages.error(request, "未保存：" + " ".join(errors))
-
-
 def _fail(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
-
-
-def _apply(request, form, call, success: str, back):
-    """Check the form, call the service with its data, say how it went, and go back."""
-    if not form.is_valid():
-        _errors(request, form)
-        return redirect(back)
-    try:
-        call(form.cleaned_data)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, success)
-    return redirect(back)
 
 
 @staff_view(Perm.VIEW_CLUES)
@@ -234,7 +216,7 @@ def clue_act(request, pk: int):
     item = access_clue(request.user, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
-        _errors(request, form)
+        form_errors(request, form)
         return redirect(item)
     data = form.cleaned_data
     try:
@@ -250,7 +232,7 @@ def clue_act(request, pk: int):
 @staff_view(Perm.HANDLE_CLUES)
 def clue_edit(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
-    return _apply(
+    return run_form(
         request,
         EditForm(request.POST),
         lambda d: services.clue_update(
@@ -274,7 +256,7 @@ def clue_merge(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
     form = MergeForm(request.POST)
     if not form.is_valid():
-        _errors(request, form)
+        form_errors(request, form)
         return redirect(item)
     into = clues_visible_to(request.user).filter(number=form.cleaned_data["into"].strip()).first()
     if into is None:
@@ -295,7 +277,7 @@ def clue_merge(request, pk: int):
 @staff_view(Perm.HANDLE_CLUES)
 def attachment_add(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
-    return _apply(
+    return run_form(
         request,
         AttachmentForm(request.POST, request.FILES),
         lambda d: services.attachment_add(
@@ -327,7 +309,7 @@ def transfer_send(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
     form = TransferForm(request.POST)
     if not form.is_valid():
-        _errors(request, form)
+        form_errors(request, form)
         return redirect(item)
     data = form.cleaned_data
     to_region = Region.objects.filter(code=data["to_region"].ljust(12, "0")).first()
@@ -383,7 +365,7 @@ def transfer_ack(request, pk: int):
 @staff_view(Perm.HANDLE_CLUES)
 def transfer_report(request, pk: int):
     transfer = access_transfer(request.user, pk)
-    return _apply(
+    return run_form(
         request,
         ReportBackForm(request.POST),
         lambda d: services.transfer_report_back(
@@ -400,7 +382,7 @@ def transfer_report(request, pk: int):
 @staff_view(Perm.SUPERVISE)
 def supervise(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.SUPERVISE)
-    return _apply(
+    return run_form(
         request,
         SupervisionForm(request.POST),
         lambda d: services.supervision_set(
@@ -439,7 +421,7 @@ def supervision(request):
 @staff_view(Perm.RECORD_ACCOUNTABILITY)
 def sanction_add(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.RECORD_ACCOUNTABILITY)
-    return _apply(
+    return run_form(
         request,
         SanctionForm(request.POST),
         lambda d: services.sanction_add(actor=request.user, clue=item, **d),
@@ -454,7 +436,7 @@ def typical_add(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.RECORD_ACCOUNTABILITY)
     form = TypicalCaseForm(request.POST)
     if not form.is_valid():
-        _errors(request, form)
+        form_errors(request, form)
         return redirect(item)
     try:
         month = parse_month(form.cleaned_data["month"])
@@ -534,7 +516,7 @@ def items(request):
 @require_POST
 @staff_view(Perm.MANAGE_ITEMS)
 def item_new(request):
-    return _apply(
+    return run_form(
         request,
         ItemForm(request.POST),
         lambda d: services.item_create(

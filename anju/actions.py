@@ -1,0 +1,30 @@
+"""The shape every POST view shares: check the form, call one service, say how it went in
+Chinese, go back. Services raise ValidationError with the message the user should read."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+
+
+def form_errors(request, form) -> None:
+    errors = [e for field_errors in form.errors.values() for e in field_errors]
+    messages.error(request, "未保存：" + " ".join(errors))
+
+
+def run(request, call, success: str, back):
+    """Call the service; its refusal becomes an error message, its success a success one."""
+    try:
+        call()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(back)
+
+
+def run_form(request, form, call, success: str, back):
+    """As `run`, with the form's cleaned data, once the form is valid."""
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect(back)
+    return run(request, lambda: call(form.cleaned_data), success, back)
