@@ -16,7 +16,7 @@ def write_archive(path: str) -> int:
     from anju.households.demo import rows
     from anju.households.imports import LABELS, TEMPLATE
 
-    records = rows("province")[:ROWS]
+    records = rows("province", first_serial=5_000_000)[:ROWS]
     book = xlsxwriter.Workbook(path, {"constant_memory": True})
     sheet = book.add_worksheet()
     sheet.write_row(0, 0, [LABELS[f] for f in TEMPLATE])

@@ -41,15 +41,16 @@ def resident_id(county: str, serial: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def rows(size: str):
-    """(header, rows) of a demo archive for every village of the demo's regions."""
+def rows(size: str, first_serial: int = 0):
+    """Records of a demo archive for every village of the demo's regions; `first_serial`
+    moves the IDs clear of an earlier load (benchmarks import new households)."""
     per_village = PER_VILLAGE[size]
     villages = list(
         Region.objects.filter(level=Level.VILLAGE).select_related("parent").order_by("code")
     )
     counties = {r.code: r.name for r in Region.objects.filter(level=Level.COUNTY)}
     rng = random.Random(f"anju-households-{size}")
-    serial = 0
+    serial = first_serial
     out = []
     for village in villages:
         county = village.code[:6] + "000000"
