@@ -27,12 +27,27 @@ class TransitionTests(AnjuTestCase):
     def fresh(self) -> Clue:
         return Clue.objects.get(pk=self.clue.pk)
 
-    def walk_to_rectifying(self):
+    def walk_to_rectifying(self, actor=None):
+        actor = actor or self.carol
         c = self.fresh()
-        services.clue_assign(actor=self.carol, clue=c, version=c.version, handling_unit="新桥镇")
-        services.clue_start_verification(actor=self.carol, clue=c, version=c.version)
-        services.clue_dispose(actor=self.carol, clue=c, version=c.version, disposal="preliminary")
-        services.clue_start_rectification(actor=self.carol, clue=c, version=c.version)
+        services.clue_assign(actor=actor, clue=c, version=c.version, handling_unit="新桥镇")
+        services.clue_start_verification(actor=actor, clue=c, version=c.version)
+        services.clue_dispose(actor=actor, clue=c, version=c.version, disposal="preliminary")
+        services.clue_start_rectification(actor=actor, clue=c, version=c.version)
+        return c
+
+    def walk_to_pending_close(self, actor=None):
+        actor = actor or self.carol
+        c = self.walk_to_rectifying(actor)
+        evidence(actor, c)
+        services.clue_request_close(
+            actor=actor,
+            clue=c,
+            version=c.version,
+            rectification="已整改",
+            recovered=Decimal(0),
+            accountable=0,
+        )
         return c
 
     def test_registration_numbers_audits_and_starts_the_clock(self):
@@ -105,20 +120,7 @@ class TransitionTests(AnjuTestCase):
 
     def test_the_clerk_who_did_the_work_cannot_approve(self):
         reviewer = make_user("rev2", "county_reviewer", "350881000000")
-        c = self.fresh()
-        services.clue_assign(actor=reviewer, clue=c, version=c.version, handling_unit="住建局")
-        services.clue_start_verification(actor=reviewer, clue=c, version=c.version)
-        services.clue_dispose(actor=reviewer, clue=c, version=c.version, disposal="conclude")
-        services.clue_start_rectification(actor=reviewer, clue=c, version=c.version)
-        evidence(reviewer, c)
-        services.clue_request_close(
-            actor=reviewer,
-            clue=c,
-            version=c.version,
-            rectification="已整改",
-            recovered=Decimal(0),
-            accountable=0,
-        )
+        c = self.walk_to_pending_close(reviewer)
         with self.assertRaisesMessage(ValidationError, "经办人不能审批"):
             services.clue_approve_close(actor=reviewer, clue=c, version=c.version)
         with self.assertRaises(PermissionDenied):
@@ -126,30 +128,12 @@ class TransitionTests(AnjuTestCase):
         services.clue_approve_close(actor=self.rita, clue=c, version=c.version)
 
     def test_a_rejected_close_goes_back_to_rectification(self):
-        c = self.walk_to_rectifying()
-        evidence(self.carol, c)
-        services.clue_request_close(
-            actor=self.carol,
-            clue=c,
-            version=c.version,
-            rectification="已整改",
-            recovered=Decimal(0),
-            accountable=0,
-        )
+        c = self.walk_to_pending_close()
         services.clue_reject_close(actor=self.rita, clue=c, version=c.version, reason="佐证不足")
         self.assertEqual(self.fresh().status, "rectifying")
 
     def test_reopening_keeps_the_history(self):
-        c = self.walk_to_rectifying()
-        evidence(self.carol, c)
-        services.clue_request_close(
-            actor=self.carol,
-            clue=c,
-            version=c.version,
-            rectification="已整改",
-            recovered=Decimal(0),
-            accountable=0,
-        )
+        c = self.walk_to_pending_close()
         services.clue_approve_close(actor=self.rita, clue=c, version=c.version)
         services.clue_reopen(actor=self.carol, clue=c, version=c.version, reason="回访发现返危")
         c = self.fresh()
