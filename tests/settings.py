@@ -1,10 +1,11 @@
 """Test settings: the production module, on plain http, with a fast password hasher."""
 
 import os
-import tempfile
+from pathlib import Path
 
 os.environ.setdefault("ANJU_HTTPS", "0")
-os.environ.setdefault("ANJU_DATA_DIR", os.path.join(tempfile.gettempdir(), "anju-test-var"))
+# Inside this checkout (var/ is ignored), so two checkouts never share a test database.
+os.environ.setdefault("ANJU_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
 
 from anju import settings as base
 from anju.settings import *  # noqa: F403
