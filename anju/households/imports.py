@@ -30,6 +30,7 @@ from anju.households.models import (
 )
 from anju.regions.models import Level, Region
 from anju.tabular.errors import RowError
+from anju.tabular.inserts import fast_insert
 from anju.tabular.safety import UnsafeFile
 from anju.tabular.sheets import find_header, read_rows
 from anju.tabular.text import clean, squeeze
@@ -458,7 +459,15 @@ def import_households(
                 if _assign(household, {k: v for k, v in values.items() if v is not None}):
                     household.batch = batch
                     dirty.append(household)
-        Household.objects.bulk_create(new, batch_size=2000)
+        fast_insert(new)
+        for chunk in _chunks(new):
+            keys = dict(
+                Household.objects.filter(head_id__in=[h.head_id for h in chunk]).values_list(
+                    "head_id", "pk"
+                )
+            )
+            for household in chunk:
+                household.pk = keys[household.head_id]
         Household.objects.bulk_update(
             dirty,
             [
@@ -475,7 +484,7 @@ def import_households(
         progress(len(records) // 3, len(records))
         households = {h.head_id: h for h in [*new, *changed]}
         households_by_pk = {h.pk: h for h in changed}
-        Person.objects.bulk_create(
+        fast_insert(
             [
                 Person(
                     household=h,
@@ -485,11 +494,16 @@ def import_households(
                     relation="户主",
                 )
                 for h in new
-            ],
-            batch_size=2000,
+            ]
         )
         houses = [House(household=h, structure=latest[h.head_id].structure) for h in new]
-        House.objects.bulk_create(houses, batch_size=2000)
+        fast_insert(houses)
+        by_household = {h.household_id: h for h in houses}
+        for chunk in _chunks(list(by_household)):
+            for pk, household_id in House.objects.filter(
+                household_id__in=chunk, is_new=False
+            ).values_list("pk", "household_id"):
+                by_household[household_id].pk = pk
         old_house = {h.household.head_id: h for h in houses}
         for chunk in _chunks([h.pk for h in changed]):
             for house in House.objects.filter(household_id__in=chunk, is_new=False).order_by("pk"):
@@ -536,8 +550,8 @@ def import_households(
                     assessments.append(
                         Assessment(house=house, grade=record.grade, assessed_on=record.assessed_on)
                     )
-        CategoryRecord.objects.bulk_create(categories, batch_size=2000)
-        Assessment.objects.bulk_create(assessments, batch_size=2000)
+        fast_insert(categories)
+        fast_insert(assessments)
         progress(2 * len(records) // 3, len(records))
 
         existing_renovations = {}
@@ -575,7 +589,7 @@ def import_households(
             elif _assign(renovation, values):
                 renovation.batch = batch
                 changed_renovations.append(renovation)
-        Renovation.objects.bulk_create(new_renovations, batch_size=2000)
+        fast_insert(new_renovations)
         Renovation.objects.bulk_update(changed_renovations, [*fields, "batch"], batch_size=2000)
 
         batch.created = len(new) + len(new_renovations)
