@@ -214,11 +214,15 @@ def active_region(request) -> Region | None:
     if root is None:
         return None
     code = request.session.get("active_region")
+    # Asked by the layout and by the view alike: look the region up once per request.
+    cached = getattr(request, "_anju_active_region", None)
+    if cached is not None and cached[0] == code:
+        return cached[1]
+    region = root
     if code and code != root.code and is_within(code, root.code):
-        region = Region.objects.filter(code=code).first()
-        if region is not None:
-            return region
-    return root
+        region = Region.objects.filter(code=code).first() or root
+    request._anju_active_region = (code, region)
+    return region
 
 
 # Users -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import form_errors, run_form
+from anju.actions import form_errors, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.oversight import queries, services
@@ -352,13 +352,12 @@ def transfers(request):
 @staff_view(Perm.HANDLE_CLUES)
 def transfer_ack(request, pk: int):
     transfer = access_transfer(request.user, pk)
-    try:
-        services.transfer_acknowledge(actor=request.user, transfer=transfer)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, "已签收。")
-    return redirect("oversight:transfers")
+    return run(
+        request,
+        lambda: services.transfer_acknowledge(actor=request.user, transfer=transfer),
+        "已签收。",
+        "oversight:transfers",
+    )
 
 
 @require_POST
@@ -537,13 +536,12 @@ def item_new(request):
 @staff_view(Perm.MANAGE_ITEMS)
 def item_done(request, pk: int):
     item = access_item(request.user, pk)
-    try:
-        services.item_done(actor=request.user, item=item)
-    except ValidationError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, "已标记整改完成。")
-    return redirect("oversight:items")
+    return run(
+        request,
+        lambda: services.item_done(actor=request.user, item=item),
+        "已标记整改完成。",
+        "oversight:items",
+    )
 
 
 @staff_view(Perm.VIEW_CLUES)
