@@ -19,6 +19,7 @@ from stdnum.cn import ric
 
 _FORM_18 = re.compile(r"^[0-9]{17}[0-9X]$")
 _FORM_15 = re.compile(r"^[0-9]{15}$")
+_EARLIEST = date(1880, 1, 1)
 
 
 PROVINCES = frozenset(
@@ -61,17 +62,17 @@ PROVINCES = frozenset(
 )
 
 
-def is_valid_id(number: str) -> bool:
+def is_valid_id(number: str, today: date | None = None) -> bool:
     """GB 11643: format, check digit, birth date (real, not in the future), province code."""
     if not _FORM_18.match(number) or number[:2] not in PROVINCES:
         return False
     if ric.calc_check_digit(number) != number[-1]:
         return False
-    try:
-        born = ric.get_birth_date(number)
-    except Exception:  # stdnum's InvalidComponent: no such date
+    try:  # the birth date, read as stdnum's get_birth_date does, without its re-cleaning
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:  # no such date
         return False
-    return date(1880, 1, 1) <= born <= date.today()
+    return _EARLIEST <= born <= (today or date.today())
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,17 @@ class ResidentId:
     valid: bool  # passes GB 11643: birth date and check digit
 
 
+_NOISE = re.compile(r"[\s\-]")
+
+
 def compact(raw: object) -> str:
-    text = unicodedata.normalize("NFKC", "" if raw is None else str(raw))
-    return re.sub(r"[\s\-]", "", text).upper()
+    text = "" if raw is None else str(raw)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _NOISE.sub("", text).upper()
 
 
-def parse_id(raw: object) -> ResidentId | None:
+def parse_id(raw: object, today: date | None = None) -> ResidentId | None:
     """The ID in normal form, or None when the value does not even have the form of an ID."""
     value = compact(raw)
     if _FORM_15.match(value):
@@ -94,9 +100,9 @@ def parse_id(raw: object) -> ResidentId | None:
             upgraded += ric.calc_check_digit(upgraded + "0")  # it skips the last character
         except Exception:  # not digits after all
             return None
-        return ResidentId(upgraded, is_valid_id(upgraded))
+        return ResidentId(upgraded, is_valid_id(upgraded, today))
     if _FORM_18.match(value):
-        return ResidentId(value, is_valid_id(value))
+        return ResidentId(value, is_valid_id(value, today))
     return None
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models.expressions import RawSQL
 
 from anju.audit.models import Action
 from anju.audit.services import audit
@@ -14,7 +15,6 @@ from anju.households.choices import (
     CATEGORY_DEPARTMENT,
     CATEGORY_WORDS,
     METHOD_WORDS,
-    Category,
     Grade,
     Structure,
 )
@@ -30,7 +30,7 @@ from anju.households.models import (
 )
 from anju.regions.models import Level, Region
 from anju.tabular.errors import RowError
-from anju.tabular.inserts import fast_insert
+from anju.tabular.inserts import insert_rows, key_table, reserve_ids
 from anju.tabular.safety import UnsafeFile
 from anju.tabular.sheets import find_header, read_rows
 from anju.tabular.text import clean, squeeze
@@ -138,7 +138,7 @@ class ImportResult:
         return not self.errors
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One good row, ready to write."""
 
@@ -148,7 +148,7 @@ class Record:
     head_id: str
     id_valid: bool
     size: int | None
-    categories: list[str]
+    categories: tuple[str, ...]
     structure: str
     grade: str
     assessed_on: date | None
@@ -213,101 +213,179 @@ def _grade(value: object) -> str:
     if is_blank(value):
         return ""
     text = folded(value).upper().replace("级", "").replace("危房", "")
-    if text not in Grade.values:
+    if text not in _GRADES:
         raise BadValue(f"危险等级应为 A、B、C、D，而不是「{clean(value)}」")
     return text
 
 
-def _read_row(number: int, cell, regions: RegionIndex, errors: list[RowError]) -> Record | None:
-    start = len(errors)
+def _categories(value):
+    return tuple(_words(value, _CATEGORY_LOOKUP, "农户类别"))
 
-    def get(name, parse):
+
+def _structure(value):
+    return _one(value, _STRUCTURE_LOOKUP, "房屋结构")
+
+
+def _method(value):
+    return _one(value, _METHOD_LOOKUP, "改造方式")
+
+
+_GRADES = frozenset(Grade.values)
+_DATES = ("assessed_on", "approved_on", "started_on", "completed_on", "accepted_on")
+# Columns whose values repeat down the sheet (places, categories, dates, amounts): each distinct
+# value is read once. Names, ID numbers and accounts differ row by row and are read every time.
+_PARSERS = {
+    "size": parse_int,
+    "categories": _categories,
+    "structure": _structure,
+    "grade": _grade,
+    "method": _method,
+    **dict.fromkeys(_DATES, parse_date),
+    "year": parse_int,
+    "built_area": parse_decimal,
+    "toilet": parse_yes_no,
+    "subsidy_yuan": parse_decimal,
+    "subsidy_wan": parse_decimal,
+}
+
+
+class _Memo:
+    """`parse` applied to each distinct value once; a BadValue is remembered like a result.
+    Keyed by type as well as value, so 1, 1.0 and True stay apart."""
+
+    def __init__(self, parse):
+        self.parse = parse
+        self.seen: dict = {}
+
+    def __call__(self, value):
+        # Text is its own key; other values carry their type (1, 1.0 and True are equal keys).
+        key = value if value.__class__ is str else (value.__class__, value)
         try:
-            return parse(cell(name))
-        except BadValue as error:
-            errors.append(RowError(number, LABELS[name], str(error)))
-            return None
+            found = self.seen[key]
+        except KeyError:
+            try:
+                found = self.parse(value)
+            except BadValue as error:
+                found = error
+            self.seen[key] = found
+        if isinstance(found, BadValue):
+            raise found
+        return found
 
-    region = ""
-    code = folded(cell("region_code"))
-    if code:
-        code = code.ljust(12, "0") if code.isdigit() and len(code) in (9, 12) else code
-        if code not in regions.codes:
-            errors.append(RowError(number, "行政区划代码", f"不在已载入的区划中「{code}」"))
-        region = code
-    else:
-        region = (
-            regions.find(clean(cell("county")), clean(cell("township")), clean(cell("village")))
-            or ""
-        )
+
+class _Reader:
+    """Turns the sheet's rows into Records, collecting every row's errors."""
+
+    def __init__(self, columns: dict[str, int], regions: RegionIndex):
+        self.columns = columns
+        self.width = max(columns.values()) + 1
+        self.regions = regions
+        # The columns the sheet has, each with its memo; those it lacks are read as empty.
+        self.present = [
+            (name, columns[name], _Memo(parse))
+            for name, parse in _PARSERS.items()
+            if name in columns
+        ]
+        self.absent = {name: parse(None) for name, parse in _PARSERS.items() if name not in columns}
+        self.places: dict[tuple, tuple[str, str | None]] = {}
+        self.today = date.today()
+
+    def place(self, cell) -> tuple[str, str | None]:
+        """(region code, error) for the row's place columns, each distinct place looked up once."""
+        key = (cell("region_code"), cell("county"), cell("township"), cell("village"))
+        found = self.places.get(key)
+        if found is None:
+            found = self.places[key] = self._place(*key)
+        return found
+
+    def _place(self, code, county, township, village) -> tuple[str, str | None]:
+        code = folded(code)
+        if code:
+            code = code.ljust(12, "0") if code.isdigit() and len(code) in (9, 12) else code
+            if code not in self.regions.codes:
+                return code, f"不在已载入的区划中「{code}」"
+            return code, None
+        region = self.regions.find(clean(county), clean(township), clean(village))
         if not region:
-            place = "".join(clean(cell(n)) for n in ("county", "township", "village"))
-            errors.append(RowError(number, "行政村", f"不在已载入的区划中「{place or '空'}」"))
-    head_name = squeeze(cell("head_name"))
-    if not head_name:
-        errors.append(RowError(number, "户主姓名", "不能为空"))
-    raw_id = cell("head_id")
-    resident = None
-    if isinstance(raw_id, float):
-        errors.append(
-            RowError(
-                number,
-                "户主身份证号",
-                f"被存成了数字「{raw_id:.0f}」，末几位已丢失：请把该列设为文本后重填",
+            place = "".join(clean(v) for v in (county, township, village))
+            return "", f"不在已载入的区划中「{place or '空'}」"
+        return region, None
+
+    def read(self, number: int, row: list, errors: list[RowError]) -> Record | None:
+        start = len(errors)
+        columns = self.columns
+        if len(row) < self.width:  # a short CSV line
+            row = [*row, *([None] * (self.width - len(row)))]
+
+        def cell(name):
+            column = columns.get(name)
+            return None if column is None else row[column]
+
+        values = self.absent.copy()
+        for name, column, parse in self.present:
+            try:
+                values[name] = parse(row[column])
+            except BadValue as error:
+                errors.append(RowError(number, LABELS[name], str(error)))
+                values[name] = None
+
+        region, problem = self.place(cell)
+        if problem:
+            column = "行政区划代码" if folded(cell("region_code")) else "行政村"
+            errors.append(RowError(number, column, problem))
+        head_name = squeeze(cell("head_name"))
+        if not head_name:
+            errors.append(RowError(number, "户主姓名", "不能为空"))
+        raw_id = cell("head_id")
+        resident = None
+        if isinstance(raw_id, float):
+            errors.append(
+                RowError(
+                    number,
+                    "户主身份证号",
+                    f"被存成了数字「{raw_id:.0f}」，末几位已丢失：请把该列设为文本后重填",
+                )
             )
+        else:
+            resident = parse_id(raw_id, today=self.today)
+            if resident is None:
+                errors.append(RowError(number, "户主身份证号", f"不是身份证号「{clean(raw_id)}」"))
+        year = values["year"]
+        if year is None and values["approved_on"]:
+            year = values["approved_on"].year
+        if year is None and not any(e.column == "改造年度" for e in errors[start:]):
+            errors.append(RowError(number, "改造年度", "不能为空（也没有审批日期可推算）"))
+        elif year is not None and not 2000 <= year <= 2100:
+            errors.append(RowError(number, "改造年度", f"年份不对「{year}」"))
+        yuan, wan = values["subsidy_yuan"], values["subsidy_wan"]
+        subsidy = yuan if yuan is not None else (wan * 10000 if wan is not None else Decimal(0))
+        if subsidy < 0:
+            errors.append(RowError(number, "补助金额(元)", "不能为负数"))
+        raw_account = cell("account")
+        if isinstance(raw_account, float):
+            errors.append(
+                RowError(number, "一卡通账号", "被存成了数字，末几位已丢失：请设为文本后重填")
+            )
+        if len(errors) > start:
+            return None
+        return Record(
+            row=number,
+            region=region,
+            head_name=head_name,
+            head_id=resident.number,
+            id_valid=resident.valid,
+            size=values["size"],
+            categories=values["categories"] or (),
+            structure=values["structure"] or "",
+            grade=values["grade"] or "",
+            method=values["method"] or "",
+            year=year,
+            built_area=values["built_area"],
+            toilet=values["toilet"],
+            subsidy_fen=int((subsidy * 100).to_integral_value()),
+            account=folded(raw_account),
+            **{name: values[name] for name in _DATES},
         )
-    else:
-        resident = parse_id(raw_id)
-        if resident is None:
-            errors.append(RowError(number, "户主身份证号", f"不是身份证号「{clean(raw_id)}」"))
-    size = get("size", parse_int)
-    categories = get("categories", lambda v: _words(v, _CATEGORY_LOOKUP, "农户类别")) or []
-    structure = get("structure", lambda v: _one(v, _STRUCTURE_LOOKUP, "房屋结构")) or ""
-    grade = get("grade", _grade) or ""
-    method = get("method", lambda v: _one(v, _METHOD_LOOKUP, "改造方式")) or ""
-    dates = {
-        n: get(n, parse_date)
-        for n in ("assessed_on", "approved_on", "started_on", "completed_on", "accepted_on")
-    }
-    year = get("year", parse_int)
-    if year is None and dates["approved_on"]:
-        year = dates["approved_on"].year
-    if year is None and not any(e.column == "改造年度" for e in errors[start:]):
-        errors.append(RowError(number, "改造年度", "不能为空（也没有审批日期可推算）"))
-    elif year is not None and not 2000 <= year <= 2100:
-        errors.append(RowError(number, "改造年度", f"年份不对「{year}」"))
-    area = get("built_area", parse_decimal)
-    toilet = get("toilet", parse_yes_no)
-    yuan = get("subsidy_yuan", parse_decimal)
-    wan = get("subsidy_wan", parse_decimal)
-    subsidy = yuan if yuan is not None else (wan * 10000 if wan is not None else Decimal(0))
-    if subsidy is not None and subsidy < 0:
-        errors.append(RowError(number, "补助金额(元)", "不能为负数"))
-    account = folded(cell("account"))
-    if isinstance(cell("account"), float):
-        errors.append(
-            RowError(number, "一卡通账号", "被存成了数字，末几位已丢失：请设为文本后重填")
-        )
-    if len(errors) > start:
-        return None
-    return Record(
-        row=number,
-        region=region,
-        head_name=head_name,
-        head_id=resident.number,
-        id_valid=resident.valid,
-        size=size,
-        categories=categories,
-        structure=structure,
-        grade=grade,
-        method=method,
-        year=year,
-        built_area=area,
-        toilet=toilet,
-        subsidy_fen=int((subsidy * 100).to_integral_value()),
-        account=account,
-        **dates,
-    )
 
 
 def parse_archive(data: bytes) -> tuple[list[Record], list[RowError]]:
@@ -326,20 +404,15 @@ def parse_archive(data: bytes) -> tuple[list[Record], list[RowError]]:
         missing.append("行政村或行政区划代码")
     if missing:
         return [], [RowError(header_at + 1, "表头", f"缺少列：{'、'.join(missing)}")]
-    regions = RegionIndex()
+    reader = _Reader(columns, RegionIndex())
     records: list[Record] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, int], int] = {}
     for index in range(header_at + 1, len(rows)):
         row = rows[index]
-        if all(is_blank(v) for v in row):
+        if all(is_blank(v) for v in row[:2]) and all(is_blank(v) for v in row):
             continue
-
-        def cell(name, row=row):
-            column = columns.get(name)
-            return row[column] if column is not None and column < len(row) else None
-
-        record = _read_row(index + 1, cell, regions, errors)
+        record = reader.read(index + 1, row, errors)
         if record is None:
             continue
         key = (record.head_id, record.year)
@@ -351,11 +424,6 @@ def parse_archive(data: bytes) -> tuple[list[Record], list[RowError]]:
         seen[key] = record.row
         records.append(record)
     return records, errors
-
-
-def _chunks(items: list, size: int = 900):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _assign(instance, values: dict) -> bool:
@@ -374,19 +442,16 @@ def _assign(instance, values: dict) -> bool:
     return altered
 
 
-def _locked_changes(records: list[Record]) -> list[RowError]:
+def _locked_changes(
+    records: list[Record], households: dict[str, Household], known
+) -> list[RowError]:
     """Once a renovation is approved, its household's account and its subsidy change only
     through a change request (a second pair of eyes): an import may not alter them."""
-    ids = list({r.head_id for r in records})
-    households: dict[str, Household] = {}
-    for chunk in _chunks(ids):
-        households.update({h.head_id: h for h in Household.objects.filter(head_id__in=chunk)})
     approved: dict[tuple[int, int], int] = {}
-    for chunk in _chunks([h.pk for h in households.values()]):
-        for household_id, year, subsidy in Renovation.objects.filter(
-            household_id__in=chunk, approved_on__isnull=False
-        ).values_list("household_id", "year", "subsidy_fen"):
-            approved[(household_id, year)] = subsidy
+    for household_id, year, subsidy in Renovation.objects.filter(
+        household__in=known, approved_on__isnull=False
+    ).values_list("household_id", "year", "subsidy_fen"):
+        approved[(household_id, year)] = subsidy
     locked = {household_id for household_id, _ in approved}
     errors = []
     for record in records:
@@ -416,34 +481,41 @@ def _locked_changes(records: list[Record]) -> list[RowError]:
 def import_households(
     *, actor, data: bytes, file_name: str, progress=lambda done, total: None
 ) -> ImportResult:
-    """Read the whole file first; write only if every row is good, in one transaction."""
+    """Read the whole file first; write only if every row is good, in one transaction.
+
+    New rows go in as plain tuples with keys reserved up front (anju.tabular.inserts); rows
+    already in the archive are compared field by field and only those that differ are updated,
+    so re-importing an unchanged archive writes nothing."""
     records, errors = parse_archive(data)
     result = ImportResult(rows=len(records) + len({e.row for e in errors}), errors=errors)
     if errors:
         return result
-    result.errors = _locked_changes(records)
-    if result.errors:
-        return result
+    total = len(records)
+    progress(total // 4, total)
+    latest: dict[str, Record] = {}
+    for record in records:  # the household's particulars from its latest row
+        current = latest.get(record.head_id)
+        if current is None or (record.year, record.row) > (current.year, current.row):
+            latest[record.head_id] = record
     actor_name = actor if isinstance(actor, str) else actor.get_username()
-    with transaction.atomic():
+    with transaction.atomic(), key_table(latest) as head_ids:
+        # The archive's households already on record, found by joining the file's head IDs.
+        known = Household.objects.filter(head_id__in=RawSQL(head_ids, ()))  # noqa: S611 (our own table name)
+        existing = {h.head_id: h for h in known}
+        result.errors = _locked_changes(records, existing, known)
+        if result.errors:
+            return result
         batch = ImportBatch.objects.create(
             file_name=file_name[:200],
-            rows=len(records),
+            rows=total,
             sha256=hashlib.sha256(data).hexdigest(),
             actor_name=actor_name,
         )
-        ids = list({r.head_id for r in records})
-        existing: dict[str, Household] = {}
-        for chunk in _chunks(ids):
-            existing.update({h.head_id: h for h in Household.objects.filter(head_id__in=chunk)})
-        latest: dict[str, Record] = {}
-        for record in records:  # the household's particulars from its latest row
-            current = latest.get(record.head_id)
-            if current is None or (record.year, record.row) > (current.year, current.row):
-                latest[record.head_id] = record
-        new, changed, dirty = [], [], []  # new; already there; already there and altered
-        for head_id, record in latest.items():
-            household = existing.get(head_id)
+
+        # Households: new ones inserted, known ones updated where a value differs.
+        dirty = []
+        for head_id, household in existing.items():
+            record = latest[head_id]
             values = {
                 "region_id": record.region,
                 "head_name": record.head_name,
@@ -452,22 +524,9 @@ def import_households(
             }
             if record.account:
                 values.update(account_number=record.account, account_holder=record.head_name)
-            if household is None:
-                new.append(Household(head_id=head_id, batch=batch, **values))
-            else:
-                changed.append(household)
-                if _assign(household, {k: v for k, v in values.items() if v is not None}):
-                    household.batch = batch
-                    dirty.append(household)
-        fast_insert(new)
-        for chunk in _chunks(new):
-            keys = dict(
-                Household.objects.filter(head_id__in=[h.head_id for h in chunk]).values_list(
-                    "head_id", "pk"
-                )
-            )
-            for household in chunk:
-                household.pk = keys[household.head_id]
+            if _assign(household, {k: v for k, v in values.items() if v is not None}):
+                household.batch = batch
+                dirty.append(household)
         Household.objects.bulk_update(
             dirty,
             [
@@ -481,83 +540,107 @@ def import_households(
             ],
             batch_size=2000,
         )
-        progress(len(records) // 3, len(records))
-        households = {h.head_id: h for h in [*new, *changed]}
-        households_by_pk = {h.pk: h for h in changed}
-        fast_insert(
+        new = [r for head_id, r in latest.items() if head_id not in existing]
+        new_keys = reserve_ids(Household, len(new))
+        insert_rows(
+            Household,
             [
-                Person(
-                    household=h,
-                    name=h.head_name,
-                    id_number=h.head_id,
-                    id_valid=h.head_id_valid,
-                    relation="户主",
+                "id",
+                "region_id",
+                "head_name",
+                "head_id",
+                "head_id_valid",
+                "size",
+                "account_number",
+                "account_holder",
+                "batch_id",
+            ],
+            (
+                (
+                    pk,
+                    r.region,
+                    r.head_name,
+                    r.head_id,
+                    r.id_valid,
+                    r.size,
+                    r.account,
+                    r.head_name if r.account else "",
+                    batch.pk,
                 )
-                for h in new
-            ]
+                for pk, r in zip(new_keys, new, strict=True)
+            ),
         )
-        houses = [House(household=h, structure=latest[h.head_id].structure) for h in new]
-        fast_insert(houses)
-        by_household = {h.household_id: h for h in houses}
-        for chunk in _chunks(list(by_household)):
-            for pk, household_id in House.objects.filter(
-                household_id__in=chunk, is_new=False
-            ).values_list("pk", "household_id"):
-                by_household[household_id].pk = pk
-        old_house = {h.household.head_id: h for h in houses}
-        for chunk in _chunks([h.pk for h in changed]):
-            for house in House.objects.filter(household_id__in=chunk, is_new=False).order_by("pk"):
-                old_house.setdefault(households_by_pk[house.household_id].head_id, house)
-        missing_house = [
-            House(household=h, structure=latest[h.head_id].structure)
-            for h in changed
-            if h.head_id not in old_house
-        ]
-        House.objects.bulk_create(missing_house, batch_size=2000)
-        old_house.update({h.household.head_id: h for h in missing_house})
+        household_pk = {h.head_id: h.pk for h in existing.values()}
+        household_pk.update(zip((r.head_id for r in new), new_keys, strict=True))
+        insert_rows(
+            Person,
+            ["household_id", "name", "id_number", "id_valid", "relation"],
+            (
+                (pk, r.head_name, r.head_id, r.id_valid, "户主")
+                for pk, r in zip(new_keys, new, strict=True)
+            ),
+        )
+        progress(total // 2, total)
 
+        # The old house (the one assessed) of each household.
+        old_house: dict[str, int] = {}
+        known_pks = {h.pk: h.head_id for h in existing.values()}
+        for pk, household_id in (
+            House.objects.filter(household__in=known, is_new=False)
+            .order_by("pk")
+            .values_list("pk", "household_id")
+        ):
+            old_house.setdefault(known_pks[household_id], pk)
+        homeless = [r for r in latest.values() if r.head_id not in old_house]
+        house_keys = reserve_ids(House, len(homeless))
+        insert_rows(
+            House,
+            ["id", "household_id", "structure"],
+            (
+                (pk, household_pk[r.head_id], r.structure)
+                for pk, r in zip(house_keys, homeless, strict=True)
+            ),
+        )
+        old_house.update(zip((r.head_id for r in homeless), house_keys, strict=True))
+
+        # Categories and assessments not already on record.
+        known_categories = set(
+            CategoryRecord.objects.filter(household__in=known).values_list(
+                "household_id", "category"
+            )
+        )
+        known_assessments = set(
+            Assessment.objects.filter(house__household__in=known).values_list(
+                "house_id", "grade", "assessed_on"
+            )
+        )
         categories, assessments = [], []
-        known_categories, known_assessments = set(), set()
-        for chunk in _chunks([h.pk for h in changed]):
-            known_categories.update(
-                CategoryRecord.objects.filter(household_id__in=chunk).values_list(
-                    "household_id", "category"
-                )
-            )
-            known_assessments.update(
-                Assessment.objects.filter(house__household_id__in=chunk).values_list(
-                    "house_id", "grade", "assessed_on"
-                )
-            )
         for record in records:
-            household = households[record.head_id]
+            pk = household_pk[record.head_id]
             for category in record.categories:
-                if (household.pk, category) not in known_categories:
-                    known_categories.add((household.pk, category))
+                if (pk, category) not in known_categories:
+                    known_categories.add((pk, category))
                     categories.append(
-                        CategoryRecord(
-                            household=household,
-                            category=category,
-                            department=CATEGORY_DEPARTMENT[Category(category)],
-                            start=record.approved_on or record.assessed_on,
+                        (
+                            pk,
+                            category,
+                            CATEGORY_DEPARTMENT[category],
+                            record.approved_on or record.assessed_on,
                         )
                     )
             if record.grade:
-                house = old_house[record.head_id]
-                key = (house.pk, record.grade, record.assessed_on)
+                key = (old_house[record.head_id], record.grade, record.assessed_on)
                 if key not in known_assessments:
                     known_assessments.add(key)
-                    assessments.append(
-                        Assessment(house=house, grade=record.grade, assessed_on=record.assessed_on)
-                    )
-        fast_insert(categories)
-        fast_insert(assessments)
-        progress(2 * len(records) // 3, len(records))
+                    assessments.append(key)
+        insert_rows(CategoryRecord, ["household_id", "category", "department", "start"], categories)
+        insert_rows(Assessment, ["house_id", "grade", "assessed_on"], assessments)
+        progress(3 * total // 4, total)
 
-        existing_renovations = {}
-        for chunk in _chunks([h.pk for h in changed]):
-            for renovation in Renovation.objects.filter(household_id__in=chunk):
-                existing_renovations[(renovation.household_id, renovation.year)] = renovation
+        # Renovations: one per household and year.
+        existing_renovations = {
+            (r.household_id, r.year): r for r in Renovation.objects.filter(household__in=known)
+        }
         fields = [
             "method",
             "approved_on",
@@ -570,26 +653,24 @@ def import_households(
         ]
         new_renovations, changed_renovations = [], []
         for record in records:
-            household = households[record.head_id]
-            values = {
-                "method": record.method,
-                "approved_on": record.approved_on,
-                "started_on": record.started_on,
-                "completed_on": record.completed_on,
-                "accepted_on": record.accepted_on,
-                "built_area": record.built_area,
-                "has_toilet": record.toilet,
-                "subsidy_fen": record.subsidy_fen,
-            }
-            renovation = existing_renovations.get((household.pk, record.year))
+            pk = household_pk[record.head_id]
+            values = (
+                record.method,
+                record.approved_on,
+                record.started_on,
+                record.completed_on,
+                record.accepted_on,
+                record.built_area,
+                record.toilet,
+                record.subsidy_fen,
+            )
+            renovation = existing_renovations.get((pk, record.year))
             if renovation is None:
-                new_renovations.append(
-                    Renovation(household=household, year=record.year, batch=batch, **values)
-                )
-            elif _assign(renovation, values):
+                new_renovations.append((pk, record.year, batch.pk, *values))
+            elif _assign(renovation, dict(zip(fields, values, strict=True))):
                 renovation.batch = batch
                 changed_renovations.append(renovation)
-        fast_insert(new_renovations)
+        insert_rows(Renovation, ["household_id", "year", "batch_id", *fields], new_renovations)
         Renovation.objects.bulk_update(changed_renovations, [*fields, "batch"], batch_size=2000)
 
         batch.created = len(new) + len(new_renovations)
@@ -603,14 +684,14 @@ def import_households(
             after={
                 "file": batch.file_name,
                 "sha256": batch.sha256,
-                "rows": len(records),
+                "rows": total,
                 "households_created": len(new),
                 "households_updated": len(dirty),
                 "renovations_created": len(new_renovations),
                 "renovations_updated": len(changed_renovations),
             },
         )
-    progress(len(records), len(records))
+    progress(total, total)
     result.households_created, result.households_updated = len(new), len(dirty)
     result.renovations_created = len(new_renovations)
     result.renovations_updated = len(changed_renovations)

@@ -30,8 +30,13 @@ class ImportBatch(models.Model):
 
 class Household(models.Model):
     # The village (or township) the household lives in; scoping is a range on this column.
+    # No index of its own: household_region_name_idx leads with it.
     region = models.ForeignKey(
-        "regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+"
+        "regions.Region",
+        verbose_name="行政村",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     head_name = models.CharField("户主姓名", max_length=50)
     head_id = models.CharField("户主身份证号", max_length=18, unique=True)
@@ -41,8 +46,15 @@ class Household(models.Model):
     )
     account_number = models.CharField("一卡通账号", max_length=40, blank=True)
     account_holder = models.CharField("账户名", max_length=50, blank=True)
+    # Where the row last came from; batches are kept for good and never looked up backwards,
+    # so no index (one less to maintain on every imported row).
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,7 +91,10 @@ class CategoryRecord(models.Model):
     """Recognition of a household in a category by a department, from `start` to `end`:
     'was this household eligible on date D' is one query on start <= D and (end is null or > D)."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="categories")
+    # No index of its own: the unique constraint below leads with the household.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="categories", db_index=False
+    )
     category = models.CharField("类别", max_length=20, choices=Category.choices)
     department = models.CharField("认定部门", max_length=50)
     start = models.DateField("认定日期", null=True, blank=True)
@@ -125,7 +140,10 @@ class Assessment(models.Model):
 
 
 class Renovation(models.Model):
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="renovations")
+    # No index of its own: the (household, year) unique constraint leads with it.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="renovations", db_index=False
+    )
     year = models.PositiveSmallIntegerField(
         "改造年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -144,8 +162,15 @@ class Renovation(models.Model):
     )
     has_toilet = models.BooleanField("有卫生厕所", null=True, blank=True)
     subsidy_fen = models.BigIntegerField("补助金额（分）", default=0)
+    # Where the row last came from; batches are kept for good and never looked up backwards,
+    # so no index (one less to maintain on every imported row).
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:

@@ -13,7 +13,7 @@ def read_rows(data: bytes) -> list[list[object]]:
     if data.startswith(b"PK\x03\x04") or data.startswith(OLE_MAGIC):
         check_spreadsheet(data)
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [list(row) for row in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
+        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)  # a list of lists
     return [list(row) for row in read_csv(data)]
 
 
