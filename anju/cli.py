@@ -3,6 +3,7 @@
 import argparse
 import getpass
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -50,7 +51,37 @@ def serve(host: str, port: int, workers: int) -> None:
             return application
 
     print(f"安居 正在提供服务：http://{host}:{port}/  （Ctrl+C 停止）", flush=True)
-    Server().run()
+    worker = start_worker()
+    try:
+        Server().run()
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def start_worker() -> subprocess.Popen:
+    """The background task worker (`anju worker`) beside the web server, same settings."""
+    return subprocess.Popen([sys.executable, "-m", "anju", "worker"], env=os.environ.copy())
+
+
+def cmd_worker(args) -> int:
+    """Run queued background jobs (imports, cross-check runs) until stopped."""
+    _setup()
+    _migrate()
+    from django.core.management import call_command
+
+    from anju.households.tasks import fail_interrupted
+
+    if interrupted := fail_interrupted():
+        print(f"上次中断的导入 {interrupted} 个已标记为中断（未写入数据）。", flush=True)
+    options = ["--no-startup-delay", "--no-reload"]
+    if args.batch:
+        options.append("--batch")
+    call_command("db_worker", *options)
+    return 0
 
 
 def cmd_demo(args) -> int:
@@ -92,9 +123,12 @@ def cmd_import(args) -> int:
     if args.kind == "households":
         from anju.households.imports import import_households
 
-        def progress(done, total):
-            if total >= 10000:
-                print(f"  写入 {done}/{total}", file=sys.stderr, flush=True)
+        shown = set()
+
+        def progress(percent, stage):
+            if percent // 10 not in shown:  # every tenth of the way
+                shown.add(percent // 10)
+                print(f"  {stage} {percent}%", file=sys.stderr, flush=True)
 
         result = import_households(
             actor=cli_actor(), data=path.read_bytes(), file_name=path.name, progress=progress
@@ -274,6 +308,10 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8000)
     srv.add_argument("--workers", type=int, default=2)
     srv.set_defaults(func=cmd_serve)
+
+    wrk = sub.add_parser("worker", help="运行后台任务（anju serve 会自动启动）")
+    wrk.add_argument("--batch", action="store_true", help="做完已排队的任务后退出")
+    wrk.set_defaults(func=cmd_worker)
 
     imp = sub.add_parser("import", help="导入数据文件")
     imp.add_argument("kind", choices=["regions", "households"])

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "anju.regions",
     "anju.accounts",
     "anju.audit",
@@ -103,6 +105,20 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+# Background work (large imports, cross-check runs): queued in the database, run by `anju worker`
+# (started by `anju serve`). No broker to install on an offline intranet.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Shared by every process on the machine (web workers and the task worker): progress of
+# background jobs, rate limits. Files under the data dir, no cache server to run.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

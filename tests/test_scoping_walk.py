@@ -185,6 +185,9 @@ def samples(case) -> dict[str, Sample]:
         "households:export": Sample(),
         "households:template": Sample(),
         "households:import": Sample(),
+        "households:import_status": Sample(
+            kwargs={"pk": case.import_upload.pk}, region="350881100203", also=frozenset({404})
+        ),
         "households:import_errors": Sample(
             kwargs={"pk": case.import_upload.pk}, region="350881100203", also=frozenset({404})
         ),

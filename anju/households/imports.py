@@ -388,7 +388,14 @@ class _Reader:
         )
 
 
-def parse_archive(data: bytes) -> tuple[list[Record], list[RowError]]:
+def _silent(percent: int, stage: str) -> None:
+    pass
+
+
+def parse_archive(data: bytes, progress=_silent) -> tuple[list[Record], list[RowError]]:
+    """Every good row as a Record and every bad one's errors. Progress: reading the file is
+    the first 10 %, checking the rows runs to 50 % (the writing takes the rest)."""
+    progress(0, "读取文件")
     try:
         rows = read_rows(data)
     except UnsafeFile as error:
@@ -408,7 +415,11 @@ def parse_archive(data: bytes) -> tuple[list[Record], list[RowError]]:
     records: list[Record] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, int], int] = {}
+    progress(10, "检查数据")
+    step = max(1000, len(rows) // 40)
     for index in range(header_at + 1, len(rows)):
+        if index % step == 0:
+            progress(10 + 40 * index // len(rows), "检查数据")
         row = rows[index]
         if all(is_blank(v) for v in row[:2]) and all(is_blank(v) for v in row):
             continue
@@ -478,20 +489,19 @@ def _locked_changes(
     return errors
 
 
-def import_households(
-    *, actor, data: bytes, file_name: str, progress=lambda done, total: None
-) -> ImportResult:
+def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -> ImportResult:
     """Read the whole file first; write only if every row is good, in one transaction.
 
     New rows go in as plain tuples with keys reserved up front (anju.tabular.inserts); rows
     already in the archive are compared field by field and only those that differ are updated,
-    so re-importing an unchanged archive writes nothing."""
-    records, errors = parse_archive(data)
+    so re-importing an unchanged archive writes nothing. `progress(percent, stage)` is called
+    along the way (outside any transaction's reach: it must not write to the database)."""
+    records, errors = parse_archive(data, progress)
     result = ImportResult(rows=len(records) + len({e.row for e in errors}), errors=errors)
     if errors:
         return result
     total = len(records)
-    progress(total // 4, total)
+    progress(50, "写入数据库")
     latest: dict[str, Record] = {}
     for record in records:  # the household's particulars from its latest row
         current = latest.get(record.head_id)
@@ -580,7 +590,7 @@ def import_households(
                 for pk, r in zip(new_keys, new, strict=True)
             ),
         )
-        progress(total // 2, total)
+        progress(65, "写入数据库")
 
         # The old house (the one assessed) of each household.
         old_house: dict[str, int] = {}
@@ -635,7 +645,7 @@ def import_households(
                     assessments.append(key)
         insert_rows(CategoryRecord, ["household_id", "category", "department", "start"], categories)
         insert_rows(Assessment, ["house_id", "grade", "assessed_on"], assessments)
-        progress(3 * total // 4, total)
+        progress(85, "写入数据库")
 
         # Renovations: one per household and year.
         existing_renovations = {
@@ -691,7 +701,7 @@ def import_households(
                 "renovations_updated": len(changed_renovations),
             },
         )
-    progress(total, total)
+    progress(100, "完成")
     result.households_created, result.households_updated = len(new), len(dirty)
     result.renovations_created = len(new_renovations)
     result.renovations_updated = len(changed_renovations)

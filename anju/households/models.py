@@ -196,20 +196,40 @@ class Payment(models.Model):
 
 
 class ImportUpload(models.Model):
-    """A household archive uploaded in the UI, kept with its row errors so the clerk can
-    download the same workbook with an error column added."""
+    """A household archive uploaded in the UI and imported in the background; kept with its
+    outcome and row errors so the clerk can download the same workbook with an error column."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已导入"
+        REJECTED = "rejected", "有错误，未导入"
+        FAILED = "failed", "导入中断"
 
     uploaded_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     file_name = models.CharField(max_length=200)
     data = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    households_created = models.PositiveIntegerField(default=0)
+    households_updated = models.PositiveIntegerField(default=0)
+    renovations_created = models.PositiveIntegerField(default=0)
+    renovations_updated = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
+    message = models.CharField(max_length=300, blank=True)
     batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
 
 
 class Finding(models.TextChoices):

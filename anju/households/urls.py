@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.household_new, name="new"),
     path("<int:pk>/people/", views.person_add, name="person_add"),
     path("<int:pk>/assessments/", views.assessment_add, name="assessment_add"),
+    path("import/<int:pk>/", views.import_status, name="import_status"),
     path("import/<int:pk>/errors.xlsx", views.import_errors, name="import_errors"),
     path("<int:pk>/", views.household, name="household"),
     path("<int:pk>/unmask/", views.unmask, name="unmask"),

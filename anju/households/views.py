@@ -2,7 +2,7 @@
 
 from django import forms
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -22,10 +22,9 @@ from anju.accounts.access import (
 from anju.actions import run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.households import changes, exports, plates, queries, renovations, visits
+from anju.households import changes, exports, plates, queries, renovations, tasks, visits
 from anju.households.choices import Category, Grade, Method, Structure
 from anju.households.ids import mask_account, mask_id
-from anju.households.imports import import_households
 from anju.households.models import (
     ChangeField,
     ChangeRequest,
@@ -124,26 +123,33 @@ class UploadForm(forms.Form):
 
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def import_page(request):
+    """Upload a file; the import runs in the background and its page shows the progress."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
             form.add_error("file", "文件超过 20 MB，请分批导入或用命令行导入。")
         else:
-            data = upload.read()
-            result = import_households(actor=request.user, data=data, file_name=upload.name)
-            stored = ImportUpload.objects.create(
-                uploaded_by=request.user,
-                file_name=upload.name[:200],
-                data=data,
-                errors=[
-                    {"row": e.row, "column": e.column, "message": e.message} for e in result.errors
-                ],
-                batch=result.batch,
+            queued = tasks.queue_import(
+                user=request.user, file_name=upload.name, data=upload.read()
             )
-            context.update(result=result, upload=stored)
-    return render(request, "households/import.html", context)
+            return redirect("households:import_status", pk=queued.pk)
+    recent = ImportUpload.objects.filter(uploaded_by=request.user).order_by("-pk")[:10]
+    return render(request, "households/import.html", {"form": form, "recent": recent})
+
+
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def import_status(request, pk: int):
+    """One upload: progress while it runs (htmx polls the panel), then the outcome."""
+    upload = access_import(request.user, pk)
+    context = {
+        "upload": upload,
+        "progress": tasks.progress_of(upload),
+        "worker_silent": tasks.worker_silent(upload),
+    }
+    if request.htmx:
+        return render(request, "households/_import_status.html", context)
+    return render(request, "households/import_status.html", context)
 
 
 @staff_view(Perm.EDIT_HOUSEHOLDS)
@@ -200,7 +206,6 @@ class VisitForm(forms.Form):
 def visit_add(request, pk: int):
     from django.contrib import messages
     from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
 
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
     form = VisitForm(request.POST)
@@ -275,7 +280,6 @@ class PaymentForm(forms.Form):
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def renovation_step(request, pk: int):
     from django.contrib import messages
-    from django.shortcuts import redirect
 
     renovation = access_renovation(request.user, pk)
     form = StepForm(request.POST)
@@ -305,7 +309,6 @@ def renovation_step(request, pk: int):
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def payment_add(request, pk: int):
     from django.contrib import messages
-    from django.shortcuts import redirect
 
     renovation = access_renovation(request.user, pk)
     form = PaymentForm(request.POST)
@@ -340,7 +343,6 @@ class ChangeForm(forms.Form):
 def change_propose(request, pk: int):
     from django.contrib import messages
     from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
 
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
     form = ChangeForm(request.POST)
@@ -415,7 +417,6 @@ def change_list(request):
 def change_decide(request, pk: int):
     from django.contrib import messages
     from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
 
     change = access_change(request.user, pk)
     approve = request.POST.get("decision") == "approve"
@@ -435,7 +436,6 @@ def change_decide(request, pk: int):
 def plate_issue(request, pk: int):
     from django.contrib import messages
     from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
 
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
     try:
@@ -452,7 +452,6 @@ def plate_issue(request, pk: int):
 def plate_installed(request, pk: int):
     from django.contrib import messages
     from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
 
     plate = access_plate(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
     photo = request.FILES.get("photo")
@@ -549,7 +548,6 @@ class AssessmentForm(forms.Form):
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def household_new(request):
     from django.core.exceptions import ValidationError
-    from django.shortcuts import redirect
 
     from anju.accounts.access import access_region
     from anju.households import services

@@ -101,7 +101,9 @@ class ImportPageTests(AnjuTestCase):
         self.login(self.alice)
         content = xlsx([row(5), row(6, **{"户主身份证号": "bad"}), row(7, **{"危险等级": "Z"})])
         response = self.client.post(
-            reverse("households:import"), {"file": SimpleUploadedFile("档案.xlsx", content)}
+            reverse("households:import"),
+            {"file": SimpleUploadedFile("档案.xlsx", content)},
+            follow=True,
         )
         self.assertContains(response, "2 处错误")
         self.assertContains(response, "不是身份证号「bad」")
@@ -114,7 +116,9 @@ class ImportPageTests(AnjuTestCase):
         self.assertIn("户主身份证号：不是身份证号「bad」", workbook.rows[4])
         fixed = xlsx([row(5), row(6), row(7)])
         response = self.client.post(
-            reverse("households:import"), {"file": SimpleUploadedFile("档案.xlsx", fixed)}
+            reverse("households:import"),
+            {"file": SimpleUploadedFile("档案.xlsx", fixed)},
+            follow=True,
         )
         self.assertContains(response, "导入完成")
         self.assertEqual(Household.objects.count(), 3)
@@ -124,6 +128,7 @@ class ImportPageTests(AnjuTestCase):
         response = self.client.post(
             reverse("households:import"),
             {"file": SimpleUploadedFile("a.xlsx", xlsx([row(6, **{"户主身份证号": "bad"})]))},
+            follow=True,
         )
         upload = response.context["upload"]
         self.login(self.carol)
