@@ -1,3 +1,5 @@
+import io
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -87,6 +89,22 @@ class HouseholdPageTests(AnjuTestCase):
         )
         full = self.client.get(reverse("households:export") + "?full=1")
         self.assertIn(rid(1), [v for r in load(b"".join(full.streaming_content)).rows for v in r])
+
+    def test_an_export_past_a_sheets_rows_goes_on_to_a_second_sheet(self):
+        from unittest import mock
+
+        from python_calamine import CalamineWorkbook
+
+        from anju.households import exports
+
+        self.login(self.carol)
+        with mock.patch.object(exports, "SHEET_ROWS", 1):
+            response = self.client.get(reverse("households:export"))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+        self.assertEqual(book.sheet_names, ["农户", "农户(2)"])
+        second = book.get_sheet_by_name("农户(2)").to_python()
+        self.assertEqual(second[1][0], "行政区划代码")  # the header again
+        self.assertEqual(len(second), 3)
 
     def test_the_template_has_the_canonical_headers(self):
         self.login(self.alice)
