@@ -73,10 +73,11 @@ def cmd_worker(args) -> int:
     _migrate()
     from django.core.management import call_command
 
+    from anju.crosscheck.tasks import fail_interrupted as runs_interrupted
     from anju.households.tasks import fail_interrupted
 
-    if interrupted := fail_interrupted():
-        print(f"上次中断的导入 {interrupted} 个已标记为中断（未写入数据）。", flush=True)
+    if interrupted := fail_interrupted() + runs_interrupted():
+        print(f"上次中断的任务 {interrupted} 个已标记为中断（未写入数据）。", flush=True)
     options = ["--no-startup-delay", "--no-reload"]
     if args.batch:
         options.append("--batch")
@@ -105,6 +106,16 @@ def cmd_serve(args) -> int:
 
 def cmd_import(args) -> int:
     _setup()
+    if args.kind == "reference":
+        if len(args.rest) != 2:
+            print("用法：anju import reference KIND FILE [--as-of YYYY-MM-DD]", file=sys.stderr)
+            return 2
+        args.list_kind, args.file = args.rest
+    elif len(args.rest) != 1:
+        print(f"用法：anju import {args.kind} FILE", file=sys.stderr)
+        return 2
+    else:
+        args.file = args.rest[0]
     path = Path(args.file)
     if not path.is_file():
         print(f"找不到文件：{path}", file=sys.stderr)
@@ -144,8 +155,92 @@ def cmd_import(args) -> int:
             f"{result.renovations_updated}。"
         )
         return 0
+    if args.kind == "reference":
+        return _import_reference(args, path)
     print(f"尚不支持导入类型：{args.kind}", file=sys.stderr)
     return 2
+
+
+def _top_region():
+    from anju.regions.models import Region
+
+    return Region.objects.order_by("level", "code").first()
+
+
+def _import_reference(args, path: Path) -> int:
+    from datetime import date
+
+    from anju.crosscheck.choices import Kind
+    from anju.crosscheck.references import import_reference
+    from anju.regions.models import Region
+
+    if args.list_kind not in Kind.values:
+        print(f"名单类型应为：{' '.join(Kind.values)}", file=sys.stderr)
+        return 2
+    region = Region.objects.filter(code=args.region).first() if args.region else _top_region()
+    if region is None:
+        print("找不到区划：请先导入区划，或用 --region 指定代码", file=sys.stderr)
+        return 2
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print("--as-of 应为 YYYY-MM-DD", file=sys.stderr)
+        return 2
+    result = import_reference(
+        actor=cli_actor(),
+        kind=args.list_kind,
+        data=path.read_bytes(),
+        file_name=path.name,
+        region=region,
+        as_of=as_of,
+    )
+    if not result.ok:
+        for error in result.errors:
+            print(error, file=sys.stderr)
+        print(f"导入失败：{len(result.errors)} 处错误，未写入任何数据。", file=sys.stderr)
+        return 1
+    reference = result.reference
+    print(f"导入完成：{reference.get_kind_display()} {reference.rows} 行（{region.name}）。")
+    return 0
+
+
+def cmd_crosscheck(args) -> int:
+    """Run every rule over the records in scope; write the findings as JSON and/or xlsx."""
+    _setup()
+    import json
+
+    from anju.crosscheck.runs import as_json, execute, run_findings, start_run
+    from anju.regions.models import Region
+
+    region = Region.objects.filter(code=args.region).first() if args.region else _top_region()
+    if region is None:
+        print("找不到区划：请先导入区划，或用 --region 指定代码", file=sys.stderr)
+        return 2
+    shown = set()
+
+    def progress(percent, stage):
+        if stage not in shown:
+            shown.add(stage)
+            print(f"  {percent:3d}% {stage}", file=sys.stderr, flush=True)
+
+    run = execute(start_run(actor=cli_actor(), region=region), progress=progress)
+    findings = run_findings(run)
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(as_json(findings), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+    if args.xlsx:
+        from anju.crosscheck.exports import write_findings
+
+        write_findings(findings, unmasked=True, path=args.xlsx)
+    print(
+        f"比对完成（{region.name}）：疑点 {run.found} 条，新发现 {run.new} 条，"
+        f"用时 {run.seconds:.1f} 秒。"
+    )
+    for code, n in run.counts.items():
+        if n:
+            print(f"  {code}: {n}")
+    return 0
 
 
 def cmd_audit(args) -> int:
@@ -314,9 +409,17 @@ def build_parser() -> argparse.ArgumentParser:
     wrk.set_defaults(func=cmd_worker)
 
     imp = sub.add_parser("import", help="导入数据文件")
-    imp.add_argument("kind", choices=["regions", "households"])
-    imp.add_argument("file")
+    imp.add_argument("kind", choices=["regions", "households", "reference"])
+    imp.add_argument("rest", nargs="+", metavar="[KIND] FILE")
+    imp.add_argument("--as-of", help="名单数据截至日期 YYYY-MM-DD")
+    imp.add_argument("--region", help="名单覆盖的区划代码（默认：整个区划树）")
     imp.set_defaults(func=cmd_import)
+
+    chk = sub.add_parser("crosscheck", help="数据比对：运行全部规则")
+    chk.add_argument("--region", help="区划代码（默认：整个区划树）")
+    chk.add_argument("--json", help="把本次发现写成 JSON 文件")
+    chk.add_argument("--xlsx", help="把本次发现写成 Excel 文件")
+    chk.set_defaults(func=cmd_crosscheck)
 
     aud = sub.add_parser("audit", help="审计日志")
     aud.add_argument("action", choices=["verify", "export-head"])

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "anju.reporting",
     "anju.oversight",
     "anju.households",
+    "anju.crosscheck",
 ]
 
 MIDDLEWARE = [

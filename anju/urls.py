@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("anju.reporting.urls")),
     path("clues/", include("anju.oversight.urls")),
     path("households/", include("anju.households.urls")),
+    path("crosscheck/", include("anju.crosscheck.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

@@ -41,18 +41,35 @@ class Perm(StrEnum):
     EDIT_HOUSEHOLDS = "households.edit"
     UNMASK = "households.unmask"
     APPROVE_CHANGES = "households.approve_changes"
+    VIEW_FINDINGS = "crosscheck.view"
+    RUN_CROSSCHECK = "crosscheck.run"
+    TRIAGE_FINDINGS = "crosscheck.triage"
+    UPLOAD_REFERENCES = "crosscheck.upload"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
 
 _ARCHIVE_WORK = {Perm.VIEW_HOUSEHOLDS, Perm.EDIT_HOUSEHOLDS, Perm.UNMASK}
 _CLUE_WORK = {Perm.VIEW_CLUES, Perm.REGISTER_CLUES, Perm.HANDLE_CLUES}
+_CROSSCHECK = {
+    Perm.VIEW_FINDINGS,
+    Perm.RUN_CROSSCHECK,
+    Perm.TRIAGE_FINDINGS,
+    Perm.UPLOAD_REFERENCES,
+}
 _REPORTING = {Perm.VIEW_CONTACTS, Perm.EDIT_CONTACTS, Perm.VIEW_REPORTS, Perm.PREPARE_REPORTS}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     **{role: frozenset({Perm.VIEW_REGIONS}) for role in BUSINESS_ROLES},
     Role.TOWNSHIP_CLERK: frozenset(
-        {Perm.VIEW_REGIONS, Perm.VIEW_CLUES, Perm.REGISTER_CLUES, Perm.MANAGE_ITEMS, *_ARCHIVE_WORK}
+        {
+            Perm.VIEW_REGIONS,
+            Perm.VIEW_CLUES,
+            Perm.REGISTER_CLUES,
+            Perm.MANAGE_ITEMS,
+            *_ARCHIVE_WORK,
+            Perm.VIEW_FINDINGS,
+        }
     ),
     Role.COUNTY_CLERK: frozenset(
         {
@@ -62,6 +79,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.RECORD_ACCOUNTABILITY,
             Perm.MANAGE_ITEMS,
             *_ARCHIVE_WORK,
+            *_CROSSCHECK,
         }
     ),
     Role.COUNTY_REVIEWER: frozenset(
@@ -76,6 +94,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_HOUSEHOLDS,
             Perm.UNMASK,
             Perm.APPROVE_CHANGES,
+            *_CROSSCHECK,
         }
     ),
     Role.CITY_OFFICE: frozenset(
@@ -88,6 +107,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.REGISTER_CLUES,
             Perm.SUPERVISE,
             Perm.VIEW_HOUSEHOLDS,
+            Perm.VIEW_FINDINGS,
+            Perm.RUN_CROSSCHECK,
         }
     ),
     Role.DISCIPLINE: frozenset(
@@ -97,8 +118,13 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.RECORD_ACCOUNTABILITY,
             Perm.VIEW_HOUSEHOLDS,
             Perm.UNMASK,
+            Perm.VIEW_FINDINGS,
+            Perm.RUN_CROSSCHECK,
+            Perm.TRIAGE_FINDINGS,
         }
     ),
+    # 部门数据员: brings their department's lists, and sees what they brought.
+    Role.DATA_PROVIDER: frozenset({Perm.VIEW_REGIONS, Perm.UPLOAD_REFERENCES}),
     # The system administrator keeps accounts running; sees no business data.
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
     # The security administrator grants roles and regions and lifts lockouts.
@@ -429,3 +455,47 @@ def access_audit_entry(user, pk: int):
     if entry is None:
         raise Http404("没有找到该审计记录。")
     return entry
+
+
+# Cross-check --------------------------------------------------------------------------------
+
+
+def findings_visible_to(user) -> QuerySet:
+    from anju.crosscheck.models import Finding
+
+    if not has_perm(user, Perm.VIEW_FINDINGS):
+        return Finding.objects.none()
+    return scoped(Finding.objects.all(), user)
+
+
+def access_finding(user, pk: int, *, perm: Perm = Perm.VIEW_FINDINGS):
+    require(user, perm)
+    finding = findings_visible_to(user).filter(pk=pk).select_related("region", "household").first()
+    if finding is None:
+        raise Http404("没有找到该比对发现。")
+    return finding
+
+
+def runs_visible_to(user) -> QuerySet:
+    from anju.crosscheck.models import CheckRun
+
+    if not has_perm(user, Perm.VIEW_FINDINGS):
+        return CheckRun.objects.none()
+    return scoped(CheckRun.objects.all(), user)
+
+
+def access_run(user, pk: int):
+    require(user, Perm.VIEW_FINDINGS)
+    run = runs_visible_to(user).filter(pk=pk).select_related("region").first()
+    if run is None:
+        raise Http404("没有找到该比对批次。")
+    return run
+
+
+def reference_lists_visible_to(user) -> QuerySet:
+    """Lists covering the user's region subtree, for those who bring lists or use them."""
+    from anju.crosscheck.models import ReferenceList
+
+    if not (has_perm(user, Perm.UPLOAD_REFERENCES) or has_perm(user, Perm.RUN_CROSSCHECK)):
+        return ReferenceList.objects.none()
+    return scoped(ReferenceList.objects.all(), user)

@@ -16,6 +16,10 @@ def workspace(request):
         menu.append(("行政区划", "regions:browse"))
     if Perm.VIEW_HOUSEHOLDS in perms:
         menu.append(("农户档案", "households:list"))
+    if Perm.VIEW_FINDINGS in perms:
+        menu.append(("数据比对", "crosscheck:findings"))
+    elif Perm.UPLOAD_REFERENCES in perms:
+        menu.append(("部门名单", "crosscheck:lists"))
     if Perm.VIEW_CLUES in perms:
         menu.append(("问题线索", "oversight:clues"))
         menu.append(("问题清单", "oversight:items"))

@@ -75,6 +75,24 @@ def is_valid_id(number: str, today: date | None = None) -> bool:
     return _EARLIEST <= born <= (today or date.today())
 
 
+def problem_with(number: str) -> str:
+    """What is wrong with an ID that fails GB 11643, in a few words."""
+    if not _FORM_18.match(number):
+        return "格式不对（应为18位，末位可为X）"
+    if number[:2] not in PROVINCES:
+        return f"前两位「{number[:2]}」不是省级行政区划代码"
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return f"出生日期「{number[6:14]}」不存在"
+    if not _EARLIEST <= born <= date.today():
+        return f"出生日期「{number[6:14]}」不合理"
+    expected = ric.calc_check_digit(number)
+    if expected != number[-1]:
+        return f"校验位应为「{expected}」而不是「{number[-1]}」"
+    return "无"
+
+
 @dataclass(frozen=True)
 class ResidentId:
     number: str  # 18 characters (converted from 15 where needed), upper-case X

@@ -110,7 +110,7 @@ def key_table(values: Iterable[str], name: str = "anju_keys"):
     table = connection.ops.quote_name(name)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {table} (k varchar(64) PRIMARY KEY)")
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} (k varchar(200) PRIMARY KEY)")
         rows = [(v,) for v in dict.fromkeys(values)]
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} (k) FROM STDIN") as copy:

@@ -1,0 +1,312 @@
+"""Other departments' lists (`anju import reference KIND FILE` and the upload page).
+
+Read like the household archive: header aliases, title rows, the ID forms and date forms
+departments really write; all or nothing, every bad row named. Each upload is a versioned dataset;
+the newest list of a kind for a region supersedes the older ones for new runs.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.crosscheck.choices import DEPARTMENT, Kind
+from anju.crosscheck.models import ReferenceList, ReferenceRecord
+from anju.households.ids import parse_id
+from anju.regions.models import Region, subtree_bounds
+from anju.tabular.errors import RowError
+from anju.tabular.inserts import insert_rows
+from anju.tabular.safety import UnsafeFile
+from anju.tabular.sheets import find_header, read_rows
+from anju.tabular.text import clean, squeeze
+from anju.tabular.values import BadValue, folded, is_blank, parse_date, parse_decimal
+
+ID_ALIASES = {"身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证"}
+COMMON: dict[str, set[str]] = {
+    "name": {"姓名", "人员姓名", "死者姓名", "对象姓名"},
+    "head_name": {"户主姓名"},
+    "id": ID_ALIASES,
+    "head_id": {"户主身份证号", "户主身份证号码"},
+}
+EXTRA: dict[str, dict[str, set[str]]] = {
+    Kind.DEATHS: {"start": {"死亡日期", "死亡时间"}},
+    Kind.POVERTY: {
+        "start": {"识别日期", "纳入日期", "识别时间"},
+        "end": {"退出日期", "脱贫日期", "脱贫时间"},
+    },
+    Kind.SUBSISTENCE: {
+        "start": {"起始日期", "开始日期", "纳入日期"},
+        "end": {"终止日期", "结束日期", "退出日期"},
+    },
+    Kind.EXTREME_POOR: {
+        "start": {"起始日期", "开始日期", "纳入日期"},
+        "end": {"终止日期", "结束日期", "退出日期"},
+    },
+    Kind.DISABLED: {"detail": {"残疾类别", "残疾类型"}, "level": {"残疾等级"}},
+    Kind.VETERANS: {"detail": {"优抚类别", "优抚对象类别"}},
+    Kind.PAYMENTS: {
+        "account": {"账号", "一卡通账号", "社保卡号", "银行账号"},
+        "holder": {"户名", "账户名", "开户人"},
+        "amount": {"金额(元)", "金额", "发放金额", "发放金额(元)"},
+        "start": {"发放日期", "发放时间"},
+        "detail": {"项目", "补贴项目", "项目名称"},
+    },
+}
+LABELS = {
+    "name": "姓名",
+    "head_name": "户主姓名",
+    "id": "身份证号",
+    "head_id": "户主身份证号",
+    "start": "日期",
+    "end": "终止日期",
+    "detail": "类别",
+    "level": "等级",
+    "account": "账号",
+    "holder": "户名",
+    "amount": "金额(元)",
+}
+START_LABEL = {
+    Kind.DEATHS: "死亡日期",
+    Kind.POVERTY: "识别日期",
+    Kind.SUBSISTENCE: "起始日期",
+    Kind.EXTREME_POOR: "起始日期",
+    Kind.PAYMENTS: "发放日期",
+}
+# Columns a list of that kind cannot do without.
+REQUIRED = {
+    Kind.DEATHS: ("start",),
+    Kind.PAYMENTS: ("account", "amount", "start"),
+}
+
+
+@dataclass(slots=True)
+class Entry:
+    row: int
+    name: str
+    id_number: str
+    id_valid: bool
+    head_id: str = ""
+    start: date | None = None
+    end: date | None = None
+    detail: str = ""
+    account_number: str = ""
+    account_holder: str = ""
+    amount_fen: int | None = None
+
+
+@dataclass
+class ReferenceResult:
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    reference: ReferenceList | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _aliases(kind: str) -> dict[str, set[str]]:
+    return {**COMMON, **EXTRA.get(kind, {})}
+
+
+def _resident(raw, number: int, column: str, errors: list[RowError]):
+    if isinstance(raw, float):
+        errors.append(
+            RowError(number, column, f"被存成了数字「{raw:.0f}」，末几位已丢失：请设为文本后重填")
+        )
+        return None
+    found = parse_id(raw)
+    if found is None:
+        errors.append(RowError(number, column, f"不是身份证号「{clean(raw)}」"))
+    return found
+
+
+def parse_reference(kind: str, data: bytes) -> tuple[list[Entry], list[RowError]]:
+    if kind not in Kind.values:
+        return [], [RowError(1, "名单类型", f"不认识的名单类型「{kind}」")]
+    try:
+        rows = read_rows(data)
+    except UnsafeFile as error:
+        return [], [RowError(1, "文件", str(error))]
+    except Exception:  # calamine: not a workbook it can read
+        return [], [RowError(1, "文件", "无法读取：请上传 .xlsx、.xls 或 .csv 文件")]
+    found = find_header(rows, _aliases(kind), minimum=2)
+    if found is None:
+        return [], [RowError(1, "表头", "没有找到名单表头（姓名、身份证号等）")]
+    header_at, columns = found
+    # The person's own ID; 户主身份证号 is theirs only when it is the one ID column.
+    id_column = columns.get("id", columns.get("head_id"))
+    head_column = columns.get("head_id") if "id" in columns else None
+    name_column = columns.get("name", columns.get("head_name"))
+    missing = []
+    if name_column is None:
+        missing.append("姓名")
+    if id_column is None:
+        missing.append("身份证号")
+    labels = {**LABELS, "start": START_LABEL.get(kind, "日期")}
+    missing += [labels[n] for n in REQUIRED.get(kind, ()) if n not in columns]
+    if missing:
+        return [], [RowError(header_at + 1, "表头", f"缺少列：{'、'.join(missing)}")]
+
+    def cell(row, name):
+        column = columns.get(name)
+        return row[column] if column is not None and column < len(row) else None
+
+    entries: list[Entry] = []
+    errors: list[RowError] = []
+    for index in range(header_at + 1, len(rows)):
+        row = rows[index]
+        if all(is_blank(v) for v in row):
+            continue
+        number = index + 1
+        start_errors = len(errors)
+        name = squeeze(row[name_column] if name_column < len(row) else None)
+        if not name:
+            errors.append(RowError(number, "姓名", "不能为空"))
+        raw_id = row[id_column] if id_column < len(row) else None
+        resident = _resident(raw_id, number, "身份证号", errors)
+        head = None
+        if head_column is not None and not is_blank(cell(row, "head_id")):
+            head = _resident(cell(row, "head_id"), number, "户主身份证号", errors)
+        values = {}
+        for part in ("start", "end"):
+            try:
+                values[part] = parse_date(cell(row, part))
+            except BadValue as error:
+                errors.append(RowError(number, labels[part], str(error)))
+        for part in REQUIRED.get(kind, ()):
+            if is_blank(cell(row, part)):
+                errors.append(RowError(number, labels[part], "不能为空"))
+        amount = None
+        if "amount" in columns:
+            try:
+                yuan = parse_decimal(cell(row, "amount"))
+                amount = None if yuan is None else int((yuan * 100).to_integral_value())
+            except BadValue as error:
+                errors.append(RowError(number, labels["amount"], str(error)))
+        account = folded(cell(row, "account"))
+        if isinstance(cell(row, "account"), float):
+            errors.append(RowError(number, "账号", "被存成了数字，末几位已丢失：请设为文本后重填"))
+        if len(errors) > start_errors:
+            continue
+        detail = " ".join(filter(None, (clean(cell(row, "detail")), clean(cell(row, "level")))))
+        entries.append(
+            Entry(
+                row=number,
+                name=name,
+                id_number=resident.number,
+                id_valid=resident.valid,
+                head_id=head.number if head else "",
+                start=values.get("start"),
+                end=values.get("end"),
+                detail=detail[:100],
+                account_number=account,
+                account_holder=squeeze(cell(row, "holder")),
+                amount_fen=amount,
+            )
+        )
+    return entries, errors
+
+
+def current_lists(region: Region):
+    """The lists a new run over `region` uses: per kind and covered area the newest upload, from
+    the region itself, the areas above it and the areas within it."""
+    code = region.code
+    above = {code[:2] + "0" * 10, code[:4] + "0" * 8, code[:6] + "0" * 6, code[:9] + "000", code}
+    return ReferenceList.objects.filter(superseded_by__isnull=True).filter(
+        Q(region_id__in=above) | Q(region__code__range=subtree_bounds(code))
+    )
+
+
+def import_reference(
+    *,
+    actor,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    region: Region,
+    as_of: date | None = None,
+) -> ReferenceResult:
+    """All or nothing: every row good, or nothing written and every bad row named."""
+    entries, errors = parse_reference(kind, data)
+    result = ReferenceResult(rows=len(entries) + len({e.row for e in errors}), errors=errors)
+    if errors:
+        return result
+    if not entries:
+        result.errors = [RowError(1, "文件", "名单中没有数据行")]
+        return result
+    today = timezone.localdate()
+    user = None if isinstance(actor, str) else actor
+    with transaction.atomic():
+        reference = ReferenceList.objects.create(
+            kind=kind,
+            department=DEPARTMENT[Kind(kind)],
+            region=region,
+            as_of=as_of or today,
+            file_name=file_name[:200],
+            sha256=hashlib.sha256(data).hexdigest(),
+            rows=len(entries),
+            uploaded_by=user,
+            actor_name=actor if user is None else user.get_username(),
+            received_on=today,
+        )
+        insert_rows(
+            ReferenceRecord,
+            [
+                "reference_id",
+                "row",
+                "name",
+                "id_number",
+                "id_valid",
+                "head_id",
+                "start",
+                "end",
+                "detail",
+                "account_number",
+                "account_holder",
+                "amount_fen",
+            ],
+            (
+                (
+                    reference.pk,
+                    e.row,
+                    e.name,
+                    e.id_number,
+                    e.id_valid,
+                    e.head_id,
+                    e.start,
+                    e.end,
+                    e.detail,
+                    e.account_number,
+                    e.account_holder,
+                    e.amount_fen,
+                )
+                for e in entries
+            ),
+        )
+        superseded = ReferenceList.objects.filter(
+            kind=kind, region=region, superseded_by__isnull=True
+        ).exclude(pk=reference.pk)
+        replaced = list(superseded.values_list("pk", flat=True))
+        superseded.update(superseded_by=reference)
+        audit(
+            actor=actor,
+            action=Action.IMPORT,
+            obj=reference,
+            region_code=region.code,
+            after={
+                "kind": kind,
+                "file": reference.file_name,
+                "sha256": reference.sha256,
+                "rows": len(entries),
+                "as_of": str(reference.as_of),
+                "supersedes": replaced,
+            },
+        )
+    result.reference = reference
+    return result
