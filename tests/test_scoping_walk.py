@@ -285,6 +285,29 @@ def clue_samples(case) -> dict[str, Sample]:
             },
         ),
         "oversight:item_done": Sample(method="POST", kwargs={"pk": case.item.pk}, region=town),
+        "crosscheck:findings": Sample(),
+        "crosscheck:export": Sample(),
+        "crosscheck:finding": Sample(
+            kwargs={"pk": case.finding.pk}, region="350881100203", secret="走查证据"
+        ),
+        "crosscheck:confirm": Sample(
+            method="POST",
+            kwargs={"pk": case.finding.pk},
+            region="350881100203",
+            data={"person_name": "走查户主", "person_level": "other", "confirm_new": "on"},
+        ),
+        "crosscheck:dismiss": Sample(
+            method="POST",
+            kwargs={"pk": case.finding.pk},
+            region="350881100203",
+            data={"reason": "核实无误"},
+        ),
+        "crosscheck:runs": Sample(),
+        "crosscheck:run_new": Sample(method="POST"),
+        "crosscheck:run": Sample(
+            kwargs={"pk": case.check_run.pk}, region="350881000000", secret="走查批次"
+        ),
+        "crosscheck:lists": Sample(),
     }
 
 
@@ -371,6 +394,22 @@ class ScopingWalkTests(AnjuTestCase):
             new_value="新户名",
             reason="走查",
             proposed_by=cls.alice,
+        )
+        from anju.crosscheck.models import CheckRun, Finding
+
+        cls.check_run = CheckRun.objects.create(
+            region_id="350881000000", actor_name="走查批次", status="done"
+        )
+        cls.finding = Finding.objects.create(
+            rule="NO_TOILET",
+            fingerprint="NO_TOILET:walk",
+            region_id="350881100203",
+            household=cls.household,
+            id_number=cls.household.head_id,
+            name="走查户主",
+            evidence="走查证据",
+            first_run=cls.check_run,
+            last_run=cls.check_run,
         )
         cls.import_upload = ImportUpload.objects.create(
             uploaded_by=cls.alice, file_name="x.csv", data=b"a,b\n", errors=[]

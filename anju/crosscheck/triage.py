@@ -67,7 +67,7 @@ def confirm(
             received_on=timezone.localdate(),
             category=PROBLEM_OF_RULE[Rule(finding.rule)],
             summary=summary[:300],
-            funds=(Decimal(finding.amount_fen) / 1_000_000).quantize(Decimal("0.0001")),
+            funds=(Decimal(finding.amount_fen) / 1_000_000).quantize(Decimal("0.01")),  # 万元
             persons=persons,
             confirm_new=confirm_new,
             merge_into=merge_into,

@@ -14,6 +14,7 @@ from anju.accounts.access import (
     access_plate,
     access_renovation,
     active_region,
+    findings_visible_to,
     has_perm,
     households_visible_to,
     scope_to_region,
@@ -99,6 +100,7 @@ def household(request, pk: int):
             "person_form": PersonForm(),
             "assessment_form": AssessmentForm(),
             "changes": item.changes.select_related("proposed_by")[:20],
+            "findings": findings_visible_to(request.user).filter(household=item)[:50],
         },
     )
 

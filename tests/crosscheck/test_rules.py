@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import time_machine
 
-from anju.households.models import FollowUpVisit, Household, House, Person, SafetyPlate
+from anju.households.models import FollowUpVisit, House, Household, Person, SafetyPlate
 from tests.base import AnjuTestCase
 from tests.crosscheck.helpers import archive, found, household, pay, reference, rid, row
 
