@@ -45,22 +45,21 @@ def fill(target: int) -> int:
 
 def child() -> None:
     """In the child: export every household as the list page's export does; print figures."""
-    import resource
-
     from anju.cli import _setup
+    from bench.memory import high_water_mb
 
     _setup()
     from anju.households.exports import write_households
     from anju.households.models import Household
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = high_water_mb()
     start = time.perf_counter()
     handle, rows = write_households(
         Household.objects.order_by("region_id", "head_name"), unmasked=False, watermark="bench"
     )
     took = time.perf_counter() - start
     size = handle.seek(0, os.SEEK_END)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = high_water_mb()
     print(
         json.dumps(
             {"rows": rows, "seconds": took, "mb": size / 1e6, "before": before, "peak": peak}
