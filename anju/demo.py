@@ -205,6 +205,11 @@ def load_demo(
     households = load_households(size=size, actor=actor)
     if households:
         progress(f"农户档案：{households} 户演示农户")
+    from anju.crosscheck.demo import load_reference_lists
+
+    listed = load_reference_lists(size=size, actor=actor)
+    if listed:
+        progress(f"部门名单：{listed} 行（死亡、建档立卡、低保、特困、残疾、优抚）")
 
     users = {
         u.username: u

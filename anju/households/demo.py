@@ -1,8 +1,10 @@
 """Deterministic demo households for the demo regions, loaded through the real import path.
 
-About 2% of rows carry the anomalies the cross-check exists to find (a wrong check digit, a
-grade-B house renovated, a grade-C house rebuilt, no sanitary toilet, an area beyond the
-standard, no acceptance date), so later pages have something true to show.
+About 2.6% of rows carry the anomalies the cross-check exists to find (a wrong check digit, a
+grade-B house renovated, no sanitary toilet, an area beyond the standard, no acceptance date, no
+assessment, no priority category, a household subsidised twice); payments, plates and visits add
+late, short and misdirected payments, plates not hung, visits overdue and families still in the
+old house (anju/crosscheck/demo.py adds the departments' lists with their own share).
 """
 
 import csv
@@ -78,7 +80,41 @@ def rows(size: str, first_serial: int = 0):
                 area = 120
             elif anomaly < 0.02:
                 accepted = None
+            categories = rng.choice(CATEGORIES)
+            assessed = (approved - timedelta(days=rng.randint(10, 90))).isoformat()
+            if 0.02 <= anomaly < 0.022:
+                grade, assessed = "", ""  # renovated without an assessment
+            elif 0.022 <= anomaly < 0.024:
+                categories = ""  # in no priority category
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+            if 0.024 <= anomaly < 0.026 and year > 2013:
+                # Subsidised twice: an earlier renovation of the same household.
+                earlier = date(year - 2, 3, 10)
+                out.append(
+                    {
+                        "county": counties.get(county, ""),
+                        "township": village.parent.name,
+                        "village": village.name,
+                        "region_code": village.code,
+                        "head_name": name,
+                        "head_id": head_id,
+                        "size": size_,
+                        "categories": categories,
+                        "structure": "土木",
+                        "grade": "C",
+                        "assessed_on": (earlier - timedelta(days=30)).isoformat(),
+                        "approved_on": earlier.isoformat(),
+                        "method": "修缮加固",
+                        "year": year - 2,
+                        "started_on": (earlier + timedelta(days=20)).isoformat(),
+                        "completed_on": (earlier + timedelta(days=90)).isoformat(),
+                        "accepted_on": (earlier + timedelta(days=100)).isoformat(),
+                        "built_area": "",
+                        "toilet": "有",
+                        "subsidy_yuan": 10000,
+                        "account": "",
+                    }
+                )
             out.append(
                 {
                     "county": counties.get(county, ""),
@@ -88,10 +124,10 @@ def rows(size: str, first_serial: int = 0):
                     "head_name": name,
                     "head_id": head_id,
                     "size": size_,
-                    "categories": rng.choice(CATEGORIES),
+                    "categories": categories,
                     "structure": rng.choice(STRUCTURES),
                     "grade": grade,
-                    "assessed_on": (approved - timedelta(days=rng.randint(10, 90))).isoformat(),
+                    "assessed_on": assessed,
                     "approved_on": approved.isoformat(),
                     "method": method,
                     "year": year,
@@ -132,10 +168,13 @@ def load_households(*, size: str, actor: str) -> int:
 def _payments_plates_visits(size: str, actor: str) -> None:
     """Payments for accepted renovations (a few late, short or to another account), safety
     plates and some quarterly visits, written in bulk as a loader does."""
+    from django.utils import timezone
+
     from anju.accounts.models import User
     from anju.households.models import FollowUpVisit, Payment, Renovation, SafetyPlate
 
     rng = random.Random(f"anju-payments-{size}")
+    today = timezone.localdate()  # visits are recent by the day the demo is loaded
     payments, plates, visits = [], [], []
     visitor = User.objects.filter(username="xq_clerk").first()
     renovations = (
@@ -164,7 +203,18 @@ def _payments_plates_visits(size: str, actor: str) -> None:
                 account_holder=holder,
             )
         )
-        if rng.random() < 0.8:
+        plated = rng.random()
+        if plated < 0.01:  # issued, never hung
+            plates.append(
+                SafetyPlate(
+                    household=household,
+                    number=f"{household.region_id[:6]}-D-{n + 1:07d}",
+                    grade=rng.choice(["A", "B"]),
+                    issued_on=renovation.accepted_on,
+                    deadline=renovation.accepted_on + timedelta(days=30),
+                )
+            )
+        elif plated < 0.8:
             installed = renovation.accepted_on + timedelta(days=rng.randint(5, 40))
             plates.append(
                 SafetyPlate(
@@ -176,13 +226,21 @@ def _payments_plates_visits(size: str, actor: str) -> None:
                     installed_on=installed,
                 )
             )
-        if visitor is not None and rng.random() < 0.3:
+        if visitor is not None:
+            # Most visited within the quarter; a few overdue; a few still in the old house.
+            odd = rng.random()
+            days_ago = rng.randint(100, 200) if odd < 0.02 else rng.randint(5, 80)
+            findings = []
+            if 0.02 <= odd < 0.05:
+                findings = ["leaky"]
+            elif 0.05 <= odd < 0.055 and renovation.method != "repair":
+                findings = ["still_in_old"]
             visits.append(
                 FollowUpVisit(
                     household=household,
                     visitor=visitor,
-                    visited_on=date(2026, rng.randint(1, 10), rng.randint(1, 28)),
-                    findings=["leaky"] if rng.random() < 0.05 else [],
+                    visited_on=today - timedelta(days=days_ago),
+                    findings=findings,
                 )
             )
     Payment.objects.bulk_create(payments, batch_size=2000)
