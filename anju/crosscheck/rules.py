@@ -650,8 +650,9 @@ def _month_before(today: date, months: int) -> date:
 
 @rule(Rule.ASSESSMENT_OVERDUE)
 def assessment_overdue(ctx: Context) -> Iterator[Hit]:
-    """A person on a priority list that arrived over a month ago, still current, whose house
-    has no assessment (or who is in no household of the registry at all)."""
+    """A person on a priority list that arrived over a month ago, still current, whose house has
+    no assessment and no renovation yet (or who is in no household of the registry at all). A
+    renovated house without an assessment is NO_ASSESSMENT's finding, not this one."""
     cutoff = _month_before(ctx.today, int(ctx.params["assessment_window_months"]))
     lists = [pk for pk in ctx.ids(*PRIORITY_KINDS) if ctx.received.get(pk, ctx.today) <= cutoff]
     if not lists:
@@ -666,9 +667,11 @@ def assessment_overdue(ctx: Context) -> Iterator[Hit]:
             LEFT JOIN households_household h ON h.id = p.household_id
             WHERE r.reference_id IN ({marks(lists)})
               AND (r."end" IS NULL OR r."end" > %s)
-              AND (h.id IS NULL OR NOT EXISTS (
+              AND (h.id IS NULL OR (NOT EXISTS (
                 SELECT 1 FROM households_assessment a
-                JOIN households_house o ON o.id = a.house_id WHERE o.household_id = h.id))
+                JOIN households_house o ON o.id = a.house_id WHERE o.household_id = h.id)
+                AND NOT EXISTS (
+                SELECT 1 FROM households_renovation v WHERE v.household_id = h.id)))
             GROUP BY r.id_number""",
         [*lists, ctx.today],
     )
