@@ -62,11 +62,7 @@ class ReferenceRecord(models.Model):
         indexes = [
             models.Index(fields=["id_number", "reference"], name="refrecord_id_idx"),
             # Lists that name a member's household by its head (户主身份证号).
-            models.Index(
-                fields=["head_id", "reference"],
-                name="refrecord_head_idx",
-                condition=~models.Q(head_id=""),
-            ),
+            models.Index(fields=["head_id", "reference"], name="refrecord_head_id_idx"),
         ]
 
     def __str__(self) -> str:

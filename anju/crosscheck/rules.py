@@ -102,6 +102,21 @@ class Context:
     today: date
     params: dict = field(default_factory=parameters)
     received: dict[int, date] = field(default_factory=dict)  # list id -> received on
+    # Where the SQL runs: Django's database by default; `make bench` also hands the very same
+    # rules to DuckDB over Parquet copies of the tables ("duckdb", with its own `execute`).
+    dialect: str = ""
+    execute: Callable[[str, list], list[tuple]] | None = None
+
+    def __post_init__(self):
+        self.dialect = self.dialect or connection.vendor
+
+    def days(self, later: str, earlier: str) -> str:
+        """SQL for the whole days from `earlier` to `later` (two date columns)."""
+        if self.dialect == "sqlite":
+            return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+        if self.dialect == "duckdb":
+            return f"date_diff('day', {earlier}, {later})"
+        return f"({later} - {earlier})"
 
     @property
     def bounds(self) -> tuple[str, str]:
@@ -111,6 +126,8 @@ class Context:
         return [pk for kind in kinds for pk in self.lists.get(kind, [])]
 
     def query(self, sql: str, params: list) -> list[tuple]:
+        if self.execute is not None:
+            return self.execute(sql, params)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -122,18 +139,14 @@ def as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def days_between(later: str, earlier: str) -> str:
-    """SQL for the whole days from `earlier` to `later` (two date columns)."""
-    if connection.vendor == "postgresql":
-        return f"({later} - {earlier})"
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-
 def marks(values) -> str:
     return ", ".join(["%s"] * len(values)) or "NULL"
 
 
 SCOPE = "h.region_id BETWEEN %s AND %s"
+# `+r.reference_id IN (...)` below: the unary plus keeps SQLite from walking a whole list by its
+# list key; it looks each person of the archive up in the list's ID index instead (a list may be
+# ten times the archive). PostgreSQL and DuckDB read it as the plain column.
 RULES: dict[str, Callable[[Context], Iterator[Hit]]] = {}
 
 
@@ -150,23 +163,30 @@ def deceased_beneficiary(ctx: Context) -> Iterator[Hit]:
     """Approved, or paid, on or after the death of the head or a member of the household (the
     deaths list, or a death recorded in the registry)."""
     lists = ctx.ids(Kind.DEATHS)
+    # Deaths of the people in scope: each person's ID looked up in the lists' index (a death
+    # register far longer than the archive is never scanned), or the registry's own record.
     deaths = f"""
-        SELECT id_number, MIN(died) AS died FROM (
-            SELECT id_number, start AS died FROM crosscheck_referencerecord
-            WHERE reference_id IN ({marks(lists)}) AND start IS NOT NULL
+        SELECT pid, MIN(died) AS died FROM (
+            SELECT p.id AS pid, r.start AS died FROM households_person p
+            JOIN households_household h ON h.id = p.household_id
+            JOIN crosscheck_referencerecord r
+              ON r.id_number = p.id_number AND +r.reference_id IN ({marks(lists)})
+            WHERE {SCOPE} AND r.start IS NOT NULL
             UNION ALL
-            SELECT id_number, deceased_on FROM households_person WHERE deceased_on IS NOT NULL
-        ) d GROUP BY id_number"""
+            SELECT p.id, p.deceased_on FROM households_person p
+            JOIN households_household h ON h.id = p.household_id
+            WHERE {SCOPE} AND p.deceased_on IS NOT NULL
+        ) d GROUP BY pid"""
     joins = f"""
         FROM ({deaths}) d
-        JOIN households_person p ON p.id_number = d.id_number
+        JOIN households_person p ON p.id = d.pid
         JOIN households_household h ON h.id = p.household_id
         JOIN households_renovation v ON v.household_id = h.id"""
     base = f"{joins} WHERE {SCOPE}"
     approved = ctx.query(
         f"""SELECT h.id, h.region_id, p.id_number, p.name, p.relation, v.year, d.died,
                    v.approved_on, v.subsidy_fen {base} AND v.approved_on >= d.died""",
-        [*lists, *ctx.bounds],
+        [*lists, *ctx.bounds, *ctx.bounds, *ctx.bounds],
     )
     for hid, region, number, name, relation, year, died, approved_on, subsidy in approved:
         yield Hit(
@@ -186,7 +206,7 @@ def deceased_beneficiary(ctx: Context) -> Iterator[Hit]:
             {joins} JOIN households_payment pay ON pay.renovation_id = v.id
             WHERE {SCOPE} AND pay.paid_on >= d.died
             GROUP BY h.id, h.region_id, p.id_number, p.name, p.relation, v.year, d.died""",
-        [*lists, *ctx.bounds],
+        [*lists, *ctx.bounds, *ctx.bounds, *ctx.bounds],
     )
     for hid, region, number, name, relation, year, died, paid_on, amount in paid:
         yield Hit(
@@ -214,22 +234,23 @@ def ineligible(ctx: Context) -> Iterator[Hit]:
             FROM households_renovation v JOIN households_household h ON h.id = v.household_id
             WHERE {SCOPE} AND v.approved_on IS NOT NULL
               AND NOT EXISTS (
+                SELECT 1 FROM households_person p
+                WHERE p.household_id = h.id AND EXISTS (
+                  SELECT 1 FROM crosscheck_referencerecord r
+                  WHERE r.id_number = p.id_number AND r.reference_id IN ({marks(listed)})
+                    AND (r.start IS NULL OR r.start <= v.approved_on)
+                    AND (r."end" IS NULL OR r."end" > v.approved_on)))
+              AND NOT EXISTS (
                 SELECT 1 FROM households_categoryrecord c
                 WHERE c.household_id = h.id AND c.category IN ({marks(trusted)})
                   AND (c.start IS NULL OR c.start <= v.approved_on)
                   AND (c."end" IS NULL OR c."end" > v.approved_on))
               AND NOT EXISTS (
                 SELECT 1 FROM crosscheck_referencerecord r
-                JOIN households_person p ON p.id_number = r.id_number
-                WHERE p.household_id = h.id AND r.reference_id IN ({marks(listed)})
-                  AND (r.start IS NULL OR r.start <= v.approved_on)
-                  AND (r."end" IS NULL OR r."end" > v.approved_on))
-              AND NOT EXISTS (
-                SELECT 1 FROM crosscheck_referencerecord r
                 WHERE r.head_id = h.head_id AND r.reference_id IN ({marks(listed)})
                   AND (r.start IS NULL OR r.start <= v.approved_on)
                   AND (r."end" IS NULL OR r."end" > v.approved_on))""",
-        [*ctx.bounds, *trusted, *listed, *listed],
+        [*ctx.bounds, *listed, *trusted, *listed],
     )
     for hid, region, number, name, year, approved_on, subsidy in rows:
         yield Hit(
@@ -369,10 +390,10 @@ def payment_amount(ctx: Context) -> Iterator[Hit]:
         f"""SELECT h.id, h.region_id, h.head_id, h.head_name, t.approved, t.paid, t.last_year
             FROM households_household h
             JOIN (SELECT household_id, SUM(subsidy_fen) AS approved, MAX(year) AS last_year,
-                         (SELECT SUM(r.amount_fen) FROM crosscheck_referencerecord r
-                          JOIN households_person p ON p.id_number = r.id_number
+                         (SELECT SUM(r.amount_fen) FROM households_person p
+                          JOIN crosscheck_referencerecord r ON r.id_number = p.id_number
                           WHERE p.household_id = v.household_id
-                            AND r.reference_id IN ({marks(lists)})) AS paid
+                            AND +r.reference_id IN ({marks(lists)})) AS paid
                   FROM households_renovation v WHERE approved_on IS NOT NULL
                   GROUP BY household_id) t ON t.household_id = h.id
             WHERE {SCOPE} AND t.paid IS NOT NULL AND t.paid <> t.approved""",
@@ -399,7 +420,7 @@ def payment_late(ctx: Context) -> Iterator[Hit]:
     cutoff = ctx.today - timedelta(days=allowed)
     rows = ctx.query(
         f"""SELECT h.id, h.region_id, h.head_id, h.head_name, v.year, v.accepted_on,
-                   v.subsidy_fen, f.first_paid, {days_between("f.first_paid", "v.accepted_on")}
+                   v.subsidy_fen, f.first_paid, {ctx.days("f.first_paid", "v.accepted_on")}
             FROM households_renovation v
             JOIN households_household h ON h.id = v.household_id
             LEFT JOIN (SELECT renovation_id, MIN(paid_on) AS first_paid
@@ -407,7 +428,7 @@ def payment_late(ctx: Context) -> Iterator[Hit]:
                    ON f.renovation_id = v.id
             WHERE {SCOPE} AND v.accepted_on IS NOT NULL AND v.subsidy_fen > 0
               AND ((f.first_paid IS NULL AND v.accepted_on < %s)
-                   OR {days_between("f.first_paid", "v.accepted_on")} > %s)""",
+                   OR {ctx.days("f.first_paid", "v.accepted_on")} > %s)""",
         [*ctx.bounds, cutoff, allowed],
     )
     for hid, region, number, name, year, accepted, subsidy, first_paid, gap in rows:
