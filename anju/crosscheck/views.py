@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,7 +35,7 @@ from anju.households.ids import mask_id
 from anju.oversight.choices import CadreLevel
 from anju.oversight.services import PersonInput
 from anju.pagination import paginate
-from anju.regions.models import Level
+from anju.regions.models import PREFIX_LENGTH, Level, Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -71,6 +72,7 @@ def findings(request):
         .values_list("rule", "n")
     )
     page = paginate(request, qs.select_related("region").order_by("rule", "region_id", "pk"))
+    by_area = _by_area(request, qs)
     latest = _in_region(request, runs_visible_to(request.user)).first()
     return render(
         request,
@@ -83,7 +85,28 @@ def findings(request):
             "statuses": FindingStatus.choices,
             "latest": latest,
             "can_run": has_perm(request.user, Perm.RUN_CROSSCHECK),
+            "by_area": by_area,
         },
+    )
+
+
+def _by_area(request, qs) -> list[tuple]:
+    """The filtered findings counted per region one level down (townships of a county, ...),
+    worst first: where to look."""
+    region = active_region(request)
+    if region is None or region.level >= Level.VILLAGE:
+        return []
+    width = PREFIX_LENGTH[Level(region.level + 1)]
+    counts = (
+        qs.annotate(area=Substr("region_id", 1, width))
+        .values_list("area")
+        .annotate(n=Count("pk"))
+        .values_list("area", "n")
+    )
+    counted = {area.ljust(12, "0"): n for area, n in counts}
+    names = dict(Region.objects.filter(code__in=counted).values_list("code", "name"))
+    return sorted(
+        ((code, names.get(code, code), n) for code, n in counted.items()), key=lambda x: -x[2]
     )
 
 

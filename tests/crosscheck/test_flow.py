@@ -181,6 +181,8 @@ class PageTests(AnjuTestCase):
         counts = {code: n for code, _, n in page.context["rules"]}
         self.assertEqual(counts["NO_TOILET"], 1)
         self.assertNotContains(page, rid(1))  # masked
+        # Per township of the county: all three of the household's findings are in 新桥镇.
+        self.assertEqual(page.context["by_area"], [("350881100000", "新桥镇", 3)])
         household = self.client.get(
             reverse("households:household", args=[Finding.objects.first().household_id])
         )
