@@ -15,7 +15,7 @@ from anju.audit.services import audit
 from anju.crosscheck.choices import Rule, RunStatus
 from anju.crosscheck.models import CheckRun, Finding
 from anju.crosscheck.references import current_lists
-from anju.crosscheck.rules import RULES, Context, Hit, parameters
+from anju.crosscheck.rules import RULES, Context, Hit
 from anju.regions.models import Region
 from anju.tabular.inserts import insert_rows, key_table
 
@@ -165,13 +165,9 @@ def as_json(findings) -> list[dict]:
             "evidence": f.evidence,
             "name": f.name,
             "household_id": f.household_id,
-            "amount_yuan": f.amount_fen / 100,
+            "amount_fen": f.amount_fen,
             "status": f.status,
             "finding_id": f.pk,
         }
         for f in findings
     ]
-
-
-def parameters_in_use() -> dict:
-    return parameters()

@@ -34,6 +34,10 @@ def run_check(run_id: int) -> str:
 
 def fail_interrupted() -> int:
     """Runs left running by a worker that died: nothing of theirs was kept (one transaction)."""
+    from django.utils import timezone
+
     return CheckRun.objects.filter(status=RunStatus.RUNNING).update(
-        status=RunStatus.FAILED, message="比对进程意外中止，本次未保存任何发现。请重新比对。"
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        message="比对进程意外中止，本次未保存任何发现。请重新比对。",
     )

@@ -14,6 +14,7 @@ from anju.audit.models import AuditEntry
 from anju.cli import main
 from anju.crosscheck.models import CheckRun, Finding, ReferenceList, ReferenceRecord
 from anju.crosscheck.references import current_lists, import_reference, parse_reference
+from anju.crosscheck.runs import execute, start_run
 from anju.oversight.models import Clue
 from anju.regions.models import Region
 from tests.base import AnjuTestCase
@@ -205,3 +206,35 @@ class PageTests(AnjuTestCase):
         self.assertContains(response, "已导入死亡人员名单 1 行")
         self.assertEqual(ReferenceList.objects.get().uploaded_by, self.pete)
         self.assertEqual(self.client.get(reverse("crosscheck:findings")).status_code, 403)
+
+
+class FailureTests(AnjuTestCase):
+    def test_a_rule_that_fails_fails_the_run_and_keeps_nothing(self):
+        from unittest import mock
+
+        from anju.crosscheck import rules
+
+        archive(row(1, **{"有无卫生厕所": "无"}))
+
+        def broken(ctx):
+            raise RuntimeError("disk")
+
+        run = start_run(actor="test", region=Region.objects.get(code="350881000000"))
+        with (
+            mock.patch.dict(rules.RULES, {"NO_ACCEPTANCE": broken}),
+            self.assertRaises(RuntimeError),
+        ):
+            execute(run)
+        run.refresh_from_db()
+        self.assertEqual(run.status, "failed")
+        self.assertIn("未保存任何发现", run.message)
+        self.assertFalse(Finding.objects.exists())
+
+    def test_a_run_left_running_by_a_dead_worker_is_marked_failed(self):
+        from anju.crosscheck.tasks import fail_interrupted
+
+        run = CheckRun.objects.create(region_id="350881000000", actor_name="x", status="running")
+        self.assertEqual(fail_interrupted(), 1)
+        run.refresh_from_db()
+        self.assertEqual(run.status, "failed")
+        self.assertIsNotNone(run.finished_at)
