@@ -271,17 +271,28 @@ def duplicate_subsidy(ctx: Context) -> Iterator[Hit]:
     """The same person subsidised in more than one renovation (the same household twice, or as a
     member of two households)."""
     lo, hi = ctx.bounds
+    # Only IDs that can be subsidised twice are aggregated: those on more than one person record
+    # and the people of households with more than one renovation (two index-only passes).
     rows = ctx.query(
         """SELECT p.id_number, MIN(p.name), COUNT(DISTINCT v.id), SUM(v.subsidy_fen),
                    MIN(v.year), MAX(v.year), MAX(h.region_id), MAX(h.id)
-            FROM households_person p
+            FROM (
+                SELECT id_number FROM households_person
+                GROUP BY id_number HAVING COUNT(*) > 1
+                UNION
+                SELECT q.id_number FROM households_person q
+                JOIN (SELECT household_id FROM households_renovation
+                      GROUP BY household_id HAVING COUNT(*) > 1) m
+                  ON m.household_id = q.household_id
+            ) c
+            JOIN households_person p ON p.id_number = c.id_number
             JOIN households_renovation v ON v.household_id = p.household_id
             JOIN households_household h ON h.id = v.household_id
             WHERE v.subsidy_fen > 0 AND v.approved_on IS NOT NULL
-              AND p.id_number IN (
-                SELECT p2.id_number FROM households_person p2
+              AND EXISTS (
+                SELECT 1 FROM households_person p2
                 JOIN households_household h2 ON h2.id = p2.household_id
-                WHERE h2.region_id BETWEEN %s AND %s)
+                WHERE p2.id_number = p.id_number AND h2.region_id BETWEEN %s AND %s)
             GROUP BY p.id_number HAVING COUNT(DISTINCT v.id) > 1""",
         [lo, hi],
     )
@@ -311,7 +322,9 @@ def payment_account(ctx: Context) -> Iterator[Hit]:
             FROM households_payment pay
             JOIN households_renovation v ON v.id = pay.renovation_id
             JOIN households_household h ON h.id = v.household_id
-            WHERE {SCOPE}""",
+            WHERE {SCOPE}
+              AND ((h.account_number <> '' AND pay.account_number <> h.account_number)
+                   OR pay.account_holder <> h.head_name)""",
         [*ctx.bounds],
     )
     names = None
@@ -772,42 +785,32 @@ def plate_missing(ctx: Context) -> Iterator[Hit]:
 def still_in_dangerous_house(ctx: Context) -> Iterator[Hit]:
     """A household with a safe house (an accepted rebuild, new build or move) still living in
     the old one: as the latest visit found, or as the house records say."""
+    # Driven from the visits that found the family in the old house; the latest visit decides.
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, MAX(v.year),
-                   (SELECT MAX(f.visited_on) FROM households_followupvisit f
-                    WHERE f.household_id = h.id) AS last_visit
-            FROM households_household h
-            JOIN households_renovation v ON v.household_id = h.id
-            WHERE {SCOPE} AND v.accepted_on IS NOT NULL AND v.method IN ({marks(NEW_HOUSE_METHODS)})
-            GROUP BY h.id, h.region_id, h.head_id, h.head_name""",
-        [*ctx.bounds, *NEW_HOUSE_METHODS],
+        f"""SELECT DISTINCT h.id, h.region_id, h.head_id, h.head_name, f.visited_on,
+                   (SELECT MAX(v.year) FROM households_renovation v
+                    WHERE v.household_id = h.id AND v.accepted_on IS NOT NULL
+                      AND v.method IN ({marks(NEW_HOUSE_METHODS)})) AS year
+            FROM households_followupvisit f
+            JOIN households_household h ON h.id = f.household_id
+            WHERE {SCOPE} AND CAST(f.findings AS TEXT) LIKE %s
+              AND f.visited_on = (SELECT MAX(g.visited_on) FROM households_followupvisit g
+                                  WHERE g.household_id = h.id)""",
+        [*NEW_HOUSE_METHODS, *ctx.bounds, "%still_in_old%"],
     )
-    latest = {
-        hid: (region, number, name, year, last)
-        for hid, region, number, name, year, last in rows
-        if last
-    }
-    if latest:
-        seen = ctx.query(
-            f"""SELECT f.household_id, f.visited_on FROM households_followupvisit f
-                JOIN households_household h ON h.id = f.household_id
-                WHERE {SCOPE} AND CAST(f.findings AS TEXT) LIKE %s""",
-            [*ctx.bounds, "%still_in_old%"],
+    for hid, region, number, name, visited, year in rows:
+        if year is None:
+            continue  # no safe house yet: VISIT findings, not this rule
+        yield Hit(
+            key=f"{number}:visit",
+            region_code=region,
+            household_id=hid,
+            id_number=number,
+            name=name,
+            renovation_year=year,
+            evidence=f"户主{name}家{year}年度已建成并验收安全住房，{day(visited)}回访发现"
+            "仍住在原危房中",
         )
-        for hid, visited in seen:
-            if hid not in latest or as_date(visited) != as_date(latest[hid][4]):
-                continue  # an older visit; the latest one decides
-            region, number, name, year, _ = latest[hid]
-            yield Hit(
-                key=f"{number}:visit",
-                region_code=region,
-                household_id=hid,
-                id_number=number,
-                name=name,
-                renovation_year=year,
-                evidence=f"户主{name}家{year}年度已建成并验收安全住房，{day(visited)}回访发现"
-                "仍住在原危房中",
-            )
     rows = ctx.query(
         f"""SELECT DISTINCT h.id, h.region_id, h.head_id, h.head_name
             FROM households_household h
