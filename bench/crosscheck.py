@@ -176,7 +176,8 @@ def run() -> None:
     print(
         f"cross-check ({households:,} households, {listed:,} list rows; {added:,} generated "
         f"death-register rows added in {grown:.1f} s): full run {ours:.1f} s "
-        f"(rules {rules_only:.1f} s, {ours_run.found:,} findings kept) · DuckDB on Parquet, "
+        f"(rules {rules_only:.1f} s summed over its connections, {ours_run.found:,} findings "
+        f"kept) · DuckDB on Parquet, "
         f"same rules' SQL {baseline:.1f} s (export {exported:.1f} s, not counted) · ratio "
         f"{ours / baseline:.1f}× · run peak {peak:.0f} MB"
         + (f" · counts differ: {differ}" if differ else " · same findings per rule")

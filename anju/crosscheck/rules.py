@@ -133,12 +133,6 @@ class Context:
             return cursor.fetchall()
 
 
-def as_date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def marks(values) -> str:
     return ", ".join(["%s"] * len(values)) or "NULL"
 

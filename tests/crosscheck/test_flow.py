@@ -8,6 +8,7 @@ from datetime import date
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TransactionTestCase
 from django.urls import reverse
 
 from anju.audit.models import AuditEntry
@@ -17,7 +18,7 @@ from anju.crosscheck.references import current_lists, import_reference, parse_re
 from anju.crosscheck.runs import execute, start_run
 from anju.oversight.models import Clue
 from anju.regions.models import Region
-from tests.base import AnjuTestCase
+from tests.base import AnjuTestCase, make_cast, make_regions
 from tests.crosscheck.helpers import archive, found, reference, rid, row
 
 
@@ -238,3 +239,29 @@ class FailureTests(AnjuTestCase):
         run.refresh_from_db()
         self.assertEqual(run.status, "failed")
         self.assertIsNotNone(run.finished_at)
+
+
+@time_machine.travel("2026-11-22 10:00 +0800", tick=False)
+class ParallelRunTests(TransactionTestCase):
+    """Outside a transaction the rules run on two connections at once; same findings."""
+
+    def setUp(self):
+        make_regions()
+        make_cast()
+
+    def test_two_connections_find_what_one_finds(self):
+        archive(
+            row(1, **{"有无卫生厕所": "无"}),
+            row(2, **{"危险等级": "B"}),
+            row(3, **{"验收日期": ""}),
+        )
+        region = Region.objects.get(code="350881000000")
+        with self.settings(ANJU_CROSSCHECK_WORKERS=2):
+            parallel = execute(start_run(actor="test", region=region))
+        with self.settings(ANJU_CROSSCHECK_WORKERS=1):
+            serial = execute(start_run(actor="test", region=region))
+        self.assertEqual(parallel.counts, serial.counts)
+        self.assertEqual(parallel.found, serial.found)
+        self.assertEqual(serial.new, 0)
+        self.assertGreaterEqual(parallel.counts["NO_TOILET"], 1)
+        self.assertEqual(list(parallel.counts), list(serial.counts))  # the rules' order
