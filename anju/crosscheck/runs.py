@@ -78,7 +78,17 @@ def _execute(run: CheckRun, progress, codes: list[str]) -> CheckRun:
         progress(int(90 * len(done) / len(codes)), Rule(code).label)
         return code, found, time.perf_counter() - began
 
-    results = _map(collect, codes)
+    # Longest rules first (as the last run over this region timed them): the connections
+    # finish together instead of one waiting on a long rule started last.
+    last = (
+        CheckRun.objects.filter(region=run.region, status=RunStatus.DONE)
+        .order_by("-pk")
+        .values_list("timings", flat=True)
+        .first()
+        or {}
+    )
+    order = sorted(codes, key=lambda code: -last.get(code, 0))
+    results = sorted(_map(collect, order), key=lambda result: codes.index(result[0]))
     hits: dict[str, tuple[str, Hit]] = {}
     counts, timings = Counter(), {}
     for code, found, seconds in results:  # in the rules' order, whatever order they ran in
