@@ -276,3 +276,23 @@ class MonitoringTests(AnjuTestCase):
             sorted(h.fingerprint.split(":", 1)[1] for h in found("STILL_IN_DANGEROUS_HOUSE")),
             [f"{rid(1)}:visit", f"{rid(3)}:house"],
         )
+
+
+@time_machine.travel("2026-11-22 10:00 +0800", tick=False)
+class TwoListsTests(AnjuTestCase):
+    def test_the_same_person_on_two_lists_is_one_person(self):
+        archive(row(1, **{"农户类别": "建档立卡、低保"}))
+        newcomer = rid(88, year=1961)
+        for kind, header in (
+            ("poverty", ["姓名", "身份证号", "识别日期"]),
+            ("subsistence", ["姓名", "身份证号", "起始日期"]),
+        ):
+            reference(
+                kind,
+                header,
+                [["农户1", rid(1), "2010-01-01"], ["新户", newcomer, "2026-08-01"]],
+                received_on="2026-09-01",
+            )
+        self.assertEqual(found("INELIGIBLE"), [])
+        self.assertEqual(found("RECORD_MISMATCH"), [])
+        self.assertEqual([h.id_number for h in found("ASSESSMENT_OVERDUE")], [newcomer])
