@@ -85,6 +85,7 @@ class CheckRun(models.Model):
     parameters = models.JSONField("参数", default=dict)
     counts = models.JSONField("各规则发现数", default=dict)
     timings = models.JSONField("各规则用时(秒)", default=dict)
+    rules_seconds = models.FloatField("规则用时(秒)", null=True, blank=True)
     found = models.PositiveIntegerField("发现问题", default=0)
     new = models.PositiveIntegerField("新发现", default=0)
     message = models.CharField(max_length=300, blank=True)
