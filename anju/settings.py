@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "anju.oversight",
     "anju.households",
     "anju.crosscheck",
+    "anju.portal",
 ]
 
 MIDDLEWARE = [

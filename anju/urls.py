@@ -16,6 +16,7 @@ urlpatterns = [
     path("clues/", include("anju.oversight.urls")),
     path("households/", include("anju.households.urls")),
     path("crosscheck/", include("anju.crosscheck.urls")),
+    path("portal/", include("anju.portal.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

@@ -308,6 +308,11 @@ def clue_samples(case) -> dict[str, Sample]:
             kwargs={"pk": case.check_run.pk}, region="350881000000", secret="走查批次"
         ),
         "crosscheck:lists": Sample(),
+        "portal:home": Sample(),
+        "portal:report": Sample(),
+        "portal:track": Sample(method="POST", data={"code": "0000-0000-0000-0000"}),
+        "portal:status": Sample(),
+        "portal:disclosure": Sample(),
     }
 
 

@@ -162,7 +162,23 @@ def load_households(*, size: str, actor: str) -> int:
     if not result.ok:
         raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))
     _payments_plates_visits(size, actor)
+    _public_notice()
     return result.households_created
+
+
+def _public_notice() -> None:
+    """Every approved renovation was on public notice (公示) for seven days, ending three days
+    before its approval: what the portal's disclosure list shows."""
+    from django.db.models import DateField, ExpressionWrapper, F
+
+    from anju.households.models import Renovation
+
+    def shifted(days: int):
+        return ExpressionWrapper(F("approved_on") - timedelta(days=days), output_field=DateField())
+
+    Renovation.objects.filter(approved_on__isnull=False).update(
+        notice_start=shifted(10), notice_end=shifted(3)
+    )
 
 
 def _payments_plates_visits(size: str, actor: str) -> None:

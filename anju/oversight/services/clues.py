@@ -190,12 +190,14 @@ def clue_register(
     links: str = "",
     confirm_new: bool = False,
     merge_into: Clue | None = None,
+    registrar=None,
 ) -> tuple[Clue | None, list[tuple[Clue, Match]]]:
     """The one intake the UI, the public portal and the cross-check all call.
 
     Returns (clue, []) once registered or merged; (None, duplicates) when likely duplicates were
     found and the caller has neither confirmed a new clue nor chosen one to merge into.
-    `actor` is a user, or a string naming a system channel (the portal, the cross-check).
+    `actor` is a user, or a string naming a system channel (the portal, the cross-check); a
+    system channel names the account recorded as registrar (`registrar`).
     """
     system = isinstance(actor, str)
     if not system:
@@ -210,7 +212,7 @@ def clue_register(
     persons = _persons(persons)
     if received_on > today():
         raise ValidationError("收到日期不能晚于今天。")
-    registrar = None if system else actor
+    registrar = registrar if system else actor
     with transaction.atomic():
         if merge_into is not None:
             if merge_into.region_id[:6] != region.code[:6]:

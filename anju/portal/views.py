@@ -1,0 +1,201 @@
+"""The public portal (no login): report a problem, follow it with the code, see who was approved."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from anju.accounts.access import public_view
+from anju.households.choices import Category
+from anju.households.ids import mask_id, mask_name
+from anju.households.models import CategoryRecord, Renovation
+from anju.oversight.choices import ProblemKind
+from anju.portal import guard, services
+from anju.portal.models import PublicReport
+from anju.regions.models import Level, Region
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _place(request) -> dict:
+    """County → township → village, chosen one at a time (plain GET: works without JavaScript)."""
+    g = request.GET if request.method == "GET" else request.POST
+    counties = list(Region.objects.filter(level=Level.COUNTY).order_by("code"))
+    chosen = {"county": None, "township": None, "village": None}
+    townships, villages = [], []
+    county = next((c for c in counties if c.code == g.get("county")), None)
+    if county:
+        chosen["county"] = county
+        townships = list(county.children.order_by("code"))
+        township = next((t for t in townships if t.code == g.get("township")), None)
+        if township:
+            chosen["township"] = township
+            villages = list(township.children.order_by("code"))
+            chosen["village"] = next((v for v in villages if v.code == g.get("village")), None)
+    region = chosen["village"] or chosen["township"] or chosen["county"]
+    return {
+        "counties": counties,
+        "townships": townships,
+        "villages": villages,
+        "chosen": chosen,
+        "region": region,
+    }
+
+
+@public_view
+def home(request):
+    return render(request, "portal/home.html")
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(label="问题类型", choices=ProblemKind.choices)
+    description = forms.CharField(
+        label="问题描述",
+        max_length=services.DESCRIPTION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    accused = forms.CharField(label="被反映人（可不填）", max_length=50, required=False)
+    name = forms.CharField(label="您的姓名（可不填，匿名反映）", max_length=50, required=False)
+    phone = forms.CharField(label="联系电话（可不填）", max_length=20, required=False)
+    answer = forms.CharField(label="验证问题", max_length=4)
+
+
+@public_view
+def report(request):
+    place = _place(request)
+    initial = {"description": request.GET.get("about", "")[:200]}
+    form = ReportForm(request.POST or None, initial=initial)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        if not guard.allowed(request, "report"):
+            error = "提交过于频繁，请稍后再试。"
+        elif not guard.answered(request, form.cleaned_data["answer"]):
+            error = "验证问题回答不正确，请重新作答。"
+        elif place["region"] is None:
+            error = "请选择问题发生的地方（至少到县、市、区）。"
+        else:
+            data = form.cleaned_data
+            try:
+                done = services.submit_report(
+                    region=place["region"],
+                    kind=data["kind"],
+                    description=data["description"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    accused=data["accused"],
+                    photos=[f.read() for f in request.FILES.getlist("photos")[:10]],
+                )
+            except ValidationError as problem:
+                error = " ".join(problem.messages)
+            else:
+                return _no_store(
+                    render(
+                        request, "portal/reported.html", {"code": done.code, "report": done.report}
+                    )
+                )
+    question = guard.new_question(request)
+    return _no_store(
+        render(
+            request,
+            "portal/report.html",
+            {"form": form, "error": error, "question": question, **place},
+        )
+    )
+
+
+@public_view
+def track(request):
+    """Enter the tracking code; nothing is said about whether other codes exist."""
+    error = ""
+    if request.method == "POST":
+        if not guard.allowed(request, "track"):
+            error = "查询过于频繁，请稍后再试。"
+        else:
+            found = services.find_report(request.POST.get("code", ""))
+            if found is None:
+                error = "没有找到与该查询码对应的反映，请核对后重新输入。"
+            else:
+                request.session["portal_report"] = found.pk
+                return redirect("portal:status")
+    return _no_store(render(request, "portal/track.html", {"error": error}))
+
+
+@public_view
+def status(request):
+    pk = request.session.get("portal_report")
+    item = PublicReport.objects.filter(pk=pk).select_related("clue", "region").first()
+    if item is None:
+        return redirect("portal:track")
+    error = ""
+    if request.method == "POST":
+        if not guard.allowed(request, "add"):
+            error = "提交过于频繁，请稍后再试。"
+        else:
+            try:
+                services.add_information(item, request.POST.get("text", ""))
+            except ValidationError as problem:
+                error = " ".join(problem.messages)
+            else:
+                return redirect("portal:status")
+    return _no_store(
+        render(
+            request,
+            "portal/status.html",
+            {
+                "item": item,
+                "status": services.public_status(item),
+                "additions": item.additions.all(),
+                "error": error,
+            },
+        )
+    )
+
+
+@public_view
+def disclosure(request):
+    """Per village and year: the approved beneficiaries whose public notice has begun, masked."""
+    place = _place(request)
+    village = place["chosen"]["village"]
+    years = list(range(timezone.localdate().year, 2011, -1))
+    year = request.GET.get("year", "")
+    rows = []
+    if village and year.isdigit():
+        today = timezone.localdate()
+        renovations = (
+            Renovation.objects.filter(
+                household__region=village,
+                year=int(year),
+                approved_on__isnull=False,
+                notice_start__isnull=False,
+                notice_start__lte=today,
+            )
+            .select_related("household")
+            .order_by("household__head_name", "pk")
+        )
+        labels = dict(Category.choices)
+        categories: dict[int, list[str]] = {}
+        for household_id, category in CategoryRecord.objects.filter(
+            household__in=[r.household_id for r in renovations]
+        ).values_list("household_id", "category"):
+            categories.setdefault(household_id, []).append(labels.get(category, category))
+        rows = [
+            {
+                "name": mask_name(r.household.head_name),
+                "id": mask_id(r.household.head_id),
+                "categories": "、".join(categories.get(r.household_id, [])),
+                "method": r.get_method_display(),
+                "subsidy": r.subsidy_fen // 100,
+                "notice_start": r.notice_start,
+                "notice_end": r.notice_end,
+                "year": r.year,
+            }
+            for r in renovations
+        ]
+    return render(
+        request,
+        "portal/disclosure.html",
+        {**place, "years": years, "year": year, "rows": rows},
+    )
