@@ -313,6 +313,16 @@ def clue_samples(case) -> dict[str, Sample]:
         "portal:track": Sample(method="POST", data={"code": "0000-0000-0000-0000"}),
         "portal:status": Sample(),
         "portal:disclosure": Sample(),
+        "portal:staff_reporter": Sample(
+            method="POST", kwargs={"pk": case.public_report.pk}, region=town, secret="走查举报人"
+        ),
+        "portal:staff_reply": Sample(
+            method="POST",
+            kwargs={"pk": case.public_report.pk},
+            region=town,
+            data={"text": "已受理"},
+        ),
+        "portal:staff_photo": Sample(kwargs={"pk": case.report_photo.pk}, region=town),
     }
 
 
@@ -415,6 +425,21 @@ class ScopingWalkTests(AnjuTestCase):
             evidence="走查证据",
             first_run=cls.check_run,
             last_run=cls.check_run,
+        )
+        from anju.crypto import seal
+        from anju.portal.models import PublicReport, ReportPhoto
+
+        cls.public_report = PublicReport.objects.create(
+            code_hash="walk",
+            clue=cls.clue,
+            region_id=cls.clue.region_id,
+            kind="funds",
+            description="走查举报",
+            anonymous=False,
+            reporter_name=seal("走查举报人", "portal.reporter_name"),
+        )
+        cls.report_photo = ReportPhoto.objects.create(
+            report=cls.public_report, data=b"\x89PNG", content_type="image/png"
         )
         cls.import_upload = ImportUpload.objects.create(
             uploaded_by=cls.alice, file_name="x.csv", data=b"a,b\n", errors=[]

@@ -45,6 +45,7 @@ class Perm(StrEnum):
     RUN_CROSSCHECK = "crosscheck.run"
     TRIAGE_FINDINGS = "crosscheck.triage"
     UPLOAD_REFERENCES = "crosscheck.upload"
+    VIEW_REPORTERS = "portal.view_reporters"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
@@ -121,6 +122,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_FINDINGS,
             Perm.RUN_CROSSCHECK,
             Perm.TRIAGE_FINDINGS,
+            # Who reported a problem on the portal: discipline inspection only (audited).
+            Perm.VIEW_REPORTERS,
         }
     ),
     # 部门数据员: brings their department's lists, and sees what they brought.
@@ -499,3 +502,17 @@ def reference_lists_visible_to(user) -> QuerySet:
     if not (has_perm(user, Perm.UPLOAD_REFERENCES) or has_perm(user, Perm.RUN_CROSSCHECK)):
         return ReferenceList.objects.none()
     return scoped(ReferenceList.objects.all(), user)
+
+
+# Public reports -----------------------------------------------------------------------------
+
+
+def access_public_report(user, pk: int, *, perm: Perm = Perm.VIEW_CLUES):
+    """A portal report in the user's region, for those who see clues."""
+    from anju.portal.models import PublicReport
+
+    require(user, perm)
+    item = scoped(PublicReport.objects.all(), user).filter(pk=pk).select_related("clue").first()
+    if item is None:
+        raise Http404("没有找到该公众举报。")
+    return item

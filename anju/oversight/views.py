@@ -148,6 +148,10 @@ def _detail_context(request, clue):
         "sanctions": clue.sanctions.all(),
         "typical": clue.typical_cases.all(),
         "duplicates": clue.duplicates.all(),
+        "public_reports": clue.public_reports.prefetch_related("additions", "photos").defer(
+            "reporter_name", "reporter_phone"
+        ),
+        "can_see_reporters": has_perm(user, Perm.VIEW_REPORTERS),
         "can_handle": has_perm(user, Perm.HANDLE_CLUES),
         "can_approve": has_perm(user, Perm.APPROVE_CLOSE),
         "can_supervise": has_perm(user, Perm.SUPERVISE),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anju.portal import views
+from anju.portal import staff, views
 
 app_name = "portal"
 urlpatterns = [
@@ -9,4 +9,7 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/status/", views.status, name="status"),
     path("disclosure/", views.disclosure, name="disclosure"),
+    path("staff/reports/<int:pk>/reporter/", staff.reporter, name="staff_reporter"),
+    path("staff/reports/<int:pk>/reply/", staff.reply, name="staff_reply"),
+    path("staff/photos/<int:pk>/", staff.photo, name="staff_photo"),
 ]

@@ -180,3 +180,37 @@ class DisclosureTests(PortalCase):
         self.assertContains(response, "350881********")
         self.assertNotContains(response, "李*华")  # notice not begun
         self.assertContains(response, "反映问题")
+
+
+class StaffSideTests(PortalCase):
+    def test_only_discipline_inspection_sees_the_reporter_and_each_look_is_audited(self):
+        from anju.audit.models import AuditEntry
+
+        self.report(name="王秀英", phone="13905971234")
+        item = PublicReport.objects.get()
+        url = reverse("portal:staff_reporter", args=[item.pk])
+        for user in (self.alice, self.carol, self.rita, self.cindy):
+            self.login(user)
+            page = self.client.get(reverse("oversight:clue", args=[item.clue_id]))
+            self.assertNotContains(page, "查看举报人信息")
+            self.assertEqual(self.client.post(url).status_code, 403)
+        self.login(self.dora)
+        page = self.client.get(reverse("oversight:clue", args=[item.clue_id]))
+        self.assertContains(page, "查看举报人信息")
+        shown = self.client.post(url)
+        self.assertContains(shown, "王秀英")
+        self.assertContains(shown, "13905971234")
+        self.assertEqual(
+            AuditEntry.objects.filter(action="unmask", object_id=str(item.pk)).count(), 1
+        )
+        entry = AuditEntry.objects.filter(action="unmask", object_id=str(item.pk)).get()
+        self.assertNotIn("王秀英", str(entry.changes))
+
+    def test_the_public_reply_reaches_the_reporter(self):
+        code = self.report().context["code"]
+        item = PublicReport.objects.get()
+        self.login(self.carol)
+        self.client.post(reverse("portal:staff_reply", args=[item.pk]), {"text": "已转乡镇核查。"})
+        self.client.logout()
+        response = self.client.post(reverse("portal:track"), {"code": code}, follow=True)
+        self.assertContains(response, "已转乡镇核查。")
