@@ -313,6 +313,7 @@ def clue_samples(case) -> dict[str, Sample]:
         "portal:track": Sample(method="POST", data={"code": "0000-0000-0000-0000"}),
         "portal:status": Sample(),
         "portal:disclosure": Sample(),
+        "portal:plate": Sample(kwargs={"token": case.plate.public_token}),
         "portal:staff_reporter": Sample(
             method="POST", kwargs={"pk": case.public_report.pk}, region=town, secret="走查举报人"
         ),

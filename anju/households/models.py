@@ -310,11 +310,19 @@ class ChangeRequest(models.Model):
         return f"{self.household} {self.get_field_display()}"
 
 
+def plate_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(16)
+
+
 class SafetyPlate(models.Model):
     """The house safety plate (安全状况牌) on a poor household's house (seed 003: 挂牌上墙)."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="plates")
     number = models.CharField("牌号", max_length=40, unique=True)
+    # The QR code on the plate opens /portal/plate/<token>/: unguessable, unlike the number.
+    public_token = models.CharField(max_length=32, unique=True, default=plate_token)
     grade = models.CharField("安全状况", max_length=1, choices=Grade.choices)
     issued_on = models.DateField("制牌日期")
     deadline = models.DateField("挂牌时限")

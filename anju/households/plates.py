@@ -85,7 +85,8 @@ def missing_plates(households: QuerySet, today: date) -> QuerySet:
     return households.filter(Exists(assessed)).exclude(Exists(installed))
 
 
-def plate_pdf(plate: SafetyPlate) -> bytes:
+def plate_pdf(plate: SafetyPlate, check_url: str = "") -> bytes:
+    """The printable plate; with `check_url`, a QR code that opens the plate's public page."""
     from reportlab.lib.pagesizes import A5, landscape
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -115,6 +116,19 @@ def plate_pdf(plate: SafetyPlate) -> bytes:
     for label, value in lines:
         c.drawString(70, y, f"{label}：{value}")
         y -= 32
+    if check_url:
+        from reportlab.graphics import renderPDF
+        from reportlab.graphics.barcode.qr import QrCodeWidget
+        from reportlab.graphics.shapes import Drawing
+
+        qr = QrCodeWidget(check_url)
+        x0, y0, x1, y1 = qr.getBounds()
+        size = 110
+        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+        drawing.add(qr)
+        renderPDF.draw(drawing, c, width - 40 - size - 10, 60)
+        c.setFont("STSong-Light", 9)
+        c.drawCentredString(width - 40 - size / 2 - 10, 50, "扫码核验本牌")
     c.setFont("STSong-Light", 10)
     c.drawCentredString(
         width / 2, 35, "请妥善保护本牌，不得遮挡、损毁。房屋出现险情请立即撤离并报告乡镇。"

@@ -3,6 +3,7 @@
 from django import forms
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -472,7 +473,8 @@ def plate_installed(request, pk: int):
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def plate_pdf(request, pk: int):
     plate = access_plate(request.user, pk)
-    response = HttpResponse(plates.plate_pdf(plate), content_type="application/pdf")
+    check = request.build_absolute_uri(reverse("portal:plate", args=[plate.public_token]))
+    response = HttpResponse(plates.plate_pdf(plate, check), content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename=plate-{plate.pk}.pdf"
     return response
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("track/status/", views.status, name="status"),
     path("disclosure/", views.disclosure, name="disclosure"),
+    path("plate/<str:token>/", views.plate, name="plate"),
     path("staff/reports/<int:pk>/reporter/", staff.reporter, name="staff_reporter"),
     path("staff/reports/<int:pk>/reply/", staff.reply, name="staff_reply"),
     path("staff/photos/<int:pk>/", staff.photo, name="staff_photo"),

@@ -2,13 +2,15 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from anju.accounts.access import public_view
 from anju.households.choices import Category
 from anju.households.ids import mask_id, mask_name
-from anju.households.models import CategoryRecord, Renovation
+from anju.households.models import CategoryRecord, Renovation, SafetyPlate
+from anju.households.plates import STATUS_TEXT
 from anju.oversight.choices import ProblemKind
 from anju.portal import guard, services
 from anju.portal.models import PublicReport
@@ -198,4 +200,27 @@ def disclosure(request):
         request,
         "portal/disclosure.html",
         {**place, "years": years, "year": year, "rows": rows},
+    )
+
+
+@public_view
+def plate(request, token: str):
+    """What the QR code on a safety plate opens: the plate's status and its village, and nothing
+    about the family."""
+    found = (
+        SafetyPlate.objects.filter(public_token=token)
+        .select_related("household__region")
+        .defer("photo")
+        .first()
+    )
+    if found is None:
+        raise Http404("没有找到该安全状况牌。")
+    return render(
+        request,
+        "portal/plate.html",
+        {
+            "plate": found,
+            "village": found.household.region,
+            "status": STATUS_TEXT.get(found.grade, ""),
+        },
     )

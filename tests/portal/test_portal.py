@@ -214,3 +214,29 @@ class StaffSideTests(PortalCase):
         self.client.logout()
         response = self.client.post(reverse("portal:track"), {"code": code}, follow=True)
         self.assertContains(response, "已转乡镇核查。")
+
+
+class PlateCheckTests(PortalCase):
+    def test_the_qr_page_shows_the_plate_and_village_and_nothing_personal(self):
+        from anju.households.models import Household, SafetyPlate
+
+        import_households(
+            actor="t", file_name="a.xlsx", data=xlsx([row(1, **{"户主姓名": "张小明"})])
+        )
+        plate = SafetyPlate.objects.create(
+            household=Household.objects.get(),
+            number="350881-D-0000001",
+            grade="B",
+            issued_on=timezone.localdate(),
+            deadline=timezone.localdate() + timedelta(days=30),
+        )
+        page = self.client.get(reverse("portal:plate", args=[plate.public_token]))
+        self.assertContains(page, "B级（基本安全）")
+        self.assertContains(page, "西埔村")
+        self.assertContains(page, "尚未挂牌")
+        self.assertNotContains(page, "张小明")
+        self.assertNotContains(page, rid(1)[-4:])
+        self.assertEqual(self.client.get(reverse("portal:plate", args=["guess"])).status_code, 404)
+        self.login(self.alice)
+        pdf = self.client.get(reverse("households:plate_pdf", args=[plate.pk]))
+        self.assertEqual(pdf["Content-Type"], "application/pdf")
