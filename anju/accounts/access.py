@@ -46,6 +46,7 @@ class Perm(StrEnum):
     TRIAGE_FINDINGS = "crosscheck.triage"
     UPLOAD_REFERENCES = "crosscheck.upload"
     VIEW_REPORTERS = "portal.view_reporters"
+    EDIT_PORTAL = "portal.edit_pages"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
@@ -110,6 +111,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_HOUSEHOLDS,
             Perm.VIEW_FINDINGS,
             Perm.RUN_CROSSCHECK,
+            Perm.EDIT_PORTAL,
         }
     ),
     Role.DISCIPLINE: frozenset(

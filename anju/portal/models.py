@@ -64,3 +64,18 @@ class ReportPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"照片 {self.pk}"
+
+
+class PortalPage(models.Model):
+    """A page the city office writes for the portal (the 权力责任清单), kept sanitised."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField("标题", max_length=100)
+    body = models.TextField("正文", max_length=100_000, blank=True)
+    updated_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.title

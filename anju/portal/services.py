@@ -225,3 +225,59 @@ def reply(*, actor, report: PublicReport, text: str) -> PublicReport:
         actor=actor, action=Action.UPDATE, obj=report, after={"public_reply": report.public_reply}
     )
     return report
+
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "h2",
+    "h3",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "blockquote",
+}
+RESPONSIBILITIES = "responsibilities"
+
+
+def sanitise(html: str) -> str:
+    """Only plain structure survives: no scripts, styles, event handlers or javascript: links."""
+    import nh3
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto", "tel"},
+    )
+
+
+def page_save(*, actor, slug: str, title: str, body: str):
+    from anju.accounts.access import Perm, require
+    from anju.portal.models import PortalPage
+
+    require(actor, Perm.EDIT_PORTAL)
+    title = title.strip()
+    if not title:
+        raise ValidationError("标题不能为空。")
+    page, _ = PortalPage.objects.get_or_create(slug=slug, defaults={"title": title})
+    before = {"title": page.title, "body": page.body}
+    page.title, page.body, page.updated_by = title[:100], sanitise(body), actor
+    page.save()
+    audit(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=page,
+        before=before,
+        after={"title": page.title, "body": page.body},
+    )
+    return page

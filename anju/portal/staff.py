@@ -62,3 +62,24 @@ def photo(request, pk: int):
     response = HttpResponse(bytes(found.data), content_type=found.content_type)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@staff_view(Perm.EDIT_PORTAL)
+def page_edit(request):
+    from anju.portal.models import PortalPage
+
+    page = PortalPage.objects.filter(slug=services.RESPONSIBILITIES).first()
+    if request.method == "POST":
+        try:
+            services.page_save(
+                actor=request.user,
+                slug=services.RESPONSIBILITIES,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "已发布到门户。")
+            return redirect("portal:responsibilities")
+    return render(request, "portal/page_edit.html", {"page": page})

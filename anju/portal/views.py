@@ -224,3 +224,27 @@ def plate(request, token: str):
             "status": STATUS_TEXT.get(found.grade, ""),
         },
     )
+
+
+@public_view
+def responsibilities(request):
+    from anju.portal.models import PortalPage
+
+    page = PortalPage.objects.filter(slug=services.RESPONSIBILITIES).first()
+    return render(request, "portal/page.html", {"page": page, "title": "权力责任清单"})
+
+
+@public_view
+def hotlines(request):
+    """The numbers districts chose to publish from their Annex 3 contacts."""
+    from anju.reporting.models import Contact
+
+    contacts = (
+        Contact.objects.filter(published=True)
+        .select_related("region")
+        .order_by("region_id", "role")
+    )
+    by_district: dict = {}
+    for contact in contacts:
+        by_district.setdefault(contact.region, []).append(contact)
+    return render(request, "portal/hotlines.html", {"districts": list(by_district.items())})

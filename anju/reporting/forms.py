@@ -11,3 +11,4 @@ class ContactForm(forms.Form):
     mobile = forms.RegexField(
         label="手机", regex=r"^1[3-9][0-9]{9}$", error_messages={"invalid": "请填写11位手机号码。"}
     )
+    published = forms.BooleanField(label="在门户公布", required=False)

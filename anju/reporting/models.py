@@ -24,6 +24,8 @@ class Contact(models.Model):
         max_length=11,
         validators=[RegexValidator(r"^1[3-9][0-9]{9}$", "请填写11位手机号码。")],
     )
+    # The district chose to list this number on the public portal as a hotline.
+    published = models.BooleanField("在门户公布", default=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -15,7 +15,14 @@ def mask_mobile(mobile: str) -> str:
 
 
 def contact_set(
-    *, actor, region: Region, role: str, name: str, unit_post: str, mobile: str
+    *,
+    actor,
+    region: Region,
+    role: str,
+    name: str,
+    unit_post: str,
+    mobile: str,
+    published: bool = False,
 ) -> Contact:
     """Name (or replace) one of a district's four Annex 3 contacts."""
     require(actor, Perm.EDIT_CONTACTS)
@@ -34,8 +41,10 @@ def contact_set(
                 "name": contact.name,
                 "unit_post": contact.unit_post,
                 "mobile": mask_mobile(contact.mobile),
+                "published": contact.published,
             }
         contact.name, contact.unit_post, contact.mobile = name.strip(), unit_post.strip(), mobile
+        contact.published = published
         contact.updated_by = actor
         contact.full_clean()
         contact.save()
@@ -48,6 +57,7 @@ def contact_set(
                 "name": contact.name,
                 "unit_post": contact.unit_post,
                 "mobile": mask_mobile(contact.mobile),
+                "published": contact.published,
             },
         )
     return contact

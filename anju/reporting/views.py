@@ -55,6 +55,7 @@ def contact_save(request):
                 name=data["name"],
                 unit_post=data["unit_post"],
                 mobile=data["mobile"],
+                published=data["published"],
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

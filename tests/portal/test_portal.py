@@ -240,3 +240,58 @@ class PlateCheckTests(PortalCase):
         self.login(self.alice)
         pdf = self.client.get(reverse("households:plate_pdf", args=[plate.pk]))
         self.assertEqual(pdf["Content-Type"], "application/pdf")
+
+
+class PagesTests(PortalCase):
+    def test_the_city_office_publishes_a_sanitised_responsibility_list(self):
+        self.login(self.cindy)
+        self.client.post(
+            reverse("portal:page_edit"),
+            {
+                "title": "权力责任清单",
+                "body": '<h2>县住建局</h2><p onclick="steal()">负责审批<script>alert(1)</script>'
+                '<a href="javascript:alert(1)">链接</a></p>',
+            },
+        )
+        self.client.logout()
+        page = self.client.get(reverse("portal:responsibilities"))
+        self.assertContains(page, "<h2>县住建局</h2>", html=False)
+        self.assertNotContains(page, "onclick")
+        self.assertNotContains(page, "<script>alert(1)</script>", html=False)
+        self.assertNotContains(page, "javascript:")
+        self.login(self.carol)
+        self.assertEqual(self.client.get(reverse("portal:page_edit")).status_code, 403)
+
+    def test_only_published_contacts_are_hotlines(self):
+        from anju.reporting.services import contact_set
+
+        county = Region.objects.get(code="350881000000")
+        contact_set(
+            actor=self.carol,
+            region=county,
+            role="director",
+            name="林局长",
+            unit_post="漳平市住建局局长",
+            mobile="13905970001",
+            published=True,
+        )
+        contact_set(
+            actor=self.carol,
+            region=county,
+            role="leader",
+            name="陈副局长",
+            unit_post="漳平市住建局副局长",
+            mobile="13905970002",
+        )
+        page = self.client.get(reverse("portal:hotlines"))
+        self.assertContains(page, "13905970001")
+        self.assertNotContains(page, "13905970002")
+
+    def test_a_flood_from_one_address_leaves_others_served(self):
+        for _ in range(6):
+            self.report()
+        other = self.client_class(REMOTE_ADDR="10.0.0.99")
+        self.client = other
+        response = self.report()
+        self.assertNotContains(response, "提交过于频繁")
+        self.assertIn("code", response.context)
