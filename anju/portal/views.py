@@ -65,8 +65,14 @@ class ReportForm(forms.Form):
     answer = forms.CharField(label="验证问题", max_length=4)
 
 
+# The whole request: three photos of 5 MB and the text. Checked before the body is read.
+MAX_REQUEST = 16 * 1024 * 1024
+
+
 @public_view
 def report(request):
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_REQUEST:
+        return _no_store(render(request, "portal/too_large.html", status=413))
     place = _place(request)
     initial = {"description": request.GET.get("about", "")[:200]}
     form = ReportForm(request.POST or None, initial=initial)

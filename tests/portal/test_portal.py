@@ -295,3 +295,39 @@ class PagesTests(PortalCase):
         response = self.report()
         self.assertNotContains(response, "提交过于频繁")
         self.assertIn("code", response.context)
+
+
+class LimitsAndLogsTests(PortalCase):
+    def test_an_oversized_request_is_refused_before_it_is_read(self):
+        response = self.client.post(
+            reverse("portal:report"),
+            data=b"x",
+            content_type="text/plain",
+            CONTENT_LENGTH=str(17 * 1024 * 1024),
+        )
+        self.assertEqual(response.status_code, 413)
+        self.assertFalse(PublicReport.objects.exists())
+
+    def test_the_reporter_and_the_code_never_reach_the_logs(self):
+        import logging
+
+        records = []
+
+        class Keep(logging.Handler):
+            def emit(self, record):
+                records.append(self.format(record))
+
+        handler = Keep(level=logging.DEBUG)
+        root = logging.getLogger()
+        old_level = root.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        try:
+            code = self.report(name="王秀英", phone="13905971234").context["code"]
+            self.client.post(reverse("portal:track"), {"code": code}, follow=True)
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(old_level)
+        text = "\n".join(records)
+        for secret in ("王秀英", "13905971234", code):
+            self.assertNotIn(secret, text)
