@@ -35,8 +35,21 @@ def check_spreadsheet(data: bytes, *, allow_xls: bool = True) -> str:
             if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
                 raise UnsafeFile("文件解压后过大（疑似压缩炸弹），拒绝打开。")
             names = {e.filename for e in entries}
+            for entry in entries:
+                if entry.filename.endswith((".xml", ".rels")) and _declares_entities(
+                    archive, entry
+                ):
+                    raise UnsafeFile("文件含有 XML 实体声明（DTD），可能是恶意文件，拒绝打开。")
     except zipfile.BadZipFile:
         raise UnsafeFile("文件已损坏，无法作为 Excel 打开。") from None
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise UnsafeFile("不是 Excel 工作簿（.xlsx）。")
     return "xlsx"
+
+
+def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """A DTD can only stand in the prolog: the first kilobytes of each XML part tell. Excel never
+    writes one; a DOCTYPE or ENTITY there is an XXE or billion-laughs attempt."""
+    with archive.open(entry) as part:
+        head = part.read(4096).upper()
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
