@@ -67,6 +67,47 @@ def start_worker() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "anju", "worker"], env=os.environ.copy())
 
 
+def cmd_backup(args) -> int:
+    import time
+
+    _setup()
+    from anju.backup import backup, verify
+
+    began = time.perf_counter()
+    if args.verify:
+        problems = verify(Path(args.path))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        took = time.perf_counter() - began
+        if problems:
+            print(
+                f"核对失败：{len(problems)} 张表与备份清单不符（{took:.1f} 秒）。", file=sys.stderr
+            )
+            return 1
+        print(f"核对通过：恢复到临时数据库后各表行数和校验和与备份清单一致（{took:.1f} 秒）。")
+        return 0
+    folder = backup(Path(args.path))
+    took = time.perf_counter() - began
+    print(f"备份完成：{folder}（{took:.1f} 秒）。密钥文件不在备份中，请另行保管。")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    import time
+
+    _setup()
+    from anju.backup import restore
+
+    began = time.perf_counter()
+    try:
+        restore(Path(args.path), force=args.force)
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"恢复完成（{time.perf_counter() - began:.1f} 秒）。")
+    return 0
+
+
 def cmd_worker(args) -> int:
     """Run queued background jobs (imports, cross-check runs) until stopped."""
     _setup()
@@ -403,6 +444,16 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8000)
     srv.add_argument("--workers", type=int, default=2)
     srv.set_defaults(func=cmd_serve)
+
+    bak = sub.add_parser("backup", help="备份数据库（含上传的文件）；--verify 恢复到临时库核对")
+    bak.add_argument("path", help="备份存放目录；与 --verify 同用时为某次备份的目录")
+    bak.add_argument("--verify", action="store_true")
+    bak.set_defaults(func=cmd_backup)
+
+    res = sub.add_parser("restore", help="用备份恢复数据库（先停止服务）")
+    res.add_argument("path")
+    res.add_argument("--force", action="store_true", help="覆盖已有数据")
+    res.set_defaults(func=cmd_restore)
 
     wrk = sub.add_parser("worker", help="运行后台任务（anju serve 会自动启动）")
     wrk.add_argument("--batch", action="store_true", help="做完已排队的任务后退出")
