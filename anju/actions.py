@@ -28,3 +28,18 @@ def run_form(request, form, call, success: str, back):
         form_errors(request, form)
         return redirect(back)
     return run(request, lambda: call(form.cleaned_data), success, back)
+
+
+def export_reason(request) -> str | None:
+    """The reason given for an export of personal data (?reason=…, kept in the audit log and
+    on the watermark), or None when the user has not given one yet."""
+    reason = " ".join(request.GET.get("reason", "").split())[:100]
+    return reason or None
+
+
+def ask_export_reason(request, title: str):
+    """The small form that asks why, keeping the list's filters."""
+    from django.shortcuts import render
+
+    kept = [(k, v) for k, values in request.GET.lists() if k != "reason" for v in values]
+    return render(request, "includes/export_reason.html", {"title": title, "kept": kept})

@@ -24,6 +24,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
+from anju.actions import ask_export_reason, export_reason
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck import tasks, triage
@@ -112,9 +113,15 @@ def _by_area(request, qs) -> list[tuple]:
 
 @staff_view(Perm.VIEW_FINDINGS)
 def export(request):
+    reason = export_reason(request)
+    if reason is None:
+        return ask_export_reason(request, "比对疑点")
     unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
     when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    watermark = f"导出人：{request.user.get_username()}　导出时间：{when}　仅限工作使用，不得外传"
+    watermark = (
+        f"导出人：{request.user.get_username()}　导出时间：{when}　用途：{reason}　"
+        "仅限工作使用，不得外传"
+    )
     handle, count = write_findings(
         _filtered(request).order_by("rule", "region_id", "pk"),
         unmasked=unmasked,
@@ -126,7 +133,7 @@ def export(request):
         obj="crosscheck.finding",
         region_code=active_region(request).code,
         note=f"导出比对发现 {count} 条（{'完整号码' if unmasked else '号码已脱敏'}），"
-        f"条件：{request.GET.urlencode()}",
+        f"用途：{reason}，条件：{request.GET.urlencode()}",
     )
     return FileResponse(handle, as_attachment=True, filename="findings.xlsx", content_type=XLSX)
 

@@ -21,7 +21,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import run, run_form
+from anju.actions import ask_export_reason, export_reason, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households import changes, exports, plates, queries, renovations, tasks, visits
@@ -174,9 +174,15 @@ def template(request):
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def export(request):
     """The filtered list as xlsx, masked unless the role may unmask and asks for it."""
+    reason = export_reason(request)
+    if reason is None:
+        return ask_export_reason(request, "农户档案")
     unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
     when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    watermark = f"导出人：{request.user.get_username()}　导出时间：{when}　仅限工作使用，不得外传"
+    watermark = (
+        f"导出人：{request.user.get_username()}　导出时间：{when}　用途：{reason}　"
+        "仅限工作使用，不得外传"
+    )
     handle, count = exports.write_households(
         _filtered(request), unmasked=unmasked, watermark=watermark
     )
@@ -185,7 +191,7 @@ def export(request):
         action=Action.EXPORT,
         obj="households.household",
         region_code=active_region(request).code,
-        note=f"导出农户 {count} 户（{'完整号码' if unmasked else '号码已脱敏'}），"
+        note=f"导出农户 {count} 户（{'完整号码' if unmasked else '号码已脱敏'}），用途：{reason}，"
         f"条件：{request.GET.urlencode()}",
     )
     return FileResponse(handle, as_attachment=True, filename="households.xlsx", content_type=XLSX)

@@ -265,3 +265,24 @@ class ParallelRunTests(TransactionTestCase):
         self.assertEqual(serial.new, 0)
         self.assertGreaterEqual(parallel.counts["NO_TOILET"], 1)
         self.assertEqual(list(parallel.counts), list(serial.counts))  # the rules' order
+
+
+@time_machine.travel("2026-11-22 10:00 +0800", tick=False)
+class ExportTests(AnjuTestCase):
+    def test_the_findings_export_asks_why_and_records_it(self):
+        archive(row(1, **{"有无卫生厕所": "无"}))
+        found("NO_TOILET")
+        self.login(self.carol)
+        asked = self.client.get(reverse("crosscheck:export"), {"rule": "NO_TOILET"})
+        self.assertContains(asked, "导出用途")
+        self.assertContains(asked, 'value="NO_TOILET"')  # the filters are kept
+        response = self.client.get(
+            reverse("crosscheck:export"), {"rule": "NO_TOILET", "reason": "整改督办"}
+        )
+        from anju.reporting.reader import load
+
+        grid = load(b"".join(response.streaming_content))
+        self.assertIn("用途：整改督办", grid.rows[0][0])
+        self.assertNotIn(rid(1), [v for r in grid.rows for v in r])  # masked
+        entry = AuditEntry.objects.get(action="export", object_type="crosscheck.finding")
+        self.assertIn("整改督办", str(entry.changes))

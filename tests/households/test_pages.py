@@ -78,16 +78,18 @@ class HouseholdPageTests(AnjuTestCase):
 
     def test_the_export_is_masked_formula_safe_watermarked_and_audited(self):
         self.login(self.carol)
-        response = self.client.get(reverse("households:export"))
+        asked = self.client.get(reverse("households:export"))
+        self.assertContains(asked, "导出用途")  # no file without a reason
+        response = self.client.get(reverse("households:export"), {"reason": "县级复核"})
         grid = load(b"".join(response.streaming_content))
+        self.assertIn("用途：县级复核", grid.rows[0][0])
         self.assertIn("导出人：carol", grid.rows[0][0])
         cells = [v for r in grid.rows for v in r]
         self.assertIn('\'=HYPERLINK("http://x")', cells)
         self.assertNotIn(rid(1), cells)
-        self.assertTrue(
-            AuditEntry.objects.filter(action="export", object_type="households.household").exists()
-        )
-        full = self.client.get(reverse("households:export") + "?full=1")
+        entry = AuditEntry.objects.get(action="export", object_type="households.household")
+        self.assertIn("用途：县级复核", str(entry.changes))
+        full = self.client.get(reverse("households:export") + "?full=1&reason=核对")
         self.assertIn(rid(1), [v for r in load(b"".join(full.streaming_content)).rows for v in r])
 
     def test_an_export_past_a_sheets_rows_goes_on_to_a_second_sheet(self):
@@ -99,7 +101,7 @@ class HouseholdPageTests(AnjuTestCase):
 
         self.login(self.carol)
         with mock.patch.object(exports, "SHEET_ROWS", 1):
-            response = self.client.get(reverse("households:export"))
+            response = self.client.get(reverse("households:export"), {"reason": "抽查"})
         book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
         self.assertEqual(book.sheet_names, ["农户", "农户(2)"])
         second = book.get_sheet_by_name("农户(2)").to_python()
