@@ -8,7 +8,13 @@ from pathlib import Path
 from anju.audit.models import AuditEntry
 from anju.cli import main
 from anju.households.imports import import_households
-from anju.households.models import Assessment, CategoryRecord, Household, Renovation
+from anju.households.models import (
+    Assessment,
+    CategoryRecord,
+    Household,
+    ImportBatch,
+    Renovation,
+)
 from tests.base import AnjuTestCase
 from tests.households.files import HEADER, csv, rid, row, xlsx
 
@@ -219,3 +225,24 @@ class ReimportTests(AnjuTestCase):
         )
         self.assertEqual(changed.households_updated, 1)
         self.assertEqual(Household.objects.get(head_id=rid(1)).size, 5)
+
+
+class FailureInsideTheImportTests(AnjuTestCase):
+    def test_a_database_error_mid_import_surfaces_and_leaves_nothing(self):
+        from unittest import mock
+
+        from django.db import DatabaseError, connection
+
+        from anju.households import imports
+
+        def failing(*args, **kwargs):
+            with connection.cursor() as cursor:  # a real error: PostgreSQL aborts the transaction
+                cursor.execute("SELECT * FROM no_such_table_here")
+
+        with (
+            mock.patch.object(imports, "insert_rows", side_effect=failing),
+            self.assertRaisesRegex(DatabaseError, "no_such_table_here"),
+        ):
+            imports.import_households(actor="t", data=xlsx([row(1)]), file_name="a.xlsx")
+        self.assertFalse(Household.objects.exists())
+        self.assertFalse(ImportBatch.objects.exists())
