@@ -47,10 +47,10 @@ class HeaderTests(AnjuTestCase):
 
 class SessionEndTests(AnjuTestCase):
     def test_a_change_of_roles_ends_the_users_sessions(self):
-        self.client.force_login(self.carol)
+        self.login(self.carol)
         self.assertEqual(self.client.get(reverse("home")).status_code, 200)
         admin = Client()
-        admin.force_login(self.sue)
+        self.login(self.sue, admin)
         admin.post(
             reverse("accounts:user_roles", args=[self.carol.pk]),
             {"region_code": "350881000000", "roles": ["county_reviewer"]},

@@ -66,7 +66,7 @@ class LoginTests(AnjuTestCase):
         self.assertEqual(response.status_code, 302)
 
     def test_a_disabled_account_cannot_log_in_and_its_session_ends(self):
-        self.client.force_login(self.alice)
+        self.login(self.alice)
         self.assertEqual(self.client.get(reverse("home")).status_code, 200)
         self.alice.is_active = False
         self.alice.save()
@@ -97,7 +97,7 @@ class SessionTests(AnjuTestCase):
         self.assertEqual(response.status_code, 302)
 
     def test_logout_is_a_post_and_ends_the_session(self):
-        self.client.force_login(self.alice)
+        self.login(self.alice)
         self.client.post(reverse("logout"))
         self.assertEqual(self.client.get(reverse("home")).status_code, 302)
         self.assertTrue(AuditEntry.objects.filter(action="logout", actor_username="alice").exists())
@@ -114,7 +114,7 @@ class PasswordPolicyTests(AnjuTestCase):
 
     def test_a_created_account_must_change_its_password_first(self):
         user = make_user("newbie", None, "350881100000", must_change_password=True)
-        self.client.force_login(user)
+        self.login(user)
         response = self.client.get(reverse("home"))
         self.assertRedirects(response, reverse("password_change"))
         response = self.client.post(
@@ -133,7 +133,7 @@ class PasswordPolicyTests(AnjuTestCase):
 
     def test_a_weak_new_password_is_refused_in_chinese(self):
         user = make_user("newbie", None, "350881100000", must_change_password=True)
-        self.client.force_login(user)
+        self.login(user)
         response = self.client.post(
             reverse("password_change"),
             {
