@@ -115,6 +115,14 @@ class AnjuTestCase(TestCase):
         """A session as after the password and the second factor (an OTP-verified session)."""
         verified_login(client or self.client, user)
 
+    def login_through_forms(self, user: User, **extra):
+        """Log in as a person does: the password form, then the code of the user's device."""
+        code = totp_code(otp_device(user))
+        self.client.post(
+            "/accounts/login/", {"username": user.username, "password": PASSWORD}, **extra
+        )
+        return self.client.post("/accounts/otp/", {"code": code}, **extra)
+
     def login_password_only(self, user: User, client=None) -> None:
         """A session that has passed the password and not yet the second factor."""
         (client or self.client).force_login(user)

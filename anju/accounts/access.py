@@ -135,9 +135,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
     # The security administrator grants roles and regions, lifts lockouts, and resets a lost
     # second factor.
-    Role.SECURITY_ADMIN: frozenset(
-        {Perm.VIEW_USERS, Perm.ASSIGN_ROLES, Perm.RESET_SECOND_FACTOR}
-    ),
+    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_USERS, Perm.ASSIGN_ROLES, Perm.RESET_SECOND_FACTOR}),
     # The audit administrator reads the audit log, and only that.
     Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
 }

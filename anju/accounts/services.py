@@ -261,9 +261,7 @@ def second_factor_verify(*, request, code: str) -> CodeResult:
     if AxesProxyHandler.is_locked(request, credentials):
         return CodeResult.LOCKED
     with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-        )
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
             return CodeResult.WRONG
         if not device.verify_is_allowed()[0]:

@@ -264,5 +264,7 @@ def user_reset_otp(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "已重置动态口令：该用户的会话已结束，下次登录须重新绑定手机验证器。")
+        messages.success(
+            request, "已重置动态口令：该用户的会话已结束，下次登录须重新绑定手机验证器。"
+        )
     return redirect("accounts:user", pk=target.pk)
