@@ -236,24 +236,6 @@ class SecondFactorResetTests(AnjuTestCase):
         self.assertTrue(TOTPDevice.objects.filter(user=self.alice).exists())
 
 
-class SessionKeyTests(AnjuTestCase):
-    def test_a_change_of_roles_ends_the_session_and_the_next_login_has_a_new_key(self):
-        self.login(self.carol)
-        old_key = self.client.session.session_key
-        self.assertEqual(self.client.get(reverse("home")).status_code, 200)
-        admin = Client()
-        self.login(self.sue, admin)
-        admin.post(
-            reverse("accounts:user_roles", args=[self.carol.pk]),
-            {"region_code": "350881000000", "roles": ["county_reviewer"]},
-        )
-        self.assertIn("/accounts/login/", self.client.get(reverse("home"))["Location"])
-        self.assertFalse(Session.objects.filter(session_key=old_key).exists())
-        self.login_through_forms(self.carol)
-        self.assertNotEqual(self.client.session.session_key, old_key)
-        self.assertEqual(self.client.get(reverse("home")).status_code, 200)
-
-
 class AuthenticatorCodeTests(AnjuTestCase):
     def test_codes_match_an_authenticator_app_reading_the_base32_secret(self):
         # RFC 6238's SHA-1 test vector (key "12345678901234567890", T = 59 s → 94287082,
