@@ -218,7 +218,9 @@ def second_factor_pending(request) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False  # nobody signed in: login_required sends them to the login page
-    return not user.is_verified()
+    # django-otp's OTPMiddleware puts is_verified on the user; without it nothing is verified.
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified is not None and is_verified())
 
 
 def second_factor_missing(request, view) -> bool:
