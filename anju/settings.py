@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "anju.households",
     "anju.crosscheck",
     "anju.portal",
+    "anju.assessments",
+    "anju.cadres",
 ]
 
 MIDDLEWARE = [
