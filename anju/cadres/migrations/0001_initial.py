@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('households', '0009_plate_public_token'),
-        ('oversight', '0002_alter_rectificationitem_source'),
+        ('oversight', '0002_item_sources_assessment_cadre'),
         ('regions', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
