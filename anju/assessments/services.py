@@ -179,7 +179,9 @@ def tasks_close_assessed(*, actor, household_ids: list[int] | None = None) -> in
         if isinstance(assessed_on, str):
             assessed_on = date.fromisoformat(assessed_on[:10])
         tasks.append(
-            AssessmentTask(pk=pk, assessment_id=assessment_id, done_on=min(assessed_on or today, today))
+            AssessmentTask(
+                pk=pk, assessment_id=assessment_id, done_on=min(assessed_on or today, today)
+            )
         )
     with transaction.atomic():
         AssessmentTask.objects.bulk_update(tasks, ["assessment", "done_on"], batch_size=2000)

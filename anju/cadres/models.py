@@ -23,9 +23,7 @@ class Assignment(models.Model):
         verbose_name = "帮扶关系"
         verbose_name_plural = "帮扶关系"
         constraints = [
-            models.UniqueConstraint(
-                fields=["cadre", "household"], name="cadre_assignment_unique"
-            ),
+            models.UniqueConstraint(fields=["cadre", "household"], name="cadre_assignment_unique"),
         ]
 
     def __str__(self) -> str:
