@@ -1,5 +1,6 @@
-"""Issue #10 item 3's journey in Chromium on a 375×740 phone screen: an assistance cadre records
-an observation with a photo on a visit; the township clerk sees it and opens a rectification item."""
+"""Issue #10 item 3's journey in Chromium on a 375×740 phone screen: an assistance cadre
+records an observation with a photo on a visit; the township clerk sees it and opens a
+rectification item."""
 
 import io
 
