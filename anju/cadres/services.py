@@ -144,9 +144,27 @@ def observation_record(
     return observation
 
 
-def _move(observation: Observation, to: str) -> None:
+def _act(*, actor, observation: Observation, to: str, **changes) -> Observation:
+    """Move a new observation to `to` with `changes` (saved and audited, in the caller's
+    transaction); the move must be in TRANSITIONS."""
     if to not in TRANSITIONS.get(ObservationStatus(observation.status), set()):
         raise ValidationError("该走访报告已处置。")
+    before = observation.status
+    observation.status = to
+    observation.acted_by, observation.acted_on = actor, timezone.localdate()
+    for name, value in changes.items():
+        setattr(observation, name, value)
+    observation.save(update_fields=["status", "acted_by", "acted_on", *changes])
+    after = {"status": to, **{k: getattr(v, "pk", v) for k, v in changes.items()}}
+    audit(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=observation,
+        region_code=observation.region_id,
+        before={"status": before},
+        after=after,
+    )
+    return observation
 
 
 def observation_open_item(
@@ -156,7 +174,8 @@ def observation_open_item(
     from anju.oversight.services import item_create
 
     require(actor, Perm.HANDLE_OBSERVATIONS)
-    _move(observation, ObservationStatus.ITEM_OPENED)
+    if observation.status != ObservationStatus.NEW:
+        raise ValidationError("该走访报告已处置。")
     household = observation.household
     township = Region.objects.get(code=household.region_id[:9] + "000")
     with transaction.atomic():
@@ -172,39 +191,18 @@ def observation_open_item(
             deadline=deadline,
             measure=measure,
         )
-        observation.status = ObservationStatus.ITEM_OPENED
-        observation.item = item
-        observation.acted_by, observation.acted_on = actor, timezone.localdate()
-        observation.save(update_fields=["status", "item", "acted_by", "acted_on"])
-        audit(
-            actor=actor,
-            action=Action.UPDATE,
-            obj=observation,
-            region_code=observation.region_id,
-            before={"status": ObservationStatus.NEW},
-            after={"status": observation.status, "item": item.pk},
+        return _act(
+            actor=actor, observation=observation, to=ObservationStatus.ITEM_OPENED, item=item
         )
-    return observation
 
 
 def observation_close(*, actor, observation: Observation, reason: str) -> Observation:
     """Act on an observation by closing it with a reason (e.g. found in order on checking)."""
     require(actor, Perm.HANDLE_OBSERVATIONS)
-    _move(observation, ObservationStatus.CLOSED)
     reason = clean(reason)[:300]
     if not reason:
         raise ValidationError("关闭须写明理由。")
     with transaction.atomic():
-        observation.status = ObservationStatus.CLOSED
-        observation.close_reason = reason
-        observation.acted_by, observation.acted_on = actor, timezone.localdate()
-        observation.save(update_fields=["status", "close_reason", "acted_by", "acted_on"])
-        audit(
-            actor=actor,
-            action=Action.UPDATE,
-            obj=observation,
-            region_code=observation.region_id,
-            before={"status": ObservationStatus.NEW},
-            after={"status": observation.status, "reason": reason},
+        return _act(
+            actor=actor, observation=observation, to=ObservationStatus.CLOSED, close_reason=reason
         )
-    return observation
