@@ -734,7 +734,8 @@ def _overdue_from_lists(ctx: Context) -> Iterator[Hit]:
 
 
 def _overdue_tasks(ctx: Context) -> Iterator[Hit]:
-    """Open assessment tasks past due whose household still has no assessment."""
+    """Open assessment tasks past due whose household still has no assessment (nor a
+    renovation: renovated without an assessment is NO_ASSESSMENT's finding)."""
     rows = ctx.query(
         f"""SELECT t.id_number, MIN(t.name), MIN(t.received_on), MIN(t.due_on), MIN(t.kind),
                    h.id, h.region_id
@@ -743,6 +744,8 @@ def _overdue_tasks(ctx: Context) -> Iterator[Hit]:
             WHERE {SCOPE} AND t.done_on IS NULL AND t.due_on < %s
               AND NOT EXISTS (SELECT 1 FROM households_assessment a
                 JOIN households_house o ON o.id = a.house_id WHERE o.household_id = h.id)
+              AND NOT EXISTS (
+                SELECT 1 FROM households_renovation v WHERE v.household_id = h.id)
             GROUP BY t.id_number, h.id, h.region_id""",
         [*ctx.bounds, ctx.today],
     )

@@ -179,6 +179,12 @@ class OverdueTests(AnjuTestCase):
         self.assertEqual([f.household_id for f in hits], [self.household.pk])
         self.assertIn("鉴定任务应于2026年2月28日前完成", hits[0].evidence)
 
+    def test_a_renovated_household_is_no_assessments_finding_not_this_one(self):
+        Renovation.objects.create(household=self.household, year=2026)
+        with time_machine.travel(datetime(2026, 3, 1, 9, tzinfo=SH), tick=False):
+            reference("poverty", HEADER, [["别人", rid(7), "2026-01-01"]])
+            self.assertEqual(found("ASSESSMENT_OVERDUE"), [])
+
     def test_not_overdue_on_the_due_day(self):
         with time_machine.travel(datetime(2026, 2, 28, 9, tzinfo=SH), tick=False):
             task = AssessmentTask.objects.get()
