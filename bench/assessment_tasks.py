@@ -71,14 +71,19 @@ def main() -> None:
 
     bare = timed("deaths", ids[:N])
     first = timed("poverty", ids[:N])
+    first_step = task_step[0]
     made = AssessmentTask.objects.count()
     AssessmentTask.objects.all().delete()  # as if dealt with: the second list's newcomers only
     second = timed("poverty", ids[N // 10 : N + N // 10])
     print(f"{N:,}-row list, bare import (deaths, no tasks): {bare:.2f} s")
-    print(f"{N:,}-row poverty list, first import: {first:.2f} s, {made:,} tasks")
+    print(
+        f"{N:,}-row poverty list, first import: {first:.2f} s, {made:,} tasks "
+        f"(the task step {first_step:.2f} s of it)"
+    )
     print(
         f"{N:,}-row poverty list against the previous one: {second:.2f} s, "
-        f"{AssessmentTask.objects.count():,} tasks (newcomers in the archive)"
+        f"{AssessmentTask.objects.count():,} tasks for the newcomers in the archive "
+        f"(the task step {task_step[0]:.2f} s of it)"
     )
 
 

@@ -4,7 +4,8 @@ set-based when assessments are recorded, and put on the township's problem list 
 
 Who gets a task (docs/assessments.md): a person current on the new list (no end date, or one
 after the list's date) who was not current on the list it supersedes (same kind and region),
-matched to an archive household by a member's ID or the head's ID, whose household has no
+matched to an archive household by a member's ID or by the head's ID the list gives
+(户主身份证号), whose household has no
 assessment and no renovation yet (the same test as the ASSESSMENT_OVERDUE rule: a renovated house
 without an assessment is NO_ASSESSMENT's finding) and no open task already.
 """
@@ -77,13 +78,14 @@ def _newcomers(reference, previous: list[int]) -> dict[int, tuple]:
     )
     for hid, region, number, name in rows:
         found[hid] = (region, number, name, TaskReason.NEW_PERSON)
-    # 2. The list names the household by its head (户主身份证号 or the head's own ID), and the
-    #    household had no one current on the earlier list: newly in the category.
+    # 2. The list names a member by the household's head (户主身份证号) and the household had
+    #    no one current on the earlier list: newly in the category. (A head on the list as
+    #    themselves is a member, found above: every archive household has its head as a Person.)
     rows = _query(
         f"""SELECT h.id, h.region_id, MIN(r.id_number), MIN(r.name)
             FROM crosscheck_referencerecord r
-            JOIN households_household h ON h.head_id = r.head_id OR h.head_id = r.id_number
-            WHERE {current} AND h.region_id BETWEEN %s AND %s
+            JOIN households_household h ON h.head_id = r.head_id
+            WHERE {current} AND r.head_id <> '' AND h.region_id BETWEEN %s AND %s
               AND NOT EXISTS (SELECT 1 FROM crosscheck_referencerecord q
                   JOIN households_person m ON m.id_number = q.id_number
                   WHERE m.household_id = h.id AND q.reference_id IN ({prior})
