@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "anju.households",
     "anju.crosscheck",
     "anju.portal",
+    "anju.assessments",
+    "anju.cadres",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +185,8 @@ SESSION_COOKIE_AGE = envint("ANJU_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = envint("ANJU_SESSION_HOURS", 12) * 3600
+# Working days the township has to act on an assistance cadre's observation (seed 003: 第一时间).
+ANJU_CADRE_RESPONSE_DAYS = envint("ANJU_CADRE_RESPONSE_DAYS", 3)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("households/", include("anju.households.urls")),
     path("crosscheck/", include("anju.crosscheck.urls")),
     path("portal/", include("anju.portal.urls")),
+    path("assessment-tasks/", include("anju.assessments.urls")),
+    path("cadres/", include("anju.cadres.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

@@ -206,9 +206,48 @@ def samples(case) -> dict[str, Sample]:
             secret=case.household.head_id,
         ),
         "reporting:download": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
+        **cadre_samples(case),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
         ),
+    }
+
+
+def cadre_samples(case) -> dict[str, Sample]:
+    village, town = "350881100203", "350881100000"
+    household = {"pk": case.household.pk}
+    observation = {"pk": case.observation.pk}
+    return {
+        "assessments:tasks": Sample(),
+        "assessments:export": Sample(),
+        "assessments:escalate": Sample(method="POST", data={"region_code": town}, region=town),
+        "cadres:mine": Sample(),
+        "cadres:household": Sample(kwargs=household, region=village, secret="走查户主"),
+        "cadres:observe": Sample(
+            method="POST",
+            kwargs=household,
+            region=village,
+            data={"kind": "leaky", "visited_on": "2026-11-01"},
+        ),
+        "cadres:observations": Sample(),
+        "cadres:observation": Sample(kwargs=observation, region=village, secret="走查走访"),
+        "cadres:open_item": Sample(
+            method="POST",
+            kwargs=observation,
+            region=village,
+            data={"owner": "黄某", "deadline": "2099-01-01"},
+        ),
+        "cadres:close": Sample(
+            method="POST", kwargs=observation, region=village, data={"reason": "核实无问题"}
+        ),
+        "cadres:photo": Sample(kwargs={"pk": case.observation_photo.pk}, region=village),
+        "cadres:assignments": Sample(),
+        "cadres:assign": Sample(
+            method="POST",
+            region=village,
+            data={"cadre": case.cathy.pk, "household": case.household.pk},
+        ),
+        "cadres:unassign": Sample(method="POST", kwargs={"pk": case.assignment.pk}, region=village),
     }
 
 
@@ -462,6 +501,30 @@ class ScopingWalkTests(AnjuTestCase):
             data=b"PK",
             parsed={"values": [0] * 34, "warnings": ["走查上传警告"]},
             uploaded_by=cls.carol,
+        )
+
+        # The assistance cadres: one of 新桥镇 with the walk's household assigned, one of 双洋镇.
+        from anju.accounts.roles import Role
+        from anju.cadres.models import Assignment, Observation, ObservationPhoto
+        from tests.base import make_user
+
+        cls.cathy = make_user("cathy", Role.CADRE, "350881100000")
+        cls.cody = make_user("cody", Role.CADRE, "350881101000")
+        cls.users.update(cathy=cls.cathy, cody=cls.cody)
+        cls.assignment = Assignment.objects.create(
+            cadre=cls.cathy, household=cls.household, assigned_by=cls.alice
+        )
+        cls.observation = Observation.objects.create(
+            household=cls.household,
+            region_id=cls.household.region_id,
+            cadre=cls.cathy,
+            kind="leaky",
+            note="走查走访",
+            visited_on=date(2026, 11, 1),
+            respond_by=date(2026, 11, 4),
+        )
+        cls.observation_photo = ObservationPhoto.objects.create(
+            observation=cls.observation, data=b"\x89PNG", content_type="image/png"
         )
 
     def patterns(self):

@@ -48,6 +48,13 @@ class Perm(StrEnum):
     UPLOAD_REFERENCES = "crosscheck.upload"
     VIEW_REPORTERS = "portal.view_reporters"
     EDIT_PORTAL = "portal.edit_pages"
+    # Assessment tasks of new poor households (seed 003, 信息共享机制).
+    VIEW_TASKS = "assessments.view"
+    MANAGE_TASKS = "assessments.manage"
+    # Assistance cadres (seed 003, 动态监测机制): the cadre's own visits; the township's answer.
+    CADRE_VISIT = "cadres.visit"
+    ASSIGN_CADRES = "cadres.assign"
+    HANDLE_OBSERVATIONS = "cadres.handle"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
@@ -72,6 +79,10 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_ITEMS,
             *_ARCHIVE_WORK,
             Perm.VIEW_FINDINGS,
+            Perm.VIEW_TASKS,
+            Perm.MANAGE_TASKS,
+            Perm.ASSIGN_CADRES,
+            Perm.HANDLE_OBSERVATIONS,
         }
     ),
     Role.COUNTY_CLERK: frozenset(
@@ -83,6 +94,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_ITEMS,
             *_ARCHIVE_WORK,
             *_CROSSCHECK,
+            Perm.VIEW_TASKS,
+            Perm.MANAGE_TASKS,
         }
     ),
     Role.COUNTY_REVIEWER: frozenset(
@@ -98,6 +111,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.UNMASK,
             Perm.APPROVE_CHANGES,
             *_CROSSCHECK,
+            Perm.VIEW_TASKS,
         }
     ),
     Role.CITY_OFFICE: frozenset(
@@ -113,6 +127,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_FINDINGS,
             Perm.RUN_CROSSCHECK,
             Perm.EDIT_PORTAL,
+            Perm.VIEW_TASKS,
         }
     ),
     Role.DISCIPLINE: frozenset(
@@ -131,6 +146,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     # 部门数据员: brings their department's lists, and sees what they brought.
     Role.DATA_PROVIDER: frozenset({Perm.VIEW_REGIONS, Perm.UPLOAD_REFERENCES}),
+    # 帮扶责任人: their assigned households only (cadre_households_visible_to), never the
+    # region's archive, and no unmasking.
+    Role.CADRE: frozenset({Perm.CADRE_VISIT}),
     # The system administrator keeps accounts running; sees no business data.
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
     # The security administrator grants roles and regions, lifts lockouts, and resets a lost
@@ -579,3 +597,101 @@ def access_public_report(user, pk: int, *, perm: Perm = Perm.VIEW_CLUES):
     if item is None:
         raise Http404("没有找到该公众举报。")
     return item
+
+
+# Assessment tasks -----------------------------------------------------------------------------
+
+
+def tasks_visible_to(user) -> QuerySet:
+    """Assessment tasks of the townships in the user's region subtree."""
+    from anju.assessments.models import AssessmentTask
+
+    if not has_perm(user, Perm.VIEW_TASKS):
+        return AssessmentTask.objects.none()
+    return scoped(AssessmentTask.objects.all(), user)
+
+
+# Assistance cadres ----------------------------------------------------------------------------
+
+
+def cadre_households_visible_to(user) -> QuerySet:
+    """The households assigned to the cadre: not their region, only their assignments."""
+    from anju.cadres.models import Assignment
+    from anju.households.models import Household
+
+    if not has_perm(user, Perm.CADRE_VISIT):
+        return Household.objects.none()
+    assigned = Assignment.objects.filter(cadre=user).values("household_id")
+    # Scoped as well: an assignment left over from a move to another township shows nothing.
+    return scoped(Household.objects.filter(pk__in=assigned), user)
+
+
+def access_cadre_household(user, pk: int):
+    """One household assigned to the cadre; 404 alike for missing, another village's and a
+    neighbour's in the same village."""
+    require(user, Perm.CADRE_VISIT)
+    household = cadre_households_visible_to(user).filter(pk=pk).select_related("region").first()
+    if household is None:
+        raise Http404("没有找到该农户。")
+    return household
+
+
+def cadres_visible_to(user) -> QuerySet:
+    """Cadre accounts working in the user's region subtree (for assigning households)."""
+    from anju.accounts.models import User
+
+    if not has_perm(user, Perm.ASSIGN_CADRES):
+        return User.objects.none()
+    cadres = User.objects.filter(is_active=True, role_grants__role=Role.CADRE)
+    return scoped(cadres, user)
+
+
+def assignments_visible_to(user) -> QuerySet:
+    from anju.cadres.models import Assignment
+
+    if not has_perm(user, Perm.ASSIGN_CADRES):
+        return Assignment.objects.none()
+    return scoped(Assignment.objects.all(), user, "household__region")
+
+
+def access_assignment(user, pk: int):
+    require(user, Perm.ASSIGN_CADRES)
+    found = assignments_visible_to(user).filter(pk=pk).select_related("household", "cadre").first()
+    if found is None:
+        raise Http404("没有找到该帮扶关系。")
+    return found
+
+
+def observations_visible_to(user) -> QuerySet:
+    """Cadres' observations for the township side: those in the user's region subtree."""
+    from anju.cadres.models import Observation
+
+    if not has_perm(user, Perm.HANDLE_OBSERVATIONS):
+        return Observation.objects.none()
+    return scoped(Observation.objects.all(), user)
+
+
+def access_observation(user, pk: int):
+    require(user, Perm.HANDLE_OBSERVATIONS)
+    found = (
+        observations_visible_to(user)
+        .filter(pk=pk)
+        .select_related("household__region", "cadre", "item")
+        .first()
+    )
+    if found is None:
+        raise Http404("没有找到该走访报告。")
+    return found
+
+
+def access_observation_photo(user, pk: int):
+    """A photo of an observation in the user's region, for the township side."""
+    from anju.cadres.models import ObservationPhoto
+
+    require(user, Perm.HANDLE_OBSERVATIONS)
+    found = ObservationPhoto.objects.filter(
+        pk=pk, observation__in=observations_visible_to(user)
+    ).first()
+    if found is None:
+        raise Http404("没有找到该照片。")
+    return found

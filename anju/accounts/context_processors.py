@@ -14,6 +14,8 @@ def workspace(request):
     if region is not None and user.region is not None:
         path = [r for r in region.ancestors() if user.region.contains(r.code)] + [region]
     menu = [("首页", "home")]
+    if Perm.CADRE_VISIT in perms:
+        menu.append(("我的帮扶户", "cadres:mine"))
     if Perm.VIEW_REGIONS in perms:
         menu.append(("行政区划", "regions:browse"))
     if Perm.VIEW_HOUSEHOLDS in perms:
@@ -22,6 +24,10 @@ def workspace(request):
         menu.append(("数据比对", "crosscheck:findings"))
     elif Perm.UPLOAD_REFERENCES in perms:
         menu.append(("部门名单", "crosscheck:lists"))
+    if Perm.VIEW_TASKS in perms:
+        menu.append(("鉴定任务", "assessments:tasks"))
+    if Perm.HANDLE_OBSERVATIONS in perms:
+        menu.append(("走访报告", "cadres:observations"))
     if Perm.VIEW_CLUES in perms:
         menu.append(("问题线索", "oversight:clues"))
         menu.append(("问题清单", "oversight:items"))

@@ -135,4 +135,7 @@ def assessment_add(
             region_code=house.household.region_id,
             after={"grade": grade, "assessed_on": str(assessed_on), "assessor": assessor},
         )
+        from anju.assessments.services import tasks_close_assessed
+
+        tasks_close_assessed(actor=actor, household_ids=[house.household_id])
     return assessment
