@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "anju.households",
     "anju.crosscheck",
     "anju.portal",
+    "anju.spotchecks",
+    "anju.campaigns",
 ]
 
 MIDDLEWARE = [

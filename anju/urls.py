@@ -17,6 +17,8 @@ urlpatterns = [
     path("households/", include("anju.households.urls")),
     path("crosscheck/", include("anju.crosscheck.urls")),
     path("portal/", include("anju.portal.urls")),
+    path("spotchecks/", include("anju.spotchecks.urls")),
+    path("campaigns/", include("anju.campaigns.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"
