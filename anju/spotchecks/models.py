@@ -75,9 +75,9 @@ class SpotCheckPlan(models.Model):
     inspectors = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name="检查人员")
     # The frame the draw used: [[head_id, township code, weight], ...] ordered by head_id, and
     # its SHA-256, so anyone can re-draw from it later and compare (plan_verify).
-    frame = models.JSONField(default=list)
+    frame = models.JSONField(default=list, blank=True)
     frame_sha256 = models.CharField(max_length=64, blank=True)
-    strata = models.JSONField("分层情况", default=dict)  # {township: {"population": n, "drawn": k}}
+    strata = models.JSONField("分层情况", default=dict, blank=True)  # {township: {"population": n, "drawn": k}}
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     drawn_at = models.DateTimeField(null=True, blank=True)
