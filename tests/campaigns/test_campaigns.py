@@ -42,7 +42,9 @@ def poor(region, n, *, since=date(2019, 1, 1)):
     made = []
     for i in range(n):
         household = Household.objects.create(
-            region_id=region, head_name=f"{region[-3:]}户{i}", head_id=f"{region[:6]}19{region[-3:]}{i:07d}"
+            region_id=region,
+            head_name=f"{region[-3:]}户{i}",
+            head_id=f"{region[:6]}19{region[-3:]}{i:07d}",
         )
         CategoryRecord.objects.create(
             household=household, category="registered_poor", department="扶贫办", start=since
