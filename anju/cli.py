@@ -400,7 +400,9 @@ def _report_campaign(args) -> int:
     from anju.campaigns.summary import summary_docx
 
     if not args.id or not args.out:
-        print("用法：anju report campaign --id N --out FILE.docx [--on YYYY-MM-DD]", file=sys.stderr)
+        print(
+            "用法：anju report campaign --id N --out FILE.docx [--on YYYY-MM-DD]", file=sys.stderr
+        )
         return 2
     campaign = Campaign.objects.filter(pk=args.id).select_related("region").first()
     if campaign is None:
@@ -408,7 +410,9 @@ def _report_campaign(args) -> int:
         return 1
     on = date.fromisoformat(args.on) if args.on else timezone.localdate()
     Path(args.out).write_bytes(summary_docx(campaign, on))
-    audit(actor=cli_actor(), action=Action.EXPORT, obj=campaign, note=f"专项整治工作总结 {args.out}")
+    audit(
+        actor=cli_actor(), action=Action.EXPORT, obj=campaign, note=f"专项整治工作总结 {args.out}"
+    )
     print(f"已生成 {args.out}")
     return 0
 

@@ -223,6 +223,10 @@ def load_demo(
     )
     if clues:
         progress(f"问题线索台账：{clues} 条演示线索")
+    from anju.campaigns.demo import load_campaign
+
+    if load_campaign(clerk=users["zp_clerk"], township_clerk=users["xq_clerk"]):
+        progress("专项整治：种子003方案（四个阶段、四项目标）和一次县级督导抽查")
     return accounts()
 
 

@@ -1,5 +1,5 @@
 """Progress against each target, per township: the value, the goal, the due date, and whether
-it is 已完成 / 按进度 / 滞后 / 逾期.
+it is 已完成 / 按进度 / 滞后 / 逾期 (or 无应完成对象 when the township has none to do).
 
 An unfinished target is 按进度 when its value is at least the straight-line share of the goal
 for the time elapsed between the campaign start and the due date, 滞后 otherwise, and 逾期 once
@@ -12,7 +12,7 @@ from anju.campaigns.measures import REGISTRY
 from anju.campaigns.models import Campaign, Target
 from anju.regions.models import Level, Region, subtree_bounds
 
-DONE, ON_TRACK, BEHIND, OVERDUE = "已完成", "按进度", "滞后", "逾期"
+DONE, ON_TRACK, BEHIND, OVERDUE, NO_UNITS = "已完成", "按进度", "滞后", "逾期", "无应完成对象"
 
 
 @dataclass
@@ -28,7 +28,9 @@ class Cell:
 
 
 def status_of(percent: float | None, *, goal: int, start: date, due: date, on: date) -> str:
-    if percent is None or percent >= goal:
+    if percent is None:
+        return NO_UNITS
+    if percent >= goal:
         return DONE
     if on > due:
         return OVERDUE

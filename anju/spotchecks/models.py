@@ -77,7 +77,9 @@ class SpotCheckPlan(models.Model):
     # its SHA-256, so anyone can re-draw from it later and compare (plan_verify).
     frame = models.JSONField(default=list, blank=True)
     frame_sha256 = models.CharField(max_length=64, blank=True)
-    strata = models.JSONField("分层情况", default=dict, blank=True)  # {township: {"population": n, "drawn": k}}
+    strata = models.JSONField(
+        "分层情况", default=dict, blank=True
+    )  # {township: {"population": n, "drawn": k}}
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     drawn_at = models.DateTimeField(null=True, blank=True)

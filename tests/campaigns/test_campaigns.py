@@ -8,7 +8,15 @@ from django.urls import reverse
 from docx import Document
 
 from anju.campaigns import services
-from anju.campaigns.progress import BEHIND, DONE, ON_TRACK, OVERDUE, campaign_progress, status_of
+from anju.campaigns.progress import (
+    BEHIND,
+    DONE,
+    NO_UNITS,
+    ON_TRACK,
+    OVERDUE,
+    campaign_progress,
+    status_of,
+)
 from anju.campaigns.summary import summary_docx
 from anju.households.models import (
     Assessment,
@@ -35,7 +43,7 @@ class StatusTests(TestCase):
         self.assertEqual(
             status_of(99.0, goal=100, start=start, due=due, on=date(2020, 7, 1)), OVERDUE
         )
-        self.assertEqual(status_of(None, goal=100, start=start, due=due, on=mid), DONE)
+        self.assertEqual(status_of(None, goal=100, start=start, due=due, on=mid), NO_UNITS)
 
 
 def poor(region, n, *, since=date(2019, 1, 1)):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
-from anju.households.models import Household, Renovation, SafetyPlate
+from anju.households.models import Household, Renovation
 from anju.oversight.models import Clue, RectificationItem
 from anju.spotchecks import services
 from anju.spotchecks.models import CheckItem, CheckResult, Outcome, SampledHouse
