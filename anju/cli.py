@@ -389,7 +389,7 @@ def _report_annex(args) -> int:
 
 
 def _report_campaign(args) -> int:
-    """The campaign summary (专项整治工作总结) as .docx, counted from the data as of --on or today."""
+    """The campaign summary (专项整治工作总结) as .docx, counted as of --on (default today)."""
     from datetime import date
 
     from django.utils import timezone
