@@ -25,6 +25,7 @@ from anju.actions import form_errors, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.pagination import paginate
+from anju.regions.models import Region
 from anju.spotchecks import exports, queries, services
 from anju.spotchecks.forms import AssignForm, FollowUpForm, InspectionForm, PlanForm
 from anju.spotchecks.models import CheckItem, PlanStatus
@@ -79,6 +80,9 @@ def plan_new(request):
 def plan(request, pk: int):
     item = access_spot_check_plan(request.user, pk)
     houses = item.houses.select_related("household__region", "township", "inspector")
+    page = paginate(request, houses.order_by("township_id", "rank"), per_page=100)
+    names = dict(Region.objects.filter(code__in=list(item.strata)).values_list("code", "name"))
+    strata = [(code, names.get(code, code), s) for code, s in sorted(item.strata.items())]
     can_plan = has_perm(request.user, Perm.PLAN_SPOT_CHECKS)
     users = services.eligible_inspectors(item) if can_plan else []
     return render(
@@ -86,8 +90,9 @@ def plan(request, pk: int):
         "spotchecks/plan.html",
         {
             "plan": item,
-            "houses": houses,
-            "strata": sorted(item.strata.items()),
+            "page": page,
+            "houses": page.object_list,
+            "strata": strata,
             "can_plan": can_plan,
             "assign": AssignForm(
                 users=users,
