@@ -107,30 +107,40 @@ def new_poor_assessed(*, campaign, on: date) -> Counts:
     return _tally(members, done)
 
 
+def _poor_share(campaign, on: date, *done) -> Counts:
+    """贫困户 on `on`, and those among them found by any of the `done` queries; each query is
+    given the subquery of the poor households' keys and returns household keys."""
+    members, keys = poor_households(campaign.region_id, on)
+    found: set[int] = set()
+    for query in done:
+        found |= set(query(keys))
+    return _tally(members, found)
+
+
 @register("poor_assessed", "贫困户完成住房安全性评定", "在册贫困户中已有房屋鉴定记录的比例")
 def poor_assessed(*, campaign, on: date) -> Counts:
     from anju.households.models import Assessment
 
-    members, keys = poor_households(campaign.region_id, on)
-    done = set(
-        Assessment.objects.filter(house__household_id__in=keys, assessed_on__lte=on).values_list(
-            "house__household_id", flat=True
-        )
+    return _poor_share(
+        campaign,
+        on,
+        lambda keys: Assessment.objects.filter(
+            house__household_id__in=keys, assessed_on__lte=on
+        ).values_list("house__household_id", flat=True),
     )
-    return _tally(members, done)
 
 
 @register("poor_plated", "贫困户安全状况牌挂牌上墙", "在册贫困户中已挂牌上墙（有挂牌日期）的比例")
 def poor_plated(*, campaign, on: date) -> Counts:
     from anju.households.models import SafetyPlate
 
-    members, keys = poor_households(campaign.region_id, on)
-    done = set(
-        SafetyPlate.objects.filter(household_id__in=keys, installed_on__lte=on).values_list(
-            "household_id", flat=True
-        )
+    return _poor_share(
+        campaign,
+        on,
+        lambda keys: SafetyPlate.objects.filter(
+            household_id__in=keys, installed_on__lte=on
+        ).values_list("household_id", flat=True),
     )
-    return _tally(members, done)
 
 
 @register(
@@ -141,17 +151,13 @@ def poor_plated(*, campaign, on: date) -> Counts:
 def info_reviewed(*, campaign, on: date) -> Counts:
     from anju.households.models import ChangeRequest, FollowUpVisit
 
-    members, ids = poor_households(campaign.region_id, on)
-    visited = set(
-        FollowUpVisit.objects.filter(
-            household_id__in=ids, visited_on__gte=campaign.start, visited_on__lte=on
-        ).values_list("household_id", flat=True)
+    return _poor_share(
+        campaign,
+        on,
+        lambda keys: FollowUpVisit.objects.filter(
+            household_id__in=keys, visited_on__gte=campaign.start, visited_on__lte=on
+        ).values_list("household_id", flat=True),
+        lambda keys: ChangeRequest.objects.filter(
+            household_id__in=keys, decided_at__date__gte=campaign.start, decided_at__date__lte=on
+        ).values_list("household_id", flat=True),
     )
-    decided = set(
-        ChangeRequest.objects.filter(
-            household_id__in=ids,
-            decided_at__date__gte=campaign.start,
-            decided_at__date__lte=on,
-        ).values_list("household_id", flat=True)
-    )
-    return _tally(members, visited | decided)
