@@ -101,6 +101,20 @@ class PlanTests(AnjuTestCase):
         self.assertEqual(ids(one), ids(two))
         self.assertNotEqual(ids(one), ids(other))
 
+    def test_the_insertion_order_of_households_does_not_matter(self):
+        first = services.plan_draw(actor=self.carol, plan=self.plan())
+        drawn = set(first.houses.values_list("household__head_id", flat=True))
+        rows = list(
+            Household.objects.order_by("pk").values_list("region_id", "head_name", "head_id")
+        )
+        first.delete()
+        Household.objects.all().delete()
+        for region, name, head_id in reversed(rows):  # new keys, in the opposite order
+            household = Household.objects.create(region_id=region, head_name=name, head_id=head_id)
+            Renovation.objects.create(household=household, year=2019, accepted_on=date(2019, 9, 1))
+        again = services.plan_draw(actor=self.carol, plan=self.plan())
+        self.assertEqual(set(again.houses.values_list("household__head_id", flat=True)), drawn)
+
     def test_it_verifies_the_draw_and_catches_tampering(self):
         plan = services.plan_draw(actor=self.carol, plan=self.plan())
         check = services.plan_verify(plan)
