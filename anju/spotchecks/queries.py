@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
+from anju.accounts.access import scope_to_region, spot_check_plans_visible_to
 from anju.regions.models import Level, Region
-from anju.spotchecks.models import CheckItem, CheckResult, Outcome
+from anju.spotchecks.models import CheckItem, CheckResult, Outcome, PlanStatus, SampledHouse
 
 
 @dataclass
@@ -86,3 +87,21 @@ def item_failures(results: QuerySet[CheckResult]) -> dict[str, int]:
     for item, n in results.filter(outcome=Outcome.FAIL).values_list("item").annotate(n=Count("pk")):
         counts[item] = n
     return {i: counts[i] for i in CheckItem.values}
+
+
+def plans_for(user, region: Region) -> QuerySet:
+    """The plans over the region the user is looking at, and the plans the user inspects for
+    wherever they are (a township clerk sent to a county's spot check finds it here)."""
+    visible = spot_check_plans_visible_to(user)
+    over = scope_to_region(visible, region).values("pk")
+    mine = visible.filter(inspectors=user).values("pk")
+    return (
+        visible.model.objects.filter(pk__in=over) | visible.model.objects.filter(pk__in=mine)
+    ).select_related("region")
+
+
+def houses_to_inspect(user) -> QuerySet[SampledHouse]:
+    """Houses assigned to the user in plans still being checked, not yet recorded."""
+    return SampledHouse.objects.filter(
+        inspector=user, inspected_on__isnull=True, plan__status=PlanStatus.DRAWN
+    ).select_related("plan", "household__region", "township")

@@ -18,7 +18,6 @@ from anju.accounts.access import (
     check_results_visible_to,
     has_perm,
     scope_to_region,
-    spot_check_plans_visible_to,
     staff_view,
 )
 from anju.actions import form_errors, run, run_form
@@ -34,9 +33,7 @@ from anju.spotchecks.models import CheckItem, PlanStatus
 @staff_view(Perm.VIEW_SPOT_CHECKS)
 def plans(request):
     region = active_region(request)
-    rows = scope_to_region(spot_check_plans_visible_to(request.user), region).select_related(
-        "region"
-    )
+    rows = queries.plans_for(request.user, region)
     return render(
         request,
         "spotchecks/plans.html",
@@ -45,6 +42,7 @@ def plans(request):
             "form": PlanForm(initial={"region_code": region.code, "share_percent": 5}),
             "can_plan": has_perm(request.user, Perm.PLAN_SPOT_CHECKS),
             "region": region,
+            "to_inspect": queries.houses_to_inspect(request.user)[:200],
         },
     )
 

@@ -284,6 +284,15 @@ class PlanPageTests(AnjuTestCase):
             self.client.get(reverse("spotchecks:plan", args=[self.plan.pk])).status_code, 404
         )
 
+    def test_a_township_inspector_finds_the_county_plan_and_her_houses(self):
+        self.login(self.alice)
+        page = self.client.get(reverse("spotchecks:plans"))
+        self.assertContains(page, "页面抽查")
+        self.assertContains(page, "待我核查")
+        self.assertContains(page, reverse("spotchecks:house", args=[self.house.pk]))
+        self.login(self.bob)  # not an inspector, and the plan is the county's
+        self.assertNotContains(self.client.get(reverse("spotchecks:plans")), "页面抽查")
+
     def test_a_role_without_spot_checks_is_refused(self):
         self.login(self.pete)
         self.assertEqual(self.client.get(reverse("spotchecks:plans")).status_code, 403)
