@@ -9,11 +9,13 @@ The global generator is never used.
 """
 
 import hashlib
+import heapq
 import json
 import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 
 @dataclass(frozen=True)
@@ -46,16 +48,13 @@ def draw(
     sample: list[Unit] = []
     sizes: dict[str, dict[str, int]] = {}
     for township in sorted(strata):
-        members = sorted(strata[township], key=lambda u: u.key)
+        members = sorted(strata[township], key=attrgetter("key"))
         k = stratum_size(len(members), share_percent=share_percent, count=count)
-        rng = random.Random(f"{seed}:{township}")
-        keyed = []
-        for unit in members:
-            u = rng.random()
-            # u ** (1/w) with u in [0, 1): a larger weight pushes the key towards 1.
-            keyed.append((u ** (1.0 / max(unit.weight, 1)), unit.key, unit))
-        keyed.sort(key=lambda t: (-t[0], t[1]))
-        sample.extend(unit for _, _, unit in keyed[:k])
+        draw_u = random.Random(f"{seed}:{township}").random
+        # u ** (1/w) with u in [0, 1): a larger weight pushes the key towards 1. The k largest
+        # keys win; ties (vanishingly rare) go to the smaller stable key.
+        keyed = [(-(draw_u() ** (1.0 / max(u.weight, 1))), u.key, i) for i, u in enumerate(members)]
+        sample.extend(members[i] for _, _, i in heapq.nsmallest(k, keyed))
         sizes[township] = {"population": len(members), "drawn": k}
     return sample, sizes
 
