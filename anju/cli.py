@@ -336,6 +336,8 @@ def cmd_report(args) -> int:
 
     if args.what == "annex3":
         return _report_annex3(args)
+    if args.what == "campaign":
+        return _report_campaign(args)
     if args.what in ("annex1", "annex2"):
         return _report_annex(args)
     if not args.file:
@@ -393,6 +395,35 @@ def _report_annex(args) -> int:
     print(f"已写出 {args.out}")
     for problem in content.problems:
         print(f"注意：{problem}", file=sys.stderr)
+    return 0
+
+
+def _report_campaign(args) -> int:
+    """The campaign summary (专项整治工作总结) as .docx, counted as of --on (default today)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from anju.audit.models import Action
+    from anju.audit.services import audit
+    from anju.campaigns.models import Campaign
+    from anju.campaigns.summary import summary_docx
+
+    if not args.id or not args.out:
+        print(
+            "用法：anju report campaign --id N --out FILE.docx [--on YYYY-MM-DD]", file=sys.stderr
+        )
+        return 2
+    campaign = Campaign.objects.filter(pk=args.id).select_related("region").first()
+    if campaign is None:
+        print(f"没有编号为 {args.id} 的专项整治。", file=sys.stderr)
+        return 1
+    on = date.fromisoformat(args.on) if args.on else timezone.localdate()
+    Path(args.out).write_bytes(summary_docx(campaign, on))
+    audit(
+        actor=cli_actor(), action=Action.EXPORT, obj=campaign, note=f"专项整治工作总结 {args.out}"
+    )
+    print(f"已生成 {args.out}")
     return 0
 
 
@@ -487,8 +518,10 @@ def build_parser() -> argparse.ArgumentParser:
     aud.add_argument("--head", help="链头记录文件（存放在数据库以外）")
     aud.set_defaults(func=cmd_audit)
 
-    rep = sub.add_parser("report", help="月报表：附件1—3")
-    rep.add_argument("what", choices=["annex1", "annex2", "annex3", "read"])
+    rep = sub.add_parser("report", help="月报表：附件1—3；专项整治工作总结")
+    rep.add_argument("what", choices=["annex1", "annex2", "annex3", "read", "campaign"])
+    rep.add_argument("--id", type=int, help="专项整治编号（campaign）")
+    rep.add_argument("--on", help="统计截至日期（campaign，默认今天）")
     rep.add_argument("file", nargs="?")
     rep.add_argument("--region")
     rep.add_argument("--month")

@@ -229,6 +229,10 @@ def load_demo(
     assigned = load_cadres(clerk=users["xq_clerk"], cadre=User.objects.get(username="xq_cadre"))
     if assigned:
         progress(f"帮扶责任人：xq_cadre 帮扶 {assigned} 户；新识别贫困户的鉴定任务")
+    from anju.campaigns.demo import load_campaign
+
+    if load_campaign(clerk=users["zp_clerk"], township_clerk=users["xq_clerk"]):
+        progress("专项整治：种子003方案（四个阶段、四项目标）和一次县级督导抽查")
     return accounts()
 
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "anju.portal",
     "anju.assessments",
     "anju.cadres",
+    "anju.spotchecks",
+    "anju.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,8 @@ urlpatterns = [
     path("portal/", include("anju.portal.urls")),
     path("assessment-tasks/", include("anju.assessments.urls")),
     path("cadres/", include("anju.cadres.urls")),
+    path("spotchecks/", include("anju.spotchecks.urls")),
+    path("campaigns/", include("anju.campaigns.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

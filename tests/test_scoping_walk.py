@@ -207,6 +207,7 @@ def samples(case) -> dict[str, Sample]:
         ),
         "reporting:download": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
         **cadre_samples(case),
+        **spot_check_samples(case),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
         ),
@@ -374,6 +375,75 @@ def clue_samples(case) -> dict[str, Sample]:
     }
 
 
+def spot_check_samples(case) -> dict[str, Sample]:
+    county, village = "350881000000", "350881100203"
+    plan = {"pk": case.spot_plan.pk}
+    campaign = {"pk": case.campaign.pk}
+    return {
+        "spotchecks:plans": Sample(),
+        "spotchecks:plan_new": Sample(
+            method="POST",
+            region="350881100000",
+            data={
+                "name": "抽查",
+                "region_code": "350881100000",
+                "population": "renovated",
+                "share_percent": "10",
+            },
+        ),
+        "spotchecks:results": Sample(),
+        "spotchecks:results_export": Sample(),
+        "spotchecks:plan": Sample(kwargs=plan, region=county, secret="走查抽查"),
+        "spotchecks:plan_draw": Sample(method="POST", kwargs=plan, region=county),
+        "spotchecks:plan_verify": Sample(method="POST", kwargs=plan, region=county),
+        "spotchecks:plan_assign": Sample(method="POST", kwargs=plan, region=county),
+        "spotchecks:plan_close": Sample(method="POST", kwargs=plan, region=county),
+        "spotchecks:house": Sample(
+            kwargs={"pk": case.sampled.pk}, region=village, secret="走查未挂牌"
+        ),
+        "spotchecks:house_record": Sample(
+            method="POST", kwargs={"pk": case.sampled.pk}, region=village
+        ),
+        "spotchecks:photo": Sample(kwargs={"pk": case.check_photo.pk}, region=village),
+        "spotchecks:follow_up": Sample(
+            method="POST",
+            kwargs={"pk": case.check_result.pk},
+            region=village,
+            data={"kind": "item", "owner": "黄某"},
+        ),
+        "campaigns:campaigns": Sample(),
+        "campaigns:campaign_new": Sample(
+            method="POST",
+            region=county,
+            data={
+                "name": "整治",
+                "region_code": county,
+                "start": "2020-04-01",
+                "end": "2020-11-30",
+            },
+        ),
+        "campaigns:campaign": Sample(kwargs=campaign, region=county, secret="走查整治"),
+        "campaigns:phase_add": Sample(
+            method="POST",
+            kwargs=campaign,
+            region=county,
+            data={"name": "阶段", "start": "2020-05-01", "end": "2020-06-01"},
+        ),
+        "campaigns:target_add": Sample(
+            method="POST",
+            kwargs=campaign,
+            region=county,
+            data={
+                "name": "挂牌",
+                "measure": "poor_plated",
+                "goal_percent": "100",
+                "due": "2020-06-30",
+            },
+        ),
+        "campaigns:summary": Sample(kwargs=campaign, region=county),
+    }
+
+
 class ScopingWalkTests(AnjuTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -525,6 +595,41 @@ class ScopingWalkTests(AnjuTestCase):
         )
         cls.observation_photo = ObservationPhoto.objects.create(
             observation=cls.observation, data=b"\x89PNG", content_type="image/png"
+        )
+
+        from anju.campaigns.models import Campaign
+        from anju.spotchecks.models import CheckPhoto, CheckResult, SampledHouse, SpotCheckPlan
+
+        cls.spot_plan = SpotCheckPlan.objects.create(
+            name="走查抽查",
+            level=3,
+            region_id="350881000000",
+            share_percent=10,
+            seed="walk",
+            status="drawn",
+            created_by=cls.carol,
+        )
+        cls.sampled = SampledHouse.objects.create(
+            plan=cls.spot_plan,
+            household=cls.household,
+            township_id="350881100000",
+            rank=1,
+            inspected_on=date(2026, 11, 2),
+            inspected_by=cls.carol,
+        )
+        cls.check_result = CheckResult.objects.create(
+            house=cls.sampled, item="plate", outcome="fail", note="走查未挂牌"
+        )
+        cls.check_photo = CheckPhoto.objects.create(
+            house=cls.sampled, data=b"\x89PNG", content_type="image/png", uploaded_by=cls.carol
+        )
+        cls.campaign = Campaign.objects.create(
+            name="走查整治",
+            region_id="350881000000",
+            start=date(2020, 4, 1),
+            end=date(2020, 11, 30),
+            new_since=date(2020, 1, 1),
+            created_by=cls.carol,
         )
 
     def patterns(self):

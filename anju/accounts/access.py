@@ -55,6 +55,11 @@ class Perm(StrEnum):
     CADRE_VISIT = "cadres.visit"
     ASSIGN_CADRES = "cadres.assign"
     HANDLE_OBSERVATIONS = "cadres.handle"
+    VIEW_SPOT_CHECKS = "spotchecks.view"
+    PLAN_SPOT_CHECKS = "spotchecks.plan"
+    INSPECT = "spotchecks.inspect"
+    VIEW_CAMPAIGNS = "campaigns.view"
+    MANAGE_CAMPAIGNS = "campaigns.manage"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
@@ -67,6 +72,8 @@ _CROSSCHECK = {
     Perm.TRIAGE_FINDINGS,
     Perm.UPLOAD_REFERENCES,
 }
+# Spot checks at every level (seed 000 巡查抽查; seed 003 随机开展督导、抽查核实).
+_SPOT_CHECKS = {Perm.VIEW_SPOT_CHECKS, Perm.PLAN_SPOT_CHECKS, Perm.INSPECT, Perm.VIEW_CAMPAIGNS}
 _REPORTING = {Perm.VIEW_CONTACTS, Perm.EDIT_CONTACTS, Perm.VIEW_REPORTS, Perm.PREPARE_REPORTS}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -83,6 +90,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_TASKS,
             Perm.ASSIGN_CADRES,
             Perm.HANDLE_OBSERVATIONS,
+            *_SPOT_CHECKS,
         }
     ),
     Role.COUNTY_CLERK: frozenset(
@@ -96,6 +104,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             *_CROSSCHECK,
             Perm.VIEW_TASKS,
             Perm.MANAGE_TASKS,
+            *_SPOT_CHECKS,
+            Perm.MANAGE_CAMPAIGNS,
         }
     ),
     Role.COUNTY_REVIEWER: frozenset(
@@ -112,6 +122,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.APPROVE_CHANGES,
             *_CROSSCHECK,
             Perm.VIEW_TASKS,
+            *_SPOT_CHECKS,
         }
     ),
     Role.CITY_OFFICE: frozenset(
@@ -128,6 +139,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.RUN_CROSSCHECK,
             Perm.EDIT_PORTAL,
             Perm.VIEW_TASKS,
+            *_SPOT_CHECKS,
+            Perm.MANAGE_CAMPAIGNS,
         }
     ),
     Role.DISCIPLINE: frozenset(
@@ -142,6 +155,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.TRIAGE_FINDINGS,
             # Who reported a problem on the portal: discipline inspection only (audited).
             Perm.VIEW_REPORTERS,
+            Perm.VIEW_SPOT_CHECKS,
+            Perm.VIEW_CAMPAIGNS,
         }
     ),
     # 部门数据员: brings their department's lists, and sees what they brought.
@@ -695,3 +710,94 @@ def access_observation_photo(user, pk: int):
     if found is None:
         raise Http404("没有找到该照片。")
     return found
+
+
+# Spot checks -------------------------------------------------------------------------------
+
+
+def spot_check_plans_visible_to(user) -> QuerySet:
+    """Plans over the user's region subtree, and plans the user inspects for."""
+    from django.db.models import Q
+
+    from anju.spotchecks.models import SpotCheckPlan
+
+    root = visible_root(user)
+    if root is None or not has_perm(user, Perm.VIEW_SPOT_CHECKS):
+        return SpotCheckPlan.objects.none()
+    within = Q(region__code__range=subtree_bounds(root.code))
+    return SpotCheckPlan.objects.filter(within | Q(inspectors=user)).distinct()
+
+
+def access_spot_check_plan(user, pk: int, *, perm: Perm = Perm.VIEW_SPOT_CHECKS):
+    require(user, perm)
+    plan = spot_check_plans_visible_to(user).filter(pk=pk).select_related("region").first()
+    if plan is None:
+        raise Http404("没有找到该抽查。")
+    return plan
+
+
+def sampled_houses_visible_to(user) -> QuerySet:
+    """Sampled houses whose household lies in the user's region (a township sees the houses a
+    county or city drew there, to follow up what failed)."""
+    from anju.spotchecks.models import SampledHouse
+
+    if not has_perm(user, Perm.VIEW_SPOT_CHECKS):
+        return SampledHouse.objects.none()
+    return scoped(SampledHouse.objects.all(), user, "household__region")
+
+
+def access_sampled_house(user, pk: int, *, perm: Perm = Perm.VIEW_SPOT_CHECKS):
+    require(user, perm)
+    house = (
+        sampled_houses_visible_to(user)
+        .filter(pk=pk)
+        .select_related("plan", "household__region", "township", "inspector")
+        .first()
+    )
+    if house is None:
+        raise Http404("没有找到该抽查农户。")
+    return house
+
+
+def access_check_photo(user, pk: int):
+    from anju.spotchecks.models import CheckPhoto
+
+    require(user, Perm.VIEW_SPOT_CHECKS)
+    photo = CheckPhoto.objects.filter(pk=pk, house__in=sampled_houses_visible_to(user)).first()
+    if photo is None:
+        raise Http404("没有找到该照片。")
+    return photo
+
+
+def check_results_visible_to(user) -> QuerySet:
+    from anju.spotchecks.models import CheckResult
+
+    return CheckResult.objects.filter(house__in=sampled_houses_visible_to(user))
+
+
+def access_check_result(user, pk: int):
+    """A failed item to follow up: any role that inspects, in the household's region."""
+    require(user, Perm.INSPECT)
+    result = check_results_visible_to(user).filter(pk=pk).select_related("house").first()
+    if result is None:
+        raise Http404("没有找到该检查结果。")
+    return result
+
+
+# Campaigns ---------------------------------------------------------------------------------
+
+
+def campaigns_visible_to(user) -> QuerySet:
+    from anju.campaigns.models import Campaign
+
+    if not has_perm(user, Perm.VIEW_CAMPAIGNS):
+        return Campaign.objects.none()
+    return scoped(Campaign.objects.all(), user)
+
+
+def access_campaign(user, pk: int, *, perm: Perm = Perm.VIEW_CAMPAIGNS):
+    require(user, perm)
+    campaign = campaigns_visible_to(user).filter(pk=pk).select_related("region").first()
+    if campaign is None:
+        raise Http404("没有找到该专项整治。")
+    return campaign

@@ -31,6 +31,10 @@ def workspace(request):
     if Perm.VIEW_CLUES in perms:
         menu.append(("问题线索", "oversight:clues"))
         menu.append(("问题清单", "oversight:items"))
+    if Perm.VIEW_SPOT_CHECKS in perms:
+        menu.append(("巡查抽查", "spotchecks:plans"))
+    if Perm.VIEW_CAMPAIGNS in perms:
+        menu.append(("专项整治", "campaigns:campaigns"))
     if Perm.VIEW_REPORTS in perms:
         menu.append(("月度报表", "reporting:reports"))
     if Perm.EDIT_PORTAL in perms:

@@ -1,0 +1,141 @@
+"""Campaign pages: the list, one campaign with its progress, the summary document."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from anju.accounts.access import (
+    Perm,
+    access_campaign,
+    access_region,
+    active_region,
+    campaigns_visible_to,
+    has_perm,
+    scope_to_region,
+    staff_view,
+)
+from anju.actions import form_errors, run_form
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.campaigns import services
+from anju.campaigns.forms import CampaignForm, PhaseForm, TargetForm
+from anju.campaigns.measures import REGISTRY
+from anju.campaigns.progress import campaign_progress
+from anju.campaigns.summary import period_figures, summary_docx
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@staff_view(Perm.VIEW_CAMPAIGNS)
+def campaigns(request):
+    region = active_region(request)
+    rows = scope_to_region(campaigns_visible_to(request.user), region).select_related("region")
+    return render(
+        request,
+        "campaigns/list.html",
+        {
+            "rows": rows,
+            "region": region,
+            "form": CampaignForm(initial={"region_code": region.code}),
+            "can_manage": has_perm(request.user, Perm.MANAGE_CAMPAIGNS),
+        },
+    )
+
+
+@require_POST
+@staff_view(Perm.MANAGE_CAMPAIGNS)
+def campaign_new(request):
+    form = CampaignForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect("campaigns:campaigns")
+    d = form.cleaned_data
+    phases, targets = services.seed003_plan(d["start"].year) if d["from_seed"] else ([], [])
+    try:
+        campaign = services.campaign_create(
+            actor=request.user,
+            region=access_region(request.user, d["region_code"]),
+            name=d["name"],
+            start=d["start"],
+            end=d["end"],
+            lead_unit=d["lead_unit"],
+            phases=phases,
+            targets=targets,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("campaigns:campaigns")
+    messages.success(request, "已建立专项整治。")
+    return redirect(campaign)
+
+
+@staff_view(Perm.VIEW_CAMPAIGNS)
+def campaign(request, pk: int):
+    item = access_campaign(request.user, pk)
+    today = timezone.localdate()
+    progress = campaign_progress(item, today)
+    return render(
+        request,
+        "campaigns/campaign.html",
+        {
+            "campaign": item,
+            "phases": item.phases.all(),
+            "progress": progress,
+            "figures": period_figures(item, today),
+            "bases": [
+                (t.name, REGISTRY[t.measure]) for t in progress.targets if t.measure in REGISTRY
+            ],
+            "today": today,
+            "can_manage": has_perm(request.user, Perm.MANAGE_CAMPAIGNS),
+            "phase_form": PhaseForm(),
+            "target_form": TargetForm(),
+        },
+    )
+
+
+@require_POST
+@staff_view(Perm.MANAGE_CAMPAIGNS)
+def phase_add(request, pk: int):
+    item = access_campaign(request.user, pk, perm=Perm.MANAGE_CAMPAIGNS)
+    return run_form(
+        request,
+        PhaseForm(request.POST),
+        lambda d: services.phase_add(
+            actor=request.user, campaign=item, phase=services.PhaseInput(**d)
+        ),
+        "已添加阶段。",
+        item,
+    )
+
+
+@require_POST
+@staff_view(Perm.MANAGE_CAMPAIGNS)
+def target_add(request, pk: int):
+    item = access_campaign(request.user, pk, perm=Perm.MANAGE_CAMPAIGNS)
+    return run_form(
+        request,
+        TargetForm(request.POST),
+        lambda d: services.target_add(
+            actor=request.user, campaign=item, target=services.TargetInput(**d)
+        ),
+        "已添加目标任务。",
+        item,
+    )
+
+
+@staff_view(Perm.VIEW_CAMPAIGNS)
+def summary(request, pk: int):
+    item = access_campaign(request.user, pk)
+    data = summary_docx(item, timezone.localdate())
+    audit(actor=request.user, action=Action.EXPORT, obj=item, note="专项整治工作总结")
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"campaign-{item.pk}.docx\"; filename*=UTF-8''"
+        + quote(f"{item.name}工作总结.docx")
+    )
+    return response

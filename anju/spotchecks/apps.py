@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SpotchecksConfig(AppConfig):
+    name = "anju.spotchecks"
+    verbose_name = "巡查抽查"

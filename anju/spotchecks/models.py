@@ -1,0 +1,176 @@
+"""巡查抽查 (seed 000) / 随机开展督导、抽查核实 (seed 003): a plan draws a reproducible random
+sample of renovated or plated houses, inspectors check each house against nine items, and a
+failed item opens a problem on the township list or a clue in the ledger."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from anju.regions.models import Level
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Population(models.TextChoices):
+    RENOVATED = "renovated", "已验收的改造户"
+    PLATED = "plated", "已挂牌的农户"
+    BOTH = "both", "改造户和挂牌户"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "待抽取"
+    DRAWN = "drawn", "核查中"
+    CLOSED = "closed", "已结束"
+
+
+class CheckItem(models.TextChoices):
+    """The nine things an inspector checks at each house (issue #10)."""
+
+    IDENTITY = "identity", "身份信息"
+    ELIGIBILITY = "eligibility", "对象资格"
+    GRADE = "grade", "危险等级"
+    AREA = "area", "建筑面积"
+    TOILET = "toilet", "卫生厕所"
+    QUALITY = "quality", "施工质量"
+    PAYMENT = "payment", "补助资金足额到户"
+    PLATE = "plate", "安全状况牌上墙"
+    OCCUPANCY = "occupancy", "家庭实际入住"
+
+
+class Outcome(models.TextChoices):
+    PASS = "pass", "合格"
+    FAIL = "fail", "不合格"
+    UNVERIFIABLE = "unverifiable", "无法核实"
+
+
+class SpotCheckPlan(models.Model):
+    name = models.CharField("抽查名称", max_length=100)
+    # The level of the unit that inspects (省/市/县/乡), from the creating user's region.
+    level = models.PositiveSmallIntegerField("抽查层级", choices=Level.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="抽查范围", on_delete=models.PROTECT, related_name="+"
+    )
+    population = models.CharField(
+        "抽查对象", max_length=10, choices=Population.choices, default=Population.RENOVATED
+    )
+    share_percent = models.PositiveSmallIntegerField(
+        "每乡镇抽取比例（%）",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    count_per_township = models.PositiveIntegerField(
+        "每乡镇抽取户数", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    weight_findings = models.PositiveSmallIntegerField(
+        "比对发现户加权", default=0, validators=[MaxValueValidator(20)]
+    )
+    weight_clues = models.PositiveSmallIntegerField(
+        "线索举报户加权", default=0, validators=[MaxValueValidator(20)]
+    )
+    seed = models.CharField("随机种子", max_length=64)
+    status = models.CharField(
+        "状态", max_length=8, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    inspectors = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name="检查人员")
+    # The frame the draw used: [[head_id, township code, weight], ...] ordered by head_id, and
+    # its SHA-256, so anyone can re-draw from it later and compare (plan_verify).
+    frame = models.JSONField(default=list, blank=True)
+    frame_sha256 = models.CharField(max_length=64, blank=True)
+    strata = models.JSONField(
+        "分层情况", default=dict, blank=True
+    )  # {township: {"population": n, "drawn": k}}
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "抽查计划"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(share_percent__isnull=False, count_per_township__isnull=True)
+                | models.Q(share_percent__isnull=True, count_per_township__isnull=False),
+                name="spotcheck_share_or_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("spotchecks:plan", args=[self.pk])
+
+
+class SampledHouse(models.Model):
+    plan = models.ForeignKey(SpotCheckPlan, on_delete=models.CASCADE, related_name="houses")
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, related_name="+"
+    )
+    township = models.ForeignKey(
+        "regions.Region", verbose_name="乡镇", on_delete=models.PROTECT, related_name="+"
+    )
+    rank = models.PositiveIntegerField("抽取顺序")
+    weight = models.PositiveSmallIntegerField("权重", default=1)
+    inspector = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    inspected_on = models.DateField("核查日期", null=True, blank=True)
+    inspected_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "抽中农户"
+        ordering = ["township_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "household"], name="sampled_house_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.household}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("spotchecks:house", args=[self.pk])
+
+
+class CheckResult(models.Model):
+    house = models.ForeignKey(SampledHouse, on_delete=models.CASCADE, related_name="results")
+    item = models.CharField("检查事项", max_length=12, choices=CheckItem.choices)
+    outcome = models.CharField("结果", max_length=12, choices=Outcome.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+    # What a failed item led to: a line on the township list, or a clue in the ledger.
+    problem = models.ForeignKey(
+        "oversight.RectificationItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    clue = models.ForeignKey(
+        "oversight.Clue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "检查结果"
+        constraints = [
+            models.UniqueConstraint(fields=["house", "item"], name="check_result_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()} {self.get_outcome_display()}"
+
+
+class CheckPhoto(models.Model):
+    house = models.ForeignKey(SampledHouse, on_delete=models.CASCADE, related_name="photos")
+    data = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"照片 {self.pk}"

@@ -1,0 +1,236 @@
+"""Campaigns: measured targets per township, their status, the Word summary, the pages."""
+
+import io
+from datetime import date
+from unittest import TestCase
+
+from django.urls import reverse
+from docx import Document
+
+from anju.campaigns import services
+from anju.campaigns.progress import (
+    BEHIND,
+    DONE,
+    NO_UNITS,
+    ON_TRACK,
+    OVERDUE,
+    campaign_progress,
+    status_of,
+)
+from anju.campaigns.summary import summary_docx
+from anju.households.models import (
+    Assessment,
+    CategoryRecord,
+    FollowUpVisit,
+    House,
+    Household,
+    SafetyPlate,
+)
+from anju.oversight.models import Clue, RectificationItem, TypicalCase
+from tests.base import AnjuTestCase
+
+XIPU, DONGYANG = "350881100203", "350881101201"
+XINQIAO, SHUANGYANG = "350881100000", "350881101000"
+
+
+class StatusTests(TestCase):
+    def test_it_judges_against_straight_line_progress(self):
+        start, due = date(2020, 5, 1), date(2020, 6, 30)
+        mid = date(2020, 5, 31)
+        self.assertEqual(status_of(100.0, goal=100, start=start, due=due, on=mid), DONE)
+        self.assertEqual(status_of(60.0, goal=100, start=start, due=due, on=mid), ON_TRACK)
+        self.assertEqual(status_of(30.0, goal=100, start=start, due=due, on=mid), BEHIND)
+        self.assertEqual(
+            status_of(99.0, goal=100, start=start, due=due, on=date(2020, 7, 1)), OVERDUE
+        )
+        self.assertEqual(status_of(None, goal=100, start=start, due=due, on=mid), NO_UNITS)
+
+
+def poor(region, n, *, since=date(2019, 1, 1)):
+    made = []
+    for i in range(n):
+        household = Household.objects.create(
+            region_id=region,
+            head_name=f"{region[-3:]}户{i}",
+            head_id=f"{region[:6]}19{region[-3:]}{i:07d}",
+        )
+        CategoryRecord.objects.create(
+            household=household, category="registered_poor", department="扶贫办", start=since
+        )
+        made.append(household)
+    return made
+
+
+class CampaignTests(AnjuTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        xinqiao = poor(XIPU, 4)
+        shuangyang = poor(DONGYANG, 2, since=date(2020, 3, 1))  # new poor households
+        # 新桥镇: 3 of 4 assessed, 2 of 4 plated, 1 visited in the campaign.
+        for i, household in enumerate(xinqiao):
+            house = House.objects.create(household=household)
+            if i < 3:
+                Assessment.objects.create(house=house, grade="B", assessed_on=date(2020, 5, 20))
+            if i < 2:
+                SafetyPlate.objects.create(
+                    household=household,
+                    number=f"P-{i}",
+                    grade="B",
+                    issued_on=date(2020, 5, 25),
+                    deadline=date(2020, 6, 25),
+                    installed_on=date(2020, 6, 1),
+                )
+        FollowUpVisit.objects.create(
+            household=xinqiao[0], visited_on=date(2020, 4, 10), visitor=cls.alice
+        )
+        # 双洋镇: one new poor household assessed after recognition, one before (does not count).
+        house = House.objects.create(household=shuangyang[0])
+        Assessment.objects.create(house=house, grade="C", assessed_on=date(2020, 4, 1))
+        house = House.objects.create(household=shuangyang[1])
+        Assessment.objects.create(house=house, grade="C", assessed_on=date(2020, 2, 1))
+        phases, targets = services.seed003_plan(2020)
+        cls.campaign = services.campaign_create(
+            actor=cls.carol,
+            region=cls.regions["350881000000"],
+            name="漳平市贫困人口住房安全有保障专项整治",
+            start=date(2020, 4, 1),
+            end=date(2020, 11, 30),
+            new_since=date(2020, 1, 1),
+            lead_unit="市住建局",
+            phases=phases,
+            targets=targets,
+        )
+        clue = Clue.objects.create(
+            number="350881-2020-00001",
+            region_id=XINQIAO,
+            place="新桥镇",
+            source_channel="petition",
+            received_on=date(2020, 6, 2),
+            category="funds",
+            summary="补助被截留",
+            status="closed",
+            status_since=date(2020, 8, 1),
+            closed_on=date(2020, 8, 1),
+            registered_by=cls.carol,
+        )
+        RectificationItem.objects.create(
+            region_id=XINQIAO,
+            source="visit",
+            description="漏雨",
+            owner="黄某",
+            deadline=date(2020, 7, 1),
+            status="done",
+            done_on=date(2020, 6, 20),
+            created_by=cls.alice,
+        )
+        TypicalCase.objects.create(
+            clue=clue,
+            region_id=XINQIAO,
+            month=date(2020, 8, 1),
+            text="新桥镇某村干部截留危改补助，给予党内警告处分。",
+            chosen_by=cls.carol,
+        )
+
+    def cell(self, progress, measure, township):
+        target = next(t for t in progress.targets if t.measure == measure)
+        return progress.cells[(target.pk, township)]
+
+    def test_it_has_the_seed_003_phases_and_targets(self):
+        self.assertEqual(self.campaign.phases.count(), 4)
+        self.assertEqual(
+            sorted(self.campaign.targets.values_list("measure", flat=True)),
+            ["info_reviewed", "new_poor_assessed", "poor_assessed", "poor_plated"],
+        )
+
+    def test_it_measures_each_target_per_township(self):
+        progress = campaign_progress(self.campaign, date(2020, 6, 15))
+        assessed = self.cell(progress, "poor_assessed", XINQIAO)
+        self.assertEqual((assessed.done, assessed.total, assessed.percent), (3, 4, 75.0))
+        plated = self.cell(progress, "poor_plated", XINQIAO)
+        self.assertEqual((plated.done, plated.total), (2, 4))
+        new = self.cell(progress, "new_poor_assessed", SHUANGYANG)
+        self.assertEqual((new.done, new.total), (1, 2))
+        self.assertEqual(self.cell(progress, "new_poor_assessed", XINQIAO).total, 0)
+        reviewed = self.cell(progress, "info_reviewed", XINQIAO)
+        self.assertEqual((reviewed.done, reviewed.status), (1, OVERDUE))  # due 30 April
+        total = progress.totals[
+            next(t.pk for t in progress.targets if t.measure == "poor_assessed")
+        ]
+        self.assertEqual((total.done, total.total), (5, 6))
+
+    def test_a_target_is_judged_on_what_was_done_by_its_due_date(self):
+        later = Assessment.objects.create(
+            house=House.objects.filter(household__region_id=XIPU, assessments__isnull=True).first(),
+            grade="A",
+            assessed_on=date(2020, 8, 1),
+        )
+        progress = campaign_progress(self.campaign, date(2020, 9, 1))
+        cell = self.cell(progress, "poor_assessed", XINQIAO)
+        self.assertEqual((cell.done, cell.status), (3, OVERDUE))
+        later.delete()
+
+    def test_the_summary_opens_and_shows_the_figures(self):
+        data = summary_docx(self.campaign, date(2020, 11, 30))
+        doc = Document(io.BytesIO(data))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        self.assertIn("漳平市贫困人口住房安全有保障专项整治工作总结", text)
+        self.assertIn("完成 5 户，应完成 6 户，完成率 83.3%", text)
+        self.assertIn("问题清单新增问题", text)
+        self.assertIn("完成整改 1 个", text)
+        self.assertIn("受理线索 1 条，销号 1 条", text)
+        self.assertIn("截留危改补助", text)
+        self.assertIn("第二阶段：督导抽查", text)
+        table = doc.tables[0]
+        names = [row.cells[0].text for row in table.rows]
+        self.assertEqual(names, ["乡镇（街道）", "新桥镇", "双洋镇", "合计"])
+        self.assertIn(
+            "75.0%（3/4）", table.rows[1].cells[1 + self.target_index("poor_assessed")].text
+        )
+
+    def target_index(self, measure):
+        return [t.measure for t in self.campaign.targets.all()].index(measure)
+
+    def test_the_page_and_the_download(self):
+        self.login(self.carol)
+        page = self.client.get(reverse("campaigns:campaign", args=[self.campaign.pk]))
+        self.assertContains(page, "新桥镇")
+        self.assertContains(page, "第四阶段：总结巩固")
+        response = self.client.get(reverse("campaigns:summary", args=[self.campaign.pk]))
+        self.assertEqual(response.status_code, 200)
+        Document(io.BytesIO(response.content))
+        self.login(self.xavier)
+        response = self.client.get(reverse("campaigns:summary", args=[self.campaign.pk]))
+        self.assertEqual(response.status_code, 404)
+        self.login(self.pete)
+        self.assertEqual(self.client.get(reverse("campaigns:campaigns")).status_code, 403)
+        self.login(self.rita)  # reads, does not manage
+        response = self.client.post(
+            reverse("campaigns:phase_add", args=[self.campaign.pk]),
+            {"name": "x", "start": "2020-01-01", "end": "2020-01-02"},
+        )
+        self.assertEqual(response.status_code, 403)
+
+    def test_the_command_line_writes_the_summary(self):
+        import tempfile
+        from pathlib import Path
+
+        from anju.cli import main
+
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "summary.docx"
+            code = main(
+                [
+                    "report",
+                    "campaign",
+                    "--id",
+                    str(self.campaign.pk),
+                    "--out",
+                    str(out),
+                    "--on",
+                    "2020-11-30",
+                ]
+            )
+            self.assertEqual(code, 0)
+            text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+            self.assertIn("完成率 83.3%", text)
