@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from anju.accounts.access import AUTHENTICATED, PUBLIC, Perm, perms_of
+from anju.accounts.access import AUTHENTICATED, PUBLIC, SECOND_FACTOR, Perm, perms_of
 from anju.audit.models import Action, AuditEntry
 from anju.audit.services import audit
 from anju.regions.models import is_within
@@ -47,6 +47,8 @@ def samples(case) -> dict[str, Sample]:
         "login": Sample(),
         "logout": Sample(method="POST"),
         "password_change": Sample(),
+        "otp_verify": Sample(),
+        "otp_setup": Sample(),
         "regions:browse": Sample(),
         "regions:detail": Sample(kwargs={"code": village}, region=village, secret="西埔村"),
         "regions:switch": Sample(method="POST", data={"code": village}, region=village),
@@ -66,6 +68,9 @@ def samples(case) -> dict[str, Sample]:
             method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
         ),
         "accounts:user_unlock": Sample(
+            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
+        ),
+        "accounts:user_reset_otp": Sample(
             method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
         ),
         "audit:list": Sample(),
@@ -540,7 +545,7 @@ class ScopingWalkTests(AnjuTestCase):
             return ok
         if user is None:
             return {302}  # to the login page
-        if policy == AUTHENTICATED:
+        if policy in (AUTHENTICATED, SECOND_FACTOR):
             return ok
         if Perm(policy) not in perms_of(user):
             return {403}
@@ -559,7 +564,7 @@ class ScopingWalkTests(AnjuTestCase):
                 with self.subTest(url=name, user=who), transaction.atomic():
                     self.client.logout()
                     if user is not None:
-                        self.client.force_login(user)
+                        self.login(user)
                     call = self.client.post if sample.method == "POST" else self.client.get
                     response = call(url, sample.data)
                     expected = self.expected(user, name, pattern, sample)
@@ -569,6 +574,34 @@ class ScopingWalkTests(AnjuTestCase):
                     if user is None and pattern.callback.access_policy != PUBLIC:
                         self.assertIn("/accounts/login/", response["Location"])
                     transaction.set_rollback(True)
+
+    def test_it_sends_password_only_sessions_to_the_code_page_on_every_staff_url(self):
+        # Every URL behind the login, as every member of the cast who has passed only the
+        # password: never the page (nor a 403/404 that would tell what is there), always the
+        # code page. Only public pages and the second step's own pages open.
+        table = samples(self)
+        code_page = reverse("otp_verify")
+        walked = 0
+        for name, pattern in self.patterns():
+            policy = pattern.callback.access_policy
+            sample = table[name]
+            url = reverse(name, kwargs=sample.kwargs)
+            for user in self.users.values():
+                with self.subTest(url=name, user=user.username), transaction.atomic():
+                    self.client.logout()
+                    self.login_password_only(user)
+                    call = self.client.post if sample.method == "POST" else self.client.get
+                    response = call(url, sample.data)
+                    if policy in (PUBLIC, SECOND_FACTOR):
+                        self.assertIn(response.status_code, {200, 302, 400}, name)
+                    else:
+                        walked += 1
+                        self.assertEqual(response.status_code, 302, f"{user} → {name}")
+                        self.assertTrue(response["Location"].startswith(code_page), name)
+                        if sample.secret:
+                            self.assertNotIn(sample.secret, response.content.decode())
+                    transaction.set_rollback(True)
+        self.assertGreater(walked, 50 * len(self.users))
 
     def test_it_refuses_admins_business_data(self):
         # 三员分立: the system administrator sees no business data.

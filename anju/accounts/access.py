@@ -23,6 +23,7 @@ class Perm(StrEnum):
     VIEW_USERS = "accounts.view"
     MANAGE_USERS = "accounts.manage"
     ASSIGN_ROLES = "accounts.assign_roles"
+    RESET_SECOND_FACTOR = "accounts.reset_second_factor"
     VIEW_AUDIT = "audit.view"
     VIEW_CONTACTS = "reporting.view_contacts"
     EDIT_CONTACTS = "reporting.edit_contacts"
@@ -150,14 +151,18 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.CADRE: frozenset({Perm.CADRE_VISIT}),
     # The system administrator keeps accounts running; sees no business data.
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
-    # The security administrator grants roles and regions and lifts lockouts.
-    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_USERS, Perm.ASSIGN_ROLES}),
+    # The security administrator grants roles and regions, lifts lockouts, and resets a lost
+    # second factor.
+    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_USERS, Perm.ASSIGN_ROLES, Perm.RESET_SECOND_FACTOR}),
     # The audit administrator reads the audit log, and only that.
     Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
 }
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
+# The second step of login (the code page, enrolment): a session that has passed the password
+# but not yet the second factor may open these, and nothing else behind the login.
+SECOND_FACTOR = "second_factor"
 
 
 def perms_of(user) -> frozenset[Perm]:
@@ -209,6 +214,62 @@ def public_view(view):
     """Mark a view as open to everyone (login page, health check, the public portal)."""
     view.access_policy = PUBLIC
     return view
+
+
+def second_factor_view(view):
+    """Decorate a page of login's second step: a password-only session is enough to open it."""
+    wrapped = login_required(view)
+    wrapped.access_policy = SECOND_FACTOR
+    return wrapped
+
+
+# Login steps -------------------------------------------------------------------------------
+
+
+def second_factor_pending(request) -> bool:
+    """True for a session that has passed the password but not yet the second factor (always
+    false when two-factor login is switched off: ANJU_OTP_REQUIRED=0, the demo)."""
+    from django.conf import settings
+
+    if not settings.OTP_REQUIRED:
+        return False
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False  # nobody signed in: login_required sends them to the login page
+    # django-otp's OTPMiddleware puts is_verified on the user; without it nothing is verified.
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified is not None and is_verified())
+
+
+def second_factor_missing(request, view) -> bool:
+    """True when this request may not reach `view` before the session passes the second factor.
+
+    The one place that enforces TOTP (SecondFactorMiddleware asks it before every view): every
+    view behind the login needs an OTP-verified session, whatever its decorator, unless the
+    session is not pending (see above), the path is exempt (settings.OTP_EXEMPT_PREFIXES: the
+    token-authenticated API), or the view is public or itself a page of the second step.
+    """
+    from django.conf import settings
+
+    if not second_factor_pending(request):
+        return False
+    if any(request.path.startswith(prefix) for prefix in settings.OTP_EXEMPT_PREFIXES):
+        return False
+    return getattr(view, "access_policy", None) not in (PUBLIC, SECOND_FACTOR)
+
+
+def password_expired(user, *, now=None) -> bool:
+    """True when the user's password is older than ANJU_PASSWORD_MAX_AGE_DAYS (0: never)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    days = settings.PASSWORD_MAX_AGE_DAYS
+    if days <= 0 or not getattr(user, "is_authenticated", False):
+        return False
+    since = user.password_changed_at or user.date_joined
+    return (now or timezone.now()) - since > timedelta(days=days)
 
 
 # Regions ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-from anju.accounts.access import Perm, active_region, perms_of
+from anju.accounts.access import Perm, active_region, perms_of, second_factor_pending
 
 
 def workspace(request):
@@ -6,6 +6,8 @@ def workspace(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if second_factor_pending(request):
+        return {}  # between the password and the code: no menu, no region bar
     perms = perms_of(user)
     region = active_region(request)
     path = []

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_user_session_stamp'),
+        ('accounts', '0003_password_history'),
     ]
 
     operations = [
