@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "anju.households",
     "anju.crosscheck",
     "anju.portal",
+    "anju.dashboard",
 ]
 
 MIDDLEWARE = [

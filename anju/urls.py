@@ -17,6 +17,7 @@ urlpatterns = [
     path("households/", include("anju.households.urls")),
     path("crosscheck/", include("anju.crosscheck.urls")),
     path("portal/", include("anju.portal.urls")),
+    path("overview/", include("anju.dashboard.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

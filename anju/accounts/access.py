@@ -47,6 +47,7 @@ class Perm(StrEnum):
     UPLOAD_REFERENCES = "crosscheck.upload"
     VIEW_REPORTERS = "portal.view_reporters"
     EDIT_PORTAL = "portal.edit_pages"
+    VIEW_DASHBOARD = "dashboard.view"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
@@ -66,6 +67,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.TOWNSHIP_CLERK: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             Perm.VIEW_CLUES,
             Perm.REGISTER_CLUES,
             Perm.MANAGE_ITEMS,
@@ -76,6 +78,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.COUNTY_CLERK: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             *_CLUE_WORK,
             *_REPORTING,
             Perm.RECORD_ACCOUNTABILITY,
@@ -87,6 +90,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.COUNTY_REVIEWER: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             *_CLUE_WORK,
             *_REPORTING,
             Perm.SIGN_OFF_REPORTS,
@@ -102,6 +106,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.CITY_OFFICE: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             Perm.VIEW_CONTACTS,
             Perm.VIEW_REPORTS,
             Perm.RETURN_REPORTS,
@@ -117,6 +122,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.DISCIPLINE: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             *_CLUE_WORK,
             Perm.RECORD_ACCOUNTABILITY,
             Perm.VIEW_HOUSEHOLDS,
@@ -254,6 +260,15 @@ def active_region(request) -> Region | None:
         region = Region.objects.filter(code=code).first() or root
     request._anju_active_region = (code, region)
     return region
+
+
+def requested_region(request) -> Region | None:
+    """The region a list is filtered to: `?region=CODE` when given (the overview's links; 404
+    unless it lies in the user's region), else the active region."""
+    code = request.GET.get("region", "").strip()
+    if not code:
+        return active_region(request)
+    return access_region(request.user, code)
 
 
 # Users -----------------------------------------------------------------------------------

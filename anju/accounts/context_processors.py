@@ -12,6 +12,8 @@ def workspace(request):
     if region is not None and user.region is not None:
         path = [r for r in region.ancestors() if user.region.contains(r.code)] + [region]
     menu = [("首页", "home")]
+    if Perm.VIEW_DASHBOARD in perms:
+        menu.append(("总览", "dashboard:overview"))
     if Perm.VIEW_REGIONS in perms:
         menu.append(("行政区划", "regions:browse"))
     if Perm.VIEW_HOUSEHOLDS in perms:

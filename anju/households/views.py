@@ -18,6 +18,7 @@ from anju.accounts.access import (
     findings_visible_to,
     has_perm,
     households_visible_to,
+    requested_region,
     scope_to_region,
     staff_view,
 )
@@ -41,7 +42,7 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _filtered(request):
-    region = active_region(request)
+    region = requested_region(request)
     visible = households_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
@@ -53,6 +54,9 @@ def _filtered(request):
         grade=g.get("grade", ""),
         year=g.get("year", ""),
         method=g.get("method", ""),
+        assessed=g.get("assessed", ""),
+        accepted=g.get("accepted", ""),
+        payment=g.get("payment", ""),
     )
 
 
@@ -244,15 +248,13 @@ def visit_add(request, pk: int):
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def visits_due(request):
     today = timezone.localdate()
-    region = active_region(request)
+    region = requested_region(request)
     visible = households_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
-    due = (
-        visits.due_this_quarter(visible, today)
-        .select_related("region")
-        .order_by("region_id", "head_name")
-    )
+    only_overdue = request.GET.get("overdue") == "1"
+    listed = visits.overdue if only_overdue else visits.due_this_quarter
+    due = listed(visible, today).select_related("region").order_by("region_id", "head_name")
     page = paginate(request, due)
     overdue_count = visits.overdue(visible, today).count()
     return render(
@@ -264,6 +266,8 @@ def visits_due(request):
             "today": today,
             "quarter": visits.quarter_start(today),
             "limit": today - timezone.timedelta(days=visits.INTERVAL_DAYS),
+            "only_overdue": only_overdue,
+            "region": region,
         },
     )
 
@@ -487,7 +491,7 @@ def plate_pdf(request, pk: int):
 
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def plates_missing(request):
-    region = active_region(request)
+    region = requested_region(request)
     visible = households_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
@@ -495,7 +499,7 @@ def plates_missing(request):
     return render(
         request,
         "households/plates.html",
-        {"page": paginate(request, items.order_by("region_id", "head_name"))},
+        {"page": paginate(request, items.order_by("region_id", "head_name")), "region": region},
     )
 
 
