@@ -5,13 +5,15 @@ from django.utils import timezone
 
 from anju.accounts.access import (
     Perm,
-    active_region,
     clues_visible_to,
     has_perm,
+    requested_region,
     scope_to_region,
     staff_view,
 )
 from anju.dashboard import charts, queries
+from anju.regions.models import Level
+from anju.regions.queries import children_of
 from anju.reporting.deadlines import add_months, period_start
 from anju.reporting.models import ReportKind
 from anju.reporting.queries import board
@@ -20,7 +22,8 @@ from anju.reporting.queries import board
 @staff_view(Perm.VIEW_DASHBOARD)
 def overview(request):
     today = timezone.localdate()
-    region = active_region(request)
+    # The active region, or one below it picked on this page (?region=CODE; 404 outside).
+    region = requested_region(request)
     panels = []
     if has_perm(request.user, Perm.VIEW_HOUSEHOLDS):
         panels += queries.household_panels(region, today)
@@ -52,5 +55,6 @@ def overview(request):
             "overdue": overdue,
             "reporting": reporting,
             "child_level": queries.child_level_label(region),
+            "drill": list(children_of(region)) if region.level < Level.TOWNSHIP else [],
         },
     )

@@ -60,10 +60,22 @@ def _filtered(request):
     )
 
 
+# The overview's filters (anju.dashboard), kept when the list is searched further.
+KEPT_FILTERS = {
+    "assessed": {"0": "未鉴定", "1": "已鉴定"},
+    "accepted": {"0": "有未验收的改造", "1": "已验收"},
+    "payment": {"late": "补助未按时发放"},
+}
+
+
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def households(request):
     page = paginate(request, _filtered(request))
     rows = [(h, mask_id(h.head_id)) for h in page.object_list]
+    region = requested_region(request)
+    g = request.GET
+    kept = [(k, g[k]) for k in ("region", *KEPT_FILTERS) if g.get(k)]
+    labels = [KEPT_FILTERS[k][v] for k, v in kept if v in KEPT_FILTERS.get(k, {})]
     return render(
         request,
         "households/list.html",
@@ -75,6 +87,9 @@ def households(request):
             "grades": Grade.choices,
             "methods": Method.choices,
             "can_import": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
+            "region": region,
+            "kept": kept,
+            "kept_labels": labels,
         },
     )
 

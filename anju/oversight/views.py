@@ -86,6 +86,7 @@ def clues(request):
             "categories": ProblemKind.choices,
             "counts": queries.urgency_counts(in_view, today),
             "filters": g,
+            "region": region,
             "can_register": has_perm(request.user, Perm.REGISTER_CLUES),
         },
     )
