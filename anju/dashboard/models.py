@@ -34,9 +34,11 @@ class Tally(models.Model):
         verbose_name = "总览汇总"
         verbose_name_plural = "总览汇总"
         indexes = [
-            # anju.dashboard.queries: one figure over a region subtree (a range on region_code),
-            # grouped by child region or by month; also the delete of a refreshed subtree.
-            models.Index(fields=["figure", "region_code", "day"], name="tally_figure_region_idx"),
+            # anju.dashboard.queries.tally_rows: a region subtree (a range on region_code)
+            # grouped by child region, figure and day, read from the index alone (count is the
+            # last key column so the index covers the query on SQLite and PostgreSQL alike);
+            # also the delete of a refreshed subtree in anju.dashboard.tally.
+            models.Index(fields=["region_code", "figure", "day", "count"], name="tally_region_idx"),
         ]
 
     def __str__(self) -> str:
