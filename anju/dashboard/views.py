@@ -44,7 +44,10 @@ def overview(request):
             "on_time": sum(1 for r in rows if r.on_time),
             "submitted": sum(1 for r in rows if r.first_submitted),
         }
-    charted = [(p, charts.bar_chart(p.bars), charts.sparkline(p.trend)) for p in panels]
+    charted = [
+        (p, charts.bar_chart(p.bars, with_rate=not p.counted), charts.sparkline(p.trend))
+        for p in panels
+    ]
     return render(
         request,
         "dashboard/overview.html",
