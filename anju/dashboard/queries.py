@@ -40,7 +40,7 @@ class Bar:
 
     @property
     def rate_text(self) -> str:
-        return "—" if self.rate is None else f"{self.rate:.0%}"
+        return "—" if self.rate is None else f"{self.rate:.1%}"
 
 
 @dataclass
