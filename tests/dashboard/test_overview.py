@@ -165,6 +165,15 @@ class PageTests(OverviewFixture):
         self.login(self.sam)
         self.assertEqual(self.client.get(reverse("home")).status_code, 200)
 
+    def test_the_city_goes_down_a_level_but_a_county_clerk_not_sideways(self):
+        self.login(self.cindy)
+        page = self.client.get(reverse("dashboard:overview"), {"region": "350881000000"})
+        self.assertContains(page, "漳平市总览")
+        self.assertContains(page, 'data-testid="bar-revisited-350881100000"')
+        self.login(self.xavier)
+        page = self.client.get(reverse("dashboard:overview"), {"region": "350881000000"})
+        self.assertEqual(page.status_code, 404)
+
     def test_a_list_filtered_to_a_sibling_township_is_not_found(self):
         self.login(self.alice)
         for name in (
