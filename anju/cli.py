@@ -10,8 +10,10 @@ from pathlib import Path
 
 def _setup(*, http_demo: bool = False) -> None:
     if http_demo:
-        # The demo serves plain http on 127.0.0.1; production keeps the https defaults.
+        # The demo serves plain http on 127.0.0.1 and logs in with the password alone;
+        # production keeps the https and two-factor defaults.
         os.environ.setdefault("ANJU_HTTPS", "0")
+        os.environ.setdefault("ANJU_OTP_REQUIRED", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anju.settings")
     import django
 
@@ -133,6 +135,14 @@ def cmd_demo(args) -> int:
     _migrate()
     accounts = load_demo(size=args.size, actor=cli_actor(), progress=print)
     print_logins(accounts, host=args.host, port=args.port)
+    from django.conf import settings
+
+    if not settings.OTP_REQUIRED:
+        print(
+            "演示环境已关闭双因素登录（ANJU_OTP_REQUIRED=0），只凭密码即可登录；"
+            "生产环境默认开启，见 docs/security.md。",
+            flush=True,
+        )
     if not args.no_serve:
         serve(args.host, args.port, args.workers)
     return 0

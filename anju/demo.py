@@ -160,6 +160,7 @@ def accounts() -> list[DemoAccount]:
         ),
         DemoAccount("xq_clerk", "黄乡镇", Role.TOWNSHIP_CLERK, "350881100000", "新桥镇村建站"),
         DemoAccount("sy_clerk", "吴乡镇", Role.TOWNSHIP_CLERK, "350881101000", "双洋镇村建站"),
+        DemoAccount("xq_cadre", "邱帮扶", Role.CADRE, "350881100000", "新桥镇挂钩帮扶干部"),
         DemoAccount(
             "zp_jijian", "张纪检", Role.DISCIPLINE, ZHANGPING, "漳平市纪委监委派驻纪检监察组"
         ),
@@ -223,6 +224,11 @@ def load_demo(
     )
     if clues:
         progress(f"问题线索台账：{clues} 条演示线索")
+    from anju.cadres.demo import load_cadres
+
+    assigned = load_cadres(clerk=users["xq_clerk"], cadre=User.objects.get(username="xq_cadre"))
+    if assigned:
+        progress(f"帮扶责任人：xq_cadre 帮扶 {assigned} 户；新识别贫困户的鉴定任务")
     return accounts()
 
 

@@ -6,6 +6,9 @@ ANJU_SECRET_KEY    generated and kept in the data dir when unset (or ANJU_SECRET
 ANJU_DEBUG         off unless set
 ANJU_HTTPS         on unless set to 0: secure cookies, HSTS, redirect to https
 ANJU_ALLOWED_HOSTS comma-separated; default localhost names
+ANJU_OTP_REQUIRED  on unless set to 0: every staff page needs the second factor (TOTP)
+ANJU_PASSWORD_MAX_AGE_DAYS  default 90; a password older than this must be changed (0: never)
+ANJU_PASSWORD_HISTORY       default 5; a new password may not repeat the last N
 """
 
 from datetime import timedelta
@@ -34,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "django_htmx",
     "django_tasks",
@@ -47,6 +52,8 @@ INSTALLED_APPS = [
     "anju.crosscheck",
     "anju.portal",
     "anju.dashboard",
+    "anju.assessments",
+    "anju.cadres",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -65,6 +73,7 @@ MIDDLEWARE = [
     "anju.accounts.middleware.RequestContextMiddleware",
     "anju.accounts.middleware.SessionLifetimeMiddleware",
     "anju.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "anju.accounts.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -138,7 +147,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "anju.accounts.validators.CharacterClassValidator"},
+    {"NAME": "anju.accounts.validators.PasswordHistoryValidator"},
 ]
+# Rotation: a password older than this many days must be changed before any other staff page
+# (0 turns rotation off); a new password may not be one of the last PASSWORD_HISTORY ones.
+PASSWORD_MAX_AGE_DAYS = envint("ANJU_PASSWORD_MAX_AGE_DAYS", 90)
+PASSWORD_HISTORY = envint("ANJU_PASSWORD_HISTORY", 5)
+
+# Second factor (TOTP, django-otp) for every staff role: a session that has only passed the
+# password reaches nothing but the code and enrolment pages (anju.accounts.access).
+OTP_REQUIRED = envbool("ANJU_OTP_REQUIRED", True)
+# Paths the second-factor check leaves alone. /api/ is the REST API (issue #9's API branch):
+# its requests carry a token, not a login session, so there is no session to verify with a code;
+# the API's own authentication and access checks apply there instead.
+OTP_EXEMPT_PREFIXES = ["/api/", "/static/"]
+OTP_TOTP_ISSUER = "安居"
+# Devices accept the current 30-second step and one either side (TOTPDevice.tolerance = 1),
+# never more: no drift learning, which would let the accepted window wander.
+OTP_TOTP_SYNC = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -152,12 +178,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Failed attempts are stored with the posted form: never keep a one-time code there either.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 
 # Sessions: idle timeout (the cookie age is renewed by every request) and an absolute lifetime.
 SESSION_COOKIE_AGE = envint("ANJU_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = envint("ANJU_SESSION_HOURS", 12) * 3600
+# Working days the township has to act on an assistance cadre's observation (seed 003: 第一时间).
+ANJU_CADRE_RESPONSE_DAYS = envint("ANJU_CADRE_RESPONSE_DAYS", 3)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

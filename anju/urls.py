@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("accounts/password/", account_views.password_change, name="password_change"),
+    path("accounts/otp/", account_views.otp_verify, name="otp_verify"),
+    path("accounts/otp/setup/", account_views.otp_setup, name="otp_setup"),
     path("users/", include("anju.accounts.urls")),
     path("regions/", include("anju.regions.urls")),
     path("audit/", include("anju.audit.urls")),
@@ -18,6 +20,8 @@ urlpatterns = [
     path("crosscheck/", include("anju.crosscheck.urls")),
     path("portal/", include("anju.portal.urls")),
     path("overview/", include("anju.dashboard.urls")),
+    path("assessment-tasks/", include("anju.assessments.urls")),
+    path("cadres/", include("anju.cadres.urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

@@ -30,9 +30,33 @@ def _clue_counts(request, region):
     return urgency_counts(visible, timezone.localdate())
 
 
+def _township_work(request, region, perms) -> dict:
+    """For township clerks: open and overdue assessment tasks, new cadres' observations."""
+    from django.utils import timezone
+
+    from anju.accounts.access import observations_visible_to, scope_to_region, tasks_visible_to
+    from anju.assessments.queries import counts
+
+    today = timezone.localdate()
+    work = {}
+    if Perm.MANAGE_TASKS in perms:
+        work["task_counts"] = counts(scope_to_region(tasks_visible_to(request.user), region), today)
+    if Perm.HANDLE_OBSERVATIONS in perms:
+        new = scope_to_region(observations_visible_to(request.user), region).filter(status="new")
+        work["observation_counts"] = {
+            "new": new.count(),
+            "overdue": new.filter(respond_by__lt=today).count(),
+        }
+    return work
+
+
 @staff_view()
 def home(request):
     perms = perms_of(request.user)
+    if Perm.CADRE_VISIT in perms and Perm.VIEW_REGIONS not in perms:
+        from django.shortcuts import redirect
+
+        return redirect("cadres:mine")  # the cadre's whole work: their households
     context = {}
     if Perm.VIEW_REGIONS in perms:
         region = active_region(request)
@@ -43,6 +67,7 @@ def home(request):
                 children=children_of(region),
                 reminders=reminders(region) if Perm.VIEW_REPORTS in perms else [],
                 clue_counts=_clue_counts(request, region) if Perm.VIEW_CLUES in perms else None,
+                **_township_work(request, region, perms),
                 counts=[
                     (Level(level).label, counts.get(level, 0))
                     for level in Level

@@ -8,6 +8,7 @@
 - exports: the household list exported at 1,000,000 rows (time, peak memory of the exporter)
 - crosscheck: every rule over the whole demo with lists 10x the archive, beside DuckDB
 - dashboard: the overview's latency (city, county, township), summary rebuild and refresh
+- login: the second factor's cost per page and per code, the password history check
 """
 
 import os
@@ -107,13 +108,14 @@ def main() -> int:
     print(f"audit verify: {total:,} entries in {took:.2f} s ({total / took:,.0f}/s)")
     assert verify_chain().ok
 
-    from bench import crosscheck, dashboard, exports, households, reporting
+    from bench import crosscheck, dashboard, exports, households, login, reporting
 
     reporting.run()
     households.run()
     crosscheck.run()
     exports.run()
     dashboard.run()
+    login.run()
     return 0
 
 

@@ -95,6 +95,7 @@ def to_parquet(folder: str):
         "households.SafetyPlate",
         "crosscheck.ReferenceList",
         "crosscheck.ReferenceRecord",
+        "assessments.AssessmentTask",
     ]
     duck = duckdb.connect()
     for name in names:

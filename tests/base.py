@@ -9,13 +9,20 @@ sue (security admin), aud (audit admin); of the sibling county: xavier (county c
 xsam (system admin), xaud (audit admin).
 """
 
+import time
+
 from django.test import TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anju.accounts.models import RoleGrant, User
 from anju.accounts.roles import Role
 from anju.regions.models import Region, level_of
 
 PASSWORD = "Xq7#harbour-lantern"
+# The TOTP secret (hex, 20 bytes) of every device the tests bind: codes computed with totp_code.
+OTP_KEY = "3132333435363738393031323334353637383930"
 
 REGIONS = [
     ("350000000000", "福建省", None),
@@ -69,6 +76,29 @@ def make_user(username: str, role: str | None, region_code: str | None, **extra)
     return user
 
 
+def otp_device(user: User) -> TOTPDevice:
+    """The user's confirmed authenticator, with the known test secret (made on first use)."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "测试验证器", "key": OTP_KEY}
+    )
+    return device
+
+
+def totp_code(device: TOTPDevice, at: float | None = None, step_offset: int = 0) -> str:
+    """The 6-digit code an authenticator app shows for the device at `at` (default: now)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = (time.time() if at is None else at) + step_offset * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verified_login(client, user: User) -> None:
+    """Sign the test client in as after the password and the code (django-otp's session mark)."""
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = otp_device(user).persistent_id
+    session.save()
+
+
 def make_cast() -> dict[str, User]:
     return {name: make_user(name, role, code) for name, (role, code) in CAST.items()}
 
@@ -81,5 +111,18 @@ class AnjuTestCase(TestCase):
         for name, user in cls.users.items():
             setattr(cls, name, user)
 
-    def login(self, user: User) -> None:
-        self.client.force_login(user)
+    def login(self, user: User, client=None) -> None:
+        """A session as after the password and the second factor (an OTP-verified session)."""
+        verified_login(client or self.client, user)
+
+    def login_through_forms(self, user: User, **extra):
+        """Log in as a person does: the password form, then the code of the user's device."""
+        code = totp_code(otp_device(user))
+        self.client.post(
+            "/accounts/login/", {"username": user.username, "password": PASSWORD}, **extra
+        )
+        return self.client.post("/accounts/otp/", {"code": code}, **extra)
+
+    def login_password_only(self, user: User, client=None) -> None:
+        """A session that has passed the password and not yet the second factor."""
+        (client or self.client).force_login(user)

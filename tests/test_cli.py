@@ -38,6 +38,7 @@ def test_demo_loads_verifies_and_serves_the_login_page(fresh_env, tmp_path):
     result = run(["demo", "--size", "small", "--no-serve"], fresh_env)
     assert result.returncode == 0, result.stderr
     assert "演示账号" in result.stdout
+    assert "演示环境已关闭双因素登录" in result.stdout
     for username in [
         "city",
         "zp_clerk",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from anju.accounts.access import AUTHENTICATED, PUBLIC, Perm, perms_of
+from anju.accounts.access import AUTHENTICATED, PUBLIC, SECOND_FACTOR, Perm, perms_of
 from anju.audit.models import Action, AuditEntry
 from anju.audit.services import audit
 from anju.regions.models import is_within
@@ -48,6 +48,8 @@ def samples(case) -> dict[str, Sample]:
         "login": Sample(),
         "logout": Sample(method="POST"),
         "password_change": Sample(),
+        "otp_verify": Sample(),
+        "otp_setup": Sample(),
         "regions:browse": Sample(),
         "regions:detail": Sample(kwargs={"code": village}, region=village, secret="西埔村"),
         "regions:switch": Sample(method="POST", data={"code": village}, region=village),
@@ -67,6 +69,9 @@ def samples(case) -> dict[str, Sample]:
             method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
         ),
         "accounts:user_unlock": Sample(
+            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
+        ),
+        "accounts:user_reset_otp": Sample(
             method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
         ),
         "audit:list": Sample(),
@@ -202,9 +207,48 @@ def samples(case) -> dict[str, Sample]:
             secret=case.household.head_id,
         ),
         "reporting:download": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
+        **cadre_samples(case),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
         ),
+    }
+
+
+def cadre_samples(case) -> dict[str, Sample]:
+    village, town = "350881100203", "350881100000"
+    household = {"pk": case.household.pk}
+    observation = {"pk": case.observation.pk}
+    return {
+        "assessments:tasks": Sample(),
+        "assessments:export": Sample(),
+        "assessments:escalate": Sample(method="POST", data={"region_code": town}, region=town),
+        "cadres:mine": Sample(),
+        "cadres:household": Sample(kwargs=household, region=village, secret="走查户主"),
+        "cadres:observe": Sample(
+            method="POST",
+            kwargs=household,
+            region=village,
+            data={"kind": "leaky", "visited_on": "2026-11-01"},
+        ),
+        "cadres:observations": Sample(),
+        "cadres:observation": Sample(kwargs=observation, region=village, secret="走查走访"),
+        "cadres:open_item": Sample(
+            method="POST",
+            kwargs=observation,
+            region=village,
+            data={"owner": "黄某", "deadline": "2099-01-01"},
+        ),
+        "cadres:close": Sample(
+            method="POST", kwargs=observation, region=village, data={"reason": "核实无问题"}
+        ),
+        "cadres:photo": Sample(kwargs={"pk": case.observation_photo.pk}, region=village),
+        "cadres:assignments": Sample(),
+        "cadres:assign": Sample(
+            method="POST",
+            region=village,
+            data={"cadre": case.cathy.pk, "household": case.household.pk},
+        ),
+        "cadres:unassign": Sample(method="POST", kwargs={"pk": case.assignment.pk}, region=village),
     }
 
 
@@ -460,6 +504,30 @@ class ScopingWalkTests(AnjuTestCase):
             uploaded_by=cls.carol,
         )
 
+        # The assistance cadres: one of 新桥镇 with the walk's household assigned, one of 双洋镇.
+        from anju.accounts.roles import Role
+        from anju.cadres.models import Assignment, Observation, ObservationPhoto
+        from tests.base import make_user
+
+        cls.cathy = make_user("cathy", Role.CADRE, "350881100000")
+        cls.cody = make_user("cody", Role.CADRE, "350881101000")
+        cls.users.update(cathy=cls.cathy, cody=cls.cody)
+        cls.assignment = Assignment.objects.create(
+            cadre=cls.cathy, household=cls.household, assigned_by=cls.alice
+        )
+        cls.observation = Observation.objects.create(
+            household=cls.household,
+            region_id=cls.household.region_id,
+            cadre=cls.cathy,
+            kind="leaky",
+            note="走查走访",
+            visited_on=date(2026, 11, 1),
+            respond_by=date(2026, 11, 4),
+        )
+        cls.observation_photo = ObservationPhoto.objects.create(
+            observation=cls.observation, data=b"\x89PNG", content_type="image/png"
+        )
+
     def patterns(self):
         return list(walk(get_resolver().url_patterns))
 
@@ -478,7 +546,7 @@ class ScopingWalkTests(AnjuTestCase):
             return ok
         if user is None:
             return {302}  # to the login page
-        if policy == AUTHENTICATED:
+        if policy in (AUTHENTICATED, SECOND_FACTOR):
             return ok
         if Perm(policy) not in perms_of(user):
             return {403}
@@ -497,7 +565,7 @@ class ScopingWalkTests(AnjuTestCase):
                 with self.subTest(url=name, user=who), transaction.atomic():
                     self.client.logout()
                     if user is not None:
-                        self.client.force_login(user)
+                        self.login(user)
                     call = self.client.post if sample.method == "POST" else self.client.get
                     response = call(url, sample.data)
                     expected = self.expected(user, name, pattern, sample)
@@ -507,6 +575,34 @@ class ScopingWalkTests(AnjuTestCase):
                     if user is None and pattern.callback.access_policy != PUBLIC:
                         self.assertIn("/accounts/login/", response["Location"])
                     transaction.set_rollback(True)
+
+    def test_it_sends_password_only_sessions_to_the_code_page_on_every_staff_url(self):
+        # Every URL behind the login, as every member of the cast who has passed only the
+        # password: never the page (nor a 403/404 that would tell what is there), always the
+        # code page. Only public pages and the second step's own pages open.
+        table = samples(self)
+        code_page = reverse("otp_verify")
+        walked = 0
+        for name, pattern in self.patterns():
+            policy = pattern.callback.access_policy
+            sample = table[name]
+            url = reverse(name, kwargs=sample.kwargs)
+            for user in self.users.values():
+                with self.subTest(url=name, user=user.username), transaction.atomic():
+                    self.client.logout()
+                    self.login_password_only(user)
+                    call = self.client.post if sample.method == "POST" else self.client.get
+                    response = call(url, sample.data)
+                    if policy in (PUBLIC, SECOND_FACTOR):
+                        self.assertIn(response.status_code, {200, 302, 400}, name)
+                    else:
+                        walked += 1
+                        self.assertEqual(response.status_code, 302, f"{user} → {name}")
+                        self.assertTrue(response["Location"].startswith(code_page), name)
+                        if sample.secret:
+                            self.assertNotIn(sample.secret, response.content.decode())
+                    transaction.set_rollback(True)
+        self.assertGreater(walked, 50 * len(self.users))
 
     def test_it_refuses_admins_business_data(self):
         # 三员分立: the system administrator sees no business data.

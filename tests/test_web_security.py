@@ -3,6 +3,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import time_machine
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -46,16 +47,23 @@ class HeaderTests(AnjuTestCase):
 
 
 class SessionEndTests(AnjuTestCase):
-    def test_a_change_of_roles_ends_the_users_sessions(self):
-        self.client.force_login(self.carol)
+    def test_a_change_of_roles_ends_the_users_sessions_and_the_next_has_a_new_key(self):
+        self.login(self.carol)
+        old_key = self.client.session.session_key
         self.assertEqual(self.client.get(reverse("home")).status_code, 200)
         admin = Client()
-        admin.force_login(self.sue)
+        self.login(self.sue, admin)
         admin.post(
             reverse("accounts:user_roles", args=[self.carol.pk]),
             {"region_code": "350881000000", "roles": ["county_reviewer"]},
         )
-        self.assertEqual(self.client.get(reverse("home")).status_code, 302)
+        response = self.client.get(reverse("home"))
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/accounts/login/", response["Location"])
+        self.assertFalse(Session.objects.filter(session_key=old_key).exists())
+        self.login_through_forms(self.carol)
+        self.assertNotEqual(self.client.session.session_key, old_key)
+        self.assertEqual(self.client.get(reverse("home")).status_code, 200)
 
     def test_an_account_unused_for_90_days_is_disabled_at_login(self):
         User.objects.filter(pk=self.alice.pk).update(last_login=timezone.now())

@@ -23,6 +23,7 @@ class Perm(StrEnum):
     VIEW_USERS = "accounts.view"
     MANAGE_USERS = "accounts.manage"
     ASSIGN_ROLES = "accounts.assign_roles"
+    RESET_SECOND_FACTOR = "accounts.reset_second_factor"
     VIEW_AUDIT = "audit.view"
     VIEW_CONTACTS = "reporting.view_contacts"
     EDIT_CONTACTS = "reporting.edit_contacts"
@@ -48,6 +49,13 @@ class Perm(StrEnum):
     VIEW_REPORTERS = "portal.view_reporters"
     EDIT_PORTAL = "portal.edit_pages"
     VIEW_DASHBOARD = "dashboard.view"
+    # Assessment tasks of new poor households (seed 003, 信息共享机制).
+    VIEW_TASKS = "assessments.view"
+    MANAGE_TASKS = "assessments.manage"
+    # Assistance cadres (seed 003, 动态监测机制): the cadre's own visits; the township's answer.
+    CADRE_VISIT = "cadres.visit"
+    ASSIGN_CADRES = "cadres.assign"
+    HANDLE_OBSERVATIONS = "cadres.handle"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
@@ -73,6 +81,10 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_ITEMS,
             *_ARCHIVE_WORK,
             Perm.VIEW_FINDINGS,
+            Perm.VIEW_TASKS,
+            Perm.MANAGE_TASKS,
+            Perm.ASSIGN_CADRES,
+            Perm.HANDLE_OBSERVATIONS,
         }
     ),
     Role.COUNTY_CLERK: frozenset(
@@ -85,6 +97,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.MANAGE_ITEMS,
             *_ARCHIVE_WORK,
             *_CROSSCHECK,
+            Perm.VIEW_TASKS,
+            Perm.MANAGE_TASKS,
         }
     ),
     Role.COUNTY_REVIEWER: frozenset(
@@ -101,6 +115,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.UNMASK,
             Perm.APPROVE_CHANGES,
             *_CROSSCHECK,
+            Perm.VIEW_TASKS,
         }
     ),
     Role.CITY_OFFICE: frozenset(
@@ -117,6 +132,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_FINDINGS,
             Perm.RUN_CROSSCHECK,
             Perm.EDIT_PORTAL,
+            Perm.VIEW_TASKS,
         }
     ),
     Role.DISCIPLINE: frozenset(
@@ -136,16 +152,23 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     ),
     # 部门数据员: brings their department's lists, and sees what they brought.
     Role.DATA_PROVIDER: frozenset({Perm.VIEW_REGIONS, Perm.UPLOAD_REFERENCES}),
+    # 帮扶责任人: their assigned households only (cadre_households_visible_to), never the
+    # region's archive, and no unmasking.
+    Role.CADRE: frozenset({Perm.CADRE_VISIT}),
     # The system administrator keeps accounts running; sees no business data.
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
-    # The security administrator grants roles and regions and lifts lockouts.
-    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_USERS, Perm.ASSIGN_ROLES}),
+    # The security administrator grants roles and regions, lifts lockouts, and resets a lost
+    # second factor.
+    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_USERS, Perm.ASSIGN_ROLES, Perm.RESET_SECOND_FACTOR}),
     # The audit administrator reads the audit log, and only that.
     Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
 }
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
+# The second step of login (the code page, enrolment): a session that has passed the password
+# but not yet the second factor may open these, and nothing else behind the login.
+SECOND_FACTOR = "second_factor"
 
 
 def perms_of(user) -> frozenset[Perm]:
@@ -197,6 +220,62 @@ def public_view(view):
     """Mark a view as open to everyone (login page, health check, the public portal)."""
     view.access_policy = PUBLIC
     return view
+
+
+def second_factor_view(view):
+    """Decorate a page of login's second step: a password-only session is enough to open it."""
+    wrapped = login_required(view)
+    wrapped.access_policy = SECOND_FACTOR
+    return wrapped
+
+
+# Login steps -------------------------------------------------------------------------------
+
+
+def second_factor_pending(request) -> bool:
+    """True for a session that has passed the password but not yet the second factor (always
+    false when two-factor login is switched off: ANJU_OTP_REQUIRED=0, the demo)."""
+    from django.conf import settings
+
+    if not settings.OTP_REQUIRED:
+        return False
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False  # nobody signed in: login_required sends them to the login page
+    # django-otp's OTPMiddleware puts is_verified on the user; without it nothing is verified.
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified is not None and is_verified())
+
+
+def second_factor_missing(request, view) -> bool:
+    """True when this request may not reach `view` before the session passes the second factor.
+
+    The one place that enforces TOTP (SecondFactorMiddleware asks it before every view): every
+    view behind the login needs an OTP-verified session, whatever its decorator, unless the
+    session is not pending (see above), the path is exempt (settings.OTP_EXEMPT_PREFIXES: the
+    token-authenticated API), or the view is public or itself a page of the second step.
+    """
+    from django.conf import settings
+
+    if not second_factor_pending(request):
+        return False
+    if any(request.path.startswith(prefix) for prefix in settings.OTP_EXEMPT_PREFIXES):
+        return False
+    return getattr(view, "access_policy", None) not in (PUBLIC, SECOND_FACTOR)
+
+
+def password_expired(user, *, now=None) -> bool:
+    """True when the user's password is older than ANJU_PASSWORD_MAX_AGE_DAYS (0: never)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    days = settings.PASSWORD_MAX_AGE_DAYS
+    if days <= 0 or not getattr(user, "is_authenticated", False):
+        return False
+    since = user.password_changed_at or user.date_joined
+    return (now or timezone.now()) - since > timedelta(days=days)
 
 
 # Regions ---------------------------------------------------------------------------------
@@ -533,3 +612,101 @@ def access_public_report(user, pk: int, *, perm: Perm = Perm.VIEW_CLUES):
     if item is None:
         raise Http404("没有找到该公众举报。")
     return item
+
+
+# Assessment tasks -----------------------------------------------------------------------------
+
+
+def tasks_visible_to(user) -> QuerySet:
+    """Assessment tasks of the townships in the user's region subtree."""
+    from anju.assessments.models import AssessmentTask
+
+    if not has_perm(user, Perm.VIEW_TASKS):
+        return AssessmentTask.objects.none()
+    return scoped(AssessmentTask.objects.all(), user)
+
+
+# Assistance cadres ----------------------------------------------------------------------------
+
+
+def cadre_households_visible_to(user) -> QuerySet:
+    """The households assigned to the cadre: not their region, only their assignments."""
+    from anju.cadres.models import Assignment
+    from anju.households.models import Household
+
+    if not has_perm(user, Perm.CADRE_VISIT):
+        return Household.objects.none()
+    assigned = Assignment.objects.filter(cadre=user).values("household_id")
+    # Scoped as well: an assignment left over from a move to another township shows nothing.
+    return scoped(Household.objects.filter(pk__in=assigned), user)
+
+
+def access_cadre_household(user, pk: int):
+    """One household assigned to the cadre; 404 alike for missing, another village's and a
+    neighbour's in the same village."""
+    require(user, Perm.CADRE_VISIT)
+    household = cadre_households_visible_to(user).filter(pk=pk).select_related("region").first()
+    if household is None:
+        raise Http404("没有找到该农户。")
+    return household
+
+
+def cadres_visible_to(user) -> QuerySet:
+    """Cadre accounts working in the user's region subtree (for assigning households)."""
+    from anju.accounts.models import User
+
+    if not has_perm(user, Perm.ASSIGN_CADRES):
+        return User.objects.none()
+    cadres = User.objects.filter(is_active=True, role_grants__role=Role.CADRE)
+    return scoped(cadres, user)
+
+
+def assignments_visible_to(user) -> QuerySet:
+    from anju.cadres.models import Assignment
+
+    if not has_perm(user, Perm.ASSIGN_CADRES):
+        return Assignment.objects.none()
+    return scoped(Assignment.objects.all(), user, "household__region")
+
+
+def access_assignment(user, pk: int):
+    require(user, Perm.ASSIGN_CADRES)
+    found = assignments_visible_to(user).filter(pk=pk).select_related("household", "cadre").first()
+    if found is None:
+        raise Http404("没有找到该帮扶关系。")
+    return found
+
+
+def observations_visible_to(user) -> QuerySet:
+    """Cadres' observations for the township side: those in the user's region subtree."""
+    from anju.cadres.models import Observation
+
+    if not has_perm(user, Perm.HANDLE_OBSERVATIONS):
+        return Observation.objects.none()
+    return scoped(Observation.objects.all(), user)
+
+
+def access_observation(user, pk: int):
+    require(user, Perm.HANDLE_OBSERVATIONS)
+    found = (
+        observations_visible_to(user)
+        .filter(pk=pk)
+        .select_related("household__region", "cadre", "item")
+        .first()
+    )
+    if found is None:
+        raise Http404("没有找到该走访报告。")
+    return found
+
+
+def access_observation_photo(user, pk: int):
+    """A photo of an observation in the user's region, for the township side."""
+    from anju.cadres.models import ObservationPhoto
+
+    require(user, Perm.HANDLE_OBSERVATIONS)
+    found = ObservationPhoto.objects.filter(
+        pk=pk, observation__in=observations_visible_to(user)
+    ).first()
+    if found is None:
+        raise Http404("没有找到该照片。")
+    return found

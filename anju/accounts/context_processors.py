@@ -1,4 +1,4 @@
-from anju.accounts.access import Perm, active_region, perms_of
+from anju.accounts.access import Perm, active_region, perms_of, second_factor_pending
 
 
 def workspace(request):
@@ -6,6 +6,8 @@ def workspace(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if second_factor_pending(request):
+        return {}  # between the password and the code: no menu, no region bar
     perms = perms_of(user)
     region = active_region(request)
     path = []
@@ -14,6 +16,8 @@ def workspace(request):
     menu = [("首页", "home")]
     if Perm.VIEW_DASHBOARD in perms:
         menu.append(("总览", "dashboard:overview"))
+    if Perm.CADRE_VISIT in perms:
+        menu.append(("我的帮扶户", "cadres:mine"))
     if Perm.VIEW_REGIONS in perms:
         menu.append(("行政区划", "regions:browse"))
     if Perm.VIEW_HOUSEHOLDS in perms:
@@ -22,6 +26,10 @@ def workspace(request):
         menu.append(("数据比对", "crosscheck:findings"))
     elif Perm.UPLOAD_REFERENCES in perms:
         menu.append(("部门名单", "crosscheck:lists"))
+    if Perm.VIEW_TASKS in perms:
+        menu.append(("鉴定任务", "assessments:tasks"))
+    if Perm.HANDLE_OBSERVATIONS in perms:
+        menu.append(("走访报告", "cadres:observations"))
     if Perm.VIEW_CLUES in perms:
         menu.append(("问题线索", "oversight:clues"))
         menu.append(("问题清单", "oversight:items"))

@@ -43,3 +43,25 @@ class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label="动态验证码",
+        regex=r"^[0-9]{3} ?[0-9]{3}$",
+        max_length=7,
+        strip=True,
+        error_messages={"invalid": "请输入手机验证器上显示的 6 位数字。"},
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "maxlength": "7",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        # Authenticator apps show the code as "123 456"; accept it typed that way too.
+        return self.cleaned_data["code"].replace(" ", "")

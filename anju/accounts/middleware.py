@@ -1,9 +1,12 @@
 import time
+from urllib.parse import urlencode
 
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
+from anju.accounts.access import password_expired, second_factor_missing
 from anju.audit.context import RequestInfo, current_request
 
 
@@ -44,20 +47,42 @@ class SessionLifetimeMiddleware:
 
 
 class PasswordChangeRequiredMiddleware:
-    """Accounts created with a temporary password may do nothing but change it."""
+    """Accounts with a temporary password, or one past ANJU_PASSWORD_MAX_AGE_DAYS, may do nothing
+    but change it (after the second factor, whose pages stay open)."""
 
-    ALLOWED = ("password_change", "logout")
+    ALLOWED = ("password_change", "logout", "otp_verify", "otp_setup")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and user.must_change_password:
+        if user.is_authenticated and (user.must_change_password or password_expired(user)):
             allowed = {reverse(name) for name in self.ALLOWED}
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Sends a session that has passed only the password to the code page, before any view that
+    needs the second factor (the decision is access.second_factor_missing)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not second_factor_missing(request, view_func):
+            return None
+        target = reverse("otp_verify")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(target)
+        return redirect(target)
 
 
 class NoStoreMiddleware:

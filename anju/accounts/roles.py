@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     CITY_OFFICE = "city_office", "市级管理员"
     DISCIPLINE = "discipline", "纪检监察"
     DATA_PROVIDER = "data_provider", "部门数据员"
+    # 挂钩帮扶责任人 (seed 003, 动态监测机制): sees only the households assigned to them.
+    CADRE = "cadre", "帮扶责任人"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
     SECURITY_ADMIN = "security_admin", "安全管理员"
     AUDIT_ADMIN = "audit_admin", "审计管理员"
@@ -24,6 +26,7 @@ ROLE_LEVELS: dict[str, set[int]] = {
     Role.CITY_OFFICE: {Level.CITY, Level.PROVINCE},
     Role.DISCIPLINE: {Level.COUNTY, Level.CITY, Level.PROVINCE},
     Role.DATA_PROVIDER: {Level.COUNTY, Level.CITY, Level.PROVINCE},
+    Role.CADRE: {Level.TOWNSHIP, Level.VILLAGE},
     Role.SYSTEM_ADMIN: {Level.COUNTY, Level.CITY, Level.PROVINCE},
     Role.SECURITY_ADMIN: {Level.COUNTY, Level.CITY, Level.PROVINCE},
     Role.AUDIT_ADMIN: {Level.COUNTY, Level.CITY, Level.PROVINCE},

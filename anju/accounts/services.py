@@ -4,14 +4,18 @@ import secrets
 import string
 import uuid
 from datetime import timedelta
+from enum import StrEnum
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anju.accounts.access import Perm, region_visible, require
-from anju.accounts.models import RoleGrant, User
+from anju.accounts.models import PasswordHistory, RoleGrant, User
 from anju.accounts.roles import ADMIN_ROLES, ROLE_LEVELS, Role
 from anju.audit.models import Action
 from anju.audit.services import audit
@@ -130,11 +134,19 @@ def user_set_roles(*, actor: User, user: User, region: Region, roles: set[str]) 
 
 
 def password_changed(*, user: User) -> None:
-    """Record a user's own password change and lift the first-login requirement."""
+    """Record a user's own password change: its time (rotation counts from it), its hash in the
+    history (PasswordHistoryValidator refuses the last N), and lift the first-login requirement."""
+    from django.conf import settings
+
     with transaction.atomic():
         user.must_change_password = False
         user.password_changed_at = timezone.now()
         user.save(update_fields=["must_change_password", "password_changed_at"])
+        PasswordHistory.objects.create(
+            user=user, password=user.password, set_at=user.password_changed_at
+        )
+        kept = user.password_history.values_list("pk", flat=True)[: settings.PASSWORD_HISTORY]
+        user.password_history.exclude(pk__in=list(kept)).delete()
         audit(actor=user, action=Action.PASSWORD_CHANGE, obj=user)
 
 
@@ -152,6 +164,7 @@ def demo_user(
             "unit": unit,
             "is_active": True,
             "must_change_password": False,
+            "password_changed_at": timezone.now(),
         },
     )
     user.set_password(password)
@@ -186,3 +199,106 @@ def dormant_accounts_disable(*, now=None) -> int:
             note=f"超过 {DORMANT_DAYS} 天未使用，自动停用",
         )
     return len(users)
+
+
+# Second factor (TOTP) ----------------------------------------------------------------------
+
+
+class CodeResult(StrEnum):
+    OK = "ok"
+    WRONG = "wrong"
+    THROTTLED = "throttled"
+    LOCKED = "locked"
+
+
+def _session_verified(request, device: TOTPDevice) -> None:
+    # The session now carries the device (django-otp's mark), under a new key: a key seen
+    # before the second factor is worth nothing after it.
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
+def second_factor_enrolment(*, user: User) -> TOTPDevice:
+    """The device being enrolled, its secret made here on the server, once per enrolment (the QR
+    page shows the same secret until a code confirms it). Not audited: nothing is bound yet."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="手机验证器", confirmed=False)
+    return device
+
+
+def second_factor_confirm(*, request, device: TOTPDevice, code: str) -> CodeResult:
+    """Finish enrolment: a valid code from the new device binds it and verifies the session."""
+    user = request.user
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+        if device is None or device.confirmed or device.user_id != user.pk:
+            return CodeResult.WRONG
+        if not device.verify_is_allowed()[0]:
+            return CodeResult.THROTTLED
+        if not device.verify_token(code):
+            return CodeResult.WRONG
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        # The secret itself never goes into the log: only that a device was bound.
+        audit(actor=user, action=Action.OTP_ENROL, obj=user, note="绑定手机验证器")
+    _session_verified(request, device)
+    return CodeResult.OK
+
+
+def second_factor_verify(*, request, code: str) -> CodeResult:
+    """Check the code of a session that has passed the password.
+
+    A code is good once (the device keeps the last accepted step) and for one 30-second step
+    either side of now. A wrong code is audited, slows the device down (django-otp's throttle:
+    1, 2, 4 … seconds) and counts as a failed login for the username and address lockout (axes),
+    so guessing codes locks out just as guessing passwords does.
+    """
+    user = request.user
+    credentials = {"username": user.get_username()}
+    if AxesProxyHandler.is_locked(request, credentials):
+        return CodeResult.LOCKED
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None:
+            return CodeResult.WRONG
+        if not device.verify_is_allowed()[0]:
+            result = CodeResult.THROTTLED
+        elif device.verify_token(code):
+            result = CodeResult.OK
+        else:
+            result = CodeResult.WRONG
+    if result == CodeResult.OK:
+        audit(actor=user, action=Action.LOGIN, obj=user, note="动态口令验证通过")
+        _session_verified(request, device)
+        return result
+    note = "动态口令错误" if result == CodeResult.WRONG else "动态口令尝试过于频繁，暂缓验证"
+    audit(actor=user, action=Action.LOGIN_FAILED, obj=user, result="refused", note=note)
+    if result == CodeResult.WRONG:
+        AxesProxyHandler.user_login_failed(
+            sender=second_factor_verify, credentials=credentials, request=request
+        )
+        if getattr(request, "axes_locked_out", False):
+            return CodeResult.LOCKED
+    return result
+
+
+def second_factor_reset(*, actor: User, user: User) -> int:
+    """Remove a user's second factor (a lost or replaced phone). They must enrol again at their
+    next login, and their sessions end now (a new session stamp, as on a change of roles)."""
+    require(actor, Perm.RESET_SECOND_FACTOR)
+    if user.pk == actor.pk:
+        raise ValidationError("不能重置自己的动态口令，请由另一位安全管理员办理。")
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        user.session_stamp = uuid.uuid4()
+        user.save(update_fields=["session_stamp"])
+        audit(
+            actor=actor,
+            action=Action.OTP_RESET,
+            obj=user,
+            note=f"重置动态口令（删除验证器 {removed} 个），须重新绑定",
+        )
+    return removed

@@ -24,3 +24,31 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return "密码须至少包含小写字母、大写字母、数字、符号中的三类。"
+
+
+class PasswordHistoryValidator:
+    """A new password may not be the current one nor any of the last `keep` (PASSWORD_HISTORY)."""
+
+    def __init__(self, keep: int | None = None):
+        self.keep = keep
+
+    def _keep(self) -> int:
+        from django.conf import settings
+
+        return self.keep if self.keep is not None else settings.PASSWORD_HISTORY
+
+    def validate(self, password: str, user=None) -> None:
+        from django.contrib.auth.hashers import check_password
+
+        keep = self._keep()
+        if user is None or user.pk is None or keep <= 0:
+            return
+        earlier = user.password_history.values_list("password", flat=True)[:keep]
+        hashes = list(dict.fromkeys([user.password, *earlier]))[:keep]
+        if any(encoded and check_password(password, encoded) for encoded in hashes):
+            raise ValidationError(
+                f"新密码不能与最近 {keep} 次使用过的密码相同。", code="password_reused"
+            )
+
+    def get_help_text(self) -> str:
+        return f"新密码不能与最近 {self._keep()} 次使用过的密码相同。"

@@ -1,24 +1,35 @@
+from base64 import b32encode
+
+import segno
+from axes.helpers import get_lockout_response
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
 from anju.accounts import services
 from anju.accounts.access import (
     Perm,
     access_region,
     access_user,
+    password_expired,
     public_view,
+    second_factor_view,
     staff_view,
     users_visible_to,
 )
-from anju.accounts.forms import LoginForm, RolesForm, UserCreateForm
+from anju.accounts.forms import CodeForm, LoginForm, RolesForm, UserCreateForm
 from anju.accounts.models import User
 from anju.pagination import paginate
 
@@ -43,7 +54,87 @@ def password_change(request):
         services.password_changed(user=user)
         messages.success(request, "密码已修改。")
         return redirect("home")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "expired": password_expired(request.user),
+            "max_age_days": settings.PASSWORD_MAX_AGE_DAYS,
+        },
+    )
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+_CODE_ERRORS = {
+    services.CodeResult.WRONG: "验证码不正确或已使用过，请输入验证器上当前显示的验证码。",
+    services.CodeResult.THROTTLED: "验证码错误次数过多，请稍等片刻再试。",
+}
+
+
+@second_factor_view
+@never_cache
+def otp_verify(request):
+    """Login's second step: the 6-digit code from the user's authenticator app."""
+    next_url = _next_url(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    if not user_has_device(request.user):
+        return redirect(f"{reverse('otp_setup')}?{request.GET.urlencode()}")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.second_factor_verify(request=request, code=form.cleaned_data["code"])
+        if result == services.CodeResult.OK:
+            return redirect(next_url)
+        if result == services.CodeResult.LOCKED:
+            # Guessing codes locks the account as guessing passwords does; the half-done
+            # session ends, and the password must be given again after the cool-off.
+            credentials = {"username": request.user.get_username()}
+            auth_logout(request)
+            return get_lockout_response(request, None, credentials)
+        form.add_error("code", _CODE_ERRORS[result])
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
+
+
+@second_factor_view
+@never_cache
+def otp_setup(request):
+    """Enrolment: a secret made on the server, shown as a QR code and in base32, bound to the
+    user once they type a code their app made from it. Only for a user without a device."""
+    next_url = _next_url(request)
+    if user_has_device(request.user):
+        return redirect(f"{reverse('otp_verify')}?{request.GET.urlencode()}")
+    device = services.second_factor_enrolment(user=request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.second_factor_confirm(
+            request=request, device=device, code=form.cleaned_data["code"]
+        )
+        if result == services.CodeResult.OK:
+            messages.success(request, "手机验证器已绑定，今后登录须输入其动态验证码。")
+            return redirect(next_url)
+        form.add_error("code", _CODE_ERRORS[result])
+    secret = b32encode(device.bin_key).decode()
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "next": next_url,
+            # An SVG image in a data: URI (allowed by the CSP's img-src), made here by segno.
+            "qr_uri": qr.svg_data_uri(scale=5, border=2, dark="#000", light="#fff"),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+    )
 
 
 def _form_error(form, error: ValidationError) -> None:
@@ -90,7 +181,11 @@ def user_detail(request, pk: int):
     target = access_user(request.user, pk)
     initial = {"region_code": target.region_id, "roles": sorted(target.roles)}
     form = RolesForm(initial=initial)
-    return render(request, "accounts/user_detail.html", {"target": target, "form": form})
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"target": target, "form": form, "has_device": user_has_device(target)},
+    )
 
 
 @require_POST
@@ -113,7 +208,10 @@ def user_roles(request, pk: int):
             messages.success(request, "角色与区划已更新。")
             return redirect("accounts:user", pk=target.pk)
     return render(
-        request, "accounts/user_detail.html", {"target": target, "form": form}, status=400
+        request,
+        "accounts/user_detail.html",
+        {"target": target, "form": form, "has_device": user_has_device(target)},
+        status=400,
     )
 
 
@@ -153,4 +251,19 @@ def user_unlock(request, pk: int):
 
     audit(actor=request.user, action=Action.UPDATE, obj=target, note="解除登录锁定")
     messages.success(request, "已解除该账号的登录锁定。")
+    return redirect("accounts:user", pk=target.pk)
+
+
+@require_POST
+@staff_view(Perm.RESET_SECOND_FACTOR)
+def user_reset_otp(request, pk: int):
+    target: User = access_user(request.user, pk, write_perm=Perm.RESET_SECOND_FACTOR)
+    try:
+        services.second_factor_reset(actor=request.user, user=target)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, "已重置动态口令：该用户的会话已结束，下次登录须重新绑定手机验证器。"
+        )
     return redirect("accounts:user", pk=target.pk)

@@ -17,6 +17,8 @@ class Action(models.TextChoices):
     LOCKED_OUT = "locked_out", "账号锁定"
     LOGOUT = "logout", "退出"
     PASSWORD_CHANGE = "password_change", "修改密码"
+    OTP_ENROL = "otp_enrol", "绑定动态口令"
+    OTP_RESET = "otp_reset", "重置动态口令"
     EXPORT = "export", "导出"
     IMPORT = "import", "导入"
     UNMASK = "unmask", "查看完整号码"

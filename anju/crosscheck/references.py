@@ -294,6 +294,9 @@ def import_reference(
         ).exclude(pk=reference.pk)
         replaced = list(superseded.values_list("pk", flat=True))
         superseded.update(superseded_by=reference)
+        from anju.assessments.services import tasks_from_list
+
+        tasks = tasks_from_list(actor=actor, reference=reference, previous=replaced)
         audit(
             actor=actor,
             action=Action.IMPORT,
@@ -306,6 +309,7 @@ def import_reference(
                 "rows": len(entries),
                 "as_of": str(reference.as_of),
                 "supersedes": replaced,
+                "assessment_tasks": tasks,
             },
         )
     result.reference = reference

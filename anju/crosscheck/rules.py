@@ -680,7 +680,18 @@ def _month_before(today: date, months: int) -> date:
 def assessment_overdue(ctx: Context) -> Iterator[Hit]:
     """A person on a priority list that arrived over a month ago, still current, whose house has
     no assessment and no renovation yet (or who is in no household of the registry at all). A
-    renovated house without an assessment is NO_ASSESSMENT's finding, not this one."""
+    renovated house without an assessment is NO_ASSESSMENT's finding, not this one.
+
+    Also every open assessment task past its due date (anju.assessments): the task keeps the
+    household on the hook after its list has been superseded or the person has left it."""
+    seen: set[str] = set()
+    for hit in _overdue_from_lists(ctx):
+        seen.add(hit.key)
+        yield hit
+    yield from (hit for hit in _overdue_tasks(ctx) if hit.key not in seen)
+
+
+def _overdue_from_lists(ctx: Context) -> Iterator[Hit]:
     cutoff = _month_before(ctx.today, int(ctx.params["assessment_window_months"]))
     lists = [pk for pk in ctx.ids(*PRIORITY_KINDS) if ctx.received.get(pk, ctx.today) <= cutoff]
     if not lists:
@@ -719,6 +730,35 @@ def assessment_overdue(ctx: Context) -> Iterator[Hit]:
             name=name,
             evidence=f"{name}（{mask_id(number)}）列入{PRIORITY_KINDS[Kind(kind)]}名单"
             f"（{day(received)}收到），{where}超过一个月仍未开展危险性鉴定",
+        )
+
+
+def _overdue_tasks(ctx: Context) -> Iterator[Hit]:
+    """Open assessment tasks past due whose household still has no assessment (nor a
+    renovation: renovated without an assessment is NO_ASSESSMENT's finding)."""
+    rows = ctx.query(
+        f"""SELECT t.id_number, MIN(t.name), MIN(t.received_on), MIN(t.due_on), MIN(t.kind),
+                   h.id, h.region_id
+            FROM assessments_assessmenttask t
+            JOIN households_household h ON h.id = t.household_id
+            WHERE {SCOPE} AND t.done_on IS NULL AND t.due_on < %s
+              AND NOT EXISTS (SELECT 1 FROM households_assessment a
+                JOIN households_house o ON o.id = a.house_id WHERE o.household_id = h.id)
+              AND NOT EXISTS (
+                SELECT 1 FROM households_renovation v WHERE v.household_id = h.id)
+            GROUP BY t.id_number, h.id, h.region_id""",
+        [*ctx.bounds, ctx.today],
+    )
+    for number, name, received, due, kind, hid, region in rows:
+        label = PRIORITY_KINDS.get(kind, kind)
+        yield Hit(
+            key=number,
+            region_code=region,
+            household_id=hid,
+            id_number=number,
+            name=name,
+            evidence=f"{name}（{mask_id(number)}）列入{label}名单（{day(received)}收到），"
+            f"鉴定任务应于{day(due)}前完成，至今未开展危险性鉴定",
         )
 
 

@@ -692,6 +692,11 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
         batch.created = len(new) + len(new_renovations)
         batch.updated = len(dirty) + len(changed_renovations)
         batch.save(update_fields=["created", "updated"])
+        # The assessments just written close the tasks of new poor households: one set-based
+        # step after the import's own writes (anju.assessments), nothing per row.
+        from anju.assessments.services import tasks_close_assessed
+
+        tasks_close_assessed(actor=actor)
         audit(
             actor=actor,
             action=Action.IMPORT,

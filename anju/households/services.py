@@ -138,4 +138,7 @@ def assessment_add(
             after={"grade": grade, "assessed_on": str(assessed_on), "assessor": assessor},
         )
         tally_refresh([house.household.region_id])
+        from anju.assessments.services import tasks_close_assessed
+
+        tasks_close_assessed(actor=actor, household_ids=[house.household_id])
     return assessment

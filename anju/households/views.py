@@ -121,8 +121,23 @@ def household(request, pk: int):
             "assessment_form": AssessmentForm(),
             "changes": item.changes.select_related("proposed_by")[:20],
             "findings": findings_visible_to(request.user).filter(household=item)[:50],
+            **_cadre_work(request, item),
         },
     )
+
+
+def _cadre_work(request, item) -> dict:
+    """The household's assessment tasks and its cadres' observations, where the user sees them."""
+    from anju.accounts.access import observations_visible_to, tasks_visible_to
+    from anju.assessments.queries import with_status
+
+    today = timezone.localdate()
+    tasks = with_status(tasks_visible_to(request.user).filter(household=item), today)
+    observations = observations_visible_to(request.user).filter(household=item)
+    return {
+        "assessment_tasks": tasks.select_related("reference")[:20],
+        "observations": observations.select_related("cadre")[:20],
+    }
 
 
 @require_POST

@@ -119,3 +119,5 @@ class ItemSource(models.TextChoices):
     SELF_CHECK = "self_check", "自查"
     CLUE = "clue", "问题线索"
     SPOT_CHECK = "spot_check", "抽查"
+    ASSESSMENT = "assessment", "新增对象逾期未鉴定"
+    CADRE = "cadre", "帮扶责任人报告"

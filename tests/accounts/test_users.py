@@ -101,12 +101,12 @@ class RoleTests(AnjuTestCase):
 
 class AccountStateTests(AnjuTestCase):
     def test_disabling_ends_the_users_sessions(self):
-        self.client.force_login(self.alice)
+        self.login(self.alice)
         alice_client = self.client
         from django.test import Client
 
         admin = Client()
-        admin.force_login(self.sam)
+        self.login(self.sam, admin)
         response = admin.post(
             reverse("accounts:user_active", args=[self.alice.pk]), {"active": "0"}
         )
@@ -116,9 +116,9 @@ class AccountStateTests(AnjuTestCase):
     def test_a_password_reset_ends_sessions_and_forces_a_change(self):
         from django.test import Client
 
-        self.client.force_login(self.alice)
+        self.login(self.alice)
         admin = Client()
-        admin.force_login(self.sam)
+        self.login(self.sam, admin)
         response = admin.post(reverse("accounts:user_reset_password", args=[self.alice.pk]))
         password = response.context["password"]
         self.assertEqual(self.client.get(reverse("home")).status_code, 302)
@@ -132,7 +132,7 @@ class AccountStateTests(AnjuTestCase):
         from django.test import Client
 
         admin = Client()
-        admin.force_login(self.sue)
+        self.login(self.sue, admin)
         admin.post(reverse("accounts:user_unlock", args=[self.alice.pk]))
         response = self.client.post(
             reverse("login"),

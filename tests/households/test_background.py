@@ -11,7 +11,7 @@ from django.urls import reverse
 from anju.households import tasks
 from anju.households.imports import import_households
 from anju.households.models import Household, ImportUpload
-from tests.base import AnjuTestCase, make_cast, make_regions
+from tests.base import AnjuTestCase, make_cast, make_regions, verified_login
 from tests.households.files import row, xlsx
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -24,7 +24,7 @@ class DatabaseQueueTests(TransactionTestCase):
     def setUp(self):
         make_regions()
         self.cast = make_cast()
-        self.client.force_login(self.cast["alice"])
+        verified_login(self.client, self.cast["alice"])
 
     def test_queued_then_imported_by_the_worker(self):
         content = xlsx([row(1), row(2)])

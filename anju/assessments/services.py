@@ -1,0 +1,235 @@
+# ruff: noqa: S608  (SQL text is built from constants and placeholders; every value is a parameter)
+"""Assessment tasks: made set-based when a department's priority list is imported, closed
+set-based when assessments are recorded, and put on the township's problem list when overdue.
+
+Who gets a task (docs/assessments.md): a person current on the new list (no end date, or one
+after the list's date) who was not current on the list it supersedes (same kind and region),
+matched to an archive household by a member's ID or by the head's ID the list gives
+(户主身份证号), whose household has no
+assessment and no renovation yet (the same test as the ASSESSMENT_OVERDUE rule: a renovated house
+without an assessment is NO_ASSESSMENT's finding) and no open task already.
+"""
+
+import calendar
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from anju.accounts.access import Perm, region_visible, require
+from anju.assessments.models import AssessmentTask, TaskReason
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.crosscheck.choices import PRIORITY_KINDS
+from anju.crosscheck.rules import day
+from anju.regions.models import Level, Region, subtree_bounds
+from anju.tabular.inserts import insert_rows
+
+
+def add_month(day: date, months: int = 1) -> date:
+    """The same day `months` calendar months later; a day the month lacks becomes its last day
+    (31 January + 1 month = 28 or 29 February; 31 March + 1 month = 30 April)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def township_of(code: str) -> str:
+    return code[:9] + "000"
+
+
+def _query(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# A household whose house needs an assessment: none recorded, not renovated, no open task.
+_UNASSESSED = """
+    NOT EXISTS (SELECT 1 FROM households_assessment a
+                JOIN households_house o ON o.id = a.house_id WHERE o.household_id = h.id)
+    AND NOT EXISTS (SELECT 1 FROM households_renovation v WHERE v.household_id = h.id)
+    AND NOT EXISTS (SELECT 1 FROM assessments_assessmenttask t
+                    WHERE t.household_id = h.id AND t.done_on IS NULL)"""
+
+
+def _newcomers(reference, previous: list[int]) -> dict[int, tuple]:
+    """household id -> (region, id number, name, reason), from two set-based queries."""
+    lo, hi = subtree_bounds(reference.region_id)
+    on = reference.as_of
+    prior = ", ".join(["%s"] * len(previous)) or "NULL"
+    # Current on an earlier list of the same kind and region: not new.
+    known = f"""EXISTS (SELECT 1 FROM crosscheck_referencerecord q
+        WHERE q.id_number = {{col}} AND q.reference_id IN ({prior})
+          AND (q."end" IS NULL OR q."end" > %s))"""
+    current = 'r.reference_id = %s AND (r."end" IS NULL OR r."end" > %s)'
+    found: dict[int, tuple] = {}
+    # 1. The person on the list is a member (or the head) of an archive household.
+    rows = _query(
+        f"""SELECT h.id, h.region_id, MIN(r.id_number), MIN(r.name)
+            FROM crosscheck_referencerecord r
+            JOIN households_person p ON p.id_number = r.id_number
+            JOIN households_household h ON h.id = p.household_id
+            WHERE {current} AND h.region_id BETWEEN %s AND %s
+              AND NOT {known.format(col="r.id_number")} AND {_UNASSESSED}
+            GROUP BY h.id, h.region_id""",
+        [reference.pk, on, lo, hi, *previous, on],
+    )
+    for hid, region, number, name in rows:
+        found[hid] = (region, number, name, TaskReason.NEW_PERSON)
+    # 2. The list names a member by the household's head (户主身份证号) and the household had
+    #    no one current on the earlier list: newly in the category. (A head on the list as
+    #    themselves is a member, found above: every archive household has its head as a Person.)
+    rows = _query(
+        f"""SELECT h.id, h.region_id, MIN(r.id_number), MIN(r.name)
+            FROM crosscheck_referencerecord r
+            JOIN households_household h ON h.head_id = r.head_id
+            WHERE {current} AND r.head_id <> '' AND h.region_id BETWEEN %s AND %s
+              AND NOT EXISTS (SELECT 1 FROM crosscheck_referencerecord q
+                  JOIN households_person m ON m.id_number = q.id_number
+                  WHERE m.household_id = h.id AND q.reference_id IN ({prior})
+                    AND (q."end" IS NULL OR q."end" > %s))
+              AND NOT {known.format(col="h.head_id")} AND {_UNASSESSED}
+            GROUP BY h.id, h.region_id""",
+        [reference.pk, on, lo, hi, *previous, on, *previous, on],
+    )
+    for hid, region, number, name in rows:
+        found.setdefault(hid, (region, number, name, TaskReason.NEW_CATEGORY))
+    return found
+
+
+def tasks_from_list(*, actor, reference, previous: list[int]) -> int:
+    """Open a task for every household new to `reference` (compared with the `previous` lists
+    it supersedes) whose house has no assessment. Called by the list import, in its transaction.
+    Bulk insert, so audited here: one entry naming the list and the count per township."""
+    if reference.kind not in PRIORITY_KINDS:
+        return 0
+    found = _newcomers(reference, previous)
+    if not found:
+        return 0
+    received = reference.received_on
+    due = add_month(received)
+    with transaction.atomic():
+        count = insert_rows(
+            AssessmentTask,
+            [
+                "household_id",
+                "region_id",
+                "reference_id",
+                "kind",
+                "reason",
+                "id_number",
+                "name",
+                "received_on",
+                "due_on",
+            ],
+            (
+                (
+                    hid,
+                    township_of(region),
+                    reference.pk,
+                    reference.kind,
+                    reason,
+                    number,
+                    name[:50],
+                    received,
+                    due,
+                )
+                for hid, (region, number, name, reason) in sorted(found.items())
+            ),
+        )
+        towns: dict[str, int] = {}
+        for region, *_ in found.values():
+            towns[township_of(region)] = towns.get(township_of(region), 0) + 1
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=reference,
+            region_code=reference.region_id,
+            note=f"名单生成鉴定任务 {count} 条，应于{due.isoformat()}前完成鉴定",
+            after={"tasks": count, "due_on": str(due), "townships": towns},
+        )
+    return count
+
+
+def tasks_close_assessed(*, actor, household_ids: list[int] | None = None) -> int:
+    """Close the open tasks whose household now has an assessment: set-based, one query to find
+    them and one bulk update, audited as one entry. `household_ids` narrows the search (a single
+    assessment recorded in the UI); None looks at every open task (after a household import)."""
+    narrow = ""
+    params: list = []
+    if household_ids is not None:
+        if not household_ids:
+            return 0
+        narrow = f"AND t.household_id IN ({', '.join(['%s'] * len(household_ids))})"
+        params = list(household_ids)
+    rows = _query(
+        f"""SELECT t.id, MAX(a.id), MAX(a.assessed_on)
+            FROM assessments_assessmenttask t
+            JOIN households_house o ON o.household_id = t.household_id
+            JOIN households_assessment a ON a.house_id = o.id
+            WHERE t.done_on IS NULL {narrow}
+            GROUP BY t.id""",
+        params,
+    )
+    if not rows:
+        return 0
+    today = timezone.localdate()
+    tasks = []
+    for pk, assessment_id, assessed_on in rows:
+        if isinstance(assessed_on, str):
+            assessed_on = date.fromisoformat(assessed_on[:10])
+        tasks.append(
+            AssessmentTask(
+                pk=pk, assessment_id=assessment_id, done_on=min(assessed_on or today, today)
+            )
+        )
+    with transaction.atomic():
+        AssessmentTask.objects.bulk_update(tasks, ["assessment", "done_on"], batch_size=2000)
+        audit(
+            actor=actor,
+            action=Action.UPDATE,
+            obj="assessments.assessmenttask",
+            region_code="",
+            note=f"鉴定已录入，关闭鉴定任务 {len(tasks)} 条",
+            after={"closed": [t.pk for t in tasks][:1000]},
+        )
+    return len(tasks)
+
+
+def tasks_escalate(*, actor, region: Region, owner: str = "") -> int:
+    """Put the township's overdue, not yet listed tasks on its problem list (一乡镇一清单), one
+    item each, audited by the item service; returns how many."""
+    from anju.oversight.services import item_create
+
+    require(actor, Perm.MANAGE_TASKS)
+    require(actor, Perm.MANAGE_ITEMS)
+    if region.level != Level.TOWNSHIP or not region_visible(actor, region.code):
+        raise ValidationError("请选择本人所辖的乡镇（街道）。")
+    today = timezone.localdate()
+    overdue = (
+        AssessmentTask.objects.filter(
+            region=region, done_on__isnull=True, due_on__lt=today, item__isnull=True
+        )
+        .select_related("household__region", "reference")
+        .order_by("due_on", "pk")
+    )
+    count = 0
+    with transaction.atomic():
+        for task in overdue:
+            item = item_create(
+                actor=actor,
+                region=region,
+                source="assessment",
+                description=f"{task.household.region.name}{task.household.head_name}户列入"
+                f"{PRIORITY_KINDS.get(task.kind, task.kind)}名单（{day(task.received_on)}收到），"
+                f"应于{day(task.due_on)}前完成房屋危险性鉴定，已逾期",
+                owner=owner or actor.full_name or actor.get_username(),
+                deadline=today + timedelta(days=15),
+                measure="尽快组织房屋危险性鉴定",
+            )
+            task.item = item
+            task.save(update_fields=["item"])
+            count += 1
+    return count
