@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "anju.households",
     "anju.crosscheck",
     "anju.portal",
+    "anju.dashboard",
     "anju.assessments",
     "anju.cadres",
     "anju.spotchecks",

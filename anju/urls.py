@@ -19,6 +19,7 @@ urlpatterns = [
     path("households/", include("anju.households.urls")),
     path("crosscheck/", include("anju.crosscheck.urls")),
     path("portal/", include("anju.portal.urls")),
+    path("overview/", include("anju.dashboard.urls")),
     path("assessment-tasks/", include("anju.assessments.urls")),
     path("cadres/", include("anju.cadres.urls")),
     path("spotchecks/", include("anju.spotchecks.urls")),

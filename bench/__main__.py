@@ -7,6 +7,7 @@
 - households: 100,000-row import beside a bare calamine read; list and page latency
 - exports: the household list exported at 1,000,000 rows (time, peak memory of the exporter)
 - crosscheck: every rule over the whole demo with lists 10x the archive, beside DuckDB
+- dashboard: the overview's latency (city, county, township), summary rebuild and refresh
 - login: the second factor's cost per page and per code, the password history check
 """
 
@@ -107,12 +108,13 @@ def main() -> int:
     print(f"audit verify: {total:,} entries in {took:.2f} s ({total / took:,.0f}/s)")
     assert verify_chain().ok
 
-    from bench import crosscheck, exports, households, login, reporting
+    from bench import crosscheck, dashboard, exports, households, login, reporting
 
     reporting.run()
     households.run()
     crosscheck.run()
     exports.run()
+    dashboard.run()
     login.run()
     return 0
 

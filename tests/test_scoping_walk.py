@@ -43,6 +43,7 @@ def samples(case) -> dict[str, Sample]:
     village = "350881100203"
     return {
         "home": Sample(),
+        "dashboard:overview": Sample(),
         "healthz": Sample(),
         "login": Sample(),
         "logout": Sample(method="POST"),

@@ -48,6 +48,7 @@ class Perm(StrEnum):
     UPLOAD_REFERENCES = "crosscheck.upload"
     VIEW_REPORTERS = "portal.view_reporters"
     EDIT_PORTAL = "portal.edit_pages"
+    VIEW_DASHBOARD = "dashboard.view"
     # Assessment tasks of new poor households (seed 003, 信息共享机制).
     VIEW_TASKS = "assessments.view"
     MANAGE_TASKS = "assessments.manage"
@@ -81,6 +82,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.TOWNSHIP_CLERK: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             Perm.VIEW_CLUES,
             Perm.REGISTER_CLUES,
             Perm.MANAGE_ITEMS,
@@ -96,6 +98,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.COUNTY_CLERK: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             *_CLUE_WORK,
             *_REPORTING,
             Perm.RECORD_ACCOUNTABILITY,
@@ -111,6 +114,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.COUNTY_REVIEWER: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             *_CLUE_WORK,
             *_REPORTING,
             Perm.SIGN_OFF_REPORTS,
@@ -128,6 +132,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.CITY_OFFICE: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             Perm.VIEW_CONTACTS,
             Perm.VIEW_REPORTS,
             Perm.RETURN_REPORTS,
@@ -146,6 +151,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.DISCIPLINE: frozenset(
         {
             Perm.VIEW_REGIONS,
+            Perm.VIEW_DASHBOARD,
             *_CLUE_WORK,
             Perm.RECORD_ACCOUNTABILITY,
             Perm.VIEW_HOUSEHOLDS,
@@ -348,6 +354,15 @@ def active_region(request) -> Region | None:
         region = Region.objects.filter(code=code).first() or root
     request._anju_active_region = (code, region)
     return region
+
+
+def requested_region(request) -> Region | None:
+    """The region a list is filtered to: `?region=CODE` when given (the overview's links; 404
+    unless it lies in the user's region), else the active region."""
+    code = request.GET.get("region", "").strip()
+    if not code:
+        return active_region(request)
+    return access_region(request.user, code)
 
 
 # Users -----------------------------------------------------------------------------------

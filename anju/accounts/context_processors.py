@@ -14,6 +14,8 @@ def workspace(request):
     if region is not None and user.region is not None:
         path = [r for r in region.ancestors() if user.region.contains(r.code)] + [region]
     menu = [("首页", "home")]
+    if Perm.VIEW_DASHBOARD in perms:
+        menu.append(("总览", "dashboard:overview"))
     if Perm.CADRE_VISIT in perms:
         menu.append(("我的帮扶户", "cadres:mine"))
     if Perm.VIEW_REGIONS in perms:

@@ -139,6 +139,10 @@ def _apply(request: ChangeRequest) -> None:
     elif field == F.SUBSIDY:
         request.renovation.subsidy_fen = int(Decimal(value) * 100)
         request.renovation.save(update_fields=["subsidy_fen"])
+        # Whether a subsidy is owed decides whether the renovation counts for payment on time.
+        from anju.dashboard.tally import tally_refresh
+
+        tally_refresh([household.region_id])
     elif field == F.CATEGORIES:
         wanted = {c for c, label in Category.choices if label in value.split("、")}
         today = timezone.localdate()

@@ -163,6 +163,10 @@ def load_households(*, size: str, actor: str) -> int:
         raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))
     _payments_plates_visits(size, actor)
     _public_notice()
+    # The loader writes payments, plates and visits in bulk: recount the overview once.
+    from anju.dashboard.tally import tally_rebuild
+
+    tally_rebuild()
     return result.households_created
 
 

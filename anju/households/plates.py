@@ -12,6 +12,7 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.dashboard.tally import tally_refresh
 from anju.households.models import Assessment, Household, SafetyPlate
 
 PLATE_DAYS = 30
@@ -75,6 +76,7 @@ def plate_installed(*, actor, plate: SafetyPlate, installed_on: date, photo: byt
             region_code=plate.household.region_id,
             after={"installed_on": str(installed_on), "photo_bytes": len(photo)},
         )
+        tally_refresh([plate.household.region_id])
     return plate
 
 

@@ -1,9 +1,11 @@
 """Reads of the household archive."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from datetime import date, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from anju.households.ids import parse_id
-from anju.households.models import Assessment, CategoryRecord, Household, Renovation
+from anju.households.models import Assessment, CategoryRecord, Household, Payment, Renovation
 
 
 def household_list(
@@ -14,6 +16,10 @@ def household_list(
     grade: str = "",
     year: str = "",
     method: str = "",
+    assessed: str = "",
+    accepted: str = "",
+    payment: str = "",
+    today: date | None = None,
 ) -> QuerySet:
     """Filtered households; each filter is an indexed lookup or an EXISTS, never a join that
     multiplies rows."""
@@ -39,7 +45,44 @@ def household_list(
         if method:
             renovations = renovations.filter(method=method)
         households = households.filter(Exists(renovations))
+    if assessed in ("0", "1"):
+        has = Exists(Assessment.objects.filter(house__household=OuterRef("pk")))
+        households = households.filter(has) if assessed == "1" else households.exclude(has)
+    if accepted in ("0", "1"):
+        done = accepted == "1"
+        households = households.filter(
+            Exists(
+                Renovation.objects.filter(household=OuterRef("pk"), accepted_on__isnull=not done)
+            )
+        )
+    if payment == "late":
+        households = households.filter(Exists(late_renovations(today)))
     return households.select_related("region").order_by("region_id", "head_name", "pk")
+
+
+def late_renovations(today: date | None) -> QuerySet:
+    """The household's renovations paid late or not at all (the cross-check's PAYMENT_LATE):
+    accepted with a subsidy, first paid more than the payment days after acceptance, or unpaid
+    once those days have passed."""
+    from django.utils import timezone
+
+    from anju.crosscheck.rules import parameters
+
+    allowed = timedelta(days=int(parameters()["payment_days"]))
+    today = today or timezone.localdate()
+    first_paid = Subquery(
+        Payment.objects.filter(renovation=OuterRef("pk")).order_by("paid_on").values("paid_on")[:1]
+    )
+    return (
+        Renovation.objects.filter(
+            household=OuterRef(OuterRef("pk")), accepted_on__isnull=False, subsidy_fen__gt=0
+        )
+        .annotate(first_paid=first_paid)
+        .filter(
+            Q(first_paid__isnull=True, accepted_on__lt=today - allowed)
+            | Q(first_paid__gt=F("accepted_on") + allowed)
+        )
+    )
 
 
 def timeline(household: Household) -> list[tuple]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.dashboard.tally import tally_refresh
 from anju.households.ids import mask_account
 from anju.households.models import Payment, Renovation
 
@@ -72,6 +73,7 @@ def renovation_step(
             region_code=renovation.household.region_id,
             after={"step": label, "on": str(on), **({"checklist": checklist} if checklist else {})},
         )
+        tally_refresh([renovation.household.region_id])
     return renovation
 
 
@@ -114,4 +116,5 @@ def payment_record(
                 "holder": payment.account_holder,
             },
         )
+        tally_refresh([renovation.household.region_id])
     return payment

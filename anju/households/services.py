@@ -8,6 +8,7 @@ from django.db import transaction
 from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.dashboard.tally import tally_refresh
 from anju.households.choices import CATEGORY_DEPARTMENT, Category
 from anju.households.ids import mask_id, parse_id
 from anju.households.models import Assessment, CategoryRecord, House, Household, Person
@@ -71,6 +72,7 @@ def household_create(
                 "categories": categories,
             },
         )
+        tally_refresh([region.code])
     return household
 
 
@@ -135,6 +137,7 @@ def assessment_add(
             region_code=house.household.region_id,
             after={"grade": grade, "assessed_on": str(assessed_on), "assessor": assessor},
         )
+        tally_refresh([house.household.region_id])
         from anju.assessments.services import tasks_close_assessed
 
         tasks_close_assessed(actor=actor, household_ids=[house.household_id])

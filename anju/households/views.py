@@ -18,6 +18,7 @@ from anju.accounts.access import (
     findings_visible_to,
     has_perm,
     households_visible_to,
+    requested_region,
     scope_to_region,
     staff_view,
 )
@@ -41,7 +42,7 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _filtered(request):
-    region = active_region(request)
+    region = requested_region(request)
     visible = households_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
@@ -53,13 +54,28 @@ def _filtered(request):
         grade=g.get("grade", ""),
         year=g.get("year", ""),
         method=g.get("method", ""),
+        assessed=g.get("assessed", ""),
+        accepted=g.get("accepted", ""),
+        payment=g.get("payment", ""),
     )
+
+
+# The overview's filters (anju.dashboard), kept when the list is searched further.
+KEPT_FILTERS = {
+    "assessed": {"0": "未鉴定", "1": "已鉴定"},
+    "accepted": {"0": "有未验收的改造", "1": "已验收"},
+    "payment": {"late": "补助未按时发放"},
+}
 
 
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def households(request):
     page = paginate(request, _filtered(request))
     rows = [(h, mask_id(h.head_id)) for h in page.object_list]
+    region = requested_region(request)
+    g = request.GET
+    kept = [(k, g[k]) for k in ("region", *KEPT_FILTERS) if g.get(k)]
+    labels = [KEPT_FILTERS[k][v] for k, v in kept if v in KEPT_FILTERS.get(k, {})]
     return render(
         request,
         "households/list.html",
@@ -71,6 +87,9 @@ def households(request):
             "grades": Grade.choices,
             "methods": Method.choices,
             "can_import": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
+            "region": region,
+            "kept": kept,
+            "kept_labels": labels,
         },
     )
 
@@ -259,15 +278,13 @@ def visit_add(request, pk: int):
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def visits_due(request):
     today = timezone.localdate()
-    region = active_region(request)
+    region = requested_region(request)
     visible = households_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
-    due = (
-        visits.due_this_quarter(visible, today)
-        .select_related("region")
-        .order_by("region_id", "head_name")
-    )
+    only_overdue = request.GET.get("overdue") == "1"
+    listed = visits.overdue if only_overdue else visits.due_this_quarter
+    due = listed(visible, today).select_related("region").order_by("region_id", "head_name")
     page = paginate(request, due)
     overdue_count = visits.overdue(visible, today).count()
     return render(
@@ -279,6 +296,8 @@ def visits_due(request):
             "today": today,
             "quarter": visits.quarter_start(today),
             "limit": today - timezone.timedelta(days=visits.INTERVAL_DAYS),
+            "only_overdue": only_overdue,
+            "region": region,
         },
     )
 
@@ -502,7 +521,7 @@ def plate_pdf(request, pk: int):
 
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def plates_missing(request):
-    region = active_region(request)
+    region = requested_region(request)
     visible = households_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
@@ -510,7 +529,7 @@ def plates_missing(request):
     return render(
         request,
         "households/plates.html",
-        {"page": paginate(request, items.order_by("region_id", "head_name"))},
+        {"page": paginate(request, items.order_by("region_id", "head_name")), "region": region},
     )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.dashboard.tally import tally_refresh
 from anju.households.choices import REVISITED
 from anju.households.models import Finding, FollowUpVisit, House, Household
 
@@ -84,6 +85,7 @@ def visit_record(
                 "findings": visit.findings,
             },
         )
+        tally_refresh([household.region_id])
         if findings:
             from anju.oversight.services import item_create
             from anju.regions.models import Region

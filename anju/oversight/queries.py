@@ -29,7 +29,9 @@ def ledger(
         clues = clues.filter(status=status)
     if category:
         clues = clues.filter(category=category)
-    if urgency == "overdue":
+    if urgency == "open":
+        clues = clues.filter(OPEN)
+    elif urgency == "overdue":
         clues = clues.filter(OPEN, due_on__lt=today)
     elif urgency == "at_risk":
         clues = clues.filter(OPEN, due_on__gte=today, due_on__lte=today + timedelta(AT_RISK_DAYS))

@@ -19,6 +19,7 @@ from anju.accounts.access import (
     clues_visible_to,
     has_perm,
     items_visible_to,
+    requested_region,
     scope_to_region,
     staff_view,
 )
@@ -57,7 +58,7 @@ def _fail(request, error: ValidationError) -> None:
 @staff_view(Perm.VIEW_CLUES)
 def clues(request):
     today = timezone.localdate()
-    region = active_region(request)
+    region = requested_region(request)
     visible = clues_visible_to(request.user)
     in_view = scope_to_region(visible, region) if region != request.user.region else visible
     g = request.GET
@@ -85,6 +86,7 @@ def clues(request):
             "categories": ProblemKind.choices,
             "counts": queries.urgency_counts(in_view, today),
             "filters": g,
+            "region": region,
             "can_register": has_perm(request.user, Perm.REGISTER_CLUES),
         },
     )
