@@ -17,6 +17,8 @@ urlpatterns = [
     path("households/", include("anju.households.urls")),
     path("crosscheck/", include("anju.crosscheck.urls")),
     path("portal/", include("anju.portal.urls")),
+    path("api/v1/", include("anju.api.urls")),
+    path("tokens/", include("anju.api.token_urls")),
 ]
 
 handler403 = "anju.errors.forbidden"

@@ -1,0 +1,503 @@
+"""The REST API under /api/v1/: thin views over access.py's `*_visible_to` and `access_*`.
+
+Every view names its `access_policy` (a Perm; 403 without it), lists only what the user's
+`*_visible_to` yields, and fetches one object only through `access_*` (404 alike for missing and
+not yours). Every answered read is audited, as is every upload.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import DateTimeField
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from anju.accounts import access
+from anju.accounts.access import Perm
+from anju.api import serializers as s
+from anju.api.errors import PayloadTooLarge, error_body
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.crosscheck.choices import FindingStatus, Rule
+from anju.crosscheck.references import import_reference
+from anju.households.choices import Category
+from anju.oversight.choices import ClueStatus, ProblemKind
+from anju.reporting.models import ReportKind, ReportStatus
+
+MAX_UPLOAD = 20 * 1024 * 1024  # as the UI's upload page
+
+
+class Pages(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ApiView(generics.GenericAPIView):
+    access_policy: Perm
+    pagination_class = Pages
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Personal data: never kept by any cache (the session pages' NoStoreMiddleware does not
+        # see token users).
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        user = request.user
+        if request.method == "GET" and response.status_code == 200 and user.is_authenticated:
+            audit(
+                actor=user,
+                action=Action.VIEW,
+                obj=f"api:{self.resource}",
+                region_code=user.region_id or "",
+                note=f"接口读取 {request.get_full_path()[:300]}",
+            )
+        return response
+
+
+class ListView(ApiView, generics.ListAPIView):
+    """A scoped list, filtered by region subtree (?region=) and a date range on `date_field`."""
+
+    query_class = s.ListQuery
+    region_field = "region"
+    date_field = ""
+    ordering: tuple[str, ...] = ("-pk",)
+
+    def visible(self, user):
+        raise NotImplementedError
+
+    def narrow(self, qs, query: dict):
+        """Filters of this list beyond region and date."""
+        return qs
+
+    def prepare(self, qs):
+        return qs
+
+    def get_queryset(self):
+        query = self.query_class(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        qs = self.visible(self.request.user)
+        if "region" in q:
+            region = access.access_region(self.request.user, q["region"])
+            qs = access.scope_to_region(qs, region, self.region_field)
+        qs = self._dated(qs, q.get("date_from"), q.get("date_to"))
+        return self.prepare(self.narrow(qs, q)).order_by(*self.ordering)
+
+    def _dated(self, qs, start, end):
+        if not self.date_field or not (start or end):
+            return qs
+        field = qs.model._meta.get_field(self.date_field.split("__")[0])
+        if self.date_field.endswith("created_at") or isinstance(field, DateTimeField):
+            # Local days as aware bounds: a range the column's index can serve.
+            tz = timezone.get_current_timezone()
+            if start:
+                qs = qs.filter(**{f"{self.date_field}__gte": datetime.combine(start, time(), tz)})
+            if end:
+                after = datetime.combine(end + timedelta(days=1), time(), tz)
+                qs = qs.filter(**{f"{self.date_field}__lt": after})
+            return qs
+        if start:
+            qs = qs.filter(**{f"{self.date_field}__gte": start})
+        if end:
+            qs = qs.filter(**{f"{self.date_field}__lte": end})
+        return qs
+
+
+class DetailView(ApiView, generics.RetrieveAPIView):
+    def access(self, user, pk: int):
+        raise NotImplementedError
+
+    def prepare(self, qs):
+        return qs
+
+    def get_object(self):
+        found = self.access(self.request.user, self.kwargs["pk"])
+        # Re-read with the joins the serializer needs; still the object access_* returned.
+        return self.prepare(type(found).objects.filter(pk=found.pk)).get()
+
+
+def documented(summary: str, query=None, *, detail_summary: str = ""):
+    """OpenAPI text for a list (and its query parameters) or a detail view."""
+    if detail_summary:
+        return extend_schema(summary=detail_summary, description=detail_summary)
+    return extend_schema(summary=summary, description=summary, parameters=[query or s.ListQuery])
+
+
+# Households ----------------------------------------------------------------------------------
+
+
+class HouseholdQuery(s.ListQuery):
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+
+
+def _households(qs):
+    return qs.prefetch_related("people", "categories")
+
+
+@documented("农户档案列表（按 region 区划、date_from/date_to 档案更新日期筛选）", HouseholdQuery)
+class HouseholdList(ListView):
+    access_policy = Perm.VIEW_HOUSEHOLDS
+    resource = "households"
+    serializer_class = s.HouseholdSerializer
+    query_class = HouseholdQuery
+    date_field = "updated_at"
+    ordering = ("region_id", "head_name", "pk")
+
+    def visible(self, user):
+        return access.households_visible_to(user)
+
+    def narrow(self, qs, query):
+        if "category" in query:
+            qs = qs.filter(categories__category=query["category"]).distinct()
+        return qs
+
+    def prepare(self, qs):
+        return _households(qs)
+
+
+@documented("", detail_summary="一户农户档案（含家庭成员、类别）")
+class HouseholdDetail(DetailView):
+    access_policy = Perm.VIEW_HOUSEHOLDS
+    resource = "household"
+    serializer_class = s.HouseholdSerializer
+
+    def access(self, user, pk):
+        return access.access_household(user, pk)
+
+    def prepare(self, qs):
+        return _households(qs)
+
+
+class RenovationQuery(s.ListQuery):
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+
+
+def _renovations(qs):
+    return qs.select_related("household").prefetch_related("payments")
+
+
+@documented("改造记录列表（含补助发放；date_from/date_to 按审批日期）", RenovationQuery)
+class RenovationList(ListView):
+    access_policy = Perm.VIEW_HOUSEHOLDS
+    resource = "renovations"
+    serializer_class = s.RenovationSerializer
+    query_class = RenovationQuery
+    region_field = "household__region"
+    date_field = "approved_on"
+    ordering = ("-year", "pk")
+
+    def visible(self, user):
+        return access.renovations_visible_to(user)
+
+    def narrow(self, qs, query):
+        if "year" in query:
+            qs = qs.filter(year=query["year"])
+        return qs
+
+    def prepare(self, qs):
+        return _renovations(qs)
+
+
+@documented("", detail_summary="一条改造记录（含补助发放）")
+class RenovationDetail(DetailView):
+    access_policy = Perm.VIEW_HOUSEHOLDS
+    resource = "renovation"
+    serializer_class = s.RenovationSerializer
+
+    def access(self, user, pk):
+        return access.access_renovation(user, pk, perm=Perm.VIEW_HOUSEHOLDS)
+
+    def prepare(self, qs):
+        return _renovations(qs)
+
+
+def _assessments(qs):
+    return qs.select_related("house__household")
+
+
+@documented("危险性鉴定列表（date_from/date_to 按鉴定日期）")
+class AssessmentList(ListView):
+    access_policy = Perm.VIEW_HOUSEHOLDS
+    resource = "assessments"
+    serializer_class = s.AssessmentSerializer
+    region_field = "house__household__region"
+    date_field = "assessed_on"
+    ordering = ("-assessed_on", "-pk")
+
+    def visible(self, user):
+        return access.assessments_visible_to(user)
+
+    def prepare(self, qs):
+        return _assessments(qs)
+
+
+@documented("", detail_summary="一条危险性鉴定")
+class AssessmentDetail(DetailView):
+    access_policy = Perm.VIEW_HOUSEHOLDS
+    resource = "assessment"
+    serializer_class = s.AssessmentSerializer
+
+    def access(self, user, pk):
+        return access.access_assessment(user, pk)
+
+    def prepare(self, qs):
+        return _assessments(qs)
+
+
+def _visits(qs):
+    return qs.select_related("household", "visitor")
+
+
+@documented("跟踪回访列表（date_from/date_to 按回访日期）")
+class VisitList(ListView):
+    access_policy = Perm.VIEW_HOUSEHOLDS
+    resource = "visits"
+    serializer_class = s.VisitSerializer
+    region_field = "household__region"
+    date_field = "visited_on"
+    ordering = ("-visited_on", "-pk")
+
+    def visible(self, user):
+        return access.visits_visible_to(user)
+
+    def prepare(self, qs):
+        return _visits(qs)
+
+
+@documented("", detail_summary="一次跟踪回访")
+class VisitDetail(DetailView):
+    access_policy = Perm.VIEW_HOUSEHOLDS
+    resource = "visit"
+    serializer_class = s.VisitSerializer
+
+    def access(self, user, pk):
+        return access.access_visit(user, pk)
+
+    def prepare(self, qs):
+        return _visits(qs)
+
+
+# Findings and clues --------------------------------------------------------------------------
+
+
+class FindingQuery(s.ListQuery):
+    rule = serializers.ChoiceField(choices=Rule.choices, required=False)
+    status = serializers.ChoiceField(choices=FindingStatus.choices, required=False)
+
+
+def _findings(qs):
+    return qs.select_related("first_run", "last_run")
+
+
+@documented("比对发现列表（date_from/date_to 按首次发现日期）", FindingQuery)
+class FindingList(ListView):
+    access_policy = Perm.VIEW_FINDINGS
+    resource = "findings"
+    serializer_class = s.FindingSerializer
+    query_class = FindingQuery
+    date_field = "first_run__created_at"
+    ordering = ("rule", "region_id", "pk")
+
+    def visible(self, user):
+        return access.findings_visible_to(user)
+
+    def narrow(self, qs, query):
+        for name in ("rule", "status"):
+            if name in query:
+                qs = qs.filter(**{name: query[name]})
+        return qs
+
+    def prepare(self, qs):
+        return _findings(qs)
+
+
+@documented("", detail_summary="一条比对发现")
+class FindingDetail(DetailView):
+    access_policy = Perm.VIEW_FINDINGS
+    resource = "finding"
+    serializer_class = s.FindingSerializer
+
+    def access(self, user, pk):
+        return access.access_finding(user, pk)
+
+    def prepare(self, qs):
+        return _findings(qs)
+
+
+class ClueQuery(s.ListQuery):
+    status = serializers.ChoiceField(choices=ClueStatus.choices, required=False)
+    category = serializers.ChoiceField(choices=ProblemKind.choices, required=False)
+
+
+def _clues(qs):
+    return qs.prefetch_related("persons")
+
+
+@documented("问题线索列表（只读；date_from/date_to 按收到日期）", ClueQuery)
+class ClueList(ListView):
+    access_policy = Perm.VIEW_CLUES
+    resource = "clues"
+    serializer_class = s.ClueSerializer
+    query_class = ClueQuery
+    date_field = "received_on"
+    ordering = ("-received_on", "-pk")
+
+    def visible(self, user):
+        return access.clues_visible_to(user)
+
+    def narrow(self, qs, query):
+        for name in ("status", "category"):
+            if name in query:
+                qs = qs.filter(**{name: query[name]})
+        return qs
+
+    def prepare(self, qs):
+        return _clues(qs)
+
+
+@documented("", detail_summary="一条问题线索（只读）")
+class ClueDetail(DetailView):
+    access_policy = Perm.VIEW_CLUES
+    resource = "clue"
+    serializer_class = s.ClueSerializer
+
+    def access(self, user, pk):
+        return access.access_clue(user, pk)
+
+    def prepare(self, qs):
+        return _clues(qs)
+
+
+# Reports -------------------------------------------------------------------------------------
+
+
+class ReportQuery(s.ListQuery):
+    kind = serializers.ChoiceField(choices=ReportKind.choices, required=False)
+    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
+
+
+def _reports(qs):
+    # The frozen file and its numbers stay out of a status listing.
+    return qs.defer("file", "values").select_related("region").prefetch_related("events")
+
+
+@documented("报表报送情况（date_from/date_to 按所属期）", ReportQuery)
+class ReportList(ListView):
+    access_policy = Perm.VIEW_REPORTS
+    resource = "reports"
+    serializer_class = s.ReportSerializer
+    query_class = ReportQuery
+    date_field = "period"
+    ordering = ("-period", "region_id", "kind", "-version")
+
+    def visible(self, user):
+        return access.reports_visible_to(user)
+
+    def narrow(self, qs, query):
+        for name in ("kind", "status"):
+            if name in query:
+                qs = qs.filter(**{name: query[name]})
+        return qs
+
+    def prepare(self, qs):
+        return _reports(qs)
+
+
+@documented("", detail_summary="一份报表的状态与流转记录")
+class ReportDetail(DetailView):
+    access_policy = Perm.VIEW_REPORTS
+    resource = "report"
+    serializer_class = s.ReportSerializer
+
+    def access(self, user, pk):
+        return access.access_report(user, pk)
+
+    def prepare(self, qs):
+        return _reports(qs)
+
+
+# Reference lists -----------------------------------------------------------------------------
+
+
+class ReferenceCreated(serializers.Serializer):
+    reference = s.ReferenceListSerializer()
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="本人区划内的部门名单（各次上传）",
+        description="本人区划内的部门名单（各次上传；date_from/date_to 按上传日期）",
+        parameters=[s.ListQuery],
+    ),
+    post=extend_schema(
+        summary="上传部门名单（部门数据员）",
+        description="全部行无误才导入；否则一行不写，在 details 列出行错误"
+        "（row、column、message）。"
+        "文件不超过 20 MB。",
+        request={"multipart/form-data": s.ReferenceUploadSerializer},
+        responses={
+            201: ReferenceCreated,
+            400: OpenApiResponse(description="名单有错误，未导入；details 为行错误列表"),
+        },
+    ),
+)
+class ReferenceLists(ListView):
+    access_policy = Perm.UPLOAD_REFERENCES
+    resource = "references"
+    serializer_class = s.ReferenceListSerializer
+    date_field = "created_at"
+    ordering = ("-created_at", "-pk")
+    parser_classes = [MultiPartParser]
+
+    def visible(self, user):
+        return access.reference_lists_visible_to(user)
+
+    def prepare(self, qs):
+        return qs
+
+    def post(self, request):
+        # Refuse an oversized body before reading it.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_UPLOAD + 64 * 1024:
+            raise PayloadTooLarge("文件超过 20 MB，请分批上传或用命令行导入。")
+        form = s.ReferenceUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        upload = data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise PayloadTooLarge("文件超过 20 MB，请分批上传或用命令行导入。")
+        user = request.user
+        region = access.access_region(user, data["region"]) if "region" in data else user.region
+        if region is None:
+            return Response(error_body(400, "您的账号没有所属区划，不能上传名单。"), status=400)
+        result = import_reference(
+            actor=user,
+            kind=data["kind"],
+            data=upload.read(),
+            file_name=upload.name or "upload",
+            region=region,
+            as_of=data.get("as_of"),
+        )
+        if not result.ok:
+            audit(
+                actor=user,
+                action=Action.IMPORT,
+                obj="crosscheck.referencelist",
+                region_code=region.code,
+                result="rejected",
+                note=f"接口上传名单未导入：{len(result.errors)} 处错误（{upload.name}）"[:300],
+            )
+            rows = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
+            body = error_body(
+                400, f"名单有 {len(rows)} 处错误，未导入任何数据。", rows, code="import_rejected"
+            )
+            return Response(body, status=400)
+        body = {"reference": s.ReferenceListSerializer(result.reference).data}
+        return Response(body, status=status.HTTP_201_CREATED)
