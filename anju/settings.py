@@ -243,7 +243,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "农村住房安全保障系统的只读数据接口与部门名单上传。个人令牌认证（Authorization: Bearer），"
         "范围与界面相同：按角色（403）和区划（404）限定；证件号、账号一律脱敏。"
-        "错误一律为 {\"error\": {\"code\", \"message\", \"details\"}}。"
+        '错误一律为 {"error": {"code", "message", "details"}}。'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
