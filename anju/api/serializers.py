@@ -261,10 +261,6 @@ class ListQuery(serializers.Serializer):
         r"^[0-9]{12}$", required=False, help_text="区划代码（12位），含其下级区划"
     )
     date_from = serializers.DateField(required=False, help_text="起始日期（含），YYYY-MM-DD")
-    date_to = serializers.DateField(required=False, help_text="截止日期（含），YYYY-MM-DD")
-
-    def validate(self, attrs):
-        start, end = attrs.get("date_from"), attrs.get("date_to")
-        if start and end and start > end:
-            raise serializers.ValidationError({"date_to": ["截止日期不能早于起始日期。"]})
-        return attrs
+    date_to = serializers.DateField(
+        required=False, help_text="截止日期（含），YYYY-MM-DD；早于起始日期时结果为空"
+    )

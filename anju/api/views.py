@@ -11,6 +11,7 @@ from django.db.models import DateTimeField
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -31,9 +32,33 @@ MAX_UPLOAD = 20 * 1024 * 1024  # as the UI's upload page
 
 
 class Pages(PageNumberPagination):
+    """?page=N&page_size=M (1–200, default 50); a page size out of range is an error, not
+    silently changed."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"每页条数须为 1 到 {self.max_page_size} 的整数。"]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(
+                    minimum=1, maximum=self.max_page_size, default=self.page_size
+                )
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
+        return parameters
 
 
 class ApiView(generics.GenericAPIView):
@@ -46,8 +71,15 @@ class ApiView(generics.GenericAPIView):
         # see token users).
         response["Cache-Control"] = "no-store"
         response["Pragma"] = "no-cache"
-        user = request.user
-        if request.method == "GET" and response.status_code == 200 and user.is_authenticated:
+        # Not `request.user`: on a request refused before authentication that would
+        # authenticate now, and could raise here.
+        user = getattr(request, "_user", None)
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and user is not None
+            and user.is_authenticated
+        ):
             audit(
                 actor=user,
                 action=Action.VIEW,
