@@ -102,17 +102,21 @@ def test_the_api_keeps_to_its_own_document(world, mode):
     operations = [result.ok() for result in loaded.get_all_operations()]
     assert len(operations) == 16
     for operation in operations:
-        excluded = [positive_data_acceptance] if operation.method.upper() == "POST" else []
+        exercise(operation, mode, headers)
 
-        @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case):
-            case.call_and_validate(headers=headers, excluded_checks=excluded)
 
-        check()
+def exercise(operation, mode, headers) -> None:
+    excluded = [positive_data_acceptance] if operation.method.upper() == "POST" else []
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case):
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
+
+    check()
