@@ -237,3 +237,25 @@ class ListTests(ApiTestCase):
         self.assertEqual(AuditEntry.objects.filter(action=Action.VIEW).count(), before + 1)
         self.assertEqual(entry.actor_username, "carol")
         self.assertIn(f"/api/v1/households/?region={XIPU}", entry.changes["note"])
+
+
+class QueryCountTests(ApiTestCase):
+    def test_a_list_costs_the_same_queries_for_more_rows(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from anju.households.models import Household
+
+        def count(path: str) -> int:
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.api(self.carol, path).status_code, 200)
+            return len(queries)
+
+        paths = ["/api/v1/households/", "/api/v1/renovations/", "/api/v1/findings/"]
+        self.api(self.carol, "/api/v1/clues/")  # the token's first use also records it
+        before = [count(p) for p in paths]
+        for n in range(5):
+            Household.objects.create(
+                region_id=XIPU, head_name=f"多{n}", head_id=f"35088119500101{n:03d}X"
+            )
+        self.assertEqual([count(p) for p in paths], before)
