@@ -109,7 +109,9 @@ class ListView(ApiView, generics.ListAPIView):
         return qs
 
     def get_queryset(self):
-        query = self.query_class(data=self.request.query_params)
+        # A plain dict, not the QueryDict: DRF reads a blank form value as "absent", and the
+        # document says a blank filter is invalid.
+        query = self.query_class(data=self.request.query_params.dict())
         query.is_valid(raise_exception=True)
         q = query.validated_data
         qs = self.visible(self.request.user)
