@@ -29,19 +29,13 @@ app_name = "api"
 urlpatterns = [
     path("schema/", route(docs.SchemaView), name="schema"),
     path("docs/", route(docs.DocsView), name="docs"),
-    path("households/", route(views.HouseholdList), name="households"),
-    path("households/<id:pk>/", route(views.HouseholdDetail), name="household"),
-    path("renovations/", route(views.RenovationList), name="renovations"),
-    path("renovations/<id:pk>/", route(views.RenovationDetail), name="renovation"),
-    path("assessments/", route(views.AssessmentList), name="assessments"),
-    path("assessments/<id:pk>/", route(views.AssessmentDetail), name="assessment"),
-    path("visits/", route(views.VisitList), name="visits"),
-    path("visits/<id:pk>/", route(views.VisitDetail), name="visit"),
-    path("findings/", route(views.FindingList), name="findings"),
-    path("findings/<id:pk>/", route(views.FindingDetail), name="finding"),
-    path("clues/", route(views.ClueList), name="clues"),
-    path("clues/<id:pk>/", route(views.ClueDetail), name="clue"),
-    path("reports/", route(views.ReportList), name="reports"),
-    path("reports/<id:pk>/", route(views.ReportDetail), name="report"),
+    *(
+        route_pair
+        for r in views.RESOURCES
+        for route_pair in (
+            path(f"{r.name}/", route(views.list_view(r)), name=r.name),
+            path(f"{r.name}/<id:pk>/", route(views.detail_view(r)), name=r.one),
+        )
+    ),
     path("references/", route(views.ReferenceLists), name="references"),
 ]

@@ -5,6 +5,8 @@ Every view names its `access_policy` (a Perm; 403 without it), lists only what t
 not yours). Every answered read is audited, as is every upload.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db.models import DateTimeField
@@ -124,8 +126,8 @@ class ListView(ApiView, generics.ListAPIView):
     def _dated(self, qs, start, end):
         if not self.date_field or not (start or end):
             return qs
-        field = qs.model._meta.get_field(self.date_field.split("__")[0])
-        if self.date_field.endswith("created_at") or isinstance(field, DateTimeField):
+        column = qs.model._meta.get_field(self.date_field.split("__")[0])
+        if self.date_field.endswith("created_at") or isinstance(column, DateTimeField):
             # Local days as aware bounds: a range the column's index can serve.
             tz = timezone.get_current_timezone()
             if start:
@@ -154,304 +156,201 @@ class DetailView(ApiView, generics.RetrieveAPIView):
         return self.prepare(type(found).objects.filter(pk=found.pk)).get()
 
 
-def documented(summary: str, query=None, *, detail_summary: str = ""):
-    """OpenAPI text for a list (and its query parameters) or a detail view."""
-    if detail_summary:
-        return extend_schema(summary=detail_summary, description=detail_summary)
-    return extend_schema(summary=summary, description=summary, parameters=[query or s.ListQuery])
+def _as_is(qs):
+    return qs
 
 
-# Households ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Resource:
+    """One readable kind of record: its list and its detail view are made from this."""
+
+    name: str  # the URL segment, plural
+    one: str  # the detail route's name
+    perm: Perm
+    serializer: type[serializers.Serializer]
+    visible: Callable  # access.<x>_visible_to
+    access: Callable  # access.access_<x>(user, pk)
+    summary: str
+    detail_summary: str
+    date_field: str
+    ordering: tuple[str, ...]
+    region_field: str = "region"
+    prepare: Callable = _as_is
+    # Query parameter → (its field, the lookup it filters on).
+    filters: dict[str, tuple[serializers.Field, str]] = field(default_factory=dict)
 
 
-class HouseholdQuery(s.ListQuery):
-    category = serializers.ChoiceField(choices=Category.choices, required=False)
+def list_view(r: Resource) -> type[ListView]:
+    query = type(
+        f"{r.name.title()}Query", (s.ListQuery,), {k: f for k, (f, _) in r.filters.items()}
+    )
 
-
-def _households(qs):
-    return qs.prefetch_related("people", "categories")
-
-
-@documented("农户档案列表（按 region 区划、date_from/date_to 档案更新日期筛选）", HouseholdQuery)
-class HouseholdList(ListView):
-    access_policy = Perm.VIEW_HOUSEHOLDS
-    resource = "households"
-    serializer_class = s.HouseholdSerializer
-    query_class = HouseholdQuery
-    date_field = "updated_at"
-    ordering = ("region_id", "head_name", "pk")
-
-    def visible(self, user):
-        return access.households_visible_to(user)
-
-    def narrow(self, qs, query):
-        if "category" in query:
-            qs = qs.filter(categories__category=query["category"]).distinct()
+    def narrow(self, qs, q):
+        for name, (_field, lookup) in r.filters.items():
+            if name in q:
+                qs = qs.filter(**{lookup: q[name]})
+                if "__" in lookup:
+                    qs = qs.distinct()  # a to-many lookup
         return qs
 
-    def prepare(self, qs):
-        return _households(qs)
-
-
-@documented("", detail_summary="一户农户档案（含家庭成员、类别）")
-class HouseholdDetail(DetailView):
-    access_policy = Perm.VIEW_HOUSEHOLDS
-    resource = "household"
-    serializer_class = s.HouseholdSerializer
-
-    def access(self, user, pk):
-        return access.access_household(user, pk)
-
-    def prepare(self, qs):
-        return _households(qs)
-
-
-class RenovationQuery(s.ListQuery):
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-
-
-def _renovations(qs):
-    return qs.select_related("household").prefetch_related("payments")
-
-
-@documented("改造记录列表（含补助发放；date_from/date_to 按审批日期）", RenovationQuery)
-class RenovationList(ListView):
-    access_policy = Perm.VIEW_HOUSEHOLDS
-    resource = "renovations"
-    serializer_class = s.RenovationSerializer
-    query_class = RenovationQuery
-    region_field = "household__region"
-    date_field = "approved_on"
-    ordering = ("-year", "pk")
-
-    def visible(self, user):
-        return access.renovations_visible_to(user)
-
-    def narrow(self, qs, query):
-        if "year" in query:
-            qs = qs.filter(year=query["year"])
-        return qs
-
-    def prepare(self, qs):
-        return _renovations(qs)
-
-
-@documented("", detail_summary="一条改造记录（含补助发放）")
-class RenovationDetail(DetailView):
-    access_policy = Perm.VIEW_HOUSEHOLDS
-    resource = "renovation"
-    serializer_class = s.RenovationSerializer
-
-    def access(self, user, pk):
-        return access.access_renovation(user, pk, perm=Perm.VIEW_HOUSEHOLDS)
-
-    def prepare(self, qs):
-        return _renovations(qs)
-
-
-def _assessments(qs):
-    return qs.select_related("house__household")
-
-
-@documented("危险性鉴定列表（date_from/date_to 按鉴定日期）")
-class AssessmentList(ListView):
-    access_policy = Perm.VIEW_HOUSEHOLDS
-    resource = "assessments"
-    serializer_class = s.AssessmentSerializer
-    region_field = "house__household__region"
-    date_field = "assessed_on"
-    ordering = ("-assessed_on", "-pk")
-
-    def visible(self, user):
-        return access.assessments_visible_to(user)
-
-    def prepare(self, qs):
-        return _assessments(qs)
-
-
-@documented("", detail_summary="一条危险性鉴定")
-class AssessmentDetail(DetailView):
-    access_policy = Perm.VIEW_HOUSEHOLDS
-    resource = "assessment"
-    serializer_class = s.AssessmentSerializer
-
-    def access(self, user, pk):
-        return access.access_assessment(user, pk)
-
-    def prepare(self, qs):
-        return _assessments(qs)
-
-
-def _visits(qs):
-    return qs.select_related("household", "visitor")
-
-
-@documented("跟踪回访列表（date_from/date_to 按回访日期）")
-class VisitList(ListView):
-    access_policy = Perm.VIEW_HOUSEHOLDS
-    resource = "visits"
-    serializer_class = s.VisitSerializer
-    region_field = "household__region"
-    date_field = "visited_on"
-    ordering = ("-visited_on", "-pk")
-
-    def visible(self, user):
-        return access.visits_visible_to(user)
-
-    def prepare(self, qs):
-        return _visits(qs)
-
-
-@documented("", detail_summary="一次跟踪回访")
-class VisitDetail(DetailView):
-    access_policy = Perm.VIEW_HOUSEHOLDS
-    resource = "visit"
-    serializer_class = s.VisitSerializer
-
-    def access(self, user, pk):
-        return access.access_visit(user, pk)
-
-    def prepare(self, qs):
-        return _visits(qs)
-
-
-# Findings and clues --------------------------------------------------------------------------
-
-
-class FindingQuery(s.ListQuery):
-    rule = serializers.ChoiceField(choices=Rule.choices, required=False)
-    status = serializers.ChoiceField(choices=FindingStatus.choices, required=False)
-
-
-def _findings(qs):
-    return qs.select_related("first_run", "last_run")
-
-
-@documented("比对发现列表（date_from/date_to 按首次发现日期）", FindingQuery)
-class FindingList(ListView):
-    access_policy = Perm.VIEW_FINDINGS
-    resource = "findings"
-    serializer_class = s.FindingSerializer
-    query_class = FindingQuery
-    date_field = "first_run__created_at"
-    ordering = ("rule", "region_id", "pk")
-
-    def visible(self, user):
-        return access.findings_visible_to(user)
-
-    def narrow(self, qs, query):
-        for name in ("rule", "status"):
-            if name in query:
-                qs = qs.filter(**{name: query[name]})
-        return qs
-
-    def prepare(self, qs):
-        return _findings(qs)
-
-
-@documented("", detail_summary="一条比对发现")
-class FindingDetail(DetailView):
-    access_policy = Perm.VIEW_FINDINGS
-    resource = "finding"
-    serializer_class = s.FindingSerializer
-
-    def access(self, user, pk):
-        return access.access_finding(user, pk)
-
-    def prepare(self, qs):
-        return _findings(qs)
-
-
-class ClueQuery(s.ListQuery):
-    status = serializers.ChoiceField(choices=ClueStatus.choices, required=False)
-    category = serializers.ChoiceField(choices=ProblemKind.choices, required=False)
-
-
-def _clues(qs):
-    return qs.prefetch_related("persons")
-
-
-@documented("问题线索列表（只读；date_from/date_to 按收到日期）", ClueQuery)
-class ClueList(ListView):
-    access_policy = Perm.VIEW_CLUES
-    resource = "clues"
-    serializer_class = s.ClueSerializer
-    query_class = ClueQuery
-    date_field = "received_on"
-    ordering = ("-received_on", "-pk")
-
-    def visible(self, user):
-        return access.clues_visible_to(user)
-
-    def narrow(self, qs, query):
-        for name in ("status", "category"):
-            if name in query:
-                qs = qs.filter(**{name: query[name]})
-        return qs
-
-    def prepare(self, qs):
-        return _clues(qs)
-
-
-@documented("", detail_summary="一条问题线索（只读）")
-class ClueDetail(DetailView):
-    access_policy = Perm.VIEW_CLUES
-    resource = "clue"
-    serializer_class = s.ClueSerializer
-
-    def access(self, user, pk):
-        return access.access_clue(user, pk)
-
-    def prepare(self, qs):
-        return _clues(qs)
-
-
-# Reports -------------------------------------------------------------------------------------
-
-
-class ReportQuery(s.ListQuery):
-    kind = serializers.ChoiceField(choices=ReportKind.choices, required=False)
-    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
-
-
-def _reports(qs):
-    # The frozen file and its numbers stay out of a status listing.
-    return qs.defer("file", "values").select_related("region").prefetch_related("events")
-
-
-@documented("报表报送情况（date_from/date_to 按所属期）", ReportQuery)
-class ReportList(ListView):
-    access_policy = Perm.VIEW_REPORTS
-    resource = "reports"
-    serializer_class = s.ReportSerializer
-    query_class = ReportQuery
-    date_field = "period"
-    ordering = ("-period", "region_id", "kind", "-version")
-
-    def visible(self, user):
-        return access.reports_visible_to(user)
-
-    def narrow(self, qs, query):
-        for name in ("kind", "status"):
-            if name in query:
-                qs = qs.filter(**{name: query[name]})
-        return qs
-
-    def prepare(self, qs):
-        return _reports(qs)
-
-
-@documented("", detail_summary="一份报表的状态与流转记录")
-class ReportDetail(DetailView):
-    access_policy = Perm.VIEW_REPORTS
-    resource = "report"
-    serializer_class = s.ReportSerializer
-
-    def access(self, user, pk):
-        return access.access_report(user, pk)
-
-    def prepare(self, qs):
-        return _reports(qs)
+    view = type(
+        f"{r.name.title()}List",
+        (ListView,),
+        {
+            "__doc__": r.summary,
+            "access_policy": r.perm,
+            "resource": r.name,
+            "serializer_class": r.serializer,
+            "query_class": query,
+            "region_field": r.region_field,
+            "date_field": r.date_field,
+            "ordering": r.ordering,
+            "visible": lambda self, user: r.visible(user),
+            "narrow": narrow,
+            "prepare": lambda self, qs: r.prepare(qs),
+        },
+    )
+    return extend_schema(summary=r.summary, description=r.summary, parameters=[query])(view)
+
+
+def detail_view(r: Resource) -> type[DetailView]:
+    view = type(
+        f"{r.one.title()}Detail",
+        (DetailView,),
+        {
+            "__doc__": r.detail_summary,
+            "access_policy": r.perm,
+            "resource": r.one,
+            "serializer_class": r.serializer,
+            "access": lambda self, user, pk: r.access(user, pk),
+            "prepare": lambda self, qs: r.prepare(qs),
+        },
+    )
+    return extend_schema(summary=r.detail_summary, description=r.detail_summary)(view)
+
+
+def _choice(choices) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices, required=False)
+
+
+RESOURCES = [
+    Resource(
+        "households",
+        "household",
+        Perm.VIEW_HOUSEHOLDS,
+        s.HouseholdSerializer,
+        access.households_visible_to,
+        access.access_household,
+        "农户档案列表（date_from/date_to 按档案更新日期）",
+        "一户农户档案（含家庭成员、类别）",
+        date_field="updated_at",
+        ordering=("region_id", "head_name", "pk"),
+        prepare=lambda qs: qs.prefetch_related("people", "categories"),
+        filters={"category": (_choice(Category.choices), "categories__category")},
+    ),
+    Resource(
+        "renovations",
+        "renovation",
+        Perm.VIEW_HOUSEHOLDS,
+        s.RenovationSerializer,
+        access.renovations_visible_to,
+        lambda user, pk: access.access_renovation(user, pk, perm=Perm.VIEW_HOUSEHOLDS),
+        "改造记录列表（含补助发放；date_from/date_to 按审批日期）",
+        "一条改造记录（含补助发放）",
+        date_field="approved_on",
+        ordering=("-year", "pk"),
+        region_field="household__region",
+        prepare=lambda qs: qs.select_related("household").prefetch_related("payments"),
+        filters={
+            "year": (
+                serializers.IntegerField(required=False, min_value=2000, max_value=2100),
+                "year",
+            )
+        },
+    ),
+    Resource(
+        "assessments",
+        "assessment",
+        Perm.VIEW_HOUSEHOLDS,
+        s.AssessmentSerializer,
+        access.assessments_visible_to,
+        access.access_assessment,
+        "危险性鉴定列表（date_from/date_to 按鉴定日期）",
+        "一条危险性鉴定",
+        date_field="assessed_on",
+        ordering=("-assessed_on", "-pk"),
+        region_field="house__household__region",
+        prepare=lambda qs: qs.select_related("house__household"),
+    ),
+    Resource(
+        "visits",
+        "visit",
+        Perm.VIEW_HOUSEHOLDS,
+        s.VisitSerializer,
+        access.visits_visible_to,
+        access.access_visit,
+        "跟踪回访列表（date_from/date_to 按回访日期）",
+        "一次跟踪回访",
+        date_field="visited_on",
+        ordering=("-visited_on", "-pk"),
+        region_field="household__region",
+        prepare=lambda qs: qs.select_related("household", "visitor"),
+    ),
+    Resource(
+        "findings",
+        "finding",
+        Perm.VIEW_FINDINGS,
+        s.FindingSerializer,
+        access.findings_visible_to,
+        access.access_finding,
+        "比对发现列表（date_from/date_to 按首次发现日期）",
+        "一条比对发现",
+        date_field="first_run__created_at",
+        ordering=("rule", "region_id", "pk"),
+        prepare=lambda qs: qs.select_related("first_run", "last_run"),
+        filters={
+            "rule": (_choice(Rule.choices), "rule"),
+            "status": (_choice(FindingStatus.choices), "status"),
+        },
+    ),
+    Resource(
+        "clues",
+        "clue",
+        Perm.VIEW_CLUES,
+        s.ClueSerializer,
+        access.clues_visible_to,
+        access.access_clue,
+        "问题线索列表（只读；date_from/date_to 按收到日期）",
+        "一条问题线索（只读）",
+        date_field="received_on",
+        ordering=("-received_on", "-pk"),
+        prepare=lambda qs: qs.prefetch_related("persons"),
+        filters={
+            "status": (_choice(ClueStatus.choices), "status"),
+            "category": (_choice(ProblemKind.choices), "category"),
+        },
+    ),
+    Resource(
+        "reports",
+        "report",
+        Perm.VIEW_REPORTS,
+        s.ReportSerializer,
+        access.reports_visible_to,
+        access.access_report,
+        "报表报送情况（date_from/date_to 按所属期）",
+        "一份报表的状态与流转记录",
+        date_field="period",
+        ordering=("-period", "region_id", "kind", "-version"),
+        # The frozen file and its numbers stay out of a status listing.
+        prepare=lambda qs: (
+            qs.defer("file", "values").select_related("region").prefetch_related("events")
+        ),
+        filters={
+            "kind": (_choice(ReportKind.choices), "kind"),
+            "status": (_choice(ReportStatus.choices), "status"),
+        },
+    ),
+]
 
 
 # Reference lists -----------------------------------------------------------------------------

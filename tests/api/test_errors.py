@@ -55,7 +55,7 @@ class ErrorBodyTests(ApiTestCase):
 
     def test_500_shows_nothing_of_the_internals(self):
         with mock.patch(
-            "anju.api.views.ClueList.visible", side_effect=RuntimeError("secret internals")
+            "anju.api.views.ListView.get_queryset", side_effect=RuntimeError("secret internals")
         ):
             response = self.api(self.carol, "/api/v1/clues/")
         error = self.assertError(response, 500, "server_error")
