@@ -13,10 +13,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from anju.accounts.access import AUTHENTICATED, PUBLIC, Perm, perms_of
-from anju.api.tokens import digest
 from anju.audit.models import Action, AuditEntry
 from anju.audit.services import audit
 from anju.regions.models import is_within
+from tests.api.base import stored_token
 from tests.base import AnjuTestCase
 
 
@@ -508,15 +508,8 @@ class ScopingWalkTests(AnjuTestCase):
         )
         cls.api_tokens = {}
         for name, user in cls.users.items():
-            raw = f"anju_walk-{name}-" + "x" * 32
-            ApiToken.objects.create(
-                user=user,
-                name="走查",
-                key_hash=digest(raw),
-                prefix=raw[:12],
-                expires_at=timezone.now() + timedelta(days=1),
-            )
-            cls.api_tokens[name] = raw
+            cls.api_tokens[name] = f"anju_walk-{name}-" + "x" * 32
+            stored_token(user, cls.api_tokens[name])
         cls.report_photo = ReportPhoto.objects.create(
             report=cls.public_report, data=b"\x89PNG", content_type="image/png"
         )

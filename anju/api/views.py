@@ -67,6 +67,16 @@ class ApiView(generics.GenericAPIView):
     access_policy: Perm
     pagination_class = Pages
 
+    def query_names(self) -> set[str]:
+        return set()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # An unknown parameter (a typo such as ?regoin=) is an error, not silently ignored.
+        unknown = sorted(set(request.query_params) - self.query_names())
+        if unknown and request.method == "GET":
+            raise ValidationError({name[:50]: ["未知的查询参数。"] for name in unknown[:10]})
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         # Personal data: never kept by any cache (the session pages' NoStoreMiddleware does not
@@ -99,6 +109,10 @@ class ListView(ApiView, generics.ListAPIView):
     region_field = "region"
     date_field = ""
     ordering: tuple[str, ...] = ("-pk",)
+
+    def query_names(self) -> set[str]:
+        pages = {Pages.page_query_param, Pages.page_size_query_param}
+        return set(self.query_class().fields) | pages
 
     def visible(self, user):
         raise NotImplementedError

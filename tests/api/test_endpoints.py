@@ -259,3 +259,12 @@ class QueryCountTests(ApiTestCase):
                 region_id=XIPU, head_name=f"多{n}", head_id=f"35088119500101{n:03d}X"
             )
         self.assertEqual([count(p) for p in paths], before)
+
+
+class UnknownParameterTests(ApiTestCase):
+    def test_it_refuses_an_unknown_query_parameter(self):
+        response = self.api(self.carol, "/api/v1/households/", {"regoin": XIPU})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["error"]["details"], {"regoin": ["未知的查询参数。"]})
+        detail = self.api(self.carol, f"/api/v1/households/{self.home.pk}/", {"full": "1"})
+        self.assertEqual(detail.status_code, 400)
