@@ -87,8 +87,7 @@ class Refusal:
 
 
 def check_token(raw: str) -> ApiToken | Refusal:
-    """The live token for `raw`, or why it is refused. Refusals of a known token are audited
-    under its owner; the caller audits unknown ones (rate-limited, they have no owner)."""
+    """The live token for `raw`, or why it is refused (the caller audits the refusal)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return Refusal("令牌格式不正确。")
     token = ApiToken.objects.select_related("user").filter(key_hash=digest(raw)).first()
@@ -103,13 +102,6 @@ def check_token(raw: str) -> ApiToken | Refusal:
     elif not api_user_allowed(token.user):
         reason = "令牌所属账号已停用、须修改密码或无权使用数据接口。"
     if reason:
-        audit(
-            actor=token.user,
-            action=Action.DENIED,
-            obj=token,
-            result="refused",
-            note=f"接口令牌被拒绝：{reason}",
-        )
         return Refusal(reason, token)
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

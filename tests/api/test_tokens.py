@@ -143,3 +143,15 @@ class TokenRefusalTests(ApiTestCase):
         response = self.client.get("/api/v1/households/")
         self.assertEqual(response.status_code, 401)
         self.assertNotIn("西埔户主", response.content.decode())
+
+
+class RefusalAuditCapTests(ApiTestCase):
+    def test_a_dead_token_hammering_does_not_fill_the_audit_log(self):
+        from anju.api.auth import AUDITED_FAILURES_PER_MINUTE
+
+        ApiToken.objects.filter(key_hash=digest(self.tokens["carol"])).update(
+            revoked_at=timezone.now()
+        )
+        for _ in range(AUDITED_FAILURES_PER_MINUTE + 5):
+            self.assertEqual(self.api(self.carol, "/api/v1/households/").status_code, 401)
+        self.assertEqual(len(refusals()), AUDITED_FAILURES_PER_MINUTE)
