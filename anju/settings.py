@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "anju.cadres",
     "anju.spotchecks",
     "anju.campaigns",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "anju.api",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +256,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("ANJU_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# The REST API (/api/v1/, docs/api.md): personal tokens only, no session authentication.
+ANJU_API_RATE = envint("ANJU_API_RATE", 300)  # requests per token and minute
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["anju.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["anju.api.auth.AccessPolicy"],
+    "DEFAULT_THROTTLE_CLASSES": ["anju.api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "anju.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "安居 数据接口",
+    "DESCRIPTION": (
+        "农村住房安全保障系统的只读数据接口与部门名单上传。个人令牌认证（Authorization: Bearer），"
+        "范围与界面相同：按角色（403）和区划（404）限定；证件号、账号一律脱敏。"
+        '错误一律为 {"error": {"code", "message", "details"}}。'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "anju.api.errors.add_error_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayRequestDuration": True},
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # Demo and region data shipped with the package.

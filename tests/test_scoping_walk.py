@@ -5,14 +5,18 @@ below, fails this test, so no new page escapes the walk.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from anju.accounts.access import AUTHENTICATED, PUBLIC, SECOND_FACTOR, Perm, perms_of
 from anju.audit.models import Action, AuditEntry
 from anju.audit.services import audit
 from anju.regions.models import is_within
+from tests.api.base import stored_token
 from tests.base import AnjuTestCase
 
 
@@ -373,6 +377,48 @@ def clue_samples(case) -> dict[str, Sample]:
             data={"text": "已受理"},
         ),
         "portal:staff_photo": Sample(kwargs={"pk": case.report_photo.pk}, region=town),
+        **api_samples(case),
+    }
+
+
+def api_samples(case) -> dict[str, Sample]:
+    """/api/v1/ is walked with a token per cast member (no session counts there); the token
+    page itself is a staff page and walked with the session like the others."""
+    village = "350881100203"
+    return {
+        "tokens:list": Sample(),
+        "tokens:create": Sample(method="POST", data={"name": "走查令牌", "days": 30}),
+        # Only the owner revokes a token: everyone else gets 404, whatever their region.
+        "tokens:revoke": Sample(
+            method="POST", kwargs={"pk": case.api_token.pk}, also=frozenset({404})
+        ),
+        "api:schema": Sample(),
+        "api:docs": Sample(),
+        "api:households": Sample(),
+        "api:household": Sample(
+            kwargs={"pk": case.household.pk}, region=village, secret="走查户主"
+        ),
+        "api:renovations": Sample(),
+        "api:renovation": Sample(
+            kwargs={"pk": case.renovation.pk}, region=village, secret="走查户主"
+        ),
+        "api:assessments": Sample(),
+        "api:assessment": Sample(
+            kwargs={"pk": case.assessment.pk}, region=village, secret="走查鉴定站"
+        ),
+        "api:visits": Sample(),
+        "api:visit": Sample(kwargs={"pk": case.visit.pk}, region=village, secret="走查回访"),
+        "api:findings": Sample(),
+        "api:finding": Sample(kwargs={"pk": case.finding.pk}, region=village, secret="走查证据"),
+        "api:clues": Sample(),
+        "api:clue": Sample(
+            kwargs={"pk": case.clue.pk}, region="350881100000", secret=case.clue.summary
+        ),
+        "api:reports": Sample(),
+        "api:report": Sample(
+            kwargs={"pk": case.report.pk}, region="350881000000", secret=case.report.sha256
+        ),
+        "api:references": Sample(method="POST", data={"kind": "deaths"}),
     }
 
 
@@ -557,6 +603,24 @@ class ScopingWalkTests(AnjuTestCase):
             anonymous=False,
             reporter_name=seal("走查举报人", "portal.reporter_name"),
         )
+        from anju.api.models import ApiToken
+        from anju.households.models import Assessment, FollowUpVisit, House
+
+        house = House.objects.create(household=cls.household, structure="earth")
+        cls.assessment = Assessment.objects.create(house=house, grade="D", assessor="走查鉴定站")
+        cls.visit = FollowUpVisit.objects.create(
+            household=cls.household,
+            visited_on=date(2026, 11, 1),
+            visitor=cls.alice,
+            note="走查回访",
+        )
+        cls.api_token = ApiToken.objects.create(
+            user=cls.alice,
+            name="走查",
+            key_hash="0" * 64,
+            prefix="anju_walk",
+            expires_at=timezone.now() + timedelta(days=1),
+        )
         cls.report_photo = ReportPhoto.objects.create(
             report=cls.public_report, data=b"\x89PNG", content_type="image/png"
         )
@@ -633,6 +697,12 @@ class ScopingWalkTests(AnjuTestCase):
             created_by=cls.carol,
         )
 
+        # A token for everyone of the cast, the cadres included (made last, after all of them).
+        cls.api_tokens = {}
+        for name, user in cls.users.items():
+            cls.api_tokens[name] = f"anju_walk-{name}-" + "x" * 32
+            stored_token(user, cls.api_tokens[name])
+
     def patterns(self):
         return list(walk(get_resolver().url_patterns))
 
@@ -663,6 +733,8 @@ class ScopingWalkTests(AnjuTestCase):
         table = samples(self)
         cast = [None, *self.users.values()]
         for name, pattern in self.patterns():
+            if name.startswith("api:"):
+                continue  # walked with tokens below
             sample = table[name]
             url = reverse(name, kwargs=sample.kwargs)
             for user in cast:
@@ -689,6 +761,8 @@ class ScopingWalkTests(AnjuTestCase):
         code_page = reverse("otp_verify")
         walked = 0
         for name, pattern in self.patterns():
+            if name.startswith("api:"):
+                continue  # token-authenticated, exempt from the second factor (walked below)
             policy = pattern.callback.access_policy
             sample = table[name]
             url = reverse(name, kwargs=sample.kwargs)
@@ -708,6 +782,56 @@ class ScopingWalkTests(AnjuTestCase):
                             self.assertNotIn(sample.secret, response.content.decode())
                     transaction.set_rollback(True)
         self.assertGreater(walked, 50 * len(self.users))
+
+    def expected_api(self, user, pattern, sample) -> set[int]:
+        policy = pattern.callback.access_policy
+        if policy == PUBLIC:
+            return {200}
+        if user is None or Perm.USE_API not in perms_of(user):
+            return {401}  # no token, or a token whose owner may not use the API
+        if Perm(policy) not in perms_of(user):
+            return {403}
+        if sample.region and not (user.region_id and is_within(sample.region, user.region_id)):
+            return {404}
+        return {200, 201, 400} | set(sample.also)
+
+    def test_it_scopes_every_api_route_for_every_role_and_region(self):
+        table = samples(self)
+        cast = [None, *self.users.values()]
+        api = [(n, p) for n, p in self.patterns() if n.startswith("api:")]
+        self.assertGreater(len(api), 10)
+        for name, pattern in api:
+            sample = table[name]
+            url = reverse(name, kwargs=sample.kwargs)
+            for user in cast:
+                who = user.username if user else "anonymous"
+                with self.subTest(url=name, user=who), transaction.atomic():
+                    cache.clear()  # throttle counters
+                    self.client.logout()
+                    headers = {}
+                    if user is not None:
+                        headers["HTTP_AUTHORIZATION"] = f"Bearer {self.api_tokens[user.username]}"
+                    call = self.client.post if sample.method == "POST" else self.client.get
+                    response = call(url, sample.data, **headers)
+                    expected = self.expected_api(user, pattern, sample)
+                    self.assertIn(response.status_code, expected, f"{who} → {name}")
+                    if response.status_code >= 400:
+                        self.assertIn("error", response.json())
+                        if sample.secret:
+                            self.assertNotIn(sample.secret, response.content.decode())
+                    transaction.set_rollback(True)
+
+    def test_a_session_opens_no_api_route(self):
+        # Strictly token-based: a signed-in session gets 401 from every non-public API route.
+        self.client.force_login(self.carol)
+        for name, pattern in self.patterns():
+            if not name.startswith("api:") or pattern.callback.access_policy == PUBLIC:
+                continue
+            sample = samples(self)[name]
+            with self.subTest(url=name):
+                url = reverse(name, kwargs=sample.kwargs)
+                call = self.client.post if sample.method == "POST" else self.client.get
+                self.assertEqual(call(url, sample.data).status_code, 401)
 
     def test_it_refuses_admins_business_data(self):
         # 三员分立: the system administrator sees no business data.

@@ -61,6 +61,9 @@ class Perm(StrEnum):
     INSPECT = "spotchecks.inspect"
     VIEW_CAMPAIGNS = "campaigns.view"
     MANAGE_CAMPAIGNS = "campaigns.manage"
+    # Hold personal API tokens (/tokens/) and call /api/v1/ with them: business roles only, so
+    # the three administrators get no business data through the API either.
+    USE_API = "api.use"
 
 
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
@@ -78,11 +81,12 @@ _SPOT_CHECKS = {Perm.VIEW_SPOT_CHECKS, Perm.PLAN_SPOT_CHECKS, Perm.INSPECT, Perm
 _REPORTING = {Perm.VIEW_CONTACTS, Perm.EDIT_CONTACTS, Perm.VIEW_REPORTS, Perm.PREPARE_REPORTS}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    **{role: frozenset({Perm.VIEW_REGIONS}) for role in BUSINESS_ROLES},
+    **{role: frozenset({Perm.VIEW_REGIONS, Perm.USE_API}) for role in BUSINESS_ROLES},
     Role.TOWNSHIP_CLERK: frozenset(
         {
             Perm.VIEW_REGIONS,
             Perm.VIEW_DASHBOARD,
+            Perm.USE_API,
             Perm.VIEW_CLUES,
             Perm.REGISTER_CLUES,
             Perm.MANAGE_ITEMS,
@@ -99,6 +103,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         {
             Perm.VIEW_REGIONS,
             Perm.VIEW_DASHBOARD,
+            Perm.USE_API,
             *_CLUE_WORK,
             *_REPORTING,
             Perm.RECORD_ACCOUNTABILITY,
@@ -115,6 +120,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         {
             Perm.VIEW_REGIONS,
             Perm.VIEW_DASHBOARD,
+            Perm.USE_API,
             *_CLUE_WORK,
             *_REPORTING,
             Perm.SIGN_OFF_REPORTS,
@@ -133,6 +139,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         {
             Perm.VIEW_REGIONS,
             Perm.VIEW_DASHBOARD,
+            Perm.USE_API,
             Perm.VIEW_CONTACTS,
             Perm.VIEW_REPORTS,
             Perm.RETURN_REPORTS,
@@ -152,6 +159,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         {
             Perm.VIEW_REGIONS,
             Perm.VIEW_DASHBOARD,
+            Perm.USE_API,
             *_CLUE_WORK,
             Perm.RECORD_ACCOUNTABILITY,
             Perm.VIEW_HOUSEHOLDS,
@@ -166,10 +174,10 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         }
     ),
     # 部门数据员: brings their department's lists, and sees what they brought.
-    Role.DATA_PROVIDER: frozenset({Perm.VIEW_REGIONS, Perm.UPLOAD_REFERENCES}),
     # 帮扶责任人: their assigned households only (cadre_households_visible_to), never the
     # region's archive, and no unmasking.
     Role.CADRE: frozenset({Perm.CADRE_VISIT}),
+    Role.DATA_PROVIDER: frozenset({Perm.VIEW_REGIONS, Perm.UPLOAD_REFERENCES, Perm.USE_API}),
     # The system administrator keeps accounts running; sees no business data.
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
     # The security administrator grants roles and regions, lifts lockouts, and resets a lost
@@ -525,6 +533,49 @@ def access_renovation(user, pk: int, *, perm: Perm = Perm.EDIT_HOUSEHOLDS):
     return renovation
 
 
+def renovations_visible_to(user) -> QuerySet:
+    """Renovation records of households the user may see."""
+    from anju.households.models import Renovation
+
+    if not has_perm(user, Perm.VIEW_HOUSEHOLDS):
+        return Renovation.objects.none()
+    return scoped(Renovation.objects.all(), user, "household__region")
+
+
+def assessments_visible_to(user) -> QuerySet:
+    """Danger assessments of the houses of households the user may see."""
+    from anju.households.models import Assessment
+
+    if not has_perm(user, Perm.VIEW_HOUSEHOLDS):
+        return Assessment.objects.none()
+    return scoped(Assessment.objects.all(), user, "house__household__region")
+
+
+def access_assessment(user, pk: int):
+    require(user, Perm.VIEW_HOUSEHOLDS)
+    assessment = assessments_visible_to(user).filter(pk=pk).first()
+    if assessment is None:
+        raise Http404("没有找到该鉴定记录。")
+    return assessment
+
+
+def visits_visible_to(user) -> QuerySet:
+    """Follow-up visits to households the user may see."""
+    from anju.households.models import FollowUpVisit
+
+    if not has_perm(user, Perm.VIEW_HOUSEHOLDS):
+        return FollowUpVisit.objects.none()
+    return scoped(FollowUpVisit.objects.all(), user, "household__region")
+
+
+def access_visit(user, pk: int):
+    require(user, Perm.VIEW_HOUSEHOLDS)
+    visit = visits_visible_to(user).filter(pk=pk).first()
+    if visit is None:
+        raise Http404("没有找到该回访记录。")
+    return visit
+
+
 def access_change(user, pk: int):
     from anju.households.models import ChangeRequest
 
@@ -816,3 +867,30 @@ def access_campaign(user, pk: int, *, perm: Perm = Perm.VIEW_CAMPAIGNS):
     if campaign is None:
         raise Http404("没有找到该专项整治。")
     return campaign
+
+
+# API tokens ---------------------------------------------------------------------------------
+
+
+def api_tokens_visible_to(user) -> QuerySet:
+    """A user's own API tokens: nobody else sees or revokes them (an administrator disabling
+    the account stops them all)."""
+    from anju.api.models import ApiToken
+
+    if not has_perm(user, Perm.USE_API):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)
+
+
+def access_api_token(user, pk: int):
+    require(user, Perm.USE_API)
+    token = api_tokens_visible_to(user).filter(pk=pk).first()
+    if token is None:
+        raise Http404("没有找到该令牌。")
+    return token
+
+
+def api_user_allowed(user) -> bool:
+    """Whether a token's owner may use the API now: active, no temporary password pending, and
+    still in a role that carries USE_API (a role change to administrator stops their tokens)."""
+    return bool(user.is_active and not user.must_change_password and has_perm(user, Perm.USE_API))

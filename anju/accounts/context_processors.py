@@ -41,6 +41,8 @@ def workspace(request):
         menu.append(("月度报表", "reporting:reports"))
     if Perm.EDIT_PORTAL in perms:
         menu.append(("门户内容", "portal:page_edit"))
+    if Perm.USE_API in perms:
+        menu.append(("接口令牌", "tokens:list"))
     if Perm.VIEW_USERS in perms:
         menu.append(("用户管理", "accounts:users"))
     if Perm.VIEW_AUDIT in perms:
