@@ -37,6 +37,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the production WSGI server (gunicorn), with static files served by WhiteNoise."""
     from gunicorn.app.base import BaseApplication
 
+    from anju.worker import die_with_parent
     from anju.wsgi import application
 
     class Server(BaseApplication):
@@ -46,6 +47,9 @@ def serve(host: str, port: int, workers: int) -> None:
             self.cfg.set("timeout", 120)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("proc_name", "anju")
+            # A web worker whose server was killed with SIGKILL goes at once (gunicorn's own
+            # check of its parent waits for a request or the timeout).
+            self.cfg.set("post_fork", lambda server, worker: die_with_parent(server.pid)())
 
         def load(self):
             return application
@@ -63,8 +67,15 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def start_worker() -> subprocess.Popen:
-    """The background task worker (`anju worker`) beside the web server, same settings."""
-    return subprocess.Popen([sys.executable, "-m", "anju", "worker"], env=os.environ.copy())
+    """The background task worker (`anju worker`) beside the web server, same settings; it
+    dies with the server (a server killed with SIGKILL cannot stop it itself)."""
+    from anju.worker import die_with_parent
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "anju", "worker"],
+        env=os.environ.copy(),
+        preexec_fn=die_with_parent(os.getpid()),
+    )
 
 
 def cmd_backup(args) -> int:
@@ -114,10 +125,9 @@ def cmd_worker(args) -> int:
     _migrate()
     from django.core.management import call_command
 
-    from anju.crosscheck.tasks import fail_interrupted as runs_interrupted
-    from anju.households.tasks import fail_interrupted
+    from anju.worker import fail_interrupted
 
-    if interrupted := fail_interrupted() + runs_interrupted():
+    if interrupted := fail_interrupted():
         print(f"上次中断的任务 {interrupted} 个已标记为中断（未写入数据）。", flush=True)
     options = ["--no-startup-delay", "--no-reload"]
     if args.batch:
