@@ -54,6 +54,12 @@ def serve(host: str, port: int, workers: int) -> None:
         def load(self):
             return application
 
+    from django.db import connections
+
+    # The migrations (and the demo) ran on this process's connections: gunicorn's workers are
+    # forked from it and would all talk over the same socket, garbling each other's queries
+    # under load. Each worker opens its own.
+    connections.close_all()
     print(f"安居 正在提供服务：http://{host}:{port}/  （Ctrl+C 停止）", flush=True)
     worker = start_worker()
     try:

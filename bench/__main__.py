@@ -7,6 +7,8 @@
 - households: 100,000-row import beside a bare calamine read; list and page latency
 - exports: the household list exported at 1,000,000 rows (time, peak memory of the exporter)
 - crosscheck: every rule over the whole demo with lists 10x the archive, beside DuckDB
+- load (only with BENCH_LOAD=1): 50 users for 5 minutes against `anju serve` on PostgreSQL
+  (bench/load.py; BENCH_LOAD_MINUTES, BENCH_LOAD_USERS)
 """
 
 import os
@@ -112,6 +114,12 @@ def main() -> int:
     households.run()
     crosscheck.run()
     exports.run()
+    if os.environ.get("BENCH_LOAD") == "1":
+        from bench import load
+
+        minutes = os.environ.get("BENCH_LOAD_MINUTES", "5")
+        users = os.environ.get("BENCH_LOAD_USERS", "50")
+        return load.main(["--minutes", minutes, "--users", users])
     return 0
 
 

@@ -18,6 +18,7 @@ of that fails."""
 import argparse
 import html
 import http.cookiejar
+import json
 import os
 import random
 import re
@@ -53,6 +54,7 @@ class Results:
     statuses: Counter = field(default_factory=Counter)
     errors: list = field(default_factory=list)
     refused: int = 0
+    unsaved: Counter = field(default_factory=Counter)  # writes the app refused otherwise: why
     clues: list = field(default_factory=list)  # (number, token) registered
     visits: list = field(default_factory=list)  # (household pk, token) recorded
     edits: dict = field(default_factory=lambda: defaultdict(list))  # clue pk: [(version, token)]
@@ -89,14 +91,12 @@ class Client:
         self.results.record(kind, status, time.perf_counter() - began, path)
         return status, text
 
-    def login(self, username: str) -> None:
-        from anju.demo import DEMO_PASSWORD  # the demo's published password
-
+    def login(self, username: str, password: str) -> None:
         _, page = self.request("login", "/accounts/login/")
         status, page = self.request(
             "login",
             "/accounts/login/",
-            {"csrfmiddlewaretoken": token(page), "username": username, "password": DEMO_PASSWORD},
+            {"csrfmiddlewaretoken": token(page), "username": username, "password": password},
         )
         if "工作人员登录" in page and 'name="password"' in page:
             raise RuntimeError(f"{username} could not log in ({status})")
@@ -122,8 +122,6 @@ def field_value(page: str, name: str) -> str:
 
 def user_loop(client: Client, username: str, deadline: float, hot: list[int], seed: int):
     rng = random.Random(seed)
-    results = client.results
-    client.login(username)
     _, listing = client.request("households", "/households/")
     households = links(listing, "/households/") or [0]
     names = re.findall(r">([\u4e00-\u9fff]{2,4})</a>", listing)[:20] or ["王"]
@@ -148,7 +146,6 @@ def user_loop(client: Client, username: str, deadline: float, hot: list[int], se
             }[page]
             client.request(page, path)
         time.sleep(rng.uniform(0.1, 0.6))  # a person reads before the next click
-    _ = results
 
 
 def register_clue(client: Client, rng: random.Random) -> None:
@@ -174,9 +171,11 @@ def register_clue(client: Client, rng: random.Random) -> None:
         },
     )
     number = re.search(r"已登记，台账编号 ([^。<]+)。", page)
-    if status == 200 and number:
-        with client.results.lock:
+    with client.results.lock:
+        if status == 200 and number:
             client.results.clues.append((number.group(1).strip(), mark))
+        elif status == 200:
+            client.results.unsaved[f"register_clue: {why(page)}"] += 1
 
 
 def record_visit(client: Client, household: int) -> None:
@@ -193,9 +192,11 @@ def record_visit(client: Client, household: int) -> None:
             "note": mark,
         },
     )
-    if status == 200 and "回访已记录" in page:
-        with client.results.lock:
+    with client.results.lock:
+        if status == 200 and "回访已记录" in page:
             client.results.visits.append((household, mark))
+        elif status == 200:
+            client.results.unsaved[f"record_visit: {why(page)}"] += 1
 
 
 def edit_clue(client: Client, pk: int) -> None:
@@ -225,6 +226,37 @@ def edit_clue(client: Client, pk: int) -> None:
             client.results.refused += 1
         elif "已保存。" in page:
             client.results.edits[pk].append((version, mark))
+        else:
+            client.results.unsaved[f"edit_clue: {why(page)}"] += 1
+
+
+def why(page: str) -> str:
+    """The app's message or the form's errors on a page that did not say "saved"."""
+    found = re.findall(
+        r'<li class="error">(.*?)</li>|<ul class="errorlist[^"]*">(.*?)</ul>', page, re.S
+    )
+    text = " ".join(a or b for a, b in found)
+    return re.sub(r"<[^>]+>", "", text).strip()[:120] or "no message"
+
+
+def together(work, count: int, threads: int) -> None:
+    """work(i) for i in range(count), on `threads` threads at once."""
+    pending = list(range(count))
+    lock = threading.Lock()
+
+    def take() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                i = pending.pop(0)
+            work(i)
+
+    pool = [threading.Thread(target=take) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -243,8 +275,8 @@ def report(results: Results, took: float) -> None:
             f"{kind:<15}{len(ms):>7}{statistics.median(ms):>9.0f}"
             f"{percentile(ms, 95):>9.0f}{percentile(ms, 99):>9.0f}"
         )
-    every = [v * 1000 for values in results.times.values() for v in values]
-    print(f"{'all':<15}{len(every):>7}{statistics.median(every):>9.0f}", end="")
+    every = [v * 1000 for kind, values in results.times.items() if kind != "login" for v in values]
+    print(f"{'all but login':<15}{len(every):>7}{statistics.median(every):>9.0f}", end="")
     print(f"{percentile(every, 95):>9.0f}{percentile(every, 99):>9.0f}")
     edits = sum(len(v) for v in results.edits.values())
     print(
@@ -252,27 +284,60 @@ def report(results: Results, took: float) -> None:
         f"{len(results.visits)} visits, {edits} clue edits; {results.refused} edits refused "
         "as stale (another user saved first)"
     )
+    for reason, n in results.unsaved.most_common():
+        print(f"  not saved ({n}): {reason}")
 
 
-def check(results: Results, start_versions: dict[int, int]) -> list[str]:
+def db_step(env: dict, step: str, data: dict):
+    """Run `step` against the run's database in a process of its own (this one may be a test
+    process with other settings): JSON in, JSON out."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.load", "--db-step", step],
+        input=json.dumps(data),
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def before(_data: dict) -> dict:
+    """The demo's password, and the clues of 漳平市 the edits race on with their versions."""
+    from anju.demo import DEMO_PASSWORD
+    from anju.oversight.models import Clue
+
+    rows = (
+        Clue.objects.filter(region__code__startswith="350881")
+        .exclude(status__in=["closed", "merged"])
+        .order_by("pk")
+        .values_list("pk", "version")[:HOT_CLUES]
+    )
+    return {"password": DEMO_PASSWORD, "clues": {str(pk): version for pk, version in rows}}
+
+
+def check(data: dict) -> list[str]:
     """Every write a client saw succeed is there; the raced clues' versions add up."""
     from anju.households.models import FollowUpVisit
     from anju.oversight.models import Clue
 
     problems = []
+    clues = [tuple(c) for c in data["clues"]]
+    visits = [tuple(v) for v in data["visits"]]
+    edits = {int(pk): [tuple(e) for e in done] for pk, done in data["edits"].items()}
+    start_versions = {int(pk): v for pk, v in data["start"].items()}
     numbers = dict(Clue.objects.filter(summary__startswith="压测").values_list("number", "summary"))
-    for number, mark in results.clues:
+    for number, mark in clues:
         if not numbers.get(number, "").startswith(mark):
             problems.append(f"registered clue {number} ({mark}) is not in the database")
     notes = set(
         FollowUpVisit.objects.filter(note__startswith="压测").values_list("household_id", "note")
     )
-    problems += [
-        f"visit {m} to household {h} lost" for h, m in results.visits if (h, m) not in notes
-    ]
+    problems += [f"visit {m} to household {h} lost" for h, m in visits if (h, m) not in notes]
     for pk, start in start_versions.items():
         clue = Clue.objects.get(pk=pk)
-        done = results.edits.get(pk, [])
+        done = edits.get(pk, [])
         if clue.version != start + len(done):
             problems.append(
                 f"clue {pk}: version {start} -> {clue.version}, but {len(done)} edits succeeded"
@@ -328,8 +393,10 @@ def run(
     workers: int,
     postgres: str | None,
     size: str = "small",
+    folder: Path | None = None,
 ) -> int:
-    folder = Path(tempfile.mkdtemp(prefix="anju-load-"))
+    """The whole run; 0 when nothing went wrong. The server's log stays in FOLDER/server.log."""
+    folder = folder or Path(tempfile.mkdtemp(prefix="anju-load-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
     env.update(ANJU_DATA_DIR=str(folder), ANJU_HTTPS="0", ANJU_OTP_REQUIRED="0")
     env["DJANGO_SETTINGS_MODULE"] = "anju.settings"
@@ -352,23 +419,8 @@ def run(
             f"demo --size {size} loaded in {time.perf_counter() - began:.0f} s "
             f"({'PostgreSQL' if database else 'SQLite'})"
         )
-        os.environ.update(
-            {k: env[k] for k in ("ANJU_DATA_DIR", "ANJU_HTTPS", "DJANGO_SETTINGS_MODULE")}
-        )
-        if database:
-            os.environ["ANJU_DATABASE_URL"] = database
-        from anju.cli import _setup
-
-        _setup()
-        from anju.oversight.models import Clue
-
-        hot = list(
-            Clue.objects.filter(region_id__startswith="350881")
-            .exclude(status__in=["closed", "merged"])
-            .order_by("pk")
-            .values_list("pk", "version")[:HOT_CLUES]
-        )
-        start_versions = dict(hot)
+        demo = db_step(env, "before", {})
+        start_versions = {int(k): v for k, v in demo["clues"].items()}
         log = (folder / "server.log").open("wb")
         server = subprocess.Popen(
             [*anju, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
@@ -381,32 +433,46 @@ def run(
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base, server)
         results = Results()
-        deadline = time.monotonic() + seconds
         failures = []
+        clients = [Client(base, results) for _ in range(users)]
+        names = [ACCOUNTS[i % len(ACCOUNTS)] for i in range(users)]
+
+        def login(i: int) -> None:
+            try:
+                clients[i].login(names[i], demo["password"])
+            except Exception as error:
+                failures.append(f"user {i} ({names[i]}): {error!r}")
+
+        # Everyone logs in first (password hashing is slow on purpose), then the clock starts.
+        began = time.perf_counter()
+        together(login, users, min(users, 2 * workers))
+        print(
+            f"{users} users logged in in {time.perf_counter() - began:.0f} s; "
+            f"{seconds:.0f} s of clicks against {base} ({workers} gunicorn workers)"
+        )
+        deadline = time.monotonic() + seconds
 
         def one(i: int) -> None:
             try:
-                user_loop(
-                    Client(base, results),
-                    ACCOUNTS[i % len(ACCOUNTS)],
-                    deadline,
-                    list(start_versions),
-                    i,
-                )
+                user_loop(clients[i], names[i], deadline, list(start_versions), i)
             except Exception as error:  # a user that could not go on is a failure
                 failures.append(f"user {i}: {error!r}")
 
-        print(f"{users} users for {seconds:.0f} s against {base} ({workers} gunicorn workers)")
         began = time.perf_counter()
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(users)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=seconds + 300)
+        together(one, users, users)
         took = time.perf_counter() - began
         report(results, took)
         problems = failures + [f"{kind}: {status} at {url}" for kind, status, url in results.errors]
-        problems += check(results, start_versions)
+        problems += db_step(
+            env,
+            "check",
+            {
+                "clues": results.clues,
+                "visits": results.visits,
+                "edits": {str(pk): done for pk, done in results.edits.items()},
+                "start": {str(pk): v for pk, v in start_versions.items()},
+            },
+        )
         verify = subprocess.run(
             [*anju, "audit", "verify"], env=env, cwd=ROOT, capture_output=True, text=True
         )
@@ -424,14 +490,19 @@ def run(
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
-        from django.db import connections
-
-        connections.close_all()
         if database:
             drop_database(database)
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--db-step"]:
+        from anju.cli import _setup
+
+        _setup()
+        step = {"before": before, "check": check}[argv[1]]
+        print(json.dumps(step(json.loads(sys.stdin.read()))))
+        return 0
     parser = argparse.ArgumentParser(
         prog="python -m bench.load", description=__doc__.split("\n")[0]
     )
