@@ -47,6 +47,9 @@ def serve(host: str, port: int, workers: int) -> None:
             self.cfg.set("timeout", 120)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("proc_name", "anju")
+            # gunicorn's control socket is one per home directory (~/.gunicorn/gunicorn.ctl):
+            # two servers on one machine (two installations, the tests) would share it.
+            self.cfg.set("control_socket_disable", True)
             # A web worker whose server was killed with SIGKILL goes at once (gunicorn's own
             # check of its parent waits for a request or the timeout).
             self.cfg.set("post_fork", lambda server, worker: die_with_parent(server.pid)())
