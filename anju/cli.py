@@ -39,6 +39,7 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the production WSGI server (gunicorn), with static files served by WhiteNoise."""
     from gunicorn.app.base import BaseApplication
 
+    from anju.worker import die_with_parent
     from anju.wsgi import application
 
     class Server(BaseApplication):
@@ -48,10 +49,22 @@ def serve(host: str, port: int, workers: int) -> None:
             self.cfg.set("timeout", 120)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("proc_name", "anju")
+            # gunicorn's control socket is one per home directory (~/.gunicorn/gunicorn.ctl):
+            # two servers on one machine (two installations, the tests) would share it.
+            self.cfg.set("control_socket_disable", True)
+            # A web worker whose server was killed with SIGKILL goes at once (gunicorn's own
+            # check of its parent waits for a request or the timeout).
+            self.cfg.set("post_fork", lambda server, worker: die_with_parent(server.pid)())
 
         def load(self):
             return application
 
+    from django.db import connections
+
+    # The migrations (and the demo) ran on this process's connections: gunicorn's workers are
+    # forked from it and would all talk over the same socket, garbling each other's queries
+    # under load. Each worker opens its own.
+    connections.close_all()
     print(f"安居 正在提供服务：http://{host}:{port}/  （Ctrl+C 停止）", flush=True)
     worker = start_worker()
     try:
@@ -65,8 +78,15 @@ def serve(host: str, port: int, workers: int) -> None:
 
 
 def start_worker() -> subprocess.Popen:
-    """The background task worker (`anju worker`) beside the web server, same settings."""
-    return subprocess.Popen([sys.executable, "-m", "anju", "worker"], env=os.environ.copy())
+    """The background task worker (`anju worker`) beside the web server, same settings; it
+    dies with the server (a server killed with SIGKILL cannot stop it itself)."""
+    from anju.worker import die_with_parent
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "anju", "worker"],
+        env=os.environ.copy(),
+        preexec_fn=die_with_parent(os.getpid()),
+    )
 
 
 def cmd_backup(args) -> int:
@@ -116,10 +136,9 @@ def cmd_worker(args) -> int:
     _migrate()
     from django.core.management import call_command
 
-    from anju.crosscheck.tasks import fail_interrupted as runs_interrupted
-    from anju.households.tasks import fail_interrupted
+    from anju.worker import fail_interrupted
 
-    if interrupted := fail_interrupted() + runs_interrupted():
+    if interrupted := fail_interrupted():
         print(f"上次中断的任务 {interrupted} 个已标记为中断（未写入数据）。", flush=True)
     options = ["--no-startup-delay", "--no-reload"]
     if args.batch:

@@ -10,6 +10,8 @@
 - crosscheck: every rule over the whole demo with lists 10x the archive, beside DuckDB
 - dashboard: the overview's latency (city, county, township), summary rebuild and refresh
 - login: the second factor's cost per page and per code, the password history check
+- load (only with BENCH_LOAD=1): 50 users for 5 minutes against `anju serve` on PostgreSQL
+  (bench/load.py; BENCH_LOAD_MINUTES, BENCH_LOAD_USERS)
 """
 
 import os
@@ -120,6 +122,12 @@ def main() -> int:
     exports.run()
     dashboard.run()
     login.run()
+    if os.environ.get("BENCH_LOAD") == "1":
+        from bench import load
+
+        minutes = os.environ.get("BENCH_LOAD_MINUTES", "5")
+        users = os.environ.get("BENCH_LOAD_USERS", "50")
+        return load.main(["--minutes", minutes, "--users", users])
     return 0
 
 

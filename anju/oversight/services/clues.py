@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -176,6 +176,22 @@ def _next_number(region: Region, year: int) -> str:
     return f"{prefix}{n:05d}"
 
 
+def _save_numbered(clue: Clue, region: Region, year: int) -> None:
+    """Insert a new clue under the next free number. Two clerks registering at the same moment
+    on PostgreSQL both read the same last number (SQLite's IMMEDIATE transactions take turns);
+    the unique constraint refuses the second insert, which then takes the number after."""
+    for _ in range(20):
+        try:
+            with transaction.atomic():  # a savepoint: the refused insert leaves the rest intact
+                clue.save()
+            return
+        except IntegrityError:
+            if not Clue.objects.filter(number=clue.number).exists():
+                raise  # another constraint
+            clue.number = _next_number(region, year)
+    raise ValidationError("台账编号分配冲突，请重新提交。")
+
+
 def clue_register(
     *,
     actor,
@@ -262,7 +278,7 @@ def clue_register(
             due_on=deadlines.due_for(S.REGISTERED, today()),
         )
         clue.full_clean()
-        clue.save()
+        _save_numbered(clue, region, received_on.year)
         CluePerson.objects.bulk_create(
             [
                 CluePerson(
