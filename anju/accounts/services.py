@@ -97,13 +97,14 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 
 
 def user_reset_password(*, actor: User, user: User) -> str:
-    """Give a new temporary password; existing sessions end (their auth hash no longer matches)."""
+    """Give a new temporary password; existing sessions and API tokens end (a new stamp)."""
     require(actor, Perm.MANAGE_USERS)
     password = temporary_password()
     with transaction.atomic():
         user.set_password(password)
         user.must_change_password = True
-        user.save(update_fields=["password", "must_change_password"])
+        user.session_stamp = uuid.uuid4()
+        user.save(update_fields=["password", "must_change_password", "session_stamp"])
         audit(actor=actor, action=Action.UPDATE, obj=user, note="重置密码")
     return password
 

@@ -19,6 +19,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField("到期时间")
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    # The owner's session stamp when the token was made: a password reset, a role or region
+    # change or a second-factor reset gives the user a new stamp, and every older token dies
+    # with the sessions (a compromised account is cut off on the API as well).
+    issued_stamp = models.UUIDField(null=True, editable=False)
 
     class Meta:
         verbose_name = "接口令牌"

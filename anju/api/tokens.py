@@ -49,6 +49,7 @@ def token_create(*, actor, name: str, days: int) -> tuple[ApiToken, str]:
             key_hash=digest(raw),
             prefix=raw[:12],
             expires_at=timezone.now() + timedelta(days=days),
+            issued_stamp=actor.session_stamp,
         )
         token.full_clean()
         token.save()
@@ -99,6 +100,8 @@ def check_token(raw: str) -> ApiToken | Refusal:
         reason = "令牌已吊销。"
     elif token.expires_at <= now:
         reason = "令牌已过期。"
+    elif token.issued_stamp != token.user.session_stamp:
+        reason = "账号的密码、角色或区划已变更，此前创建的令牌已失效，请重新创建。"
     elif not api_user_allowed(token.user):
         reason = "令牌所属账号已停用、须修改密码或无权使用数据接口。"
     if reason:

@@ -37,6 +37,7 @@ def stored_token(user, raw: str) -> ApiToken:
         key_hash=digest(raw),
         prefix=raw[:12],
         expires_at=timezone.now() + timezone.timedelta(days=1),
+        issued_stamp=user.session_stamp,
     )
 
 

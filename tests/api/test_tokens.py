@@ -115,6 +115,24 @@ class TokenRefusalTests(ApiTestCase):
         self.rita.save()
         self.assertEqual(self.api(self.rita, "/api/v1/households/").status_code, 401)
 
+    def test_a_password_reset_or_role_change_ends_earlier_tokens(self):
+        from anju.accounts.services import user_reset_password, user_set_roles
+
+        self.assertEqual(self.api(self.carol, "/api/v1/households/").status_code, 200)
+        user_reset_password(actor=self.sam, user=self.carol)
+        self.carol.refresh_from_db()
+        self.carol.must_change_password = False  # even after the new password is set
+        self.carol.save(update_fields=["must_change_password"])
+        response = self.api(self.carol, "/api/v1/households/")
+        self.assertEqual(response.status_code, 401)
+        self.assertIn("令牌已失效", response.json()["error"]["message"])
+
+        self.assertEqual(self.api(self.rita, "/api/v1/households/").status_code, 200)
+        user_set_roles(
+            actor=self.sue, user=self.rita, region=self.rita.region, roles={"county_clerk"}
+        )
+        self.assertEqual(self.api(self.rita, "/api/v1/households/").status_code, 401)
+
     def test_it_refuses_the_administrators_tokens(self):
         for user in (self.sam, self.sue, self.aud):
             with self.subTest(user=user.username):
