@@ -89,12 +89,14 @@ class BatchWriter:
     def __enter__(self) -> "BatchWriter":
         if not self.connection.in_atomic_block:
             raise RuntimeError("BatchWriter needs the transaction that will hold the rows")
-        self.thread.start()
+        if self.vendor == "sqlite":
+            self.thread.start()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.queue.put(None)
-        self.thread.join()
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
         if exc_type is None:
             self._raise()
 
@@ -120,12 +122,15 @@ class BatchWriter:
 
     def put(self, sql: str, batch: list[tuple]) -> None:
         """Queue one executemany (SQL with ? marks); waits while DEPTH batches are queued."""
+        if not self.thread.is_alive():
+            raise RuntimeError("BatchWriter.put outside its block or not on SQLite")
         self._raise()
         self.queue.put((sql, batch))
 
     def drain(self) -> None:
         """Wait until every queued batch is written; raise the writer's error if there was one."""
-        self.queue.join()
+        if self.thread.is_alive():
+            self.queue.join()
         self._raise()
 
 
@@ -174,7 +179,8 @@ def insert_rows(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # COPY: the rows stream in one statement
             copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-            with cursor.cursor.copy(copy_sql) as copy:
+            # The raw psycopg cursor: its errors wrapped as Django's own (IntegrityError, ...).
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                 for row in rows:
                     copy.write_row((*row, *constants))
                     count += 1
