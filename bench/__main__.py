@@ -5,13 +5,17 @@
 - verify: walking the whole chain
 - reporting: Annexes 1-2 for every district for one month (bench/reporting.py)
 - households: 100,000-row import beside a bare calamine read; list and page latency
-- api: the household list as JSON through /api/v1/ beside the HTML list (bench/api.py)
 - exports: the household list exported at 1,000,000 rows (time, peak memory of the exporter)
+- api: the household list as JSON through /api/v1/ beside the HTML list (bench/api.py)
 - crosscheck: every rule over the whole demo with lists 10x the archive, beside DuckDB
 - dashboard: the overview's latency (city, county, township), summary rebuild and refresh
 - login: the second factor's cost per page and per code, the password history check
 - load (only with BENCH_LOAD=1): 50 users for 5 minutes against `anju serve` on PostgreSQL
   (bench/load.py; BENCH_LOAD_MINUTES, BENCH_LOAD_USERS)
+
+ANJU_DATA_DIR reuses a data dir that already holds the demo (loading it again is skipped);
+BENCH_ONLY=households (or reporting, api, crosscheck, exports, dashboard, login;
+comma-separated) runs only those parts.
 """
 
 import os
@@ -39,11 +43,8 @@ def main() -> int:
     _setup()
     _migrate()
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from anju.audit.models import AuditEntry
-    from anju.audit.services import audit, audit_many
-    from anju.audit.verify import verify_chain
     from anju.demo import load_demo
     from anju.regions.models import Region
 
@@ -53,6 +54,40 @@ def main() -> int:
         f"demo --size {size}: {Region.objects.count()} regions loaded in "
         f"{time.perf_counter() - start:.2f} s ({connection.vendor})"
     )
+
+    only = {part for part in os.environ.get("BENCH_ONLY", "").split(",") if part}
+    if not only:
+        foundation()
+    from bench import api, crosscheck, dashboard, exports, households, login, reporting
+
+    settings.ANJU_API_RATE = 1_000_000  # measure the API, not the throttle
+    for name, part in [
+        ("reporting", reporting),
+        ("households", households),
+        ("api", api),
+        ("crosscheck", crosscheck),
+        ("exports", exports),
+        ("dashboard", dashboard),
+        ("login", login),
+    ]:
+        if not only or name in only:
+            part.run()
+    if os.environ.get("BENCH_LOAD") == "1":
+        from bench import load
+
+        minutes = os.environ.get("BENCH_LOAD_MINUTES", "5")
+        users = os.environ.get("BENCH_LOAD_USERS", "50")
+        return load.main(["--minutes", minutes, "--users", users])
+    return 0
+
+
+def foundation() -> None:
+    from django.db import connection, transaction
+
+    from anju.audit.models import AuditEntry
+    from anju.audit.services import audit, audit_many
+    from anju.audit.verify import verify_chain
+    from anju.regions.models import Region
 
     county = "350881000000"
     ours = timed(lambda: list(Region.objects.within(county).values_list("code", flat=True)))
@@ -111,24 +146,6 @@ def main() -> int:
     took = timed(verify_chain, repeat=3)
     print(f"audit verify: {total:,} entries in {took:.2f} s ({total / took:,.0f}/s)")
     assert verify_chain().ok
-
-    from bench import api, crosscheck, dashboard, exports, households, login, reporting
-
-    reporting.run()
-    households.run()
-    settings.ANJU_API_RATE = 1_000_000  # measure the API, not the throttle
-    api.run()
-    crosscheck.run()
-    exports.run()
-    dashboard.run()
-    login.run()
-    if os.environ.get("BENCH_LOAD") == "1":
-        from bench import load
-
-        minutes = os.environ.get("BENCH_LOAD_MINUTES", "5")
-        users = os.environ.get("BENCH_LOAD_USERS", "50")
-        return load.main(["--minutes", minutes, "--users", users])
-    return 0
 
 
 if __name__ == "__main__":

@@ -30,7 +30,14 @@ from anju.households.models import (
 )
 from anju.regions.models import Level, Region
 from anju.tabular.errors import RowError
-from anju.tabular.inserts import insert_rows, key_table, reserve_ids
+from anju.tabular.inserts import (
+    BatchWriter,
+    bulk_load,
+    insert_rows,
+    key_table,
+    no_gc,
+    reserve_ids,
+)
 from anju.tabular.safety import UnsafeFile
 from anju.tabular.sheets import find_header, read_rows
 from anju.tabular.text import clean, squeeze
@@ -496,6 +503,11 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
     already in the archive are compared field by field and only those that differ are updated,
     so re-importing an unchanged archive writes nothing. `progress(percent, stage)` is called
     along the way (outside any transaction's reach: it must not write to the database)."""
+    with no_gc():
+        return _import(actor=actor, data=data, file_name=file_name, progress=progress)
+
+
+def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
     records, errors = parse_archive(data, progress)
     result = ImportResult(rows=len(records) + len({e.row for e in errors}), errors=errors)
     if errors:
@@ -508,7 +520,7 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
         if current is None or (record.year, record.row) > (current.year, current.row):
             latest[record.head_id] = record
     actor_name = actor if isinstance(actor, str) else actor.get_username()
-    with transaction.atomic(), key_table(latest) as head_ids:
+    with bulk_load(), transaction.atomic(), key_table(latest) as head_ids:
         # The archive's households already on record, found by joining the file's head IDs.
         known = Household.objects.filter(head_id__in=RawSQL(head_ids, ()))  # noqa: S611 (our own table name)
         existing = {h.head_id: h for h in known}
@@ -551,50 +563,21 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
             ],
             batch_size=2000,
         )
-        new = [r for head_id, r in latest.items() if head_id not in existing]
-        new_keys = reserve_ids(Household, len(new))
-        insert_rows(
-            Household,
-            [
-                "id",
-                "region_id",
-                "head_name",
-                "head_id",
-                "head_id_valid",
-                "size",
-                "account_number",
-                "account_holder",
-                "batch_id",
-            ],
-            (
-                (
-                    pk,
-                    r.region,
-                    r.head_name,
-                    r.head_id,
-                    r.id_valid,
-                    r.size,
-                    r.account,
-                    r.head_name if r.account else "",
-                    batch.pk,
-                )
-                for pk, r in zip(new_keys, new, strict=True)
-            ),
+        # New households in ID order, their keys reserved in that order: then every index the
+        # new rows enter (household and person IDs, the keys, renovations and categories by
+        # household, houses and assessments) is entered in key order, a page at a time, instead
+        # of at random places all over a million-row B-tree.
+        new = sorted(
+            (r for head_id, r in latest.items() if head_id not in existing),
+            key=lambda r: r.head_id,
         )
+        new_keys = reserve_ids(Household, len(new))
         household_pk = {h.head_id: h.pk for h in existing.values()}
         household_pk.update(zip((r.head_id for r in new), new_keys, strict=True))
-        insert_rows(
-            Person,
-            ["household_id", "name", "id_number", "id_valid", "relation"],
-            (
-                (pk, r.head_name, r.head_id, r.id_valid, "户主")
-                for pk, r in zip(new_keys, new, strict=True)
-            ),
-        )
-        progress(65, "写入数据库")
 
-        # The old house (the one assessed) of each household.
-        old_house: dict[str, int] = {}
+        # Everything the inserts below depend on is read first: once the writer thread runs,
+        # this thread stays off the connection until it is drained.
+        old_house: dict[str, int] = {}  # the old house (the one assessed) of each household
         known_pks = {h.pk: h.head_id for h in existing.values()}
         for pk, household_id in (
             House.objects.filter(household__in=known, is_new=False)
@@ -602,19 +585,11 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
             .values_list("pk", "household_id")
         ):
             old_house.setdefault(known_pks[household_id], pk)
-        homeless = [r for r in latest.values() if r.head_id not in old_house]
-        house_keys = reserve_ids(House, len(homeless))
-        insert_rows(
-            House,
-            ["id", "household_id", "structure"],
-            (
-                (pk, household_pk[r.head_id], r.structure)
-                for pk, r in zip(house_keys, homeless, strict=True)
-            ),
+        homeless = sorted(
+            (r for r in latest.values() if r.head_id not in old_house),
+            key=lambda r: household_pk[r.head_id],
         )
-        old_house.update(zip((r.head_id for r in homeless), house_keys, strict=True))
-
-        # Categories and assessments not already on record.
+        house_keys = reserve_ids(House, len(homeless))
         known_categories = set(
             CategoryRecord.objects.filter(household__in=known).values_list(
                 "household_id", "category"
@@ -625,30 +600,6 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
                 "house_id", "grade", "assessed_on"
             )
         )
-        categories, assessments = [], []
-        for record in records:
-            pk = household_pk[record.head_id]
-            for category in record.categories:
-                if (pk, category) not in known_categories:
-                    known_categories.add((pk, category))
-                    categories.append(
-                        (
-                            pk,
-                            category,
-                            CATEGORY_DEPARTMENT[category],
-                            record.approved_on or record.assessed_on,
-                        )
-                    )
-            if record.grade:
-                key = (old_house[record.head_id], record.grade, record.assessed_on)
-                if key not in known_assessments:
-                    known_assessments.add(key)
-                    assessments.append(key)
-        insert_rows(CategoryRecord, ["household_id", "category", "department", "start"], categories)
-        insert_rows(Assessment, ["house_id", "grade", "assessed_on"], assessments)
-        progress(85, "写入数据库")
-
-        # Renovations: one per household and year.
         existing_renovations = {
             (r.household_id, r.year): r for r in Renovation.objects.filter(household__in=known)
         }
@@ -662,26 +613,119 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
             "has_toilet",
             "subsidy_fen",
         ]
-        new_renovations, changed_renovations = [], []
-        for record in records:
-            pk = household_pk[record.head_id]
-            values = (
-                record.method,
-                record.approved_on,
-                record.started_on,
-                record.completed_on,
-                record.accepted_on,
-                record.built_area,
-                record.toilet,
-                record.subsidy_fen,
+        # SQLite inserts in a second thread while this one prepares the next batches (the
+        # SQLite steps run without the GIL); PostgreSQL COPYs from this thread.
+        with BatchWriter() as writer:
+            insert_rows(
+                Household,
+                [
+                    "id",
+                    "region_id",
+                    "head_name",
+                    "head_id",
+                    "head_id_valid",
+                    "size",
+                    "account_number",
+                    "account_holder",
+                    "batch_id",
+                ],
+                (
+                    (
+                        pk,
+                        r.region,
+                        r.head_name,
+                        r.head_id,
+                        r.id_valid,
+                        r.size,
+                        r.account,
+                        r.head_name if r.account else "",
+                        batch.pk,
+                    )
+                    for pk, r in zip(new_keys, new, strict=True)
+                ),
+                writer=writer,
             )
-            renovation = existing_renovations.get((pk, record.year))
-            if renovation is None:
-                new_renovations.append((pk, record.year, batch.pk, *values))
-            elif _assign(renovation, dict(zip(fields, values, strict=True))):
-                renovation.batch = batch
-                changed_renovations.append(renovation)
-        insert_rows(Renovation, ["household_id", "year", "batch_id", *fields], new_renovations)
+            insert_rows(
+                Person,
+                ["household_id", "name", "id_number", "id_valid", "relation"],
+                (
+                    (pk, r.head_name, r.head_id, r.id_valid, "户主")
+                    for pk, r in zip(new_keys, new, strict=True)
+                ),
+                writer=writer,
+            )
+            progress(65, "写入数据库")
+            insert_rows(
+                House,
+                ["id", "household_id", "structure"],
+                (
+                    (pk, household_pk[r.head_id], r.structure)
+                    for pk, r in zip(house_keys, homeless, strict=True)
+                ),
+                writer=writer,
+            )
+            old_house.update(zip((r.head_id for r in homeless), house_keys, strict=True))
+
+            # Categories and assessments not already on record.
+            categories, assessments = [], []
+            # By household (stable: a household's own rows keep the file's order), so that the
+            # children below go into their indexes in key order too.
+            records = sorted(records, key=lambda r: household_pk[r.head_id])
+            for record in records:
+                pk = household_pk[record.head_id]
+                for category in record.categories:
+                    if (pk, category) not in known_categories:
+                        known_categories.add((pk, category))
+                        categories.append(
+                            (
+                                pk,
+                                category,
+                                CATEGORY_DEPARTMENT[category],
+                                record.approved_on or record.assessed_on,
+                            )
+                        )
+                if record.grade:
+                    key = (old_house[record.head_id], record.grade, record.assessed_on)
+                    if key not in known_assessments:
+                        known_assessments.add(key)
+                        assessments.append(key)
+            insert_rows(
+                CategoryRecord,
+                ["household_id", "category", "department", "start"],
+                categories,
+                writer=writer,
+            )
+            insert_rows(
+                Assessment, ["house_id", "grade", "assessed_on"], assessments, writer=writer
+            )
+            progress(85, "写入数据库")
+
+            # Renovations: one per household and year.
+            new_renovations, changed_renovations = [], []
+            for record in records:
+                pk = household_pk[record.head_id]
+                values = (
+                    record.method,
+                    record.approved_on,
+                    record.started_on,
+                    record.completed_on,
+                    record.accepted_on,
+                    record.built_area,
+                    record.toilet,
+                    record.subsidy_fen,
+                )
+                renovation = existing_renovations.get((pk, record.year))
+                if renovation is None:
+                    new_renovations.append((pk, record.year, batch.pk, *values))
+                elif _assign(renovation, dict(zip(fields, values, strict=True))):
+                    renovation.batch = batch
+                    changed_renovations.append(renovation)
+            insert_rows(
+                Renovation,
+                ["household_id", "year", "batch_id", *fields],
+                new_renovations,
+                writer=writer,
+            )
         Renovation.objects.bulk_update(changed_renovations, [*fields, "batch"], batch_size=2000)
 
         # The bulk writes bypass the services: recount the overview for the regions the file

@@ -7,6 +7,9 @@ column gets its default, prepared once. Primary keys are reserved up front (`res
 children can point at new parents without reading them back.
 """
 
+import gc
+import queue
+import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
@@ -15,6 +18,11 @@ from django.db.models import DateField
 from django.utils import timezone
 
 CHUNK = 5000
+# SQLite's page cache for the duration of a bulk load, in KiB (a negative cache_size is KiB).
+# The default 2 MB holds a sliver of the indexes of a million-household archive: every insert
+# with a random key (an ID number) read its index pages from the OS and, once the cache was full,
+# spilled dirty pages to the WAL mid-transaction, to be written again later.
+BULK_CACHE_KIB = 256 * 1024
 
 
 def reserve_ids(model, count: int) -> list[int]:
@@ -54,10 +62,99 @@ def _default(field, connection, now):
     return field.get_db_prep_save(value, connection)
 
 
-def insert_rows(model, names: Sequence[str], rows: Iterable[Sequence]) -> int:
+class BatchWriter:
+    """Runs SQLite's executemany of prepared batches in a second thread, on the connection (and so
+    in the transaction) of the thread that made it, while that thread prepares the next batches.
+
+    SQLite does its B-tree work with the GIL released, so preparing and inserting overlap; the
+    writes stay in the caller's one transaction (all or nothing). The queue is bounded, so at
+    most DEPTH batches wait in memory. Use it as a context manager inside the transaction, and
+    touch the database from the calling thread only after `drain()` (or leaving the block): the
+    connection is shared, the order of statements is not. The first error stops the writing;
+    it is raised, as Django's own exception class, at the next `put`, `drain` or exit, and the
+    caller's transaction rolls everything back. On PostgreSQL, `insert_rows` uses COPY in the
+    calling thread and never hands a batch to the writer."""
+
+    DEPTH = 4
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS):
+        self.connection = connections[using]
+        self.connection.ensure_connection()
+        self.vendor = self.connection.vendor
+        self.raw = self.connection.connection  # Django opens SQLite with check_same_thread=False
+        self.queue: queue.Queue = queue.Queue(maxsize=self.DEPTH)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="anju-batch-writer", daemon=True)
+
+    def __enter__(self) -> "BatchWriter":
+        if not self.connection.in_atomic_block:
+            raise RuntimeError("BatchWriter needs the transaction that will hold the rows")
+        if self.vendor == "sqlite":
+            self.thread.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if exc_type is None:
+            self._raise()
+
+    def _run(self) -> None:
+        cursor = self.raw.cursor()
+        try:
+            while (item := self.queue.get()) is not None:
+                try:
+                    if self.error is None:  # after an error, only drain what was queued
+                        cursor.executemany(*item)
+                except BaseException as error:  # handed to the caller's thread
+                    self.error = error
+                finally:
+                    self.queue.task_done()
+        finally:
+            cursor.close()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            with self.connection.wrap_database_errors:  # sqlite3.IntegrityError -> Django's
+                raise error
+
+    def put(self, sql: str, batch: list[tuple]) -> None:
+        """Queue one executemany (SQL with ? marks); waits while DEPTH batches are queued."""
+        if not self.thread.is_alive():
+            raise RuntimeError("BatchWriter.put outside its block or not on SQLite")
+        self._raise()
+        self.queue.put((sql, batch))
+
+    def drain(self) -> None:
+        """Wait until every queued batch is written; raise the writer's error if there was one."""
+        if self.thread.is_alive():
+            self.queue.join()
+        self._raise()
+
+
+@contextmanager
+def no_gc():
+    """The cyclic garbage collector off for a bulk load, as it was afterwards. An import holds
+    millions of young objects (cells, records, tuples) that all live until it ends; every full
+    collection walked all of them again, for no cycles to free: 10 % of an import's time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def insert_rows(
+    model, names: Sequence[str], rows: Iterable[Sequence], *, writer: BatchWriter | None = None
+) -> int:
     """INSERT `rows` (tuples of values for the fields or attnames in `names`, e.g. "id",
     "household_id") into `model`'s table; other columns take their defaults. Returns the count.
-    PostgreSQL gets them through COPY, SQLite through executemany in chunks."""
+    PostgreSQL gets them through COPY, SQLite through executemany in chunks (handed to `writer`
+    when given: then they are written while the caller goes on, see BatchWriter)."""
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     given = [meta.get_field(name) for name in names]
@@ -82,21 +179,48 @@ def insert_rows(model, names: Sequence[str], rows: Iterable[Sequence]) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # COPY: the rows stream in one statement
             copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-            with cursor.cursor.copy(copy_sql) as copy:
+            # The raw psycopg cursor: its errors wrapped as Django's own (IntegrityError, ...).
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                 for row in rows:
                     copy.write_row((*row, *constants))
                     count += 1
             return count
+        if writer is not None:
+            execute = writer.put
+            sql = sql.replace("%s", "?")  # the sqlite3 module's own marks: no Django cursor
+        else:
+            execute = cursor.executemany
         for row in rows:
             batch.append((*row, *constants))
             if len(batch) == CHUNK:
-                cursor.executemany(sql, batch)
+                execute(sql, batch)
                 count += len(batch)
                 batch = []
         if batch:
-            cursor.executemany(sql, batch)
+            execute(sql, batch)
             count += len(batch)
     return count
+
+
+@contextmanager
+def bulk_load(using: str = DEFAULT_DB_ALIAS):
+    """A larger SQLite page cache (BULK_CACHE_KIB) for the connection while a bulk load runs,
+    restored to what it was afterwards, error or not: the connection outlives the import (the
+    web and task workers keep theirs), and every other request does well with the default.
+    The cache only grows as pages are touched. PostgreSQL: nothing to change."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before):d}")
 
 
 @contextmanager

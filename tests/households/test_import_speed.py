@@ -1,0 +1,136 @@
+"""The import's fast path keeps every guarantee: key order, the writer thread, the page cache and
+the garbage collector put back as they were."""
+
+import gc
+import threading
+from unittest import mock
+
+from django.db import IntegrityError, connection, transaction
+
+from anju.audit.models import AuditEntry
+from anju.households import imports
+from anju.households.models import (
+    Assessment,
+    CategoryRecord,
+    House,
+    Household,
+    ImportBatch,
+    Person,
+    Renovation,
+)
+from anju.tabular import inserts
+from tests.base import AnjuTestCase
+from tests.households.files import rid, row, xlsx
+
+
+def cache_size() -> int | None:
+    if connection.vendor != "sqlite":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return cursor.fetchone()[0]
+
+
+def writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "anju-batch-writer"]
+
+
+class KeyOrderTests(AnjuTestCase):
+    def test_it_gives_new_households_keys_in_id_order_and_children_follow(self):
+        numbers = [7, 3, 9, 1, 5]
+        result = imports.import_households(
+            actor="t",
+            data=xlsx([row(n, **{"户主身份证号": rid(n)}) for n in numbers]),
+            file_name="a.xlsx",
+        )
+        self.assertTrue(result.ok, result.errors)
+        by_key = list(Household.objects.order_by("pk").values_list("head_id", flat=True))
+        self.assertEqual(by_key, sorted(rid(n) for n in numbers))
+        for model, path in [
+            (Person, "household__head_id"),
+            (House, "household__head_id"),
+            (Renovation, "household__head_id"),
+            (Assessment, "house__household__head_id"),
+        ]:
+            heads = list(model.objects.order_by("pk").values_list(path, flat=True))
+            self.assertEqual(heads, sorted(heads), model.__name__)
+        self.assertEqual(CategoryRecord.objects.values("household").distinct().count(), 5)
+
+
+class WriterThreadTests(AnjuTestCase):
+    def test_a_database_error_while_writing_rolls_back_everything_and_surfaces(self):
+        first = imports.import_households(actor="t", data=xlsx([row(1)]), file_name="a.xlsx")
+        taken = Household.objects.get().pk
+        audits = AuditEntry.objects.count()
+        real = inserts.reserve_ids
+
+        def colliding(model, count):
+            keys = real(model, count)
+            return [taken, *keys[1:]] if model is Household else keys
+
+        with (
+            mock.patch.object(imports, "reserve_ids", side_effect=colliding),
+            self.assertRaises(IntegrityError),
+        ):
+            imports.import_households(
+                actor="t", data=xlsx([row(n) for n in range(2, 40)]), file_name="b.xlsx"
+            )
+        self.assertEqual(Household.objects.count(), 1)
+        self.assertEqual(Person.objects.count(), 1)
+        self.assertEqual(Renovation.objects.count(), 1)
+        self.assertEqual(list(ImportBatch.objects.all()), [first.batch])
+        self.assertEqual(AuditEntry.objects.count(), audits)
+        self.assertEqual(writer_threads(), [])
+
+    def test_an_error_in_the_calling_thread_stops_the_writer(self):
+        with (
+            self.assertRaisesRegex(ValueError, "stop"),
+            transaction.atomic(),
+            inserts.BatchWriter() as writer,
+        ):
+            inserts.insert_rows(
+                ImportBatch,
+                ["file_name", "rows", "sha256", "actor_name"],
+                [("w.xlsx", 1, "0" * 64, "t")],
+                writer=writer,
+            )
+            raise ValueError("stop")
+        self.assertEqual(writer_threads(), [])
+        self.assertFalse(ImportBatch.objects.filter(file_name="w.xlsx").exists())
+
+
+class SettingsPutBackTests(AnjuTestCase):
+    def test_it_restores_the_page_cache_and_the_collector_after_an_import(self):
+        before = cache_size()
+        self.assertTrue(gc.isenabled())
+        seen = []
+        real = imports.insert_rows
+
+        def watching(*args, **kwargs):
+            if not seen:  # the first insert: nothing is queued yet, the connection is free
+                seen.append((cache_size(), gc.isenabled()))
+            return real(*args, **kwargs)
+
+        with mock.patch.object(imports, "insert_rows", side_effect=watching):
+            result = imports.import_households(
+                actor="t", data=xlsx([row(1), row(2)]), file_name="a.xlsx"
+            )
+        self.assertTrue(result.ok, result.errors)
+        during_cache, during_gc = seen[0]
+        self.assertFalse(during_gc)
+        self.assertTrue(gc.isenabled())
+        self.assertEqual(cache_size(), before)
+        if connection.vendor == "sqlite":
+            self.assertEqual(during_cache, -inserts.BULK_CACHE_KIB)
+            self.assertNotEqual(before, during_cache)
+
+    def test_they_are_restored_after_a_failed_import_too(self):
+        before = cache_size()
+        with (
+            mock.patch.object(imports, "insert_rows", side_effect=RuntimeError("boom")),
+            self.assertRaisesRegex(RuntimeError, "boom"),
+        ):
+            imports.import_households(actor="t", data=xlsx([row(1)]), file_name="a.xlsx")
+        self.assertEqual(cache_size(), before)
+        self.assertTrue(gc.isenabled())
+        self.assertFalse(Household.objects.exists())
