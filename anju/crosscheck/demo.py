@@ -18,6 +18,7 @@ from opencc import OpenCC
 
 from anju.households.choices import Category
 from anju.households.demo import resident_id
+from anju.sealed import open_value
 
 AS_OF = date(2026, 9, 30)  # the lists reached the bureau over a month before the demo's "now"
 KIND_OF_CATEGORY = {
@@ -59,8 +60,12 @@ def lists(size: str) -> dict[str, list[list]]:
         "household_id", "year"
     ).values_list("household_id", "approved_on", "accepted_on"):
         first.setdefault(household_id, (approved, accepted))
-    households = Household.objects.order_by("pk").values_list("pk", "head_name", "head_id")
-    for pk, name, head_id in households.iterator(chunk_size=5000):
+    sealed = Household._meta.get_field("head_id")
+    households = Household.objects.order_by("pk").values_list(
+        "pk", "head_name", "head_id", "head_id_digest"
+    )
+    for pk, name, cipher, digest in households.iterator(chunk_size=5000):
+        head_id = open_value(sealed, cipher, digest)
         approved, accepted = first.get(pk, (None, None))
         odd = rng.random()
         if approved and odd < 0.003:

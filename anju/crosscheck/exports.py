@@ -6,8 +6,9 @@ import tempfile
 import xlsxwriter
 
 from anju.crosscheck.choices import FindingStatus, Rule
-from anju.households.ids import mask_id
+from anju.crosscheck.models import Finding
 from anju.reporting.layout import safe_text
+from anju.sealed import open_value
 
 COLUMNS = [
     "规则代码",
@@ -39,26 +40,30 @@ def write_findings(findings, *, unmasked: bool, watermark: str = "", path=None):
     count = 0
     labels = dict(Rule.choices)
     statuses = dict(FindingStatus.choices)
+    # Full IDs decrypted only for a role that may see them; the stored masks otherwise.
+    id_field = Finding._meta.get_field("id_number")
+    numbers = ["id_number", "id_number_digest"] if unmasked else ["id_number_masked"]
     values = findings.values_list(
         "rule",
         "region_id",
         "region__name",
         "name",
-        "id_number",
         "renovation_year",
         "amount_fen",
         "evidence",
         "status",
+        *numbers,
     )
-    for rule, code, region, name, number, year, amount, evidence, status in values.iterator(
+    for rule, code, region, name, year, amount, evidence, status, *sealed in values.iterator(
         chunk_size=5000
     ):
+        number = open_value(id_field, *sealed) if unmasked else sealed[0]
         sheet.write_string(row, 0, rule)
         sheet.write_string(row, 1, labels.get(rule, rule))
         sheet.write_string(row, 2, code)
         sheet.write_string(row, 3, safe_text(region))
         sheet.write_string(row, 4, safe_text(name))
-        sheet.write_string(row, 5, number if unmasked else mask_id(number))
+        sheet.write_string(row, 5, number)
         if year:
             sheet.write_number(row, 6, year)
         sheet.write_number(row, 7, amount / 100)

@@ -5,8 +5,9 @@ import tempfile
 
 import xlsxwriter
 
-from anju.households.ids import mask_account, mask_id
+from anju.households.models import Household
 from anju.reporting.layout import safe_text
+from anju.sealed import open_value
 
 COLUMNS = ["行政区划代码", "行政村", "户主姓名", "户主身份证号", "家庭人口", "一卡通账号"]
 
@@ -33,10 +34,37 @@ def write_households(households, *, unmasked: bool, watermark: str):
     sheet = new_sheet(sheets)
     row = 2
     count = 0
-    values = households.values_list(
-        "region_id", "region__name", "head_name", "head_id", "size", "account_number"
-    )
-    for code, village, name, head_id, size, account in values.iterator(chunk_size=5000):
+    # Full numbers decrypted only for a role that may see them; the stored masks otherwise.
+    if unmasked:
+        head_id, account = (
+            Household._meta.get_field("head_id"),
+            Household._meta.get_field("account_number"),
+        )
+        values = households.values_list(
+            "region_id",
+            "region__name",
+            "head_name",
+            "head_id",
+            "head_id_digest",
+            "size",
+            "account_number",
+            "account_number_digest",
+        )
+        rows = (
+            (code, village, name, open_value(head_id, i, di), size, open_value(account, a, da))
+            for code, village, name, i, di, size, a, da in values.iterator(chunk_size=5000)
+        )
+    else:
+        values = households.values_list(
+            "region_id",
+            "region__name",
+            "head_name",
+            "head_id_masked",
+            "size",
+            "account_number_masked",
+        )
+        rows = values.iterator(chunk_size=5000)
+    for code, village, name, number, size, account_shown in rows:
         if row - 2 == SHEET_ROWS:
             sheets += 1
             sheet = new_sheet(sheets)
@@ -44,10 +72,10 @@ def write_households(households, *, unmasked: bool, watermark: str):
         sheet.write_string(row, 0, code)
         sheet.write_string(row, 1, safe_text(village))
         sheet.write_string(row, 2, safe_text(name))
-        sheet.write_string(row, 3, head_id if unmasked else mask_id(head_id))
+        sheet.write_string(row, 3, number)
         if size is not None:
             sheet.write_number(row, 4, size)
-        sheet.write_string(row, 5, account if unmasked else mask_account(account))
+        sheet.write_string(row, 5, account_shown)
         row += 1
         count += 1
     book.close()

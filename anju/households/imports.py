@@ -29,6 +29,7 @@ from anju.households.models import (
     Renovation,
 )
 from anju.regions.models import Level, Region
+from anju.sealed import Sealer
 from anju.tabular.errors import RowError
 from anju.tabular.inserts import insert_rows, key_table, reserve_ids
 from anju.tabular.safety import UnsafeFile
@@ -508,10 +509,15 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
         if current is None or (record.year, record.row) > (current.year, current.row):
             latest[record.head_id] = record
     actor_name = actor if isinstance(actor, str) else actor.get_username()
-    with transaction.atomic(), key_table(latest) as head_ids:
-        # The archive's households already on record, found by joining the file's head IDs.
-        known = Household.objects.filter(head_id__in=RawSQL(head_ids, ()))  # noqa: S611 (our own table name)
-        existing = {h.head_id: h for h in known}
+    # Sealed once per value: ciphertext, blind index and mask of each head's ID and account.
+    heads, people = Sealer(Household, "head_id"), Sealer(Person, "id_number")
+    accounts = Sealer(Household, "account_number")
+    head_of = {heads(head_id)[1]: head_id for head_id in latest}
+    with transaction.atomic(), key_table(head_of) as head_digests:
+        # The archive's households already on record, found by joining the file's head IDs'
+        # blind indexes (the ID itself is known: it is not decrypted).
+        known = Household.objects.filter(head_id_digest__in=RawSQL(head_digests, ()))  # noqa: S611 (our own table name)
+        existing = {head_of[h.head_id_digest]: h for h in known.defer("head_id")}
         result.errors = _locked_changes(records, existing, known)
         if result.errors:
             return result
@@ -545,6 +551,8 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
                 "head_id_valid",
                 "size",
                 "account_number",
+                "account_number_digest",
+                "account_number_masked",
                 "account_holder",
                 "batch",
             ],
@@ -558,10 +566,10 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
                 "id",
                 "region_id",
                 "head_name",
-                "head_id",
+                *heads.columns,
                 "head_id_valid",
                 "size",
-                "account_number",
+                *accounts.columns,
                 "account_holder",
                 "batch_id",
             ],
@@ -570,23 +578,23 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
                     pk,
                     r.region,
                     r.head_name,
-                    r.head_id,
+                    *heads(r.head_id),
                     r.id_valid,
                     r.size,
-                    r.account,
+                    *accounts(r.account),
                     r.head_name if r.account else "",
                     batch.pk,
                 )
                 for pk, r in zip(new_keys, new, strict=True)
             ),
         )
-        household_pk = {h.head_id: h.pk for h in existing.values()}
+        household_pk = {head_id: h.pk for head_id, h in existing.items()}
         household_pk.update(zip((r.head_id for r in new), new_keys, strict=True))
         insert_rows(
             Person,
-            ["household_id", "name", "id_number", "id_valid", "relation"],
+            ["household_id", "name", *people.columns, "id_valid", "relation"],
             (
-                (pk, r.head_name, r.head_id, r.id_valid, "户主")
+                (pk, r.head_name, *people(r.head_id), r.id_valid, "户主")
                 for pk, r in zip(new_keys, new, strict=True)
             ),
         )
@@ -594,7 +602,7 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
 
         # The old house (the one assessed) of each household.
         old_house: dict[str, int] = {}
-        known_pks = {h.pk: h.head_id for h in existing.values()}
+        known_pks = {h.pk: head_id for head_id, h in existing.items()}
         for pk, household_id in (
             House.objects.filter(household__in=known, is_new=False)
             .order_by("pk")

@@ -1,0 +1,310 @@
+"""Model fields for personal data at rest (anju.crypto does the cryptography).
+
+- `SealedField`: the value as AES-GCM ciphertext. Models read it as text: `SealedModel.from_db`
+  decrypts each loaded row, checking it against the row's blind index. `values()` and raw SQL
+  see only ciphertext (use `open_value` on such rows).
+- `DigestField(of=..., kind=...)`: the blind index of another field, indexed; `filter(head_id=x)`
+  on a sealed field with a digest compiles to `head_id_digest = blind(x)`.
+- `MaskField(of=..., form=...)`: the masked form to display without decrypting.
+
+Digest and mask are computed from the clear value whenever they are read, so `save()`,
+`bulk_create` and `bulk_update` (naming them among the fields) always write matching values.
+"""
+
+from django.db import models
+from django.db.models import Lookup
+
+from anju.crypto import DIGEST_LENGTH, blind, seal, unseal
+from anju.households.ids import mask_account, mask_id
+
+
+def _mask_phone(number: str) -> str:
+    if len(number) < 7:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+MASKS = {"id": mask_id, "account": mask_account, "phone": _mask_phone}
+MASK_LENGTH = {"id": 18, "account": 40, "phone": 20}
+
+
+class SealedField(models.BinaryField):
+    """Text stored encrypted for this column; `kind` ("id", "account") when the model also has a
+    DigestField of it, to which the ciphertext is then bound."""
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        self.kind = kind
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.kind:
+            kwargs["kind"] = self.kind
+        for key in ("null", "blank"):
+            if kwargs.get(key) is True:
+                del kwargs[key]
+            else:
+                kwargs[key] = False
+        return name, path, args, kwargs
+
+    @property
+    def purpose(self) -> str:
+        return f"{self.model._meta.db_table}.{self.column}"
+
+    @property
+    def digest_field(self) -> "DigestField | None":
+        for f in self.model._meta.concrete_fields:
+            if isinstance(f, DigestField) and f.of == self.name:
+                return f
+        return None
+
+    def seal(self, text: str) -> bytes | None:
+        return seal(text, self.purpose, blind(text, self.kind) if self.kind else "")
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if isinstance(value, str):
+            value = self.seal(value)
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def from_db_value(self, value, expression, connection):
+        # Still ciphertext: SealedModel.from_db opens it with the row's digest.
+        return None if value is None else bytes(value)
+
+    def to_python(self, value):
+        return value
+
+    def value_to_string(self, obj):
+        return self.value_from_object(obj) or ""
+
+
+class _Derived:
+    """Reads as the derived value of the instance's current clear value (stored value kept in
+    the instance dict for from_db)."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        if self.field.of not in instance.__dict__:  # the clear value not loaded: the stored one
+            return instance.__dict__.get(self.field.attname, "")
+        return self.field.derive(instance.__dict__[self.field.of] or "")
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+
+
+class DigestField(models.CharField):
+    """The blind index of the field `of` (values of `kind`)."""
+
+    def __init__(self, *args, of: str, kind: str, **kwargs):
+        self.of, self.kind = of, kind
+        kwargs["max_length"] = DIGEST_LENGTH
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(of=self.of, kind=self.kind)
+        kwargs.pop("max_length", None)
+        kwargs.pop("blank", None)
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def derive(self, text: str) -> str:
+        return blind(text, self.kind)
+
+    def contribute_to_class(self, cls, name, private_only=False):
+        super().contribute_to_class(cls, name, private_only)
+        setattr(cls, self.attname, _Derived(self))
+
+
+class MaskField(models.CharField):
+    """The masked form of the field `of` (`form`: "id", "account", "phone")."""
+
+    def __init__(self, *args, of: str, form: str, **kwargs):
+        self.of, self.form = of, form
+        kwargs["max_length"] = MASK_LENGTH[form]
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(of=self.of, form=self.form)
+        kwargs.pop("max_length", None)
+        kwargs.pop("blank", None)
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def derive(self, text: str) -> str:
+        return MASKS[self.form](text)
+
+    def contribute_to_class(self, cls, name, private_only=False):
+        super().contribute_to_class(cls, name, private_only)
+        setattr(cls, self.attname, _Derived(self))
+
+
+def companions(model, name: str) -> list[models.Field]:
+    """The digest and mask fields of the field `name`."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, DigestField | MaskField) and f.of == name
+    ]
+
+
+def with_companions(model, names) -> list[str]:
+    names = list(names)
+    return names + [
+        c.name for name in names for c in companions(model, name) if c.name not in names
+    ]
+
+
+def sealed_fields(model) -> list[SealedField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, SealedField)]
+
+
+def open_value(field: SealedField, raw: bytes | memoryview | None, digest: str = "") -> str:
+    """The clear text of a ciphertext read outside the ORM (raw SQL, values()), with its row's
+    digest when the field has one."""
+    return unseal(raw, field.purpose, digest)
+
+
+class Sealer:
+    """For writers of plain tuples (the imports): `columns` to name in the INSERT for the
+    sealed field `name` of `model`, and `sealer(text)` the values for them (ciphertext, digest,
+    mask), computed once per distinct value for a field with a blind index (equal values there
+    are equal digests anyway)."""
+
+    def __init__(self, model, name: str):
+        self.field: SealedField = model._meta.get_field(name)
+        self.companions = companions(model, name)
+        self.columns = [name, *(f.name for f in self.companions)]
+        self.cache: dict[str, tuple] | None = {} if self.field.kind else None
+
+    def __call__(self, text: str) -> tuple:
+        text = text or ""
+        if self.cache is None:
+            return (self.field.seal(text), *(f.derive(text) for f in self.companions))
+        values = self.cache.get(text)
+        if values is None:
+            values = (self.field.seal(text), *(f.derive(text) for f in self.companions))
+            self.cache[text] = values
+        return values
+
+
+class SealedModel(models.Model):
+    """Decrypts the sealed fields of every row loaded, each checked against its row's digest."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Saving a sealed field saves its digest and mask with it.
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = with_companions(type(self), fields)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        data = instance.__dict__
+        for f in sealed_fields(cls):
+            if f.attname not in data:
+                continue  # deferred
+            raw = data[f.attname]
+            if not isinstance(raw, bytes):
+                data[f.attname] = raw or ""
+                continue
+            bind = ""
+            digest = f.digest_field
+            if digest is not None:
+                if digest.attname not in data:  # loaded alone (a deferred field)
+                    data[digest.attname] = (
+                        cls._base_manager.using(db)
+                        .filter(pk=instance.pk)
+                        .values_list(digest.attname, flat=True)
+                        .get()
+                    )
+                bind = data[digest.attname]
+            data[f.attname] = unseal(raw, f.purpose, bind)
+        return instance
+
+
+@SealedField.register_lookup
+class SealedExact(Lookup):
+    """`sealed = value` answered by the blind index."""
+
+    lookup_name = "exact"
+    prepare_rhs = False
+
+    def digest_sql(self, compiler):
+        field = self.lhs.target
+        digest = field.digest_field
+        if digest is None:
+            raise TypeError(f"{field.purpose} 没有盲索引，不能按值查找")
+        return compiler.compile(digest.get_col(self.lhs.alias)), field.kind
+
+    def as_sql(self, compiler, connection):
+        (sql, params), kind = self.digest_sql(compiler)
+        return f"{sql} = %s", [*params, blind(str(self.rhs), kind)]
+
+
+@SealedField.register_lookup
+class SealedIn(SealedExact):
+    lookup_name = "in"
+
+    def as_sql(self, compiler, connection):
+        (sql, params), kind = self.digest_sql(compiler)
+        values = sorted({blind(str(v), kind) for v in self.rhs})
+        if not values:
+            return "1 = 0", []
+        return f"{sql} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+
+def seal_plain_columns(app_label: str, model_name: str, names: list[str]):
+    """A RunPython operation for a data migration: each `<name>_plain` column (the old clear
+    text) sealed into `<name>`, with its digest and mask if the model has them, in chunks."""
+
+    def forward(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        fields = [model._meta.get_field(name) for name in names]
+        derived = {f.name: companions(model, f.name) for f in fields}
+        columns = [f.column for f in fields] + [c.column for f in fields for c in derived[f.name]]
+        qn = schema_editor.connection.ops.quote_name
+        sql = (
+            f"UPDATE {qn(model._meta.db_table)} SET "  # noqa: S608 (names from the model)
+            + ", ".join(f"{qn(c)} = %s" for c in columns)
+            + f" WHERE {qn(model._meta.pk.column)} = %s"
+        )
+        Binary = schema_editor.connection.Database.Binary
+        rows = model._base_manager.order_by("pk").values_list(
+            "pk", *(f"{name}_plain" for name in names)
+        )
+        batch = []
+        with schema_editor.connection.cursor() as cursor:
+            for pk, *plain in rows.iterator(chunk_size=5000):
+                texts = [text or "" for text in plain]
+                sealed = [
+                    None if not (blob := f.seal(t)) else Binary(blob)
+                    for f, t in zip(fields, texts, strict=True)
+                ]
+                more = [
+                    c.derive(t) for f, t in zip(fields, texts, strict=True) for c in derived[f.name]
+                ]
+                batch.append((*sealed, *more, pk))
+                if len(batch) == 5000:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+
+    from django.db import migrations
+
+    return migrations.RunPython(forward, migrations.RunPython.noop)
