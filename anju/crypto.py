@@ -6,10 +6,10 @@ Keys being retired stay readable while `anju rekey` moves everything to the curr
 `ANJU_FIELD_KEYS_OLD` (base64 keys separated by commas).
 
 A value is `version 0x02 + 4-byte key id + 12-byte nonce + ciphertext and tag`. The associated
-data binds it to its column (`households_household.head_id`) and, for values looked up by a
-blind index, to that row's index value: a ciphertext copied into another column or another row
-does not decrypt. Version 0x01 (no key id, column only) is what the portal wrote before; it is
-still read and `anju rekey` rewrites it.
+data binds it to its column (`households_household.head_id`): a ciphertext copied into another
+column does not decrypt. A value with a blind index is also checked against its row's index
+(`unseal_checked`): copied into another row of the same column, it is refused too. Version 0x01
+(no key id) is what the portal wrote before; it is still read and `anju rekey` rewrites it.
 
 The blind index is HMAC-SHA256 over the normalised value under a second key, `ANJU_INDEX_KEY`
 or, by default, one derived from the field key (HKDF), cut to 32 hex characters (128 bits): the
@@ -103,24 +103,24 @@ def reset_keys() -> None:
     _hmac_base.cache_clear()
 
 
-def _aad(purpose: str, bind: str) -> bytes:
-    return purpose.encode() + b"\x00" + bind.encode()
+class Misplaced(ValueError):
+    """A ciphertext that decrypts but belongs to another row (its blind index differs)."""
 
 
-def seal(text: str, purpose: str, bind: str = "") -> bytes | None:
-    """`text` encrypted for `purpose` (the column, e.g. "households_person.id_number") and bound
-    to `bind` (the row's blind index, if it has one); None for empty text."""
+def seal(text: str, purpose: str) -> bytes | None:
+    """`text` encrypted for `purpose` (the column, e.g. "households_person.id_number");
+    None for empty text."""
     if not text:
         return None
     ring = keyring()
     nonce = secrets.token_bytes(12)
-    sealed = ring.ciphers[ring.current_id].encrypt(nonce, text.encode(), _aad(purpose, bind))
+    sealed = ring.ciphers[ring.current_id].encrypt(nonce, text.encode(), purpose.encode())
     return VERSION + ring.current_id + nonce + sealed
 
 
-def unseal(blob: bytes | memoryview | None, purpose: str, bind: str = "") -> str:
-    """The text sealed for `purpose` and `bind`; cryptography's InvalidTag if the value was
-    altered, moved, or sealed for another column or row."""
+def unseal(blob: bytes | memoryview | None, purpose: str) -> str:
+    """The text sealed for `purpose`; cryptography's InvalidTag if the value was altered or
+    sealed for another column."""
     if not blob:
         return ""
     blob = bytes(blob)
@@ -138,7 +138,16 @@ def unseal(blob: bytes | memoryview | None, purpose: str, bind: str = "") -> str
     cipher = ring.ciphers.get(blob[1:5])
     if cipher is None:
         raise ValueError("密文所用密钥未配置（ANJU_FIELD_KEY / ANJU_FIELD_KEYS_OLD）")
-    return cipher.decrypt(blob[5:17], blob[17:], _aad(purpose, bind)).decode()
+    return cipher.decrypt(blob[5:17], blob[17:], purpose.encode()).decode()
+
+
+def unseal_checked(blob, purpose: str, digest: str, kind: str) -> str:
+    """`unseal`, and the value must be the one its row's blind index `digest` names (a
+    ciphertext copied from another row of the same column is refused: `Misplaced`)."""
+    text = unseal(blob, purpose)
+    if blind(text, kind) != (digest or ""):
+        raise Misplaced(f"{purpose}: 密文与本行的索引不符")
+    return text
 
 
 def sealed_with_current(blob: bytes | memoryview | None) -> bool:

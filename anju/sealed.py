@@ -1,8 +1,8 @@
 """Model fields for personal data at rest (anju.crypto does the cryptography).
 
-- `SealedField`: the value as AES-GCM ciphertext. Models read it as text: `SealedModel.from_db`
-  decrypts each loaded row, checking it against the row's blind index. `values()` and raw SQL
-  see only ciphertext (use `open_value` on such rows).
+- `SealedField`: the value as AES-GCM ciphertext, bound to its column; read back as text
+  (models, `values()`). `SealedModel.from_db` checks each value against its row's blind index;
+  raw SQL sees only ciphertext (`open_value` opens it).
 - `DigestField(of=..., kind=...)`: the blind index of another field, indexed; `filter(head_id=x)`
   on a sealed field with a digest compiles to `head_id_digest = blind(x)`.
 - `MaskField(of=..., form=...)`: the masked form to display without decrypting.
@@ -14,7 +14,7 @@ Digest and mask are computed from the clear value whenever they are read, so `sa
 from django.db import models
 from django.db.models import Lookup
 
-from anju.crypto import DIGEST_LENGTH, blind, seal, unseal
+from anju.crypto import DIGEST_LENGTH, Misplaced, blind, seal, unseal
 from anju.households.ids import mask_account, mask_id
 
 
@@ -61,7 +61,7 @@ class SealedField(models.BinaryField):
         return None
 
     def seal(self, text: str) -> bytes | None:
-        return seal(text, self.purpose, blind(text, self.kind) if self.kind else "")
+        return seal(text, self.purpose)
 
     def get_db_prep_value(self, value, connection, prepared=False):
         if isinstance(value, str):
@@ -69,8 +69,7 @@ class SealedField(models.BinaryField):
         return super().get_db_prep_value(value, connection, prepared)
 
     def from_db_value(self, value, expression, connection):
-        # Still ciphertext: SealedModel.from_db opens it with the row's digest.
-        return None if value is None else bytes(value)
+        return unseal(value, self.purpose)
 
     def to_python(self, value):
         return value
@@ -169,12 +168,6 @@ def sealed_fields(model) -> list[SealedField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, SealedField)]
 
 
-def open_value(field: SealedField, raw: bytes | memoryview | None, digest: str = "") -> str:
-    """The clear text of a ciphertext read outside the ORM (raw SQL, values()), with its row's
-    digest when the field has one."""
-    return unseal(raw, field.purpose, digest)
-
-
 class Sealer:
     """For writers of plain tuples (the imports): `columns` to name in the INSERT for the
     sealed field `name` of `model`, and `sealer(text)` the values for them (ciphertext, digest,
@@ -216,24 +209,11 @@ class SealedModel(models.Model):
         instance = super().from_db(db, field_names, values)
         data = instance.__dict__
         for f in sealed_fields(cls):
-            if f.attname not in data:
-                continue  # deferred
-            raw = data[f.attname]
-            if not isinstance(raw, bytes):
-                data[f.attname] = raw or ""
-                continue
-            bind = ""
             digest = f.digest_field
-            if digest is not None:
-                if digest.attname not in data:  # loaded alone (a deferred field)
-                    data[digest.attname] = (
-                        cls._base_manager.using(db)
-                        .filter(pk=instance.pk)
-                        .values_list(digest.attname, flat=True)
-                        .get()
-                    )
-                bind = data[digest.attname]
-            data[f.attname] = unseal(raw, f.purpose, bind)
+            if digest is None or f.attname not in data or digest.attname not in data:
+                continue
+            if blind(data[f.attname], f.kind) != (data[digest.attname] or ""):
+                raise Misplaced(f"{f.purpose}: 密文与本行的索引不符（第{instance.pk}行）")
         return instance
 
 

@@ -6,9 +6,7 @@ import tempfile
 import xlsxwriter
 
 from anju.crosscheck.choices import FindingStatus, Rule
-from anju.crosscheck.models import Finding
 from anju.reporting.layout import safe_text
-from anju.sealed import open_value
 
 COLUMNS = [
     "规则代码",
@@ -41,8 +39,6 @@ def write_findings(findings, *, unmasked: bool, watermark: str = "", path=None):
     labels = dict(Rule.choices)
     statuses = dict(FindingStatus.choices)
     # Full IDs decrypted only for a role that may see them; the stored masks otherwise.
-    id_field = Finding._meta.get_field("id_number")
-    numbers = ["id_number", "id_number_digest"] if unmasked else ["id_number_masked"]
     values = findings.values_list(
         "rule",
         "region_id",
@@ -52,12 +48,11 @@ def write_findings(findings, *, unmasked: bool, watermark: str = "", path=None):
         "amount_fen",
         "evidence",
         "status",
-        *numbers,
+        "id_number" if unmasked else "id_number_masked",
     )
-    for rule, code, region, name, year, amount, evidence, status, *sealed in values.iterator(
+    for rule, code, region, name, year, amount, evidence, status, number in values.iterator(
         chunk_size=5000
     ):
-        number = open_value(id_field, *sealed) if unmasked else sealed[0]
         sheet.write_string(row, 0, rule)
         sheet.write_string(row, 1, labels.get(rule, rule))
         sheet.write_string(row, 2, code)

@@ -16,7 +16,7 @@ from django.db import connection
 from opencc import OpenCC
 
 from anju.crosscheck.choices import PRIORITY_KINDS, Kind, Rule
-from anju.crypto import unseal
+from anju.crypto import unseal_checked
 from anju.households.choices import REVISITED, Category, Method
 from anju.households.ids import mask_id
 from anju.regions.models import Level, Region, subtree_bounds
@@ -126,7 +126,9 @@ class Context:
     def ids(self, *kinds: str) -> list[int]:
         return [pk for kind in kinds for pk in self.lists.get(kind, [])]
 
-    def query(self, sql: str, params: list, sealed: dict[int, str] | None = None) -> list[tuple]:
+    def query(
+        self, sql: str, params: list, sealed: dict[int, tuple[str, str]] | None = None
+    ) -> list[tuple]:
         """The rows of `sql`. `sealed` names the columns holding ciphertext, by position, each
         followed by its row's blind index (the pair comes back as the one clear value): rules
         join on blind indexes and open only the few rows they found."""
@@ -142,7 +144,8 @@ class Context:
         for row in rows:
             row = list(row)
             for at in sorted(sealed, reverse=True):
-                row[at : at + 2] = [unseal(row[at], sealed[at], row[at + 1] or "")]
+                purpose, kind = sealed[at]
+                row[at : at + 2] = [unseal_checked(row[at], purpose, row[at + 1], kind)]
             opened.append(tuple(row))
         return opened
 
@@ -153,11 +156,11 @@ def marks(values) -> str:
 
 SCOPE = "h.region_id BETWEEN %s AND %s"
 # The sealed columns the rules read back (anju.sealed: table.column, bound to the row's digest).
-HEAD_ID = "households_household.head_id"
-PERSON_ID = "households_person.id_number"
-REFERENCE_ID = "crosscheck_referencerecord.id_number"
-HOUSEHOLD_ACCOUNT = "households_household.account_number"
-PAYMENT_ACCOUNT = "households_payment.account_number"
+HEAD_ID = ("households_household.head_id", "id")
+PERSON_ID = ("households_person.id_number", "id")
+REFERENCE_ID = ("crosscheck_referencerecord.id_number", "id")
+HOUSEHOLD_ACCOUNT = ("households_household.account_number", "account")
+PAYMENT_ACCOUNT = ("households_payment.account_number", "account")
 # `+r.reference_id IN (...)` below: the unary plus keeps SQLite from walking a whole list by its
 # list key; it looks each person of the archive up in the list's ID index instead (a list may be
 # ten times the archive). PostgreSQL and DuckDB read it as the plain column.
