@@ -59,6 +59,8 @@ class Keyring:
     current: bytes
     index_key: bytes
     old: list[bytes] = field(default_factory=list)
+    # Index keys that stored blind indexes may still be under, until `anju rekey` has run.
+    old_index_keys: list[bytes] = field(default_factory=list)
 
     def __post_init__(self):
         self.current_id = key_id(self.current)
@@ -94,7 +96,17 @@ def keyring() -> Keyring:
     ]
     index_text = os.environ.get("ANJU_INDEX_KEY", "").strip()
     index_key = _decode(index_text, "ANJU_INDEX_KEY") if index_text else derive_index_key(current)
-    return Keyring(current=current, index_key=index_key, old=[k for k in old if k != current])
+    old_index = [derive_index_key(k) for k in old] + [
+        _decode(part, "ANJU_INDEX_KEYS_OLD")
+        for part in os.environ.get("ANJU_INDEX_KEYS_OLD", "").split(",")
+        if part.strip()
+    ]
+    return Keyring(
+        current=current,
+        index_key=index_key,
+        old=[k for k in old if k != current],
+        old_index_keys=[k for k in old_index if k != index_key],
+    )
 
 
 def reset_keys() -> None:
@@ -158,17 +170,18 @@ def sealed_with_current(blob: bytes | memoryview | None) -> bool:
     return blob[:1] == VERSION and blob[1:5] == keyring().current_id
 
 
-@lru_cache(maxsize=1)
-def _hmac_base():
-    return hmac.new(keyring().index_key, digestmod=hashlib.sha256)
+@lru_cache(maxsize=4)
+def _hmac_base(key: bytes | None = None):
+    return hmac.new(key or keyring().index_key, digestmod=hashlib.sha256)
 
 
-def blind(text: str, kind: str) -> str:
+def blind(text: str, kind: str, key: bytes | None = None) -> str:
     """The blind index of `text` (already normalised: the 18-character upper-case ID, the
     account without spaces) for values of `kind` ("id", "account"): 32 hex characters, "" for
-    empty text. The same value gives the same index in every table."""
+    empty text. The same value gives the same index in every table. `key`: an index key other
+    than the current one (`anju rekey` recognising the old indexes)."""
     if not text:
         return ""
-    mac = _hmac_base().copy()
+    mac = _hmac_base(key).copy()
     mac.update(kind.encode() + b"\x00" + text.encode())
     return mac.hexdigest()[:DIGEST_LENGTH]
