@@ -171,23 +171,34 @@ def sealed_fields(model) -> list[SealedField]:
 class Sealer:
     """For writers of plain tuples (the imports): `columns` to name in the INSERT for the
     sealed field `name` of `model`, and `sealer(text)` the values for them (ciphertext, digest,
-    mask), computed once per distinct value for a field with a blind index (equal values there
-    are equal digests anyway)."""
+    mask). For a field with a blind index each distinct value is sealed once (equal values have
+    equal digests anyway); `shared`, a dict handed to several sealers, computes each digest and
+    mask once across them (a head's ID in the household and in the person)."""
 
-    def __init__(self, model, name: str):
+    def __init__(self, model, name: str, shared: dict | None = None):
         self.field: SealedField = model._meta.get_field(name)
         self.companions = companions(model, name)
         self.columns = [name, *(f.name for f in self.companions)]
         self.cache: dict[str, tuple] | None = {} if self.field.kind else None
+        self.shared = {} if shared is None else shared
+
+    def derived(self, text: str) -> tuple:
+        out = []
+        for f in self.companions:
+            key = (type(f), getattr(f, "kind", "") or getattr(f, "form", ""), text)
+            value = self.shared.get(key)
+            if value is None:
+                value = self.shared[key] = f.derive(text)
+            out.append(value)
+        return tuple(out)
 
     def __call__(self, text: str) -> tuple:
         text = text or ""
         if self.cache is None:
-            return (self.field.seal(text), *(f.derive(text) for f in self.companions))
+            return (self.field.seal(text), *self.derived(text))
         values = self.cache.get(text)
         if values is None:
-            values = (self.field.seal(text), *(f.derive(text) for f in self.companions))
-            self.cache[text] = values
+            values = self.cache[text] = (self.field.seal(text), *self.derived(text))
         return values
 
 

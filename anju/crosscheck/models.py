@@ -136,7 +136,7 @@ class Finding(SealedModel):
         related_name="findings",
     )
     id_number = SealedField("身份证号", kind="id")
-    id_number_digest = DigestField(of="id_number", kind="id", db_index=True)
+    id_number_digest = DigestField(of="id_number", kind="id")
     id_number_masked = MaskField(of="id_number", form="id")
     name = models.CharField("姓名", max_length=50, blank=True)
     renovation_year = models.PositiveSmallIntegerField("改造年度", null=True, blank=True)

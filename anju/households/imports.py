@@ -510,7 +510,8 @@ def import_households(*, actor, data: bytes, file_name: str, progress=_silent) -
             latest[record.head_id] = record
     actor_name = actor if isinstance(actor, str) else actor.get_username()
     # Sealed once per value: ciphertext, blind index and mask of each head's ID and account.
-    heads, people = Sealer(Household, "head_id"), Sealer(Person, "id_number")
+    shared: dict = {}
+    heads, people = Sealer(Household, "head_id", shared), Sealer(Person, "id_number", shared)
     accounts = Sealer(Household, "account_number")
     head_of = {heads(head_id)[1]: head_id for head_id in latest}
     with transaction.atomic(), key_table(head_of) as head_digests:

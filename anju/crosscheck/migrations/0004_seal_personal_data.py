@@ -112,11 +112,6 @@ class Migration(migrations.Migration):
             name="fingerprint_digest",
             field=anju.sealed.DigestField(kind="fingerprint", of="fingerprint", unique=True),
         ),
-        migrations.AlterField(
-            model_name="finding",
-            name="id_number_digest",
-            field=anju.sealed.DigestField(db_index=True, kind="id", of="id_number"),
-        ),
         migrations.AddIndex(
             model_name="referencerecord",
             index=models.Index(fields=["id_number_digest", "reference"], name="refrecord_id_idx"),
