@@ -96,65 +96,64 @@ class _Derived:
         instance.__dict__[self.field.attname] = value
 
 
-class DigestField(models.CharField):
-    """The blind index of the field `of` (values of `kind`)."""
+class DerivedField(models.CharField):
+    """A column computed from the clear value of the field `of` (its `option`: what to compute)."""
 
-    def __init__(self, *args, of: str, kind: str, **kwargs):
-        self.of, self.kind = of, kind
-        kwargs["max_length"] = DIGEST_LENGTH
+    option = ""
+
+    def __init__(self, *args, of: str, **kwargs):
+        self.of = of
+        setattr(self, self.option, kwargs.pop(self.option))
+        kwargs["max_length"] = self.length()
         kwargs.setdefault("blank", True)
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
+    def length(self) -> int:
+        raise NotImplementedError
+
+    def derive(self, text: str) -> str:
+        raise NotImplementedError
+
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        kwargs.update(of=self.of, kind=self.kind)
-        kwargs.pop("max_length", None)
-        kwargs.pop("blank", None)
-        kwargs.pop("editable", None)
+        for key in ("max_length", "blank", "editable"):
+            kwargs.pop(key, None)
+        kwargs.update({"of": self.of, self.option: getattr(self, self.option)})
         return name, path, args, kwargs
+
+    def contribute_to_class(self, cls, name, private_only=False):
+        super().contribute_to_class(cls, name, private_only)
+        setattr(cls, self.attname, _Derived(self))
+
+
+class DigestField(DerivedField):
+    """The blind index of the field `of` (values of `kind`: "id", "account", ...)."""
+
+    option = "kind"
+
+    def length(self) -> int:
+        return DIGEST_LENGTH
 
     def derive(self, text: str) -> str:
         return blind(text, self.kind)
 
-    def contribute_to_class(self, cls, name, private_only=False):
-        super().contribute_to_class(cls, name, private_only)
-        setattr(cls, self.attname, _Derived(self))
 
-
-class MaskField(models.CharField):
+class MaskField(DerivedField):
     """The masked form of the field `of` (`form`: "id", "account", "phone")."""
 
-    def __init__(self, *args, of: str, form: str, **kwargs):
-        self.of, self.form = of, form
-        kwargs["max_length"] = MASK_LENGTH[form]
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("editable", False)
-        super().__init__(*args, **kwargs)
+    option = "form"
 
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.update(of=self.of, form=self.form)
-        kwargs.pop("max_length", None)
-        kwargs.pop("blank", None)
-        kwargs.pop("editable", None)
-        return name, path, args, kwargs
+    def length(self) -> int:
+        return MASK_LENGTH[self.form]
 
     def derive(self, text: str) -> str:
         return MASKS[self.form](text)
 
-    def contribute_to_class(self, cls, name, private_only=False):
-        super().contribute_to_class(cls, name, private_only)
-        setattr(cls, self.attname, _Derived(self))
-
 
 def companions(model, name: str) -> list[models.Field]:
     """The digest and mask fields of the field `name`."""
-    return [
-        f
-        for f in model._meta.concrete_fields
-        if isinstance(f, DigestField | MaskField) and f.of == name
-    ]
+    return [f for f in model._meta.concrete_fields if isinstance(f, DerivedField) and f.of == name]
 
 
 def with_companions(model, names) -> list[str]:
@@ -185,7 +184,7 @@ class Sealer:
     def derived(self, text: str) -> tuple:
         out = []
         for f in self.companions:
-            key = (type(f), getattr(f, "kind", "") or getattr(f, "form", ""), text)
+            key = (type(f), getattr(f, f.option), text)
             value = self.shared.get(key)
             if value is None:
                 value = self.shared[key] = f.derive(text)

@@ -165,6 +165,8 @@ class RawReadTests(SealedData):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT head_id, head_id_digest, head_id_masked FROM households_household"
+                " WHERE id = %s",
+                [Household.objects.get(head_id=rid(1)).pk],
             )
             blob, digest, masked = cursor.fetchone()
         blob = bytes(blob)

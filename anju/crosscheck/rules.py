@@ -299,7 +299,9 @@ def duplicate_subsidy(ctx: Context) -> Iterator[Hit]:
     # Only IDs that can be subsidised twice are aggregated: those on more than one person record
     # and the people of households with more than one renovation (two index-only passes).
     rows = ctx.query(
-        """SELECT MIN(p.id_number), p.id_number_digest, MIN(p.name), COUNT(DISTINCT v.id),
+        """SELECT (SELECT s.id_number FROM households_person s
+                    WHERE s.id_number_digest = p.id_number_digest LIMIT 1),
+                   p.id_number_digest, MIN(p.name), COUNT(DISTINCT v.id),
                    SUM(v.subsidy_fen), MIN(v.year), MAX(v.year), MAX(h.region_id), MAX(h.id)
             FROM (
                 SELECT id_number_digest FROM households_person
@@ -744,8 +746,9 @@ def assessment_overdue(ctx: Context) -> Iterator[Hit]:
         return
     lo, hi = ctx.bounds
     rows = ctx.query(
-        f"""SELECT MIN(r.id_number), r.id_number_digest, MIN(r.name), MIN(l.received_on),
-                   MIN(l.kind),
+        f"""SELECT (SELECT s.id_number FROM crosscheck_referencerecord s
+                    WHERE s.id_number_digest = r.id_number_digest LIMIT 1),
+                   r.id_number_digest, MIN(r.name), MIN(l.received_on), MIN(l.kind),
                    MIN(h.id), MIN(h.region_id)
             FROM crosscheck_referencerecord r
             JOIN crosscheck_referencelist l ON l.id = r.reference_id
