@@ -1,4 +1,4 @@
-"""The `anju` command: demo, serve, import, audit, manage (see CONTRACT.md)."""
+"""The `anju` command: demo, serve, import, audit, rekey, manage (see CONTRACT.md)."""
 
 import argparse
 import getpass
@@ -479,6 +479,23 @@ def _report_annex3(args) -> int:
     return 0
 
 
+def cmd_rekey(args) -> int:
+    """Move every sealed value to the current key and rebuild the blind indexes (docs/operations.md:
+    key rotation). Safe to interrupt and to run again."""
+    _setup()
+    from anju.rekey import rekey
+
+    def progress(table: str, done: int) -> None:
+        print(f"\r{table}：已重写 {done} 行", end="", flush=True)
+
+    rewritten = rekey(actor=cli_actor(), chunk=args.chunk, progress=progress)
+    print()
+    for table, count in rewritten.items():
+        print(f"{table}\t{count}")
+    print(f"共重写 {sum(rewritten.values())} 行；全部数据已使用当前密钥。")
+    return 0
+
+
 def cmd_manage(args) -> int:
     _setup()
     from django.core.management import execute_from_command_line
@@ -546,6 +563,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--month")
     rep.add_argument("--out")
     rep.set_defaults(func=cmd_report)
+
+    rek = sub.add_parser("rekey", help="字段加密密钥轮换：用当前密钥重新加密、重建盲索引")
+    rek.add_argument("--chunk", type=int, default=2000, help="每个事务处理的行数")
+    rek.set_defaults(func=cmd_rekey)
 
     man = sub.add_parser("manage", help="Django manage.py", add_help=False)
     man.add_argument("rest", nargs=argparse.REMAINDER)

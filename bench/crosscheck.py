@@ -23,6 +23,7 @@ def grow_lists(factor: int) -> int:
     from anju.crosscheck.models import ReferenceList, ReferenceRecord
     from anju.households.demo import resident_id
     from anju.households.models import Household
+    from anju.sealed import Sealer
     from anju.tabular.inserts import insert_rows
 
     deaths = ReferenceList.objects.filter(kind="deaths", superseded_by__isnull=True).first()
@@ -32,16 +33,17 @@ def grow_lists(factor: int) -> int:
     if missing <= 0:
         return 0
     start = date(2010, 1, 1)
+    ids = Sealer(ReferenceRecord, "id_number")
     with transaction.atomic():
         insert_rows(
             ReferenceRecord,
-            ["reference_id", "row", "name", "id_number", "id_valid", "start"],
+            ["reference_id", "row", "name", *ids.columns, "id_valid", "start"],
             (
                 (
                     deaths.pk,
                     deaths.rows + n + 2,
                     "逝者",
-                    resident_id("350802000000", 20_000_000 + n),
+                    *ids(resident_id("350802000000", 20_000_000 + n)),
                     True,
                     start + timedelta(days=n % 5000),
                 )
@@ -75,6 +77,14 @@ def _duck_type(field) -> str:
     if kind == "ForeignKey":
         return _duck_type(field.target_field)
     return "VARCHAR"
+
+
+def _csv_value(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return value
 
 
 def to_parquet(folder: str):
@@ -112,11 +122,14 @@ def to_parquet(folder: str):
             writer.writerow(columns)
             cursor.execute(f"SELECT {quoted} FROM {table}")
             while rows := cursor.fetchmany(20000):
-                writer.writerows([["\\N" if v is None else v for v in row] for row in rows])
+                writer.writerows([[_csv_value(v) for v in row] for row in rows])
         types = ", ".join(f"'{f.column}': '{_duck_type(f)}'" for f in fields)
         parquet = os.path.join(folder, f"{table}.parquet")
+        # Ciphertext travels as hex through the CSV and is BLOB again in Parquet.
+        blobs = [f.column for f in fields if f.get_internal_type() == "BinaryField"]
+        replace = f" REPLACE ({', '.join(f'unhex({c}) AS {c}' for c in blobs)})" if blobs else ""
         duck.execute(
-            f"COPY (SELECT * FROM read_csv('{path}', header=true, nullstr='\\N', "
+            f"COPY (SELECT *{replace} FROM read_csv('{path}', header=true, nullstr='\\N', "
             f"columns={{{types}}})) TO '{parquet}' (FORMAT parquet)"
         )
         os.remove(path)

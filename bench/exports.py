@@ -16,26 +16,36 @@ def fill(target: int) -> int:
 
     from anju.households.models import Household
     from anju.regions.models import Level, Region
+    from anju.sealed import Sealer
     from anju.tabular.inserts import insert_rows, reserve_ids
 
     missing = target - Household.objects.count()
     if missing <= 0:
         return 0
     villages = list(Region.objects.filter(level=Level.VILLAGE).values_list("code", flat=True))
+    heads, accounts = Sealer(Household, "head_id"), Sealer(Household, "account_number")
     with transaction.atomic():
         keys = reserve_ids(Household, missing)
         insert_rows(
             Household,
-            ["id", "region_id", "head_name", "head_id", "head_id_valid", "size", "account_number"],
+            [
+                "id",
+                "region_id",
+                "head_name",
+                *heads.columns,
+                "head_id_valid",
+                "size",
+                *accounts.columns,
+            ],
             (
                 (
                     pk,
                     villages[pk % len(villages)],
                     f"户主{pk}",
-                    f"9{pk:017d}",
+                    *heads(f"9{pk:017d}"),
                     False,
                     3,
-                    f"621704{pk:010d}",
+                    *accounts(f"621704{pk:010d}"),
                 )
                 for pk in keys
             ),

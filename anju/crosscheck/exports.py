@@ -6,7 +6,6 @@ import tempfile
 import xlsxwriter
 
 from anju.crosscheck.choices import FindingStatus, Rule
-from anju.households.ids import mask_id
 from anju.reporting.layout import safe_text
 
 COLUMNS = [
@@ -39,18 +38,19 @@ def write_findings(findings, *, unmasked: bool, watermark: str = "", path=None):
     count = 0
     labels = dict(Rule.choices)
     statuses = dict(FindingStatus.choices)
+    # Full IDs decrypted only for a role that may see them; the stored masks otherwise.
     values = findings.values_list(
         "rule",
         "region_id",
         "region__name",
         "name",
-        "id_number",
         "renovation_year",
         "amount_fen",
         "evidence",
         "status",
+        "id_number" if unmasked else "id_number_masked",
     )
-    for rule, code, region, name, number, year, amount, evidence, status in values.iterator(
+    for rule, code, region, name, year, amount, evidence, status, number in values.iterator(
         chunk_size=5000
     ):
         sheet.write_string(row, 0, rule)
@@ -58,7 +58,7 @@ def write_findings(findings, *, unmasked: bool, watermark: str = "", path=None):
         sheet.write_string(row, 2, code)
         sheet.write_string(row, 3, safe_text(region))
         sheet.write_string(row, 4, safe_text(name))
-        sheet.write_string(row, 5, number if unmasked else mask_id(number))
+        sheet.write_string(row, 5, number)
         if year:
             sheet.write_number(row, 6, year)
         sheet.write_number(row, 7, amount / 100)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from anju.crosscheck.choices import FindingStatus, Kind, Rule, RunStatus
+from anju.sealed import DigestField, MaskField, SealedField, SealedModel
 
 USER = settings.AUTH_USER_MODEL
 
@@ -41,28 +42,33 @@ class ReferenceList(models.Model):
         return f"{self.get_kind_display()} {self.as_of}"
 
 
-class ReferenceRecord(models.Model):
+class ReferenceRecord(SealedModel):
     """One row of a department's list, its ID normalised to 18 digits."""
 
     reference = models.ForeignKey(ReferenceList, on_delete=models.CASCADE, related_name="records")
     row = models.PositiveIntegerField("行号")
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18)
+    id_number = SealedField("身份证号", kind="id")
+    id_number_digest = DigestField(of="id_number", kind="id")
+    id_number_masked = MaskField(of="id_number", form="id")
     id_valid = models.BooleanField(default=True)
-    head_id = models.CharField("户主身份证号", max_length=18, blank=True)
+    head_id = SealedField("户主身份证号", kind="id")
+    head_id_digest = DigestField(of="head_id", kind="id")
     # deaths: date of death; poverty/subsistence/extreme-poor: start; payments: paid on.
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
-    detail = models.CharField("类别/等级/项目", max_length=100, blank=True)
-    account_number = models.CharField(max_length=40, blank=True)
+    # The disabled persons' list's category and grade among them.
+    detail = SealedField("类别/等级/项目")
+    account_number = SealedField("账号")
     account_holder = models.CharField(max_length=50, blank=True)
     amount_fen = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["id_number", "reference"], name="refrecord_id_idx"),
+            # The rules' joins with the archive (blind indexes of the IDs).
+            models.Index(fields=["id_number_digest", "reference"], name="refrecord_id_idx"),
             # Lists that name a member's household by its head (户主身份证号).
-            models.Index(fields=["head_id", "reference"], name="refrecord_head_id_idx"),
+            models.Index(fields=["head_id_digest", "reference"], name="refrecord_head_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -111,12 +117,14 @@ class CheckRun(models.Model):
         return None
 
 
-class Finding(models.Model):
+class Finding(SealedModel):
     """A problem a rule found. The same problem found again in a later run stays one finding
     (its `fingerprint`: rule and the records concerned)."""
 
     rule = models.CharField("规则", max_length=32, choices=Rule.choices)
-    fingerprint = models.CharField(max_length=200, unique=True)
+    # The rule and the records concerned (IDs among them): sealed, found again by its digest.
+    fingerprint = SealedField(kind="fingerprint")
+    fingerprint_digest = DigestField(of="fingerprint", kind="fingerprint", unique=True)
     region = models.ForeignKey(
         "regions.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="+"
     )
@@ -127,7 +135,9 @@ class Finding(models.Model):
         on_delete=models.SET_NULL,
         related_name="findings",
     )
-    id_number = models.CharField("身份证号", max_length=18, blank=True)
+    id_number = SealedField("身份证号", kind="id")
+    id_number_digest = DigestField(of="id_number", kind="id")
+    id_number_masked = MaskField(of="id_number", form="id")
     name = models.CharField("姓名", max_length=50, blank=True)
     renovation_year = models.PositiveSmallIntegerField("改造年度", null=True, blank=True)
     amount_fen = models.BigIntegerField("涉及金额（分）", default=0)

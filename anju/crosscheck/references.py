@@ -19,6 +19,7 @@ from anju.crosscheck.choices import DEPARTMENT, Kind
 from anju.crosscheck.models import ReferenceList, ReferenceRecord
 from anju.households.ids import parse_id
 from anju.regions.models import Region, subtree_bounds
+from anju.sealed import Sealer
 from anju.tabular.errors import RowError
 from anju.tabular.inserts import insert_rows
 from anju.tabular.safety import UnsafeFile
@@ -255,19 +256,22 @@ def import_reference(
             actor_name=actor if user is None else user.get_username(),
             received_on=today,
         )
+        ids, heads = Sealer(ReferenceRecord, "id_number"), Sealer(ReferenceRecord, "head_id")
+        details = Sealer(ReferenceRecord, "detail")
+        accounts = Sealer(ReferenceRecord, "account_number")
         insert_rows(
             ReferenceRecord,
             [
                 "reference_id",
                 "row",
                 "name",
-                "id_number",
+                *ids.columns,
                 "id_valid",
-                "head_id",
+                *heads.columns,
                 "start",
                 "end",
-                "detail",
-                "account_number",
+                *details.columns,
+                *accounts.columns,
                 "account_holder",
                 "amount_fen",
             ],
@@ -276,13 +280,13 @@ def import_reference(
                     reference.pk,
                     e.row,
                     e.name,
-                    e.id_number,
+                    *ids(e.id_number),
                     e.id_valid,
-                    e.head_id,
+                    *heads(e.head_id),
                     e.start,
                     e.end,
-                    e.detail,
-                    e.account_number,
+                    *details(e.detail),
+                    *accounts(e.account_number),
                     e.account_holder,
                     e.amount_fen,
                 )

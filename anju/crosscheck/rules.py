@@ -16,6 +16,7 @@ from django.db import connection
 from opencc import OpenCC
 
 from anju.crosscheck.choices import PRIORITY_KINDS, Kind, Rule
+from anju.crypto import unseal_checked
 from anju.households.choices import REVISITED, Category, Method
 from anju.households.ids import mask_id
 from anju.regions.models import Level, Region, subtree_bounds
@@ -125,12 +126,28 @@ class Context:
     def ids(self, *kinds: str) -> list[int]:
         return [pk for kind in kinds for pk in self.lists.get(kind, [])]
 
-    def query(self, sql: str, params: list) -> list[tuple]:
+    def query(
+        self, sql: str, params: list, sealed: dict[int, tuple[str, str]] | None = None
+    ) -> list[tuple]:
+        """The rows of `sql`. `sealed` names the columns holding ciphertext, by position, each
+        followed by its row's blind index (the pair comes back as the one clear value): rules
+        join on blind indexes and open only the few rows they found."""
         if self.execute is not None:
-            return self.execute(sql, params)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = self.execute(sql, params)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+        if not sealed:
+            return rows
+        opened = []
+        for row in rows:
+            row = list(row)
+            for at in sorted(sealed, reverse=True):
+                purpose, kind = sealed[at]
+                row[at : at + 2] = [unseal_checked(row[at], purpose, row[at + 1], kind)]
+            opened.append(tuple(row))
+        return opened
 
 
 def marks(values) -> str:
@@ -138,6 +155,12 @@ def marks(values) -> str:
 
 
 SCOPE = "h.region_id BETWEEN %s AND %s"
+# The sealed columns the rules read back (anju.sealed: table.column, bound to the row's digest).
+HEAD_ID = ("households_household.head_id", "id")
+PERSON_ID = ("households_person.id_number", "id")
+REFERENCE_ID = ("crosscheck_referencerecord.id_number", "id")
+HOUSEHOLD_ACCOUNT = ("households_household.account_number", "account")
+PAYMENT_ACCOUNT = ("households_payment.account_number", "account")
 # `+r.reference_id IN (...)` below: the unary plus keeps SQLite from walking a whole list by its
 # list key; it looks each person of the archive up in the list's ID index instead (a list may be
 # ten times the archive). PostgreSQL and DuckDB read it as the plain column.
@@ -164,7 +187,7 @@ def deceased_beneficiary(ctx: Context) -> Iterator[Hit]:
             SELECT p.id AS pid, r.start AS died FROM households_person p
             JOIN households_household h ON h.id = p.household_id
             JOIN crosscheck_referencerecord r
-              ON r.id_number = p.id_number AND +r.reference_id IN ({marks(lists)})
+              ON r.id_number_digest = p.id_number_digest AND +r.reference_id IN ({marks(lists)})
             WHERE {SCOPE} AND r.start IS NOT NULL
             UNION ALL
             SELECT p.id, p.deceased_on FROM households_person p
@@ -178,9 +201,11 @@ def deceased_beneficiary(ctx: Context) -> Iterator[Hit]:
         JOIN households_renovation v ON v.household_id = h.id"""
     base = f"{joins} WHERE {SCOPE}"
     approved = ctx.query(
-        f"""SELECT h.id, h.region_id, p.id_number, p.name, p.relation, v.year, d.died,
+        f"""SELECT h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation, v.year,
+                   d.died,
                    v.approved_on, v.subsidy_fen {base} AND v.approved_on >= d.died""",
         [*lists, *ctx.bounds, *ctx.bounds, *ctx.bounds],
+        sealed={2: PERSON_ID},
     )
     for hid, region, number, name, relation, year, died, approved_on, subsidy in approved:
         yield Hit(
@@ -195,12 +220,15 @@ def deceased_beneficiary(ctx: Context) -> Iterator[Hit]:
             f"{year}年度危房改造补助{yuan(subsidy)}",
         )
     paid = ctx.query(
-        f"""SELECT h.id, h.region_id, p.id_number, p.name, p.relation, v.year, d.died,
+        f"""SELECT h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation, v.year,
+                   d.died,
                    MIN(pay.paid_on), SUM(pay.amount_fen)
             {joins} JOIN households_payment pay ON pay.renovation_id = v.id
             WHERE {SCOPE} AND pay.paid_on >= d.died
-            GROUP BY h.id, h.region_id, p.id_number, p.name, p.relation, v.year, d.died""",
+            GROUP BY h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation,
+                v.year, d.died""",
         [*lists, *ctx.bounds, *ctx.bounds, *ctx.bounds],
+        sealed={2: PERSON_ID},
     )
     for hid, region, number, name, relation, year, died, paid_on, amount in paid:
         yield Hit(
@@ -224,14 +252,16 @@ def ineligible(ctx: Context) -> Iterator[Hit]:
     kinds_in_use = {kind for kind in PRIORITY_KINDS if ctx.lists.get(kind)}
     trusted = [c.value for c in Category if LIST_OF_CATEGORY.get(c) not in kinds_in_use]
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, v.year, v.approved_on, v.subsidy_fen
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, v.year,
+                   v.approved_on, v.subsidy_fen
             FROM households_renovation v JOIN households_household h ON h.id = v.household_id
             WHERE {SCOPE} AND v.approved_on IS NOT NULL
               AND NOT EXISTS (
                 SELECT 1 FROM households_person p
                 WHERE p.household_id = h.id AND EXISTS (
                   SELECT 1 FROM crosscheck_referencerecord r
-                  WHERE r.id_number = p.id_number AND r.reference_id IN ({marks(listed)})
+                  WHERE r.id_number_digest = p.id_number_digest
+                      AND r.reference_id IN ({marks(listed)})
                     AND (r.start IS NULL OR r.start <= v.approved_on)
                     AND (r."end" IS NULL OR r."end" > v.approved_on)))
               AND NOT EXISTS (
@@ -241,10 +271,11 @@ def ineligible(ctx: Context) -> Iterator[Hit]:
                   AND (c."end" IS NULL OR c."end" > v.approved_on))
               AND NOT EXISTS (
                 SELECT 1 FROM crosscheck_referencerecord r
-                WHERE r.head_id = h.head_id AND r.reference_id IN ({marks(listed)})
+                WHERE r.head_id_digest = h.head_id_digest AND r.reference_id IN ({marks(listed)})
                   AND (r.start IS NULL OR r.start <= v.approved_on)
                   AND (r."end" IS NULL OR r."end" > v.approved_on))""",
         [*ctx.bounds, *listed, *trusted, *listed],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, approved_on, subsidy in rows:
         yield Hit(
@@ -268,27 +299,30 @@ def duplicate_subsidy(ctx: Context) -> Iterator[Hit]:
     # Only IDs that can be subsidised twice are aggregated: those on more than one person record
     # and the people of households with more than one renovation (two index-only passes).
     rows = ctx.query(
-        """SELECT p.id_number, MIN(p.name), COUNT(DISTINCT v.id), SUM(v.subsidy_fen),
-                   MIN(v.year), MAX(v.year), MAX(h.region_id), MAX(h.id)
+        """SELECT (SELECT s.id_number FROM households_person s
+                    WHERE s.id_number_digest = p.id_number_digest LIMIT 1),
+                   p.id_number_digest, MIN(p.name), COUNT(DISTINCT v.id),
+                   SUM(v.subsidy_fen), MIN(v.year), MAX(v.year), MAX(h.region_id), MAX(h.id)
             FROM (
-                SELECT id_number FROM households_person
-                GROUP BY id_number HAVING COUNT(*) > 1
+                SELECT id_number_digest FROM households_person
+                GROUP BY id_number_digest HAVING COUNT(*) > 1
                 UNION
-                SELECT q.id_number FROM households_person q
+                SELECT q.id_number_digest FROM households_person q
                 JOIN (SELECT household_id FROM households_renovation
                       GROUP BY household_id HAVING COUNT(*) > 1) m
                   ON m.household_id = q.household_id
             ) c
-            JOIN households_person p ON p.id_number = c.id_number
+            JOIN households_person p ON p.id_number_digest = c.id_number_digest
             JOIN households_renovation v ON v.household_id = p.household_id
             JOIN households_household h ON h.id = v.household_id
             WHERE v.subsidy_fen > 0 AND v.approved_on IS NOT NULL
               AND EXISTS (
                 SELECT 1 FROM households_person p2
                 JOIN households_household h2 ON h2.id = p2.household_id
-                WHERE p2.id_number = p.id_number AND h2.region_id BETWEEN %s AND %s)
-            GROUP BY p.id_number HAVING COUNT(DISTINCT v.id) > 1""",
+                WHERE p2.id_number_digest = p.id_number_digest AND h2.region_id BETWEEN %s AND %s)
+            GROUP BY p.id_number_digest HAVING COUNT(DISTINCT v.id) > 1""",
         [lo, hi],
+        sealed={0: PERSON_ID},
     )
     for number, name, times, total, first, last, region, hid in rows:
         years = f"{first}年度和{last}年度" if times == 2 else f"{first}—{last}年度间{times}次"
@@ -309,17 +343,20 @@ def payment_account(ctx: Context) -> Iterator[Hit]:
     """Paid into an account that is not the household's one-card account, or whose holder is no
     one of the household (name variants are the same name)."""
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, h.account_number, v.year,
-                   pay.paid_on, pay.amount_fen, pay.account_number, pay.account_holder,
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name,
+                   h.account_number, h.account_number_digest, v.year, pay.paid_on, pay.amount_fen,
+                   pay.account_number, pay.account_number_digest, pay.account_holder,
                    (SELECT MIN(p.name) FROM households_person p
                     WHERE p.household_id = h.id AND p.name = pay.account_holder)
             FROM households_payment pay
             JOIN households_renovation v ON v.id = pay.renovation_id
             JOIN households_household h ON h.id = v.household_id
             WHERE {SCOPE}
-              AND ((h.account_number <> '' AND pay.account_number <> h.account_number)
+              AND ((h.account_number_digest <> ''
+                    AND pay.account_number_digest <> h.account_number_digest)
                    OR pay.account_holder <> h.head_name)""",
         [*ctx.bounds],
+        sealed={2: HEAD_ID, 5: HOUSEHOLD_ACCOUNT, 10: PAYMENT_ACCOUNT},
     )
     names = None
     for hid, region, number, name, own, year, paid_on, amount, account, holder, member in rows:
@@ -367,15 +404,18 @@ def payment_amount(ctx: Context) -> Iterator[Hit]:
     """What was paid differs from the approved subsidy: in the registry's payments, and in the
     finance bureau's one-card list where one is in use."""
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, v.year, v.subsidy_fen,
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, v.year,
+                   v.subsidy_fen,
                    SUM(pay.amount_fen)
             FROM households_renovation v
             JOIN households_household h ON h.id = v.household_id
             JOIN households_payment pay ON pay.renovation_id = v.id
             WHERE {SCOPE}
-            GROUP BY h.id, h.region_id, h.head_id, h.head_name, v.year, v.subsidy_fen
+            GROUP BY h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, v.year,
+                v.subsidy_fen
             HAVING SUM(pay.amount_fen) <> v.subsidy_fen""",
         [*ctx.bounds],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, approved, paid in rows:
         yield Hit(
@@ -394,17 +434,20 @@ def payment_amount(ctx: Context) -> Iterator[Hit]:
         return
     # The finance bureau's payments to the household's people, against the approved total.
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, t.approved, t.paid, t.last_year
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, t.approved,
+                   t.paid, t.last_year
             FROM households_household h
             JOIN (SELECT household_id, SUM(subsidy_fen) AS approved, MAX(year) AS last_year,
                          (SELECT SUM(r.amount_fen) FROM households_person p
-                          JOIN crosscheck_referencerecord r ON r.id_number = p.id_number
+                          JOIN crosscheck_referencerecord r
+                              ON r.id_number_digest = p.id_number_digest
                           WHERE p.household_id = v.household_id
                             AND +r.reference_id IN ({marks(lists)})) AS paid
                   FROM households_renovation v WHERE approved_on IS NOT NULL
                   GROUP BY household_id) t ON t.household_id = h.id
             WHERE {SCOPE} AND t.paid IS NOT NULL AND t.paid <> t.approved""",
         [*lists, *ctx.bounds],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, approved, paid, year in rows:
         yield Hit(
@@ -426,7 +469,8 @@ def payment_late(ctx: Context) -> Iterator[Hit]:
     allowed = int(ctx.params["payment_days"])
     cutoff = ctx.today - timedelta(days=allowed)
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, v.year, v.accepted_on,
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, v.year,
+                   v.accepted_on,
                    v.subsidy_fen, f.first_paid, {ctx.days("f.first_paid", "v.accepted_on")}
             FROM households_renovation v
             JOIN households_household h ON h.id = v.household_id
@@ -437,6 +481,7 @@ def payment_late(ctx: Context) -> Iterator[Hit]:
               AND ((f.first_paid IS NULL AND v.accepted_on < %s)
                    OR {ctx.days("f.first_paid", "v.accepted_on")} > %s)""",
         [*ctx.bounds, cutoff, allowed],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, accepted, subsidy, first_paid, gap in rows:
         if first_paid is None:
@@ -461,10 +506,11 @@ def invalid_id(ctx: Context) -> Iterator[Hit]:
     from anju.households.ids import problem_with
 
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, p.id_number, p.name, p.relation
+        f"""SELECT h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation
             FROM households_person p JOIN households_household h ON h.id = p.household_id
             WHERE {SCOPE} AND p.id_valid = %s""",
         [*ctx.bounds, False],
+        sealed={2: PERSON_ID},
     )
     for hid, region, number, name, relation in rows:
         yield Hit(
@@ -486,12 +532,14 @@ def record_mismatch(ctx: Context) -> Iterator[Hit]:
     if not lists:
         return
     candidates = ctx.query(
-        f"""SELECT DISTINCT h.id, h.region_id, p.id_number, p.name, p.relation, r.name
+        f"""SELECT DISTINCT h.id, h.region_id, p.id_number, p.id_number_digest, p.name,
+                   p.relation, r.name
             FROM crosscheck_referencerecord r
-            JOIN households_person p ON p.id_number = r.id_number
+            JOIN households_person p ON p.id_number_digest = r.id_number_digest
             JOIN households_household h ON h.id = p.household_id
             WHERE {SCOPE} AND r.reference_id IN ({marks(lists)}) AND r.name <> p.name""",
         [*ctx.bounds, *lists],
+        sealed={2: PERSON_ID},
     )
     for hid, region, number, name, relation, listed in candidates:
         if same_name(name, listed):  # a full-width space, a traditional character: same name
@@ -506,19 +554,21 @@ def record_mismatch(ctx: Context) -> Iterator[Hit]:
             f"在扶贫部门建档立卡名单中为「{listed}」",
         )
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name
             FROM households_household h
             WHERE {SCOPE} AND EXISTS (
                 SELECT 1 FROM households_categoryrecord c
                 WHERE c.household_id = h.id AND c.category = %s)
               AND NOT EXISTS (
                 SELECT 1 FROM crosscheck_referencerecord r
-                JOIN households_person p ON p.id_number = r.id_number
+                JOIN households_person p ON p.id_number_digest = r.id_number_digest
                 WHERE p.household_id = h.id AND r.reference_id IN ({marks(lists)}))
               AND NOT EXISTS (
                 SELECT 1 FROM crosscheck_referencerecord r
-                WHERE r.head_id = h.head_id AND r.reference_id IN ({marks(lists)}))""",
+                WHERE r.head_id_digest = h.head_id_digest
+                    AND r.reference_id IN ({marks(lists)}))""",
         [*ctx.bounds, Category.REGISTERED_POOR.value, *lists, *lists],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name in rows:
         yield Hit(
@@ -537,7 +587,8 @@ def no_assessment(ctx: Context) -> Iterator[Hit]:
     """Renovated (approved) with no danger assessment of the household's house on or before
     the approval."""
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, v.year, v.approved_on
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, v.year,
+                   v.approved_on
             FROM households_renovation v JOIN households_household h ON h.id = v.household_id
             WHERE {SCOPE} AND v.approved_on IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM households_assessment a
@@ -545,6 +596,7 @@ def no_assessment(ctx: Context) -> Iterator[Hit]:
                 WHERE o.household_id = h.id
                   AND (a.assessed_on IS NULL OR a.assessed_on <= v.approved_on))""",
         [*ctx.bounds],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, approved_on in rows:
         yield Hit(
@@ -565,7 +617,7 @@ def grade_mismatch(ctx: Context) -> Iterator[Hit]:
     assessment on or before the approval)."""
     rows = ctx.query(
         f"""SELECT * FROM (
-              SELECT h.id, h.region_id, h.head_id, h.head_name, v.year, v.method,
+              SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, v.year, v.method,
                 (SELECT a.grade FROM households_assessment a
                  JOIN households_house o ON o.id = a.house_id
                  WHERE o.household_id = h.id
@@ -575,6 +627,7 @@ def grade_mismatch(ctx: Context) -> Iterator[Hit]:
               WHERE {SCOPE} AND v.approved_on IS NOT NULL) t
             WHERE t.grade IN ('A', 'B') OR (t.grade = 'C' AND t.method IN ({marks(REBUILDS)}))""",
         [*ctx.bounds, *REBUILDS],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, method, grade in rows:
         done = Method(method).label if method else "改造"
@@ -600,7 +653,8 @@ def area_standard(ctx: Context) -> Iterator[Hit]:
     high = " ".join(f"WHEN h.size = {n} THEN {hi}" for n, (_, hi) in small)
     rows = ctx.query(
         f"""SELECT * FROM (
-              SELECT h.id, h.region_id, h.head_id, h.head_name, v.year, h.size, v.built_area,
+              SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, v.year, h.size,
+                  v.built_area,
                 CASE {low} ELSE h.size * %s END AS lo,
                 CASE {high} ELSE h.size * %s END AS hi
               FROM households_renovation v JOIN households_household h ON h.id = v.household_id
@@ -608,6 +662,7 @@ def area_standard(ctx: Context) -> Iterator[Hit]:
                 AND v.method IN ({marks(NEW_HOUSE_METHODS)})) t
             WHERE t.built_area < t.lo OR t.built_area > t.hi""",
         [per_low, per_high, *ctx.bounds, *NEW_HOUSE_METHODS],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, size, area, lo, hi in rows:
         yield Hit(
@@ -625,10 +680,12 @@ def area_standard(ctx: Context) -> Iterator[Hit]:
 @rule(Rule.NO_TOILET)
 def no_toilet(ctx: Context) -> Iterator[Hit]:
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, v.year, v.accepted_on
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, v.year,
+                   v.accepted_on
             FROM households_renovation v JOIN households_household h ON h.id = v.household_id
             WHERE {SCOPE} AND v.accepted_on IS NOT NULL AND v.has_toilet = %s""",
         [*ctx.bounds, False],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, accepted in rows:
         yield Hit(
@@ -646,11 +703,13 @@ def no_toilet(ctx: Context) -> Iterator[Hit]:
 def no_acceptance(ctx: Context) -> Iterator[Hit]:
     allowed = int(ctx.params["acceptance_days"])
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, v.year, v.completed_on
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, v.year,
+                   v.completed_on
             FROM households_renovation v JOIN households_household h ON h.id = v.household_id
             WHERE {SCOPE} AND v.completed_on IS NOT NULL AND v.accepted_on IS NULL
               AND v.completed_on < %s""",
         [*ctx.bounds, ctx.today - timedelta(days=allowed)],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, completed in rows:
         yield Hit(
@@ -698,11 +757,13 @@ def _overdue_from_lists(ctx: Context) -> Iterator[Hit]:
         return
     lo, hi = ctx.bounds
     rows = ctx.query(
-        f"""SELECT r.id_number, MIN(r.name), MIN(l.received_on), MIN(l.kind),
+        f"""SELECT (SELECT s.id_number FROM crosscheck_referencerecord s
+                    WHERE s.id_number_digest = r.id_number_digest LIMIT 1),
+                   r.id_number_digest, MIN(r.name), MIN(l.received_on), MIN(l.kind),
                    MIN(h.id), MIN(h.region_id)
             FROM crosscheck_referencerecord r
             JOIN crosscheck_referencelist l ON l.id = r.reference_id
-            LEFT JOIN households_person p ON p.id_number = r.id_number
+            LEFT JOIN households_person p ON p.id_number_digest = r.id_number_digest
             LEFT JOIN households_household h ON h.id = p.household_id
             WHERE r.reference_id IN ({marks(lists)})
               AND (r."end" IS NULL OR r."end" > %s)
@@ -711,8 +772,9 @@ def _overdue_from_lists(ctx: Context) -> Iterator[Hit]:
                 JOIN households_house o ON o.id = a.house_id WHERE o.household_id = h.id)
                 AND NOT EXISTS (
                 SELECT 1 FROM households_renovation v WHERE v.household_id = h.id)))
-            GROUP BY r.id_number""",
+            GROUP BY r.id_number_digest""",
         [*lists, ctx.today],
+        sealed={0: REFERENCE_ID},
     )
     counties = set(Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True))
     for number, name, received, kind, hid, region in rows:
@@ -769,7 +831,7 @@ def visit_overdue(ctx: Context) -> Iterator[Hit]:
     limit = ctx.today - timedelta(days=interval)
     kinds = [s.value for s in REVISITED]
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name,
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name,
                    (SELECT MAX(visited_on) FROM households_followupvisit f
                     WHERE f.household_id = h.id) AS last_visit
             FROM households_household h
@@ -778,6 +840,7 @@ def visit_overdue(ctx: Context) -> Iterator[Hit]:
               AND NOT EXISTS (SELECT 1 FROM households_followupvisit f
                 WHERE f.household_id = h.id AND f.visited_on >= %s)""",
         [*ctx.bounds, *kinds, limit],
+        sealed={2: HEAD_ID},
     )
     quarter = f"{ctx.today.year}Q{(ctx.today.month - 1) // 3 + 1}"
     for hid, region, number, name, last in rows:
@@ -797,12 +860,13 @@ def visit_overdue(ctx: Context) -> Iterator[Hit]:
 def plate_missing(ctx: Context) -> Iterator[Hit]:
     """A safety plate issued but not on the wall by its deadline."""
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_name, s.number, s.deadline
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, s.number, s.deadline
             FROM households_safetyplate s JOIN households_household h ON h.id = s.household_id
             WHERE {SCOPE} AND s.installed_on IS NULL AND s.deadline < %s
               AND NOT EXISTS (SELECT 1 FROM households_safetyplate t
                 WHERE t.household_id = h.id AND t.installed_on IS NOT NULL)""",
         [*ctx.bounds, ctx.today],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, plate, deadline in rows:
         yield Hit(
@@ -821,7 +885,8 @@ def still_in_dangerous_house(ctx: Context) -> Iterator[Hit]:
     the old one: as the latest visit found, or as the house records say."""
     # Driven from the visits that found the family in the old house; the latest visit decides.
     rows = ctx.query(
-        f"""SELECT DISTINCT h.id, h.region_id, h.head_id, h.head_name, f.visited_on,
+        f"""SELECT DISTINCT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name,
+                   f.visited_on,
                    (SELECT MAX(v.year) FROM households_renovation v
                     WHERE v.household_id = h.id AND v.accepted_on IS NOT NULL
                       AND v.method IN ({marks(NEW_HOUSE_METHODS)})) AS year
@@ -831,6 +896,7 @@ def still_in_dangerous_house(ctx: Context) -> Iterator[Hit]:
               AND f.visited_on = (SELECT MAX(g.visited_on) FROM households_followupvisit g
                                   WHERE g.household_id = h.id)""",
         [*NEW_HOUSE_METHODS, *ctx.bounds, "%still_in_old%"],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name, visited, year in rows:
         if year is None:
@@ -846,7 +912,7 @@ def still_in_dangerous_house(ctx: Context) -> Iterator[Hit]:
             "仍住在原危房中",
         )
     rows = ctx.query(
-        f"""SELECT DISTINCT h.id, h.region_id, h.head_id, h.head_name
+        f"""SELECT DISTINCT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name
             FROM households_household h
             JOIN households_house o ON o.household_id = h.id
             WHERE {SCOPE} AND o.is_new = %s AND o.lived_in = %s
@@ -855,6 +921,7 @@ def still_in_dangerous_house(ctx: Context) -> Iterator[Hit]:
               AND (SELECT a.grade FROM households_assessment a WHERE a.house_id = o.id
                    ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1) IN ('C', 'D')""",
         [*ctx.bounds, False, True, True],
+        sealed={2: HEAD_ID},
     )
     for hid, region, number, name in rows:
         yield Hit(

@@ -20,6 +20,7 @@ from anju.crosscheck.models import CheckRun, Finding
 from anju.crosscheck.references import current_lists
 from anju.crosscheck.rules import RULES, Context, Hit
 from anju.regions.models import Region
+from anju.sealed import Sealer
 from anju.tabular.inserts import insert_rows, key_table
 
 
@@ -156,19 +157,21 @@ def _keep(run: CheckRun, hits: dict[str, tuple[str, Hit]]) -> int:
     """New findings inserted; those already on record marked as found again by this run."""
     if not hits:
         return 0
-    with key_table(hits, name="anju_finding_keys") as keys:
-        known_rows = Finding.objects.filter(fingerprint__in=RawSQL(keys, ()))  # noqa: S611
-        known = set(known_rows.values_list("fingerprint", flat=True))
+    fingerprints, ids = Sealer(Finding, "fingerprint"), Sealer(Finding, "id_number")
+    sealed = {fp: fingerprints(fp) for fp in hits}  # ciphertext and digest
+    with key_table((s[1] for s in sealed.values()), name="anju_finding_keys") as keys:
+        known_rows = Finding.objects.filter(fingerprint_digest__in=RawSQL(keys, ()))  # noqa: S611
+        known = set(known_rows.values_list("fingerprint_digest", flat=True))
         known_rows.update(last_run=run, times_found=F("times_found") + 1)
-    fresh = [(fp, code, hit) for fp, (code, hit) in hits.items() if fp not in known]
+    fresh = [(fp, code, hit) for fp, (code, hit) in hits.items() if sealed[fp][1] not in known]
     insert_rows(
         Finding,
         [
             "rule",
-            "fingerprint",
+            *fingerprints.columns,
             "region_id",
             "household_id",
-            "id_number",
+            *ids.columns,
             "name",
             "renovation_year",
             "amount_fen",
@@ -179,10 +182,10 @@ def _keep(run: CheckRun, hits: dict[str, tuple[str, Hit]]) -> int:
         (
             (
                 code,
-                fp,
+                *sealed[fp],
                 hit.region_code,
                 hit.household_id,
-                hit.id_number,
+                *ids(hit.id_number),
                 hit.name[:50],
                 hit.renovation_year,
                 hit.amount_fen or 0,

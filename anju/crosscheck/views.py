@@ -32,7 +32,6 @@ from anju.crosscheck.choices import FindingStatus, Kind, Rule
 from anju.crosscheck.exports import write_findings
 from anju.crosscheck.references import import_reference
 from anju.crosscheck.runs import start_run
-from anju.households.ids import mask_id
 from anju.oversight.choices import CadreLevel
 from anju.oversight.services import PersonInput
 from anju.pagination import paginate
@@ -80,7 +79,7 @@ def findings(request):
         "crosscheck/findings.html",
         {
             "page": page,
-            "rows": [(f, mask_id(f.id_number)) for f in page.object_list],
+            "rows": [(f, f.id_number_masked) for f in page.object_list],
             "filters": request.GET,
             "rules": [(code, label, counts.get(code, 0)) for code, label in Rule.choices],
             "statuses": FindingStatus.choices,
@@ -160,7 +159,7 @@ def _finding_page(request, finding, **extra):
         "crosscheck/finding.html",
         {
             "finding": finding,
-            "masked": mask_id(finding.id_number),
+            "masked": finding.id_number_masked,
             "household": household,
             "can_triage": has_perm(request.user, Perm.TRIAGE_FINDINGS)
             and finding.status == FindingStatus.PENDING,

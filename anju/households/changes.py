@@ -128,9 +128,9 @@ def _apply(request: ChangeRequest) -> None:
     household, field, value = request.household, request.field, request.new_value
     if field == F.HEAD_ID:
         resident = parse_id(value)
-        Person.objects.filter(household=household, id_number=household.head_id).update(
-            id_number=resident.number, id_valid=resident.valid
-        )
+        for person in Person.objects.filter(household=household, id_number=household.head_id):
+            person.id_number, person.id_valid = resident.number, resident.valid
+            person.save(update_fields=["id_number", "id_valid"])
         household.head_id, household.head_id_valid = resident.number, resident.valid
         household.save(update_fields=["head_id", "head_id_valid"])
     elif field in (F.ACCOUNT_NUMBER, F.ACCOUNT_HOLDER):

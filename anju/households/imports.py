@@ -29,6 +29,7 @@ from anju.households.models import (
     Renovation,
 )
 from anju.regions.models import Level, Region
+from anju.sealed import Sealer
 from anju.tabular.errors import RowError
 from anju.tabular.inserts import (
     BatchWriter,
@@ -520,10 +521,16 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
         if current is None or (record.year, record.row) > (current.year, current.row):
             latest[record.head_id] = record
     actor_name = actor if isinstance(actor, str) else actor.get_username()
-    with bulk_load(), transaction.atomic(), key_table(latest) as head_ids:
-        # The archive's households already on record, found by joining the file's head IDs.
-        known = Household.objects.filter(head_id__in=RawSQL(head_ids, ()))  # noqa: S611 (our own table name)
-        existing = {h.head_id: h for h in known}
+    # Sealed once per value: ciphertext, blind index and mask of each head's ID and account.
+    shared: dict = {}
+    heads, people = Sealer(Household, "head_id", shared), Sealer(Person, "id_number", shared)
+    accounts = Sealer(Household, "account_number")
+    head_of = {heads(head_id)[1]: head_id for head_id in latest}
+    with bulk_load(), transaction.atomic(), key_table(head_of) as head_digests:
+        # The archive's households already on record, found by joining the file's head IDs'
+        # blind indexes (the ID itself is known: it is not decrypted).
+        known = Household.objects.filter(head_id_digest__in=RawSQL(head_digests, ()))  # noqa: S611 (our own table name)
+        existing = {head_of[h.head_id_digest]: h for h in known.defer("head_id")}
         regions_before = {h.region_id for h in existing.values()}
         result.errors = _locked_changes(records, existing, known)
         if result.errors:
@@ -558,27 +565,29 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
                 "head_id_valid",
                 "size",
                 "account_number",
+                "account_number_digest",
+                "account_number_masked",
                 "account_holder",
                 "batch",
             ],
             batch_size=2000,
         )
-        # New households in ID order, their keys reserved in that order: then every index the
-        # new rows enter (household and person IDs, the keys, renovations and categories by
-        # household, houses and assessments) is entered in key order, a page at a time, instead
-        # of at random places all over a million-row B-tree.
+        # New households in the order of their IDs' blind index, their keys reserved in that
+        # order: then every index the new rows enter (household and person ID digests, the keys,
+        # renovations and categories by household, houses and assessments) is entered in key
+        # order, a page at a time, instead of at random places all over a million-row B-tree.
         new = sorted(
             (r for head_id, r in latest.items() if head_id not in existing),
-            key=lambda r: r.head_id,
+            key=lambda r: heads(r.head_id)[1],
         )
         new_keys = reserve_ids(Household, len(new))
-        household_pk = {h.head_id: h.pk for h in existing.values()}
+        household_pk = {head_id: h.pk for head_id, h in existing.items()}
         household_pk.update(zip((r.head_id for r in new), new_keys, strict=True))
 
         # Everything the inserts below depend on is read first: once the writer thread runs,
         # this thread stays off the connection until it is drained.
         old_house: dict[str, int] = {}  # the old house (the one assessed) of each household
-        known_pks = {h.pk: h.head_id for h in existing.values()}
+        known_pks = {h.pk: head_id for head_id, h in existing.items()}
         for pk, household_id in (
             House.objects.filter(household__in=known, is_new=False)
             .order_by("pk")
@@ -622,10 +631,10 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
                     "id",
                     "region_id",
                     "head_name",
-                    "head_id",
+                    *heads.columns,
                     "head_id_valid",
                     "size",
-                    "account_number",
+                    *accounts.columns,
                     "account_holder",
                     "batch_id",
                 ],
@@ -634,10 +643,10 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
                         pk,
                         r.region,
                         r.head_name,
-                        r.head_id,
+                        *heads(r.head_id),
                         r.id_valid,
                         r.size,
-                        r.account,
+                        *accounts(r.account),
                         r.head_name if r.account else "",
                         batch.pk,
                     )
@@ -647,9 +656,9 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
             )
             insert_rows(
                 Person,
-                ["household_id", "name", "id_number", "id_valid", "relation"],
+                ["household_id", "name", *people.columns, "id_valid", "relation"],
                 (
-                    (pk, r.head_name, r.head_id, r.id_valid, "户主")
+                    (pk, r.head_name, *people(r.head_id), r.id_valid, "户主")
                     for pk, r in zip(new_keys, new, strict=True)
                 ),
                 writer=writer,

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from anju.households.choices import Category, Grade, Method, Structure
+from anju.sealed import DigestField, MaskField, SealedField, SealedModel
 
 USER = settings.AUTH_USER_MODEL
 
@@ -28,7 +29,7 @@ class ImportBatch(models.Model):
         return f"{self.file_name} ({self.rows})"
 
 
-class Household(models.Model):
+class Household(SealedModel):
     # The village (or township) the household lives in; scoping is a range on this column.
     # No index of its own: household_region_name_idx leads with it.
     region = models.ForeignKey(
@@ -39,12 +40,18 @@ class Household(models.Model):
         db_index=False,
     )
     head_name = models.CharField("户主姓名", max_length=50)
-    head_id = models.CharField("户主身份证号", max_length=18, unique=True)
+    head_id = SealedField("户主身份证号", kind="id")
+    # Look-ups by ID (search, the import, the cross-check's joins) run on the blind index.
+    head_id_digest = DigestField(of="head_id", kind="id", unique=True)
+    head_id_masked = MaskField(of="head_id", form="id")
     head_id_valid = models.BooleanField("身份证号校验通过", default=True)
     size = models.PositiveSmallIntegerField(
         "家庭人口", null=True, blank=True, validators=[MaxValueValidator(30)]
     )
-    account_number = models.CharField("一卡通账号", max_length=40, blank=True)
+    account_number = SealedField("一卡通账号", kind="account")
+    # PAYMENT_ACCOUNT compares it with each payment's account, row by row: no index.
+    account_number_digest = DigestField(of="account_number", kind="account")
+    account_number_masked = MaskField(of="account_number", form="account")
     account_holder = models.CharField("账户名", max_length=50, blank=True)
     # Where the row last came from; batches are kept for good and never looked up backwards,
     # so no index (one less to maintain on every imported row).
@@ -75,10 +82,13 @@ class Household(models.Model):
         return reverse("households:household", args=[self.pk])
 
 
-class Person(models.Model):
+class Person(SealedModel):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="people")
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18, db_index=True)
+    id_number = SealedField("身份证号", kind="id")
+    # The cross-check joins people with departments' lists on it.
+    id_number_digest = DigestField(of="id_number", kind="id", db_index=True)
+    id_number_masked = MaskField(of="id_number", form="id")
     id_valid = models.BooleanField("身份证号校验通过", default=True)
     relation = models.CharField("与户主关系", max_length=20, default="户主")
     deceased_on = models.DateField("死亡日期", null=True, blank=True)
@@ -184,11 +194,13 @@ class Renovation(models.Model):
         return f"{self.household} {self.year}"
 
 
-class Payment(models.Model):
+class Payment(SealedModel):
     renovation = models.ForeignKey(Renovation, on_delete=models.CASCADE, related_name="payments")
     paid_on = models.DateField("发放日期")
     amount_fen = models.BigIntegerField("金额（分）")
-    account_number = models.CharField("账号", max_length=40)
+    account_number = SealedField("账号", kind="account")
+    account_number_digest = DigestField(of="account_number", kind="account")
+    account_number_masked = MaskField(of="account_number", form="account")
     account_holder = models.CharField("户名", max_length=50)
 
     def __str__(self) -> str:
@@ -276,7 +288,7 @@ class ChangeStatus(models.TextChoices):
     REJECTED = "rejected", "已驳回"
 
 
-class ChangeRequest(models.Model):
+class ChangeRequest(SealedModel):
     """A change to what an approval rests on, proposed with a reason and decided by someone
     else: nothing changes until a reviewer agrees (the guard against 数字危改)."""
 
@@ -285,8 +297,9 @@ class ChangeRequest(models.Model):
         Renovation, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
     )
     field = models.CharField("变更事项", max_length=20, choices=ChangeField.choices)
-    old_value = models.CharField("原值", max_length=200, blank=True)
-    new_value = models.CharField("新值", max_length=200)
+    # An ID number or an account, for some fields: sealed like the fields themselves.
+    old_value = SealedField("原值")
+    new_value = SealedField("新值")
     reason = models.CharField("变更理由", max_length=300)
     status = models.CharField(
         "状态",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from anju.accounts.access import public_view
 from anju.households.choices import Category
-from anju.households.ids import mask_id, mask_name
+from anju.households.ids import mask_name
 from anju.households.models import CategoryRecord, Renovation, SafetyPlate
 from anju.households.plates import STATUS_TEXT
 from anju.oversight.choices import ProblemKind
@@ -192,7 +192,7 @@ def disclosure(request):
         rows = [
             {
                 "name": mask_name(r.household.head_name),
-                "id": mask_id(r.household.head_id),
+                "id": r.household.head_id_masked,
                 "categories": "、".join(categories.get(r.household_id, [])),
                 "method": r.get_method_display(),
                 "subsidy": r.subsidy_fen // 100,

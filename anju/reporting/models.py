@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from anju.sealed import MaskField, SealedField, SealedModel
+
 
 class ContactRole(models.TextChoices):
     """The four contacts each district names in Annex 3 (seed 000)."""
@@ -12,18 +14,17 @@ class ContactRole(models.TextChoices):
     TASKFORCE = "taskforce", "专班负责人"
 
 
-class Contact(models.Model):
+class Contact(SealedModel):
     region = models.ForeignKey(
         "regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+"
     )
     role = models.CharField("联络人类别", max_length=16, choices=ContactRole.choices)
     name = models.CharField("姓名", max_length=50)
     unit_post = models.CharField("单位及职务", max_length=100)
-    mobile = models.CharField(
-        "手机",
-        max_length=11,
-        validators=[RegexValidator(r"^1[3-9][0-9]{9}$", "请填写11位手机号码。")],
+    mobile = SealedField(
+        "手机", validators=[RegexValidator(r"^1[3-9][0-9]{9}$", "请填写11位手机号码。")]
     )
+    mobile_masked = MaskField(of="mobile", form="phone")
     # The district chose to list this number on the public portal as a hotline.
     published = models.BooleanField("在门户公布", default=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -226,7 +226,7 @@ def bulk_load(using: str = DEFAULT_DB_ALIAS):
 @contextmanager
 def key_table(values: Iterable[str], name: str = "anju_keys"):
     """A temporary one-column table holding `values`, for joining against in one query
-    (`filter(head_id__in=RawSQL(sql, ()))` with the SQL this yields) instead of hundreds of
+    (`filter(head_id_digest__in=RawSQL(sql, ()))` with the SQL this yields) instead of hundreds of
     IN lists: PostgreSQL scans a table rather than use its index for a 900-value IN list, so a
     re-import of 100,000 rows took 30 s of look-ups that a join does in under one. Use it inside
     the transaction that needs it; the table is dropped on the way out."""
