@@ -6,6 +6,8 @@ from datetime import date
 from django.db import models
 from django.db.models import Q
 
+from anju.sealed import DigestField, MaskField, SealedField, SealedModel
+
 
 class TaskStatus(models.TextChoices):
     """Derived, never stored: done once assessed; overdue when past due and still open."""
@@ -20,7 +22,7 @@ class TaskReason(models.TextChoices):
     NEW_CATEGORY = "new_category", "新纳入重点对象类别"
 
 
-class AssessmentTask(models.Model):
+class AssessmentTask(SealedModel):
     household = models.ForeignKey(
         "households.Household", verbose_name="农户", on_delete=models.CASCADE, related_name="+"
     )
@@ -36,8 +38,11 @@ class AssessmentTask(models.Model):
     )
     kind = models.CharField("名单类型", max_length=20)
     reason = models.CharField("原因", max_length=16, choices=TaskReason.choices)
-    # The person on the list who brought the household in (the finding's key in the rule).
-    id_number = models.CharField("身份证号", max_length=18)
+    # The person on the list who brought the household in (the finding's key in the rule),
+    # sealed at rest like every ID number (anju.sealed).
+    id_number = SealedField("身份证号", kind="id")
+    id_number_digest = DigestField(of="id_number", kind="id")
+    id_number_masked = MaskField(of="id_number", form="id")
     name = models.CharField("姓名", max_length=50)
     received_on = models.DateField("名单收到日期")
     due_on = models.DateField("应鉴定日期", db_index=True)

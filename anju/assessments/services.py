@@ -24,6 +24,7 @@ from anju.audit.services import audit
 from anju.crosscheck.choices import PRIORITY_KINDS
 from anju.crosscheck.rules import day
 from anju.regions.models import Level, Region, subtree_bounds
+from anju.sealed import Sealer
 from anju.tabular.inserts import insert_rows
 
 
@@ -61,42 +62,55 @@ def _newcomers(reference, previous: list[int]) -> dict[int, tuple]:
     prior = ", ".join(["%s"] * len(previous)) or "NULL"
     # Current on an earlier list of the same kind and region: not new.
     known = f"""EXISTS (SELECT 1 FROM crosscheck_referencerecord q
-        WHERE q.id_number = {{col}} AND q.reference_id IN ({prior})
+        WHERE q.id_number_digest = {{col}} AND q.reference_id IN ({prior})
           AND (q."end" IS NULL OR q."end" > %s))"""
     current = 'r.reference_id = %s AND (r."end" IS NULL OR r."end" > %s)'
     found: dict[int, tuple] = {}
     # 1. The person on the list is a member (or the head) of an archive household.
     rows = _query(
-        f"""SELECT h.id, h.region_id, MIN(r.id_number), MIN(r.name)
+        f"""SELECT h.id, h.region_id, MIN(r.id)
             FROM crosscheck_referencerecord r
-            JOIN households_person p ON p.id_number = r.id_number
+            JOIN households_person p ON p.id_number_digest = r.id_number_digest
             JOIN households_household h ON h.id = p.household_id
-            WHERE {current} AND h.region_id BETWEEN %s AND %s
-              AND NOT {known.format(col="r.id_number")} AND {_UNASSESSED}
+            WHERE {current} AND r.id_number_digest <> '' AND h.region_id BETWEEN %s AND %s
+              AND NOT {known.format(col="r.id_number_digest")} AND {_UNASSESSED}
             GROUP BY h.id, h.region_id""",
         [reference.pk, on, lo, hi, *previous, on],
     )
-    for hid, region, number, name in rows:
-        found[hid] = (region, number, name, TaskReason.NEW_PERSON)
+    for hid, region, record in rows:
+        found[hid] = (region, record, TaskReason.NEW_PERSON)
     # 2. The list names a member by the household's head (户主身份证号) and the household had
     #    no one current on the earlier list: newly in the category. (A head on the list as
     #    themselves is a member, found above: every archive household has its head as a Person.)
     rows = _query(
-        f"""SELECT h.id, h.region_id, MIN(r.id_number), MIN(r.name)
+        f"""SELECT h.id, h.region_id, MIN(r.id)
             FROM crosscheck_referencerecord r
-            JOIN households_household h ON h.head_id = r.head_id
-            WHERE {current} AND r.head_id <> '' AND h.region_id BETWEEN %s AND %s
+            JOIN households_household h ON h.head_id_digest = r.head_id_digest
+            WHERE {current} AND r.head_id_digest <> '' AND h.region_id BETWEEN %s AND %s
               AND NOT EXISTS (SELECT 1 FROM crosscheck_referencerecord q
-                  JOIN households_person m ON m.id_number = q.id_number
+                  JOIN households_person m ON m.id_number_digest = q.id_number_digest
                   WHERE m.household_id = h.id AND q.reference_id IN ({prior})
                     AND (q."end" IS NULL OR q."end" > %s))
-              AND NOT {known.format(col="h.head_id")} AND {_UNASSESSED}
+              AND NOT {known.format(col="h.head_id_digest")} AND {_UNASSESSED}
             GROUP BY h.id, h.region_id""",
         [reference.pk, on, lo, hi, *previous, on, *previous, on],
     )
-    for hid, region, number, name in rows:
-        found.setdefault(hid, (region, number, name, TaskReason.NEW_CATEGORY))
-    return found
+    for hid, region, record in rows:
+        found.setdefault(hid, (region, record, TaskReason.NEW_CATEGORY))
+    # The person of each task: the records found, opened (decrypted) only now, a few at a time.
+    from anju.crosscheck.models import ReferenceRecord
+
+    people = dict(
+        (pk, (number, name))
+        for pk, number, name in ReferenceRecord.objects.filter(
+            pk__in=[record for _, record, _ in found.values()]
+        )
+        .values_list("pk", "id_number", "name")
+        .iterator(chunk_size=5000)
+    )
+    return {
+        hid: (region, *people[record], reason) for hid, (region, record, reason) in found.items()
+    }
 
 
 def tasks_from_list(*, actor, reference, previous: list[int]) -> int:
@@ -110,6 +124,7 @@ def tasks_from_list(*, actor, reference, previous: list[int]) -> int:
         return 0
     received = reference.received_on
     due = add_month(received)
+    numbers = Sealer(AssessmentTask, "id_number")
     with transaction.atomic():
         count = insert_rows(
             AssessmentTask,
@@ -119,7 +134,7 @@ def tasks_from_list(*, actor, reference, previous: list[int]) -> int:
                 "reference_id",
                 "kind",
                 "reason",
-                "id_number",
+                *numbers.columns,
                 "name",
                 "received_on",
                 "due_on",
@@ -131,7 +146,7 @@ def tasks_from_list(*, actor, reference, previous: list[int]) -> int:
                     reference.pk,
                     reference.kind,
                     reason,
-                    number,
+                    *numbers(number),
                     name[:50],
                     received,
                     due,

@@ -157,6 +157,7 @@ def marks(values) -> str:
 SCOPE = "h.region_id BETWEEN %s AND %s"
 # The sealed columns the rules read back (anju.sealed: table.column, bound to the row's digest).
 HEAD_ID = ("households_household.head_id", "id")
+TASK_ID = ("assessments_assessmenttask.id_number", "id")
 PERSON_ID = ("households_person.id_number", "id")
 REFERENCE_ID = ("crosscheck_referencerecord.id_number", "id")
 HOUSEHOLD_ACCOUNT = ("households_household.account_number", "account")
@@ -799,7 +800,9 @@ def _overdue_tasks(ctx: Context) -> Iterator[Hit]:
     """Open assessment tasks past due whose household still has no assessment (nor a
     renovation: renovated without an assessment is NO_ASSESSMENT's finding)."""
     rows = ctx.query(
-        f"""SELECT t.id_number, MIN(t.name), MIN(t.received_on), MIN(t.due_on), MIN(t.kind),
+        # One open task per household (a constraint): no grouping, and the sealed ID comes
+        # back with its blind index, opened only for the rows found.
+        f"""SELECT t.id_number, t.id_number_digest, t.name, t.received_on, t.due_on, t.kind,
                    h.id, h.region_id
             FROM assessments_assessmenttask t
             JOIN households_household h ON h.id = t.household_id
@@ -807,9 +810,9 @@ def _overdue_tasks(ctx: Context) -> Iterator[Hit]:
               AND NOT EXISTS (SELECT 1 FROM households_assessment a
                 JOIN households_house o ON o.id = a.house_id WHERE o.household_id = h.id)
               AND NOT EXISTS (
-                SELECT 1 FROM households_renovation v WHERE v.household_id = h.id)
-            GROUP BY t.id_number, h.id, h.region_id""",
+                SELECT 1 FROM households_renovation v WHERE v.household_id = h.id)""",
         [*ctx.bounds, ctx.today],
+        sealed={0: TASK_ID},
     )
     for number, name, received, due, kind, hid, region in rows:
         label = PRIORITY_KINDS.get(kind, kind)

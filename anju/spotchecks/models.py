@@ -73,7 +73,8 @@ class SpotCheckPlan(models.Model):
         "状态", max_length=8, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
     inspectors = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name="检查人员")
-    # The frame the draw used: [[head_id, township code, weight], ...] ordered by head_id, and
+    # The frame the draw used: [[the head's ID's blind index, township code, weight], ...] in
+    # that order (no ID number in clear: anju.sealed), and
     # its SHA-256, so anyone can re-draw from it later and compare (plan_verify).
     frame = models.JSONField(default=list, blank=True)
     frame_sha256 = models.CharField(max_length=64, blank=True)

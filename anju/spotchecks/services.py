@@ -14,6 +14,7 @@ from django.utils import timezone
 from anju.accounts.access import Perm, has_perm, perms_of, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.crypto import blind
 from anju.regions.models import Level, Region, subtree_bounds
 from anju.spotchecks import draw as drawing
 from anju.spotchecks.models import (
@@ -138,15 +139,18 @@ def population_units(plan: SpotCheckPlan) -> list[drawing.Unit]:
         )
         for link, summary in links:
             reported.update(m.upper() for m in ID_PATTERN.findall(f"{link} {summary}"))
+    # Households are known by their head's ID's blind index: stable, indexed, and no ID number
+    # in clear in the frame the plan keeps (nothing is decrypted to draw).
+    reported = {blind(number, "id") for number in reported}
     units = []
-    rows = households.filter(pk__in=ids).values_list("pk", "head_id", "region_id")
-    for pk, head_id, region_code in rows.iterator(chunk_size=5000):
+    rows = households.filter(pk__in=ids).values_list("pk", "head_id_digest", "region_id")
+    for pk, digest, region_code in rows.iterator(chunk_size=5000):
         weight = 1
         if pk in flagged:
             weight += plan.weight_findings
-        if head_id.upper() in reported:
+        if digest in reported:
             weight += plan.weight_clues
-        units.append(drawing.Unit(key=head_id, township=township_of(region_code), weight=weight))
+        units.append(drawing.Unit(key=digest, township=township_of(region_code), weight=weight))
     return units
 
 
@@ -173,8 +177,8 @@ def plan_draw(*, actor, plan: SpotCheckPlan) -> SpotCheckPlan:
         plan.drawn_at = timezone.now()
         plan.save(update_fields=["status", "frame", "frame_sha256", "strata", "drawn_at"])
         pks = dict(
-            Household.objects.filter(head_id__in=[u.key for u in sample]).values_list(
-                "head_id", "pk"
+            Household.objects.filter(head_id_digest__in=[u.key for u in sample]).values_list(
+                "head_id_digest", "pk"
             )
         )
         ranks: dict[str, int] = {}
@@ -230,7 +234,7 @@ def plan_verify(plan: SpotCheckPlan) -> Verification:
         share_percent=plan.share_percent,
         count=plan.count_per_township,
     )
-    recorded = set(plan.houses.values_list("household__head_id", flat=True))
+    recorded = set(plan.houses.values_list("household__head_id_digest", flat=True))
     now = drawing.frame_digest(drawing.frame_rows(population_units(plan)))
     return Verification(
         same_sample={u.key for u in sample} == recorded and len(sample) == len(recorded),

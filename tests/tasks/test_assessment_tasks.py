@@ -85,6 +85,19 @@ class TaskCreationTests(AnjuTestCase):
             entry.changes["after"]["townships"], {"350881100000": 1, "350881101000": 1}
         )
 
+    def test_the_task_keeps_the_id_number_sealed(self):
+        from django.db import connection
+
+        family(1)
+        poverty(1)
+        (task,) = AssessmentTask.objects.all()
+        self.assertEqual(task.id_number, rid(1))  # read back in clear through the model
+        self.assertEqual(task.id_number_masked[:6], rid(1)[:6])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id_number FROM assessments_assessmenttask")
+            (stored,) = cursor.fetchone()
+        self.assertNotIn(rid(1).encode(), bytes(stored))  # raw SQL sees only ciphertext
+
     def test_people_already_on_the_previous_list_get_no_task(self):
         family(1)
         family(2)
