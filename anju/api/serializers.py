@@ -86,17 +86,18 @@ class HouseholdSerializer(serializers.Serializer):
             "id": h.pk,
             "region": h.region_id,
             "head_name": h.head_name,
-            "head_id": mask_id(h.head_id) if h.head_id else "",
+            # From the stored masks: the ciphertext is not even loaded (views defer it).
+            "head_id": h.head_id_masked,
             "head_id_valid": h.head_id_valid,
             "size": h.size,
-            "account_number": mask_account(h.account_number),
+            "account_number": h.account_number_masked,
             "account_holder": h.account_holder,
             "updated_at": _when(h.updated_at),
             "people": [
                 {
                     "id": p.pk,
                     "name": p.name,
-                    "id_number": mask_id(p.id_number) if p.id_number else "",
+                    "id_number": p.id_number_masked,
                     "id_valid": p.id_valid,
                     "relation": p.relation,
                     "deceased_on": _day(p.deceased_on),
@@ -168,7 +169,7 @@ class RenovationSerializer(serializers.Serializer):
                     "id": p.pk,
                     "paid_on": _day(p.paid_on),
                     "amount_fen": p.amount_fen,
-                    "account_number": mask_account(p.account_number),
+                    "account_number": p.account_number_masked,
                     "account_holder": p.account_holder,
                 }
                 for p in r.payments.all()
