@@ -129,6 +129,32 @@ def seal(text: str, purpose: str) -> bytes | None:
     return VERSION + ring.current_id + nonce + sealed
 
 
+class BulkSealer:
+    """`seal(text, purpose)` for many values of one column (the imports): the current key looked
+    up once, and the random nonces read from the OS 12 KiB at a time instead of one system call
+    per value. Same output form as `seal`; make a new one after the keys change."""
+
+    BLOCK = 1024  # nonces per read
+
+    def __init__(self, purpose: str):
+        ring = keyring()
+        self._encrypt = ring.ciphers[ring.current_id].encrypt
+        self._head = VERSION + ring.current_id
+        self._aad = purpose.encode()
+        self._pool = b""
+        self._at = 0
+
+    def __call__(self, text: str) -> bytes | None:
+        if not text:
+            return None
+        at = self._at
+        if at + 12 > len(self._pool):
+            self._pool, at = os.urandom(12 * self.BLOCK), 0
+        nonce = self._pool[at : at + 12]
+        self._at = at + 12
+        return self._head + nonce + self._encrypt(nonce, text.encode(), self._aad)
+
+
 def unseal(blob: bytes | memoryview | None, purpose: str) -> str:
     """The text sealed for `purpose`; cryptography's InvalidTag if the value was altered or
     sealed for another column."""
@@ -176,12 +202,24 @@ def blind(text: str, kind: str, key: bytes | None = None) -> str:
     than the current one (`anju rekey` recognising the old indexes)."""
     if not text:
         return ""
+    return blinder(kind, key)(text)
+
+
+def blinder(kind: str, key: bytes | None = None):
+    """`blind(text, kind, key)` as a function of `text` alone, for computing many."""
     inner, outer = _pads(key or keyring().index_key)
-    inner = inner.copy()
-    inner.update(kind.encode() + b"\x00" + text.encode())
-    outer = outer.copy()
-    outer.update(inner.digest())
-    return outer.hexdigest()[:DIGEST_LENGTH]
+    prefix = kind.encode() + b"\x00"
+
+    def digest(text: str) -> str:
+        if not text:
+            return ""
+        i = inner.copy()
+        i.update(prefix + text.encode())
+        o = outer.copy()
+        o.update(i.digest())
+        return o.hexdigest()[:DIGEST_LENGTH]
+
+    return digest
 
 
 @lru_cache(maxsize=8)

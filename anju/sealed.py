@@ -14,7 +14,7 @@ Digest and mask are computed from the clear value whenever they are read, so `sa
 from django.db import models
 from django.db.models import Lookup
 
-from anju.crypto import DIGEST_LENGTH, Misplaced, blind, seal, unseal
+from anju.crypto import DIGEST_LENGTH, BulkSealer, Misplaced, blind, blinder, seal, unseal
 from anju.households.ids import mask_account, mask_id
 
 
@@ -172,7 +172,8 @@ class Sealer:
     sealed field `name` of `model`, and `sealer(text)` the values for them (ciphertext, digest,
     mask). For a field with a blind index each distinct value is sealed once (equal values have
     equal digests anyway); `shared`, a dict handed to several sealers, computes each digest and
-    mask once across them (a head's ID in the household and in the person)."""
+    mask once across them (a head's ID in the household and in the person). The key and the
+    companions' functions are looked up once (a sealer lives for one import)."""
 
     def __init__(self, model, name: str, shared: dict | None = None):
         self.field: SealedField = model._meta.get_field(name)
@@ -180,24 +181,31 @@ class Sealer:
         self.columns = [name, *(f.name for f in self.companions)]
         self.cache: dict[str, tuple] | None = {} if self.field.kind else None
         self.shared = {} if shared is None else shared
+        self.seal = BulkSealer(self.field.purpose)
+        # Per companion: its values by clear text (shared between sealers of the same kind of
+        # value) and the function computing one.
+        self.derivers = []
+        for f in self.companions:
+            option = getattr(f, f.option)
+            derive = blinder(option) if isinstance(f, DigestField) else MASKS[option]
+            self.derivers.append((self.shared.setdefault((type(f), option), {}), derive))
 
     def derived(self, text: str) -> tuple:
         out = []
-        for f in self.companions:
-            key = (type(f), getattr(f, f.option), text)
-            value = self.shared.get(key)
+        for known, derive in self.derivers:
+            value = known.get(text)
             if value is None:
-                value = self.shared[key] = f.derive(text)
+                value = known[text] = derive(text) if text else ""
             out.append(value)
         return tuple(out)
 
     def __call__(self, text: str) -> tuple:
         text = text or ""
         if self.cache is None:
-            return (self.field.seal(text), *self.derived(text))
+            return (self.seal(text), *self.derived(text))
         values = self.cache.get(text)
         if values is None:
-            values = self.cache[text] = (self.field.seal(text), *self.derived(text))
+            values = self.cache[text] = (self.seal(text), *self.derived(text))
         return values
 
 

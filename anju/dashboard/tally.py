@@ -13,8 +13,10 @@ What each figure counts (统计口径, docs/dashboard.md) is defined once, in `r
 the archive's own reads: anju.households.visits (revisited, overdue), anju.households.plates
 (missing plates), anju.crosscheck.rules PAYMENT_LATE (payment days)."""
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -208,6 +210,87 @@ def tally_refresh(codes: Iterable[str]) -> None:
             return
         for root in roots:
             _replace(root)
+
+
+class NewHousehold(NamedTuple):
+    """What a bulk import writes for a household new to the archive: its region, the structure
+    of its house, the dates of its assessments and its renovations (acceptance date, subsidy in
+    fen). It has no plate, visit or payment yet."""
+
+    region: str
+    structure: str
+    assessed: tuple[date | None, ...]  # one per assessment (empty: not assessed)
+    renovations: tuple[tuple[date | None, int], ...]
+
+
+def new_household_figures(households: Iterable[tuple]) -> list[tuple]:
+    """The summary rows of households that no row counts yet, as `recount` would count them
+    (tests/dashboard compare the two after imports): each figure's definition read for a
+    household with no plate, visit or payment, so an import adds its new households' figures
+    without querying them back. `households`: NewHousehold or plain tuples of its fields."""
+    n = PREFIX_LENGTH[Level.TOWNSHIP]
+    pad = "0" * (CODE_LENGTH - n)
+    households_, assessed, revisited = (
+        Figure.HOUSEHOLDS.value,
+        Figure.ASSESSED.value,
+        Figure.REVISITED.value,
+    )
+    renovations, accepted, payable = (
+        Figure.RENOVATIONS.value,
+        Figure.ACCEPTED.value,
+        Figure.PAYABLE.value,
+    )
+    months: dict[date, date] = {}
+
+    def month(day: date) -> date:
+        found = months.get(day)
+        if found is None:
+            found = months[day] = day.replace(day=1)
+        return found
+
+    keys = []  # one per counted record, counted at the end
+    add = keys.append
+    for region, structure, dates, done in households:
+        township = region[:n] + pad
+        add((township, households_, None))
+        if dates:
+            first = min((d for d in dates if d is not None), default=None)
+            add((township, assessed, first and month(first)))
+        if structure in REVISITED:
+            add((township, revisited, None))  # never visited
+        for accepted_on, subsidy_fen in done:
+            add((township, renovations, None))
+            if accepted_on is not None:
+                add((township, accepted, month(accepted_on)))
+                if subsidy_fen > 0:
+                    add((township, payable, month(accepted_on)))
+    rows = [(*key, count) for key, count in Counter(keys).items()]
+    return collapse(rows, timezone.localdate())
+
+
+def tally_import(touched: Iterable[str], new: Iterable[tuple]) -> None:
+    """The summary after a bulk import, in its transaction. `touched`: the region codes of the
+    households already on record that the import changed (where they were and where they are
+    now): their subtrees are recounted as by `tally_refresh`. `new`: the households the import
+    added, which no summary row counts yet: outside those subtrees their figures are added as
+    rows of their own (the overview sums a township's rows), so a first import of a city's
+    archive does not recount every household of the city."""
+    codes = {c for c in touched if c}
+    roots = roots_for(codes) if codes else []
+    with transaction.atomic():
+        if roots is None:
+            _replace(None)
+            return
+        for root in roots:
+            _replace(root)
+        recounted = [subtree_bounds(root) for root in roots]
+        if recounted:
+            new = (h for h in new if not any(low <= h[0] <= high for low, high in recounted))
+        rows = new_household_figures(new)
+        Tally.objects.bulk_create(
+            [Tally(region_code=k, figure=f, day=d, count=n) for k, f, d, n in rows],
+            batch_size=5000,
+        )
 
 
 def tally_rebuild() -> int:

@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import transaction
 from django.db.models.expressions import RawSQL
@@ -265,24 +266,31 @@ class _Memo:
         self.parse = parse
         self.seen: dict = {}
 
-    def __call__(self, value):
-        # Text is its own key; other values carry their type (1, 1.0 and True are equal keys).
-        key = value if value.__class__ is str else (value.__class__, value)
-        try:
-            found = self.seen[key]
-        except KeyError:
-            try:
-                found = self.parse(value)
-            except BadValue as error:
-                found = error
-            self.seen[key] = found
-        if isinstance(found, BadValue):
-            raise found
-        return found
+    def map(self, values: list) -> list:
+        """The parsed value of each of `values`, a BadValue in place of those that fail."""
+        seen, parse, out = self.seen, self.parse, []
+        append = out.append
+        for value in values:
+            # Text is its own key; other values carry their type (1, 1.0 and True are equal keys).
+            key = value if value.__class__ is str else (value.__class__, value)
+            found = seen.get(key, _MISSING)
+            if found is _MISSING:
+                try:
+                    found = parse(value)
+                except BadValue as error:
+                    found = error
+                seen[key] = found
+            append(found)
+        return out
+
+
+_MISSING = object()
 
 
 class _Reader:
-    """Turns the sheet's rows into Records, collecting every row's errors."""
+    """Turns the sheet's rows into Records, collecting every row's errors. The columns whose
+    values repeat are parsed a column at a time (each distinct value once); the rest of each
+    row is checked row by row."""
 
     def __init__(self, columns: dict[str, int], regions: RegionIndex):
         self.columns = columns
@@ -297,10 +305,13 @@ class _Reader:
         self.absent = {name: parse(None) for name, parse in _PARSERS.items() if name not in columns}
         self.places: dict[tuple, tuple[str, str | None]] = {}
         self.today = date.today()
+        # Where the columns read row by row are (None: the sheet lacks it).
+        fields = ("region_code", "county", "township", "village", "head_name", "head_id")
+        self.at = tuple(columns.get(name) for name in (*fields, "account"))
 
-    def place(self, cell) -> tuple[str, str | None]:
-        """(region code, error) for the row's place columns, each distinct place looked up once."""
-        key = (cell("region_code"), cell("county"), cell("township"), cell("village"))
+    def place(self, key: tuple) -> tuple[str, str | None]:
+        """(region code, error) for the row's place columns (region code, county, township,
+        village), each distinct place looked up once."""
         found = self.places.get(key)
         if found is None:
             found = self.places[key] = self._place(*key)
@@ -319,32 +330,79 @@ class _Reader:
             return "", f"不在已载入的区划中「{place or '空'}」"
         return region, None
 
-    def read(self, number: int, row: list, errors: list[RowError]) -> Record | None:
-        start = len(errors)
-        columns = self.columns
-        if len(row) < self.width:  # a short CSV line
-            row = [*row, *([None] * (self.width - len(row)))]
+    def read(self, rows: list[tuple[int, list]], errors: list[RowError]) -> list[Record | None]:
+        """A Record (or None, its errors appended to `errors`) for each (row number, cells)."""
+        rows = [
+            (number, row if len(row) >= self.width else [*row, *([None] * (self.width - len(row)))])
+            for number, row in rows
+        ]
+        names = [name for name, _, _ in self.present]
+        parsed = [memo.map([row[column] for _, row in rows]) for _, column, memo in self.present]
+        # Each row's parsed values in the order of _PARSERS (the absent columns' constants last).
+        given = {name: k for k, name in enumerate(names)}
+        absent = tuple(self.absent[name] for name in _PARSERS if name not in given)
+        order, at = [], len(names)
+        for name in _PARSERS:
+            if name in given:
+                order.append(given[name])
+            else:
+                order.append(at)
+                at += 1
+        pick = itemgetter(*order)
+        # The rows holding a value that failed to parse, with those columns (most files: none).
+        failed: dict[int, list[int]] = {}
+        for k, values in enumerate(parsed):
+            if any(isinstance(v, BadValue) for v in values):
+                for i, v in enumerate(values):
+                    if isinstance(v, BadValue):
+                        failed.setdefault(i, []).append(k)
+        cells_of = zip(*parsed, strict=True) if parsed else [()] * len(rows)
+        records = []
+        for i, ((number, row), cells) in enumerate(zip(rows, cells_of, strict=True)):
+            start = len(errors)
+            if i in failed:
+                cells = list(cells)
+                for k in failed[i]:
+                    errors.append(RowError(number, LABELS[names[k]], str(cells[k])))
+                    cells[k] = None
+                cells = tuple(cells)
+            records.append(self._finish(number, row, pick(cells + absent), errors, start))
+        return records
 
-        def cell(name):
-            column = columns.get(name)
-            return None if column is None else row[column]
-
-        values = self.absent.copy()
-        for name, column, parse in self.present:
-            try:
-                values[name] = parse(row[column])
-            except BadValue as error:
-                errors.append(RowError(number, LABELS[name], str(error)))
-                values[name] = None
-
-        region, problem = self.place(cell)
+    def _finish(self, number, row, values, errors, start) -> Record | None:
+        """The rest of the row's checks; `values`: its parsed values in the order of _PARSERS."""
+        (
+            size,
+            categories,
+            structure,
+            grade,
+            method,
+            assessed_on,
+            approved_on,
+            started_on,
+            completed_on,
+            accepted_on,
+            year,
+            built_area,
+            toilet,
+            yuan,
+            wan,
+        ) = values
+        code, county, township, village, name_at, id_at, account_at = self.at
+        place = (
+            None if code is None else row[code],
+            None if county is None else row[county],
+            None if township is None else row[township],
+            None if village is None else row[village],
+        )
+        region, problem = self.place(place)
         if problem:
-            column = "行政区划代码" if folded(cell("region_code")) else "行政村"
+            column = "行政区划代码" if folded(place[0]) else "行政村"
             errors.append(RowError(number, column, problem))
-        head_name = squeeze(cell("head_name"))
+        head_name = squeeze(row[name_at])
         if not head_name:
             errors.append(RowError(number, "户主姓名", "不能为空"))
-        raw_id = cell("head_id")
+        raw_id = row[id_at]
         resident = None
         if isinstance(raw_id, float):
             errors.append(
@@ -358,18 +416,16 @@ class _Reader:
             resident = parse_id(raw_id, today=self.today)
             if resident is None:
                 errors.append(RowError(number, "户主身份证号", f"不是身份证号「{clean(raw_id)}」"))
-        year = values["year"]
-        if year is None and values["approved_on"]:
-            year = values["approved_on"].year
+        if year is None and approved_on:
+            year = approved_on.year
         if year is None and not any(e.column == "改造年度" for e in errors[start:]):
             errors.append(RowError(number, "改造年度", "不能为空（也没有审批日期可推算）"))
         elif year is not None and not 2000 <= year <= 2100:
             errors.append(RowError(number, "改造年度", f"年份不对「{year}」"))
-        yuan, wan = values["subsidy_yuan"], values["subsidy_wan"]
         subsidy = yuan if yuan is not None else (wan * 10000 if wan is not None else Decimal(0))
         if subsidy < 0:
             errors.append(RowError(number, "补助金额(元)", "不能为负数"))
-        raw_account = cell("account")
+        raw_account = None if account_at is None else row[account_at]
         if isinstance(raw_account, float):
             errors.append(
                 RowError(number, "一卡通账号", "被存成了数字，末几位已丢失：请设为文本后重填")
@@ -377,22 +433,26 @@ class _Reader:
         if len(errors) > start:
             return None
         return Record(
-            row=number,
-            region=region,
-            head_name=head_name,
-            head_id=resident.number,
-            id_valid=resident.valid,
-            size=values["size"],
-            categories=values["categories"] or (),
-            structure=values["structure"] or "",
-            grade=values["grade"] or "",
-            method=values["method"] or "",
-            year=year,
-            built_area=values["built_area"],
-            toilet=values["toilet"],
-            subsidy_fen=int((subsidy * 100).to_integral_value()),
-            account=folded(raw_account),
-            **{name: values[name] for name in _DATES},
+            number,
+            region,
+            head_name,
+            resident.number,
+            resident.valid,
+            size,
+            categories or (),
+            structure or "",
+            grade or "",
+            assessed_on,
+            approved_on,
+            method or "",
+            year,
+            started_on,
+            completed_on,
+            accepted_on,
+            built_area,
+            toilet,
+            int((subsidy * 100).to_integral_value()),
+            folded(raw_account),
         )
 
 
@@ -420,28 +480,37 @@ def parse_archive(data: bytes, progress=_silent) -> tuple[list[Record], list[Row
     if missing:
         return [], [RowError(header_at + 1, "表头", f"缺少列：{'、'.join(missing)}")]
     reader = _Reader(columns, RegionIndex())
-    records: list[Record] = []
     errors: list[RowError] = []
-    seen: dict[tuple[str, int], int] = {}
     progress(10, "检查数据")
-    step = max(1000, len(rows) // 40)
+    # Blank lines are skipped (blankness of each distinct first cell looked up once).
+    blank: dict = {}
+    body = []
     for index in range(header_at + 1, len(rows)):
-        if index % step == 0:
-            progress(10 + 40 * index // len(rows), "检查数据")
         row = rows[index]
-        if all(is_blank(v) for v in row[:2]) and all(is_blank(v) for v in row):
+        first = row[0] if row else None
+        key = first if first.__class__ is str else (first.__class__, first)
+        empty = blank.get(key)
+        if empty is None:
+            empty = blank[key] = is_blank(first)
+        if empty and all(is_blank(v) for v in row):
             continue
-        record = reader.read(index + 1, row, errors)
-        if record is None:
-            continue
-        key = (record.head_id, record.year)
-        if key in seen:
-            errors.append(
-                RowError(record.row, "改造年度", f"与第 {seen[key]} 行重复（同一户主同一年度）")
-            )
-            continue
-        seen[key] = record.row
-        records.append(record)
+        body.append((index + 1, row))
+    records: list[Record] = []
+    seen: dict[tuple[str, int], int] = {}
+    step = 20_000  # rows checked between progress reports
+    for at in range(0, len(body), step):
+        progress(10 + 40 * at // max(1, len(body)), "检查数据")
+        for record in reader.read(body[at : at + step], errors):
+            if record is None:
+                continue
+            key = (record.head_id, record.year)
+            if key in seen:
+                errors.append(
+                    RowError(record.row, "改造年度", f"与第 {seen[key]} 行重复（同一户主同一年度）")
+                )
+                continue
+            seen[key] = record.row
+            records.append(record)
     return records, errors
 
 
@@ -677,6 +746,8 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
 
             # Categories and assessments not already on record.
             categories, assessments = [], []
+            # The new households' assessment dates and renovations, for the overview's summary.
+            added: dict[int, tuple[list, list]] = {pk: ([], []) for pk in new_keys}
             # By household (stable: a household's own rows keep the file's order), so that the
             # children below go into their indexes in key order too.
             records = sorted(records, key=lambda r: household_pk[r.head_id])
@@ -698,6 +769,8 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
                     if key not in known_assessments:
                         known_assessments.add(key)
                         assessments.append(key)
+                        if pk in added:
+                            added[pk][0].append(record.assessed_on)
             insert_rows(
                 CategoryRecord,
                 ["household_id", "category", "department", "start"],
@@ -726,6 +799,8 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
                 renovation = existing_renovations.get((pk, record.year))
                 if renovation is None:
                     new_renovations.append((pk, record.year, batch.pk, *values))
+                    if pk in added:
+                        added[pk][1].append((record.accepted_on, record.subsidy_fen))
                 elif _assign(renovation, dict(zip(fields, values, strict=True))):
                     renovation.batch = batch
                     changed_renovations.append(renovation)
@@ -737,11 +812,15 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
             )
         Renovation.objects.bulk_update(changed_renovations, [*fields, "batch"], batch_size=2000)
 
-        # The bulk writes bypass the services: recount the overview for the regions the file
-        # touched (where households are now, and where updated ones were), once, set-based.
-        from anju.dashboard.tally import tally_refresh
+        # The bulk writes bypass the services: recount the overview where households already
+        # on record were and are now; the new ones' figures are added from what was written.
+        from anju.dashboard.tally import tally_import
 
-        tally_refresh({r.region for r in latest.values()} | regions_before)
+        tally_import(
+            regions_before | {latest[head_id].region for head_id in existing},
+            # (region, structure, assessment dates, renovations): tally.NewHousehold's fields
+            ((r.region, r.structure, *added[pk]) for pk, r in zip(new_keys, new, strict=True)),
+        )
         batch.created = len(new) + len(new_renovations)
         batch.updated = len(dirty) + len(changed_renovations)
         batch.save(update_fields=["created", "updated"])

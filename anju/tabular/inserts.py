@@ -12,9 +12,10 @@ import queue
 import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
+from datetime import date
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.db.models import DateField
+from django.db.models import DateField, DateTimeField, DecimalField
 from django.utils import timezone
 
 CHUNK = 5000
@@ -106,7 +107,11 @@ class BatchWriter:
             while (item := self.queue.get()) is not None:
                 try:
                     if self.error is None:  # after an error, only drain what was queued
-                        cursor.executemany(*item)
+                        sql, batch = item
+                        if batch is None:
+                            cursor.execute(sql)
+                        else:
+                            cursor.executemany(sql, batch)
                 except BaseException as error:  # handed to the caller's thread
                     self.error = error
                 finally:
@@ -120,8 +125,9 @@ class BatchWriter:
             with self.connection.wrap_database_errors:  # sqlite3.IntegrityError -> Django's
                 raise error
 
-    def put(self, sql: str, batch: list[tuple]) -> None:
-        """Queue one executemany (SQL with ? marks); waits while DEPTH batches are queued."""
+    def put(self, sql: str, batch: list[tuple] | None) -> None:
+        """Queue one executemany (SQL with ? marks), or with `batch` None one statement without
+        parameters; waits while DEPTH batches are queued."""
         if not self.thread.is_alive():
             raise RuntimeError("BatchWriter.put outside its block or not on SQLite")
         self._raise()
@@ -171,40 +177,89 @@ def insert_rows(
         constants.append(value)
     constants = tuple(constants)
     quote = connection.ops.quote_name
+    table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in [*given, *rest])
-    marks = ", ".join(["%s"] * (len(given) + len(rest)))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model)
-    count = 0
-    batch: list[tuple] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # COPY: the rows stream in one statement
-            copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    if connection.vendor == "postgresql":  # COPY: the rows stream in one statement
+        count = 0
+        with connection.cursor() as cursor:
             # The raw psycopg cursor: its errors wrapped as Django's own (IntegrityError, ...).
+            copy_sql = f"COPY {table} ({columns}) FROM STDIN"
             with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                 for row in rows:
                     copy.write_row((*row, *constants))
                     count += 1
-            return count
-        if writer is not None:
-            execute = writer.put
-            sql = sql.replace("%s", "?")  # the sqlite3 module's own marks: no Django cursor
-        else:
-            execute = cursor.executemany
-        for row in rows:
-            batch.append((*row, *constants))
-            if len(batch) == CHUNK:
-                execute(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            execute(sql, batch)
+        return count
+    return _sqlite_insert(connection, table, columns, given, rows, constants, writer)
+
+
+_STAGE = "anju_stage"
+
+
+def _sqlite_insert(connection, table, columns, given, rows, constants, writer) -> int:
+    """SQLite: the rows bound into a temporary table without indexes or constraints, a chunk per
+    executemany, then moved into the table in one INSERT ... SELECT. Binding a row costs the
+    same either way, but each row's index entries and foreign-key checks are then made in one
+    statement that SQLite runs without returning to Python: a quarter less time on the archive
+    import's tables. Dates and decimals are passed as the text Django stores them as (its
+    sqlite3 adapters would do the same, a Python call per value)."""
+    width = len(given) + len(constants)
+    stage = connection.ops.quote_name(_STAGE)
+    marks = ", ".join(["?"] * width)
+    statements = [
+        f"DROP TABLE IF EXISTS temp.{stage}",
+        f"CREATE TEMPORARY TABLE {stage} ({', '.join(f'c{i}' for i in range(width))})",
+    ]
+    fill = f"INSERT INTO temp.{stage} VALUES ({marks})"  # noqa: S608 (names from the model)
+    move = f"INSERT INTO {table} ({columns}) SELECT * FROM temp.{stage}"  # noqa: S608
+    convert = [
+        (i, str if isinstance(f, DecimalField) else date.isoformat)
+        for i, f in enumerate(given)
+        if isinstance(f, DecimalField)
+        or (isinstance(f, DateField) and not isinstance(f, DateTimeField))
+    ]
+    if writer is not None:
+        execute = writer.put
+    else:
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()  # the sqlite3 module's own marks: no Django cursor
+
+        def execute(sql, batch):
+            with connection.wrap_database_errors:
+                if batch is None:
+                    cursor.execute(sql)
+                else:
+                    cursor.executemany(sql, batch)
+
+    for sql in statements:
+        execute(sql, None)
+    count = 0
+    batch: list[tuple] = []
+    for row in rows:
+        if convert:
+            row = list(row)
+            for i, to_text in convert:
+                value = row[i]
+                if value is not None and value.__class__ is not str:
+                    row[i] = to_text(value)
+        batch.append((*row, *constants))
+        if len(batch) == CHUNK:
+            execute(fill, batch)
             count += len(batch)
+            batch = []
+    if batch:
+        execute(fill, batch)
+        count += len(batch)
+    execute(move, None)
+    execute(f"DROP TABLE temp.{stage}", None)
+    if writer is None:
+        cursor.close()
     return count
 
 
 @contextmanager
 def bulk_load(using: str = DEFAULT_DB_ALIAS):
-    """A larger SQLite page cache (BULK_CACHE_KIB) for the connection while a bulk load runs,
+    """A larger SQLite page cache (BULK_CACHE_KIB) and temporary tables in memory for the
+    connection while a bulk load runs,
     restored to what it was afterwards, error or not: the connection outlives the import (the
     web and task workers keep theirs), and every other request does well with the default.
     The cache only grows as pages are touched. PostgreSQL: nothing to change."""
@@ -215,12 +270,20 @@ def bulk_load(using: str = DEFAULT_DB_ALIAS):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA temp_store")
+        temp_before = cursor.fetchone()[0]
         cursor.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB:d}")
+        # The staging tables (insert_rows) in memory, not in a file under /var/tmp. SQLite
+        # changes it only between transactions (inside one, as in a test, it stays as it is).
+        if not connection.in_atomic_block:
+            cursor.execute("PRAGMA temp_store = MEMORY")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(before):d}")
+            if not connection.in_atomic_block:
+                cursor.execute(f"PRAGMA temp_store = {int(temp_before):d}")
 
 
 @contextmanager

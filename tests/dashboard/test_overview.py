@@ -269,6 +269,29 @@ class SummaryTests(OverviewFixture):
         p = self.panels()
         self.assertEqual(self.bar(p["plated"], SY).total, 4)  # 农户1's plate went with it
 
+    def test_new_households_are_counted_from_what_the_import_wrote(self):
+        """An import of households new to the archive adds their figures without recounting
+        (anju.dashboard.tally.new_household_figures): every shape of row, in a township no
+        household of the file was in before, must come out as a full recount counts it."""
+        dongcheng = {"县(市、区)": "新罗区", "乡镇(街道)": "东城街道", "行政村": ""}
+        this_month = self.today.replace(day=1).isoformat()
+        rows = [
+            row(21, **dongcheng),  # assessed, accepted long ago (folded into one month)
+            row(22, **dongcheng, **{"房屋结构": "砖混", "危险等级": "", "鉴定日期": ""}),
+            row(23, **dongcheng, **{"鉴定日期": "", "验收日期": this_month}),  # no date
+            row(24, **dongcheng, **{"补助金额(元)": "0", "房屋结构": "砖木"}),
+            row(25, **dongcheng, **{"验收日期": ""}),
+            row(25, **dongcheng, **{"改造年度": 2020, "验收日期": "2020-12-01"}),
+            row(26, **{"乡镇(街道)": "新桥镇", "户主身份证号": "350881195001010999"}),
+        ]
+        before = Tally.objects.count()
+        result = import_households(actor="test", file_name="new.xlsx", data=xlsx(rows))
+        self.assertTrue(result.ok, result.errors)
+        self.assertEqual(result.households_created, 6)
+        self.assertEqual(tally_differences(), [])
+        self.assertGreater(Tally.objects.count(), before)  # added rows, nothing recounted
+        self.assertTrue(Tally.objects.filter(region_code="350802001000").exists())
+
     def test_a_changed_summary_is_caught_and_rebuilt(self):
         Tally.objects.filter(figure="plated").delete()
         self.assertNotEqual(tally_differences(), [])
