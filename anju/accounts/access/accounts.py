@@ -1,0 +1,87 @@
+"""Scoping of the administrators' objects: user accounts, the audit log, and a user's own
+API tokens."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from anju.accounts.access.core import Perm, has_perm, require, scoped, visible_root
+from anju.regions.models import subtree_bounds
+
+# Users -----------------------------------------------------------------------------------
+
+
+def users_visible_to(user) -> QuerySet:
+    """Accounts an administrator may see: those working in their region subtree."""
+    from anju.accounts.models import User
+
+    if not (has_perm(user, Perm.VIEW_USERS)):
+        return User.objects.none()
+    return scoped(User.objects.all(), user)
+
+
+def access_user(user, pk: int, *, write_perm: Perm | None = None):
+    if write_perm is not None:
+        require(user, write_perm)
+    else:
+        require(user, Perm.VIEW_USERS)
+    target = users_visible_to(user).filter(pk=pk).first()
+    if target is None:
+        raise Http404("没有找到该用户。")
+    return target
+
+
+# Audit -----------------------------------------------------------------------------------
+
+
+def audit_entries_visible_to(user) -> QuerySet:
+    from anju.audit.models import AuditEntry
+
+    if not has_perm(user, Perm.VIEW_AUDIT):
+        return AuditEntry.objects.none()
+    root = visible_root(user)
+    if root is None:
+        return AuditEntry.objects.none()
+    # Entries without a region (failed logins of unknown names) are system-wide: only an
+    # auditor at the province or city level (the top of the deployment) reads them.
+    from django.db.models import Q
+
+    low, high = subtree_bounds(root.code)
+    in_region = Q(region_code__range=(low, high))
+    if root.level <= 2:
+        in_region |= Q(region_code="")
+    return AuditEntry.objects.filter(in_region)
+
+
+def access_audit_entry(user, pk: int):
+    require(user, Perm.VIEW_AUDIT)
+    entry = audit_entries_visible_to(user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("没有找到该审计记录。")
+    return entry
+
+
+# API tokens ---------------------------------------------------------------------------------
+
+
+def api_tokens_visible_to(user) -> QuerySet:
+    """A user's own API tokens: nobody else sees or revokes them (an administrator disabling
+    the account stops them all)."""
+    from anju.api.models import ApiToken
+
+    if not has_perm(user, Perm.USE_API):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)
+
+
+def access_api_token(user, pk: int):
+    require(user, Perm.USE_API)
+    token = api_tokens_visible_to(user).filter(pk=pk).first()
+    if token is None:
+        raise Http404("没有找到该令牌。")
+    return token
+
+
+def api_user_allowed(user) -> bool:
+    """Whether a token's owner may use the API now: active, no temporary password pending, and
+    still in a role that carries USE_API (a role change to administrator stops their tokens)."""
+    return bool(user.is_active and not user.must_change_password and has_perm(user, Perm.USE_API))

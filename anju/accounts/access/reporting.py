@@ -1,0 +1,40 @@
+"""Scoping of reporting: contacts, reports and their uploaded files."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from anju.accounts.access.core import Perm, has_perm, require, scoped
+
+
+def contacts_visible_to(user) -> QuerySet:
+    from anju.reporting.models import Contact
+
+    if not has_perm(user, Perm.VIEW_CONTACTS):
+        return Contact.objects.none()
+    return scoped(Contact.objects.all(), user)
+
+
+def reports_visible_to(user) -> QuerySet:
+    from anju.reporting.models import Report
+
+    if not has_perm(user, Perm.VIEW_REPORTS):
+        return Report.objects.none()
+    return scoped(Report.objects.all(), user)
+
+
+def access_report(user, pk: int):
+    require(user, Perm.VIEW_REPORTS)
+    report = reports_visible_to(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404("没有找到该报表。")
+    return report
+
+
+def access_report_upload(user, pk: int):
+    from anju.reporting.models import ReportUpload
+
+    require(user, Perm.PREPARE_REPORTS)
+    upload = scoped(ReportUpload.objects.all(), user).filter(pk=pk).first()
+    if upload is None:
+        raise Http404("没有找到该上传文件。")
+    return upload
