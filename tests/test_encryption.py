@@ -317,6 +317,7 @@ class RekeyTests(SealedData):
                 "crosscheck_finding",
                 "reporting_contact",
                 "portal_publicreport",
+                "accounts_sealedtotpdevice",
             }
             <= covered
         )
