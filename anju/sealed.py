@@ -6,6 +6,8 @@
 - `DigestField(of=..., kind=...)`: the blind index of another field, indexed; `filter(head_id=x)`
   on a sealed field with a digest compiles to `head_id_digest = blind(x)`.
 - `MaskField(of=..., form=...)`: the masked form to display without decrypting.
+- `IdMaskedCharField`, `IdMaskedTextField`: free text in which every ID-shaped number is
+  masked on its way into the database (see `IdMasking`).
 
 Digest and mask are computed from the clear value whenever they are read, so `save()`,
 `bulk_create` and `bulk_update` (naming them among the fields) always write matching values.
@@ -15,7 +17,7 @@ from django.db import models
 from django.db.models import Lookup
 
 from anju.crypto import DIGEST_LENGTH, BulkSealer, Misplaced, blind, blinder, seal, unseal
-from anju.households.ids import mask_account, mask_id
+from anju.households.ids import mask_account, mask_id, mask_ids_in
 
 
 def _mask_phone(number: str) -> str:
@@ -149,6 +151,44 @@ class MaskField(DerivedField):
 
     def derive(self, text: str) -> str:
         return MASKS[self.form](text)
+
+
+class IdMasking:
+    """Free text where staff may type an ID number (a note, a summary): every ID-shaped number
+    is replaced by its masked form before it reaches the database, whatever the path (`save`,
+    `QuerySet.update`, `bulk_create`, `bulk_update`), and on the saved instance as well. The
+    full number is not kept by the field; where it must stay findable, the service seals it
+    elsewhere first (anju.oversight.idlinks).
+
+    Only the behaviour differs from the plain field, not the column: `deconstruct` names the
+    plain Django field, so migrations see no change."""
+
+    plain = ""
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        if isinstance(value, str):
+            masked = mask_ids_in(value)
+            if masked != value:
+                setattr(model_instance, self.attname, masked)
+            value = masked
+        return value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return mask_ids_in(value) if isinstance(value, str) else value
+
+    def deconstruct(self):
+        name, _, args, kwargs = super().deconstruct()
+        return name, self.plain, args, kwargs
+
+
+class IdMaskedCharField(IdMasking, models.CharField):
+    plain = "django.db.models.CharField"
+
+
+class IdMaskedTextField(IdMasking, models.TextField):
+    plain = "django.db.models.TextField"
 
 
 def companions(model, name: str) -> list[models.Field]:

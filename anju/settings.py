@@ -37,8 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # django-otp's core only: the TOTP device is anju.accounts.SealedTOTPDevice (the secret
+    # sealed at rest), not django_otp.plugins.otp_totp (which keeps it in clear).
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "csp",
     "django_htmx",
     "django_tasks",
@@ -168,7 +169,7 @@ OTP_REQUIRED = envbool("ANJU_OTP_REQUIRED", True)
 # the API's own authentication and access checks apply there instead.
 OTP_EXEMPT_PREFIXES = ["/api/", "/static/"]
 OTP_TOTP_ISSUER = "安居"
-# Devices accept the current 30-second step and one either side (TOTPDevice.tolerance = 1),
+# Devices accept the current 30-second step and one either side (tolerance = 1),
 # never more: no drift learning, which would let the accepted window wander.
 OTP_TOTP_SYNC = False
 LOGIN_URL = "login"

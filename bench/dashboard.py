@@ -36,9 +36,8 @@ def run() -> None:
     from django.db import connection, transaction
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from anju.accounts.models import User
+    from anju.accounts.models import SealedTOTPDevice, User
     from anju.dashboard.models import Tally
     from anju.dashboard.tally import tally_differences, tally_rebuild, tally_refresh
     from anju.households.models import Household
@@ -65,7 +64,7 @@ def run() -> None:
         client = Client()
         client.force_login(user)
         # As after the password and the TOTP code: otherwise every page would be the code page.
-        device, _ = TOTPDevice.objects.get_or_create(
+        device, _ = SealedTOTPDevice.objects.get_or_create(
             user=user, confirmed=True, defaults={"name": "bench"}
         )
         session = client.session

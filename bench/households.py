@@ -46,10 +46,9 @@ def latency(client, url: str, n: int = 40) -> tuple[float, float]:
 def run() -> None:
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
     from python_calamine import CalamineWorkbook
 
-    from anju.accounts.models import User
+    from anju.accounts.models import SealedTOTPDevice, User
     from anju.households.imports import import_households
     from anju.households.models import Household, Renovation
 
@@ -82,7 +81,7 @@ def run() -> None:
     client = Client()
     client.force_login(clerk)
     # As after the password and the TOTP code: otherwise every page would be the code page.
-    device, _ = TOTPDevice.objects.get_or_create(
+    device, _ = SealedTOTPDevice.objects.get_or_create(
         user=clerk, confirmed=True, defaults={"name": "bench"}
     )
     session = client.session

@@ -31,13 +31,12 @@ def run() -> None:
     from django.test import Client, override_settings
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from anju.accounts.models import PasswordHistory, User
+    from anju.accounts.models import PasswordHistory, SealedTOTPDevice, User
     from anju.accounts.validators import PasswordHistoryValidator
 
     clerk = User.objects.get(username="zp_clerk")
-    device, _ = TOTPDevice.objects.get_or_create(
+    device, _ = SealedTOTPDevice.objects.get_or_create(
         user=clerk, confirmed=True, defaults={"name": "bench"}
     )
     client = Client()
@@ -61,7 +60,7 @@ def run() -> None:
     def code_step():
         fresh = Client()
         fresh.force_login(clerk)
-        TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)  # a new step each round
+        SealedTOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)  # a new step each round
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
         totp.time = time.time()
         response = fresh.post("/accounts/otp/", {"code": f"{totp.token():06d}"})

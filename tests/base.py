@@ -14,9 +14,8 @@ import time
 from django.test import TestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from anju.accounts.models import RoleGrant, User
+from anju.accounts.models import RoleGrant, SealedTOTPDevice, User
 from anju.accounts.roles import Role
 from anju.regions.models import Region, level_of
 
@@ -76,15 +75,15 @@ def make_user(username: str, role: str | None, region_code: str | None, **extra)
     return user
 
 
-def otp_device(user: User) -> TOTPDevice:
+def otp_device(user: User) -> SealedTOTPDevice:
     """The user's confirmed authenticator, with the known test secret (made on first use)."""
-    device, _ = TOTPDevice.objects.get_or_create(
+    device, _ = SealedTOTPDevice.objects.get_or_create(
         user=user, confirmed=True, defaults={"name": "测试验证器", "key": OTP_KEY}
     )
     return device
 
 
-def totp_code(device: TOTPDevice, at: float | None = None, step_offset: int = 0) -> str:
+def totp_code(device: SealedTOTPDevice, at: float | None = None, step_offset: int = 0) -> str:
     """The 6-digit code an authenticator app shows for the device at `at` (default: now)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = (time.time() if at is None else at) + step_offset * device.step

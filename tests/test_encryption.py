@@ -7,6 +7,7 @@ import io
 import os
 import secrets
 from datetime import date
+from decimal import Decimal
 from unittest import mock
 
 from cryptography.exceptions import InvalidTag
@@ -23,6 +24,17 @@ from anju.households.imports import import_households
 from anju.households.models import ChangeRequest, Household, Person
 from anju.households.renovations import payment_record
 from anju.households.services import household_create, person_add
+from anju.households.visits import visit_record
+from anju.oversight.choices import Disposal
+from anju.oversight.services import (
+    PersonInput,
+    clue_assign,
+    clue_dispose,
+    clue_register,
+    clue_start_verification,
+    clue_update,
+)
+from anju.portal.models import PublicReport
 from anju.regions.models import Region
 from anju.rekey import rekey
 from anju.reporting.models import Contact
@@ -38,6 +50,13 @@ REPORTER_PHONE = "13800138000"
 MEMBER = rid(7, year=1985)
 ENTERED = rid(8, year=1961)
 LISTED = rid(9, year=1940)
+# ID numbers staff and the public type into free text (a clue's 关联档案, its summary, notes).
+LINKED = rid(11, year=1972)
+IN_SUMMARY = rid(12, year=1973)
+IN_REPORT = rid(13, year=1974)
+IN_NOTE = rid(14, year=1975)
+OLD_FORM = "350881760101015"  # the 15-digit form (of 350881197601010150-ish)
+FREE_TEXT_IDS = [LINKED, IN_SUMMARY, IN_REPORT, IN_NOTE, OLD_FORM]
 
 
 def key() -> str:
@@ -121,7 +140,52 @@ class SealedData(AnjuTestCase):
             unit_post="住建局局长",
             mobile=MOBILE,
         )
+        self.build_clue(first)
         return entered
+
+    def build_clue(self, household):
+        """A clue naming IDs in its 关联档案 and summary, edited, moved on with a note, and a
+        follow-up visit and a problem-list line with an ID typed into their notes."""
+        clue, _ = clue_register(
+            actor=self.carol,
+            region=Region.objects.get(code="350881100000"),
+            place="新桥镇",
+            source_channel="petition",
+            received_on=date(2026, 10, 5),
+            category="funds",
+            summary=f"户主（身份证{IN_SUMMARY}）反映补助被截留",
+            funds=Decimal(1),
+            persons=[PersonInput("李某", "村主任", "village")],
+            links=f"户主身份证号{LINKED}，2019年度",
+            confirm_new=True,
+        )
+        clue = clue_update(
+            actor=self.carol,
+            clue=clue,
+            version=clue.version,
+            summary=clue.summary + f"，另涉{OLD_FORM}",
+            funds=Decimal(1),
+            category="funds",
+            place="新桥镇",
+            links=clue.links + f"；{LINKED}",
+        )
+        clue_assign(actor=self.carol, clue=clue, version=clue.version, handling_unit="镇纪委")
+        clue_start_verification(actor=self.carol, clue=clue, version=clue.version)
+        clue_dispose(
+            actor=self.carol,
+            clue=clue,
+            version=clue.version,
+            disposal=Disposal.values[0],
+            note=f"核实{IN_NOTE}属实",
+        )
+        visit_record(
+            actor=self.alice,
+            household=household,
+            visited_on=date(2026, 10, 6),
+            findings=[],
+            note=f"户主{IN_NOTE}不在家",
+        )
+        return clue
 
 
 class RawReadTests(SealedData):
@@ -138,7 +202,7 @@ class RawReadTests(SealedData):
             {
                 **place,
                 "kind": "funds",
-                "description": "补助被代领。",
+                "description": f"补助被代领，身份证{IN_REPORT}。",
                 "answer": answer,
                 "name": "王秀英",
                 "phone": REPORTER_PHONE,
@@ -147,6 +211,8 @@ class RawReadTests(SealedData):
         self.assertTrue(Finding.objects.filter(rule="PAYMENT_ACCOUNT").exists())
         secrets_ = [rid(1), rid(2), rid(3), MEMBER, ENTERED, LISTED, ACCOUNT, NEW_ACCOUNT]
         secrets_ += ["6217009999999999", MOBILE, REPORTER_PHONE, "视力", "一级", "肢体"]
+        secrets_ += FREE_TEXT_IDS  # a clue's 关联档案 and summary, a report, notes
+        self.assertTrue(PublicReport.objects.filter(description__contains="身份证").exists())
         cells = every_text_cell()
         self.assertGreater(len(cells), 500)
         leaks = [(t, c) for t, c, text in cells for s in secrets_ if s in text]
@@ -317,6 +383,7 @@ class RekeyTests(SealedData):
                 "crosscheck_finding",
                 "reporting_contact",
                 "portal_publicreport",
+                "accounts_sealedtotpdevice",
             }
             <= covered
         )

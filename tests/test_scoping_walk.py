@@ -270,6 +270,9 @@ def clue_samples(case) -> dict[str, Sample]:
         "oversight:exposures": Sample(),
         "oversight:items": Sample(),
         "oversight:clue": Sample(kwargs=clue, region=town, secret=case.clue.summary),
+        "oversight:clue_unmask": Sample(
+            method="POST", kwargs=clue, region=town, secret=case.clue_id_number
+        ),
         "oversight:clue_act": Sample(
             method="POST",
             kwargs=clue,
@@ -524,6 +527,11 @@ class ScopingWalkTests(AnjuTestCase):
             status_since=date(2026, 10, 5),
             registered_by=cls.carol,
         )
+        from anju.oversight.models import ClueLink
+        from tests.households.files import rid
+
+        cls.clue_id_number = rid(42)
+        ClueLink.objects.create(clue=cls.clue, source="links", id_number=cls.clue_id_number)
         cls.attachment = Attachment.objects.create(
             clue=cls.clue,
             name="a.pdf",

@@ -12,10 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anju.accounts.access import Perm, region_visible, require
-from anju.accounts.models import PasswordHistory, RoleGrant, User
+from anju.accounts.models import PasswordHistory, RoleGrant, SealedTOTPDevice, User
 from anju.accounts.roles import ADMIN_ROLES, ROLE_LEVELS, Role
 from anju.audit.models import Action
 from anju.audit.services import audit
@@ -212,28 +211,28 @@ class CodeResult(StrEnum):
     LOCKED = "locked"
 
 
-def _session_verified(request, device: TOTPDevice) -> None:
+def _session_verified(request, device: SealedTOTPDevice) -> None:
     # The session now carries the device (django-otp's mark), under a new key: a key seen
     # before the second factor is worth nothing after it.
     otp_login(request, device)
     request.session.cycle_key()
 
 
-def second_factor_enrolment(*, user: User) -> TOTPDevice:
+def second_factor_enrolment(*, user: User) -> SealedTOTPDevice:
     """The device being enrolled, its secret made here on the server, once per enrolment (the QR
     page shows the same secret until a code confirms it). Not audited: nothing is bound yet."""
     with transaction.atomic():
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        device = SealedTOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
         if device is None:
-            device = TOTPDevice.objects.create(user=user, name="手机验证器", confirmed=False)
+            device = SealedTOTPDevice.objects.create(user=user, name="手机验证器", confirmed=False)
     return device
 
 
-def second_factor_confirm(*, request, device: TOTPDevice, code: str) -> CodeResult:
+def second_factor_confirm(*, request, device: SealedTOTPDevice, code: str) -> CodeResult:
     """Finish enrolment: a valid code from the new device binds it and verifies the session."""
     user = request.user
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+        device = SealedTOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
         if device is None or device.confirmed or device.user_id != user.pk:
             return CodeResult.WRONG
         if not device.verify_is_allowed()[0]:
@@ -242,7 +241,7 @@ def second_factor_confirm(*, request, device: TOTPDevice, code: str) -> CodeResu
             return CodeResult.WRONG
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        SealedTOTPDevice.objects.filter(user=user, confirmed=False).delete()
         # The secret itself never goes into the log: only that a device was bound.
         audit(actor=user, action=Action.OTP_ENROL, obj=user, note="绑定手机验证器")
     _session_verified(request, device)
@@ -262,7 +261,8 @@ def second_factor_verify(*, request, code: str) -> CodeResult:
     if AxesProxyHandler.is_locked(request, credentials):
         return CodeResult.LOCKED
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        devices = SealedTOTPDevice.objects.select_for_update()
+        device = devices.filter(user=user, confirmed=True).first()
         if device is None:
             return CodeResult.WRONG
         if not device.verify_is_allowed()[0]:
@@ -293,7 +293,7 @@ def second_factor_reset(*, actor: User, user: User) -> int:
     if user.pk == actor.pk:
         raise ValidationError("不能重置自己的动态口令，请由另一位安全管理员办理。")
     with transaction.atomic():
-        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        removed, _ = SealedTOTPDevice.objects.filter(user=user).delete()
         user.session_stamp = uuid.uuid4()
         user.save(update_fields=["session_stamp"])
         audit(

@@ -1,22 +1,11 @@
 """What the API returns. Personal numbers are masked exactly as the UI shows them (ID as
 350881********123X, accounts by their last four digits); the API has no unmasking path."""
 
-import re
-
 from rest_framework import serializers
 
 from anju.crosscheck.choices import Kind
-from anju.households.ids import mask_account, mask_id
+from anju.households.ids import mask_account, mask_id, mask_ids_in
 from anju.reporting.deadlines import days_late
-
-ID_IN_TEXT = re.compile(
-    r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])|(?<![0-9])[0-9]{15}(?![0-9])"
-)
-
-
-def mask_ids_in(text: str) -> str:
-    """Free text (a clue's links) with every ID-shaped number masked."""
-    return ID_IN_TEXT.sub(lambda m: mask_id(m.group(0).upper()), text)
 
 
 def _day(value) -> str | None:
@@ -261,6 +250,8 @@ class ClueSerializer(serializers.Serializer):
     due_on = serializers.DateField(allow_null=True)
     disposal = serializers.CharField()
     handling_unit = serializers.CharField()
+    # Stored masked (the full numbers are sealed in ClueLink; the API has no unmasking path);
+    # masked again on the way out all the same (idempotent), a second guard.
     links = serializers.SerializerMethodField(help_text="关联档案（其中身份证号已脱敏）")
     rectification = serializers.CharField()
     recovered = serializers.DecimalField(max_digits=12, decimal_places=2)

@@ -8,6 +8,20 @@ from django.utils import timezone
 from anju.audit.chain import GENESIS, entry_hash, hashed_content, jsonable
 from anju.audit.context import current_request
 from anju.audit.models import AuditEntry, AuditHead
+from anju.households.ids import mask_ids_in
+
+
+def _masked(value):
+    """`value` (made JSON-able) with every ID-shaped number in its strings masked: the audit
+    log, like every log, holds no full ID number (a service that records one by mistake, free
+    text typed by staff). Numbers are audited by their masked form."""
+    if isinstance(value, str):
+        return mask_ids_in(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 def _region_of(obj: object, actor) -> str:
@@ -43,10 +57,10 @@ def _entry(*, actor, action: str, obj, before, after, result: str, note: str, re
         "action": action,
         "object_type": obj._meta.label_lower if is_model else (obj or ""),
         "object_id": str(obj.pk) if is_model else "",
-        "object_repr": str(obj)[:200] if is_model else "",
+        "object_repr": mask_ids_in(str(obj)[:200]) if is_model else "",
         "region_code": region_code if region_code is not None else _region_of(obj, actor),
         "result": result,
-        "changes": jsonable(changes),
+        "changes": _masked(jsonable(changes)),
     }
 
 

@@ -4,6 +4,8 @@ and what they found on a visit, for the township to act on within a set time."""
 from django.conf import settings
 from django.db import models
 
+from anju.sealed import IdMaskedCharField
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -58,7 +60,7 @@ class Observation(models.Model):
         USER, verbose_name="帮扶责任人", on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField("发现问题", max_length=16, choices=ObservationKind.choices)
-    note = models.CharField("情况说明", max_length=500, blank=True)
+    note = IdMaskedCharField("情况说明", max_length=500, blank=True)  # ID numbers masked
     visited_on = models.DateField("走访日期")
     reported_at = models.DateTimeField("报告时间", auto_now_add=True)
     respond_by = models.DateField("处置时限")
@@ -69,7 +71,7 @@ class Observation(models.Model):
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acted_on = models.DateField("处置日期", null=True, blank=True)
-    close_reason = models.CharField("关闭理由", max_length=300, blank=True)
+    close_reason = IdMaskedCharField("关闭理由", max_length=300, blank=True)
     item = models.ForeignKey(
         "oversight.RectificationItem",
         verbose_name="问题清单事项",

@@ -154,3 +154,42 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+# ID numbers inside free text (a clue's 关联档案, a summary, a note): 18 characters or the old
+# 15 digits, in ASCII or full-width digits, written straight or grouped 6-8-4 (6-6-3) by a space
+# or a hyphen, and not part of a longer run of letters or digits.
+_D = "[0-9０-９]"
+ID_IN_TEXT = re.compile(
+    rf"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
+    rf"(?:{_D}{{6}}[ \-]?{_D}{{8}}[ \-]?{_D}{{3}}[0-9０-９XxＸｘ]"
+    rf"|{_D}{{6}}[ \-]?{_D}{{6}}[ \-]?{_D}{{3}})"
+    rf"(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
+)
+
+
+def ids_in_text(text: str) -> list[str]:
+    """The ID-shaped numbers written in `text`, each in normal form (18 characters, upper-case
+    X; a 15-digit one converted), in order of first appearance, without repeats. Whether the
+    check digit is right does not matter here: a mistyped ID is still somebody's number."""
+    found: dict[str, None] = {}
+    for match in ID_IN_TEXT.finditer(text or ""):
+        resident = parse_id(match.group(0))
+        if resident is not None:
+            found.setdefault(resident.number, None)
+    return list(found)
+
+
+def _masked(match: re.Match) -> str:
+    written = compact(match.group(0))
+    resident = parse_id(written) if len(written) == 18 else None
+    # An 18-character ID as everywhere else (350881********123X); the old 15-digit form keeps
+    # its length (its last four are not those of the 18-character form), so text never grows.
+    return mask_id(resident.number if resident else written)
+
+
+def mask_ids_in(text: str) -> str:
+    """`text` with every ID-shaped number replaced by its masked form (idempotent)."""
+    if not text:
+        return text
+    return ID_IN_TEXT.sub(_masked, text)

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from anju.households.choices import Category, Grade, Method, Structure
-from anju.sealed import DigestField, MaskField, SealedField, SealedModel
+from anju.sealed import DigestField, IdMaskedCharField, MaskField, SealedField, SealedModel
 
 USER = settings.AUTH_USER_MODEL
 
@@ -259,7 +259,7 @@ class FollowUpVisit(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="visits")
     visited_on = models.DateField("回访日期")
     findings = models.JSONField("发现问题", default=list)
-    note = models.CharField("情况说明", max_length=300, blank=True)
+    note = IdMaskedCharField("情况说明", max_length=300, blank=True)  # ID numbers masked
     visitor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -50,15 +50,16 @@ class Match:
     same_link: bool
 
 
-def find_duplicates(summary: str, names: list[str], links: str, candidates) -> list[Match]:
-    """Rank `candidates` (an iterable of (id, summary, [names], links)) against a new clue."""
+def find_duplicates(summary: str, names: list[str], links, candidates) -> list[Match]:
+    """Rank `candidates` (an iterable of (id, summary, [names], links)) against a new clue.
+    `links` is what 'the same 关联档案' compares (anju.oversight.idlinks.link_key: the masked
+    text and the blind indexes of the numbers in it), None when there are none."""
     wanted = {normalise(n) for n in names if n}
-    link = links.strip()
     matches = []
     for clue_id, other_summary, other_names, other_links in candidates:
         score = similarity(summary, other_summary)
         same_person = bool(wanted & {normalise(n) for n in other_names})
-        same_link = bool(link) and link == (other_links or "").strip()
+        same_link = links is not None and links == other_links
         if same_link or score >= THRESHOLD or (same_person and score >= WITH_PERSON):
             matches.append(Match(clue_id, round(score, 1), same_person, same_link))
     return sorted(matches, key=lambda m: (m.same_link, m.same_person, m.score), reverse=True)

@@ -106,7 +106,9 @@ class EditForm(VersionForm):
     funds = forms.DecimalField(
         label="涉及资金（万元）", min_value=0, max_digits=12, decimal_places=2
     )
-    links = forms.CharField(label="关联档案", max_length=200, required=False)
+    links = forms.CharField(
+        label="关联档案（已脱敏的号码保持不变）", max_length=200, required=False
+    )
 
 
 class TransferForm(VersionForm):

@@ -23,6 +23,14 @@ from anju.oversight.choices import (
     SourceChannel,
     TransferTarget,
 )
+from anju.sealed import (
+    DigestField,
+    IdMaskedCharField,
+    IdMaskedTextField,
+    MaskField,
+    SealedField,
+    SealedModel,
+)
 
 SUMMARY_LIMIT = 300
 USER = settings.AUTH_USER_MODEL
@@ -49,7 +57,7 @@ class Clue(models.Model):
     source_channel = models.CharField("来源渠道", max_length=20, choices=SourceChannel.choices)
     received_on = models.DateField("收到日期")
     category = models.CharField("问题类别", max_length=20, choices=ProblemKind.choices)
-    summary = models.TextField("问题线索摘要", validators=[MaxLengthValidator(SUMMARY_LIMIT)])
+    summary = IdMaskedTextField("问题线索摘要", validators=[MaxLengthValidator(SUMMARY_LIMIT)])
     funds = money("涉及资金（万元）")
     status = models.CharField(
         "状态",
@@ -70,10 +78,11 @@ class Clue(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    links = models.CharField(
+    # Stored with ID numbers masked; the full numbers are sealed in ClueLink (source "links").
+    links = IdMaskedCharField(
         "关联档案（户主身份证号、改造年度、比对结果编号等）", max_length=200, blank=True
     )
-    rectification = models.TextField("整改情况", blank=True)
+    rectification = IdMaskedTextField("整改情况", blank=True)
     recovered = money("追缴资金（万元）")
     accountable = models.PositiveIntegerField("问责人数", default=0)
     close_requested_by = models.ForeignKey(
@@ -90,7 +99,7 @@ class Clue(models.Model):
     )
     supervised = models.BooleanField("重点督办", default=False, db_index=True)
     supervision_due = models.DateField("督办时限", null=True, blank=True)
-    supervision_note = models.CharField("督办要求", max_length=300, blank=True)
+    supervision_note = IdMaskedCharField("督办要求", max_length=300, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
@@ -121,6 +130,36 @@ class Clue(models.Model):
         return self.region_id[:6] + "000000"
 
 
+class LinkSource(models.TextChoices):
+    LINKS = "links", "关联档案"
+    TEXT = "text", "摘要或举报内容"
+
+
+class ClueLink(SealedModel):
+    """An ID number a clue names: written in its 关联档案 (`links`) or in its summary, a merged
+    duplicate's summary or a portal report (`text`). The clue's own text keeps only the masked
+    form; the full number is sealed here, with its blind index, so a look-up by ID still finds
+    the clue (the ledger search, the spot-check weighting, duplicate detection) and a role that
+    may unmask sees it in full (audited)."""
+
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="id_links")
+    source = models.CharField(max_length=8, choices=LinkSource.choices)
+    id_number = SealedField("身份证号", kind="id")
+    id_number_digest = DigestField(of="id_number", kind="id", db_index=True)
+    id_number_masked = MaskField(of="id_number", form="id")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clue", "source", "id_number_digest"], name="cluelink_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clue_id} {self.id_number_masked}"
+
+
 class CluePerson(models.Model):
     """One of the 1-3 persons a clue names (被反映主要对象)."""
 
@@ -146,7 +185,7 @@ class ClueEvent(models.Model):
     actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     on = models.DateField("发生日期")
-    note = models.CharField(max_length=500, blank=True)
+    note = IdMaskedCharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -161,7 +200,7 @@ class ClueSource(models.Model):
     clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="sources")
     source_channel = models.CharField(max_length=20, choices=SourceChannel.choices)
     received_on = models.DateField()
-    summary = models.TextField()
+    summary = IdMaskedTextField()
     merged_from = models.ForeignKey(
         Clue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -197,7 +236,7 @@ class Transfer(models.Model):
         "regions.Region", verbose_name="接收方区划", on_delete=models.PROTECT, related_name="+"
     )
     to_unit = models.CharField("接收单位", max_length=100)
-    note = models.CharField("移送说明", max_length=300, blank=True)
+    note = IdMaskedCharField("移送说明", max_length=300, blank=True)
     sent_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     sent_on = models.DateField("移送日期")
     due_on = models.DateField("反馈时限")
@@ -209,7 +248,7 @@ class Transfer(models.Model):
     reported_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    report = models.TextField("办理结果反馈", blank=True)
+    report = IdMaskedTextField("办理结果反馈", blank=True)
 
     class Meta:
         ordering = ["-sent_on", "-pk"]
@@ -229,7 +268,7 @@ class Sanction(models.Model):
     level = models.CharField("级别", max_length=10, choices=CadreLevel.choices, blank=True)
     form = models.PositiveSmallIntegerField("形态", choices=Form.choices, null=True, blank=True)
     decided_on = models.DateField("处理日期")
-    note = models.CharField("说明", max_length=300, blank=True)
+    note = IdMaskedCharField("说明", max_length=300, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -260,7 +299,7 @@ class TypicalCase(models.Model):
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="typical_cases")
     region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     month = models.DateField("月份")
-    text = models.TextField("案例", validators=[MaxLengthValidator(SUMMARY_LIMIT)])
+    text = IdMaskedTextField("案例", validators=[MaxLengthValidator(SUMMARY_LIMIT)])
     chosen_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     def __str__(self) -> str:
@@ -274,8 +313,8 @@ class RectificationItem(models.Model):
         "regions.Region", verbose_name="乡镇", on_delete=models.PROTECT, related_name="+"
     )
     source = models.CharField("来源", max_length=16, choices=ItemSource.choices)
-    description = models.CharField("问题", max_length=300)
-    measure = models.CharField("整改措施", max_length=300, blank=True)
+    description = IdMaskedCharField("问题", max_length=300)
+    measure = IdMaskedCharField("整改措施", max_length=300, blank=True)
     owner = models.CharField("责任人", max_length=50)
     deadline = models.DateField("整改时限", db_index=True)
     status = models.CharField(

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from anju.oversight.choices import ClueStatus
 from anju.oversight.deadlines import AT_RISK_DAYS
+from anju.oversight.idlinks import digests_of
 from anju.oversight.models import Transfer
 from anju.regions.models import Region, subtree_bounds
 
@@ -38,12 +39,16 @@ def ledger(
     if supervised:
         clues = clues.filter(supervised=True)
     if q:
-        clues = clues.filter(
+        match = (
             Q(number__icontains=q)
             | Q(summary__icontains=q)
             | Q(persons__name__icontains=q)
             | Q(place__icontains=q)
-        ).distinct()
+        )
+        digests = digests_of(q)
+        if digests:  # a full ID number: the clues that name it, through the blind index
+            match |= Q(id_links__id_number_digest__in=digests)
+        clues = clues.filter(match).distinct()
     return (
         clues.select_related("region").prefetch_related("persons").order_by("-received_on", "-pk")
     )

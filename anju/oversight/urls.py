@@ -18,6 +18,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<int:pk>/", views.clue, name="clue"),
     path("<int:pk>/act/", views.clue_act, name="clue_act"),
+    path("<int:pk>/unmask/", views.clue_unmask, name="clue_unmask"),
     path("<int:pk>/edit/", views.clue_edit, name="clue_edit"),
     path("<int:pk>/merge/", views.clue_merge, name="clue_merge"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),

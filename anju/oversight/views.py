@@ -154,6 +154,8 @@ def _detail_context(request, clue):
             "reporter_name", "reporter_phone"
         ),
         "can_see_reporters": has_perm(user, Perm.VIEW_REPORTERS),
+        "id_links": clue.id_links.only("id_number_masked", "source", "clue"),
+        "can_unmask": has_perm(user, Perm.UNMASK),
         "can_handle": has_perm(user, Perm.HANDLE_CLUES),
         "can_approve": has_perm(user, Perm.APPROVE_CLOSE),
         "can_supervise": has_perm(user, Perm.SUPERVISE),
@@ -184,6 +186,21 @@ def _detail_context(request, clue):
 def clue(request, pk: int):
     item = access_clue(request.user, pk)
     return render(request, "oversight/clue.html", _detail_context(request, item))
+
+
+@require_POST
+@staff_view(Perm.UNMASK)
+def clue_unmask(request, pk: int):
+    """The full ID numbers the clue's text names (ClueLink), once; every showing is audited."""
+    item = access_clue(request.user, pk)
+    links = list(item.id_links.all())
+    audit(
+        actor=request.user,
+        action=Action.UNMASK,
+        obj=item,
+        note="查看线索所涉完整身份证号：" + "、".join(link.id_number_masked for link in links),
+    )
+    return render(request, "oversight/_clue_ids.html", {"clue": item, "links": links})
 
 
 ACTIONS = {

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from anju.oversight.choices import ProblemKind
+from anju.sealed import IdMaskedTextField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -20,12 +21,13 @@ class PublicReport(models.Model):
         "regions.Region", verbose_name="涉及地方", on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField("问题类型", max_length=20, choices=ProblemKind.choices)
-    description = models.TextField("问题描述", max_length=1000)
+    # ID numbers masked (anju.sealed.IdMasking); the full ones sealed in the clue's ClueLink.
+    description = IdMaskedTextField("问题描述", max_length=1000)
     # The reporter, encrypted (anju.crypto): shown only to discipline inspection of the region.
     anonymous = models.BooleanField("匿名", default=True)
     reporter_name = models.BinaryField(null=True, blank=True)
     reporter_phone = models.BinaryField(null=True, blank=True)
-    public_reply = models.TextField("答复", max_length=1000, blank=True)
+    public_reply = IdMaskedTextField("答复", max_length=1000, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     replied_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -44,7 +46,7 @@ class ReportAddition(models.Model):
     """Information the reporter added later, with the tracking code alone."""
 
     report = models.ForeignKey(PublicReport, on_delete=models.CASCADE, related_name="additions")
-    text = models.TextField("补充内容", max_length=1000)
+    text = IdMaskedTextField("补充内容", max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crypto import seal
 from anju.oversight.choices import ClueStatus, SourceChannel
+from anju.oversight.idlinks import keep_ids
 from anju.oversight.models import ClueEvent
 from anju.oversight.services import PersonInput, clue_register
 from anju.portal.models import PublicReport, ReportAddition, ReportPhoto
@@ -162,7 +163,8 @@ def submit_report(
             clue=clue,
             region=region,
             kind=kind,
-            description=description,
+            # ID numbers in the report: sealed with the clue (ClueLink), masked in the text.
+            description=keep_ids(clue, description),
             anonymous=not (name or phone),
             reporter_name=seal(name, "portal.reporter_name"),
             reporter_phone=seal(phone, "portal.reporter_phone"),
@@ -195,6 +197,7 @@ def add_information(report: PublicReport, text: str) -> ReportAddition:
     if len(text) > DESCRIPTION_LIMIT:
         raise ValidationError(f"补充内容限 {DESCRIPTION_LIMIT} 字。")
     with transaction.atomic():
+        text = keep_ids(report.clue, text)  # sealed with the clue, masked in the text
         addition = ReportAddition.objects.create(report=report, text=text)
         ClueEvent.objects.create(
             clue=report.clue,

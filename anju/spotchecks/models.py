@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from anju.regions.models import Level
+from anju.sealed import IdMaskedCharField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -143,7 +144,7 @@ class CheckResult(models.Model):
     house = models.ForeignKey(SampledHouse, on_delete=models.CASCADE, related_name="results")
     item = models.CharField("检查事项", max_length=12, choices=CheckItem.choices)
     outcome = models.CharField("结果", max_length=12, choices=Outcome.choices)
-    note = models.CharField("说明", max_length=300, blank=True)
+    note = IdMaskedCharField("说明", max_length=300, blank=True)  # ID numbers masked
     # What a failed item led to: a line on the township list, or a clue in the ledger.
     problem = models.ForeignKey(
         "oversight.RectificationItem",

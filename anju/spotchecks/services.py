@@ -1,7 +1,6 @@
 """Writes for spot checks: plan, draw, assign, record, follow up. Each audited in its
 transaction; the plan's states move only here (PlanStatus: draft → drawn → closed)."""
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,7 +13,6 @@ from django.utils import timezone
 from anju.accounts.access import Perm, has_perm, perms_of, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.crypto import blind
 from anju.regions.models import Level, Region, subtree_bounds
 from anju.spotchecks import draw as drawing
 from anju.spotchecks.models import (
@@ -33,7 +31,6 @@ TRANSITIONS = {
     (PlanStatus.DRAFT, PlanStatus.DRAWN),
     (PlanStatus.DRAWN, PlanStatus.CLOSED),
 }
-ID_PATTERN = re.compile(r"\d{17}[\dXx]")
 MAX_PHOTOS = 9
 FOLLOW_UP_DAYS = 30
 
@@ -110,7 +107,7 @@ def population_units(plan: SpotCheckPlan) -> list[drawing.Unit]:
     from anju.crosscheck.models import Finding
     from anju.households.models import Household
     from anju.oversight.choices import ClueStatus
-    from anju.oversight.models import Clue
+    from anju.oversight.models import ClueLink
 
     bounds = subtree_bounds(plan.region_id)
     households = Household.objects.filter(region__code__range=bounds)
@@ -130,18 +127,16 @@ def population_units(plan: SpotCheckPlan) -> list[drawing.Unit]:
             .exclude(status=FindingStatus.DISMISSED)
             .values_list("household_id", flat=True)
         )
+    # Households are known by their head's ID's blind index: stable, indexed, and no ID number
+    # in clear in the frame the plan keeps (nothing is decrypted to draw). The clues name them
+    # by the blind indexes of the numbers in their text (ClueLink: 关联档案, summaries, reports).
     reported: set[str] = set()
     if plan.weight_clues:
-        links = (
-            Clue.objects.filter(region__code__range=bounds)
-            .exclude(status=ClueStatus.MERGED)
-            .values_list("links", "summary")
+        reported = set(
+            ClueLink.objects.filter(clue__region__code__range=bounds)
+            .exclude(clue__status=ClueStatus.MERGED)
+            .values_list("id_number_digest", flat=True)
         )
-        for link, summary in links:
-            reported.update(m.upper() for m in ID_PATTERN.findall(f"{link} {summary}"))
-    # Households are known by their head's ID's blind index: stable, indexed, and no ID number
-    # in clear in the frame the plan keeps (nothing is decrypted to draw).
-    reported = {blind(number, "id") for number in reported}
     units = []
     rows = households.filter(pk__in=ids).values_list("pk", "head_id_digest", "region_id")
     for pk, digest, region_code in rows.iterator(chunk_size=5000):

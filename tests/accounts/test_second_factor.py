@@ -10,9 +10,9 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anju.accounts.access import public_view, second_factor_missing, staff_view
+from anju.accounts.models import SealedTOTPDevice
 from anju.audit.models import AuditEntry
 from tests.base import OTP_KEY, PASSWORD, AnjuTestCase, make_user, otp_device, totp_code
 
@@ -136,7 +136,7 @@ class SecondFactorLoginTests(AnjuTestCase):
             self.assertIn('src="data:image/svg+xml', page)
             secret = re.search(r'data-testid="otp-secret">([A-Z2-7 ]+)<', page)[1]
             self.assertIn(secret, self.client.get(reverse("otp_setup")).content.decode())
-            device = TOTPDevice.objects.get(user=user)
+            device = SealedTOTPDevice.objects.get(user=user)
             self.assertFalse(device.confirmed)
             self.assertEqual(b32decode(secret.replace(" ", "")), device.bin_key)
             # A wrong code binds nothing; the right one binds the device and opens the pages.
@@ -166,7 +166,7 @@ class SecondFactorLoginTests(AnjuTestCase):
         self.password()
         response = self.client.get(reverse("otp_setup"))
         self.assertRedirects(response, f"{CODE_PAGE}?", fetch_redirect_response=False)
-        self.assertEqual(TOTPDevice.objects.filter(user=self.alice).count(), 1)
+        self.assertEqual(SealedTOTPDevice.objects.filter(user=self.alice).count(), 1)
 
     @override_settings(OTP_REQUIRED=False)
     def test_it_can_be_switched_off(self):
@@ -210,7 +210,7 @@ class SecondFactorResetTests(AnjuTestCase):
         self.assertContains(page, "重置动态口令")
         response = admin.post(reverse("accounts:user_reset_otp", args=[self.alice.pk]))
         self.assertRedirects(response, reverse("accounts:user", args=[self.alice.pk]))
-        self.assertFalse(TOTPDevice.objects.filter(user=self.alice).exists())
+        self.assertFalse(SealedTOTPDevice.objects.filter(user=self.alice).exists())
         # Her sessions end as on a change of roles ...
         self.assertIn("/accounts/login/", self.client.get(reverse("home"))["Location"])
         entry = AuditEntry.objects.get(action="otp_reset")
@@ -225,7 +225,7 @@ class SecondFactorResetTests(AnjuTestCase):
         self.login(self.sue)
         response = self.client.post(reverse("accounts:user_reset_otp", args=[self.sue.pk]))
         self.assertEqual(response.status_code, 302)
-        self.assertTrue(TOTPDevice.objects.filter(user=self.sue).exists())
+        self.assertTrue(SealedTOTPDevice.objects.filter(user=self.sue).exists())
         self.assertFalse(AuditEntry.objects.filter(action="otp_reset").exists())
 
     def test_the_system_administrator_may_not(self):
@@ -233,14 +233,14 @@ class SecondFactorResetTests(AnjuTestCase):
         self.login(self.sam)
         response = self.client.post(reverse("accounts:user_reset_otp", args=[self.alice.pk]))
         self.assertEqual(response.status_code, 403)
-        self.assertTrue(TOTPDevice.objects.filter(user=self.alice).exists())
+        self.assertTrue(SealedTOTPDevice.objects.filter(user=self.alice).exists())
 
 
 class AuthenticatorCodeTests(AnjuTestCase):
     def test_codes_match_an_authenticator_app_reading_the_base32_secret(self):
         # RFC 6238's SHA-1 test vector (key "12345678901234567890", T = 59 s → 94287082,
         # 6 digits: 287082), as an app would compute it from the secret the page shows.
-        device = TOTPDevice(key=OTP_KEY, step=30, t0=0, digits=6)
+        device = SealedTOTPDevice(key=OTP_KEY, step=30, t0=0, digits=6)
         self.assertEqual(totp_code(device, at=59), "287082")
         app = TOTP(b32decode(b32encode(device.bin_key)), 30, 0, 6, 0)
         app.time = 59

@@ -4,10 +4,9 @@ import re
 import time
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from anju.accounts.models import User
+from anju.accounts.models import SealedTOTPDevice, User
 from tests.base import PASSWORD, make_cast, make_regions, otp_device, totp_code
 
 
@@ -17,7 +16,7 @@ def cast(transactional_db):
     return make_cast()
 
 
-def fresh_code(device: TOTPDevice) -> str:
+def fresh_code(device: SealedTOTPDevice) -> str:
     """The code an authenticator app would show that the server has not accepted yet.
 
     A code is good once: when this device already used the current step (the same user logged
@@ -33,7 +32,7 @@ def fresh_code(device: TOTPDevice) -> str:
     return totp_code(device, step_offset=offset)
 
 
-def enter_code(page, device: TOTPDevice) -> None:
+def enter_code(page, device: SealedTOTPDevice) -> None:
     expect(page.get_by_role("heading", name="输入动态验证码")).to_be_visible()
     page.get_by_label("动态验证码").fill(fresh_code(device))
     page.get_by_role("button", name="验证").click()

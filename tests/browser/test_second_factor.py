@@ -6,9 +6,9 @@ from base64 import b32decode
 
 import pytest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from anju.accounts.models import SealedTOTPDevice
 from tests.base import PASSWORD, make_regions, make_user
 from tests.browser.test_journeys import enter_code
 
@@ -49,6 +49,6 @@ def test_a_new_user_enrols_then_is_asked_for_the_code(page, live_server, newcome
     page.get_by_role("button", name="退出").click()
     expect(page.get_by_role("heading", name="工作人员登录")).to_be_visible()
     password(page, live_server)
-    enter_code(page, TOTPDevice.objects.get(user=newcomer, confirmed=True))
+    enter_code(page, SealedTOTPDevice.objects.get(user=newcomer, confirmed=True))
     expect(page.get_by_test_id("current-user")).to_have_text("newbie姓名")
     expect(page.get_by_role("heading", level=1)).to_contain_text("新桥镇")

@@ -209,7 +209,10 @@ class PlanTests(AnjuTestCase):
         clue = Clue.objects.get(pk=CheckResult.objects.get(pk=result.pk).clue_id)
         self.assertEqual(clue.source_channel, "inspection_tour")
         self.assertEqual(clue.category, "funds")
-        self.assertEqual(clue.links, house.household.head_id)
+        # 关联档案 holds the head's ID masked; the full number is sealed with the clue.
+        self.assertEqual(clue.links, house.household.head_id_masked)
+        numbers = list(clue.id_links.values_list("id_number", flat=True))
+        self.assertEqual(numbers, [house.household.head_id])
 
     def test_recording_needs_an_inspector_a_note_and_all_nine_items(self):
         plan = self.drawn()

@@ -2,6 +2,7 @@
 `_save` (which refuses a lost update), and every write is audited in its transaction."""
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.utils import timezone
 from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.households.ids import mask_ids_in
 from anju.oversight import deadlines
 from anju.oversight.choices import (
     CadreLevel,
@@ -23,15 +25,19 @@ from anju.oversight.choices import (
     SourceChannel,
 )
 from anju.oversight.dedup import CANDIDATES, Match, find_duplicates
+from anju.oversight.idlinks import copy_links, keep_ids, link_key, set_links, typed_link_key
 from anju.oversight.models import (
     SUMMARY_LIMIT,
     Attachment,
     Clue,
     ClueEvent,
+    ClueLink,
     CluePerson,
     ClueSource,
+    LinkSource,
 )
 from anju.regions.models import Level, Region, subtree_bounds
+from anju.sealed import IdMasking
 from anju.tabular.text import clean
 
 S = ClueStatus
@@ -79,6 +85,9 @@ STALE = "该线索已被他人修改，您的修改未保存。请刷新页面�
 def _save(clue: Clue, version: int, fields: list[str]) -> None:
     if clue.version != version:
         raise StaleEdit(STALE)
+    for name in fields:  # free text as stored (ID numbers masked), for the audit entry too
+        if isinstance(Clue._meta.get_field(name), IdMasking):
+            setattr(clue, name, mask_ids_in(getattr(clue, name)))
     values = {name: getattr(clue, name) for name in fields}
     updated = Clue.objects.filter(pk=clue.pk, version=version).update(
         **values, version=F("version") + 1
@@ -148,7 +157,9 @@ def _check_fields(*, summary: str, funds: Decimal, source_channel: str, category
 def likely_duplicates(
     *, region: Region, summary: str, names: list[str], links: str = "", exclude: int | None = None
 ) -> list[tuple[Clue, Match]]:
-    """Clues of the same district that look like this one, best first."""
+    """Clues of the same district that look like this one, best first. `summary` and `links`
+    as typed: compared masked, as the ledger stores them, and links by their numbers' blind
+    indexes too."""
     district = region.code[:6] + "000000"
     pool = (
         Clue.objects.filter(region__code__range=subtree_bounds(district))
@@ -156,12 +167,17 @@ def likely_duplicates(
         .order_by("-received_on")[:CANDIDATES]
     )
     clues = {c.pk: c for c in pool.prefetch_related("persons")}
+    numbers = defaultdict(set)
+    linked = ClueLink.objects.filter(clue_id__in=list(clues), source=LinkSource.LINKS)
+    for clue_id, digest in linked.values_list("clue_id", "id_number_digest"):
+        numbers[clue_id].add(digest)
     candidates = [
-        (c.pk, c.summary, [p.name for p in c.persons.all()], c.links)
+        (c.pk, c.summary, [p.name for p in c.persons.all()], link_key(c.links, numbers[c.pk]))
         for c in clues.values()
         if c.pk != exclude
     ]
-    return [(clues[m.clue_id], m) for m in find_duplicates(summary, names, links, candidates)]
+    found = find_duplicates(mask_ids_in(summary), names, typed_link_key(links), candidates)
+    return [(clues[m.clue_id], m) for m in found]
 
 
 def _next_number(region: Region, year: int) -> str:
@@ -237,7 +253,7 @@ def clue_register(
                 clue=merge_into,
                 source_channel=source_channel,
                 received_on=received_on,
-                summary=summary,
+                summary=keep_ids(merge_into, summary),
                 merged_by=registrar or merge_into.registered_by,
             )
             ClueEvent.objects.create(
@@ -269,9 +285,9 @@ def clue_register(
             source_channel=source_channel,
             received_on=received_on,
             category=category,
-            summary=summary,
+            summary=mask_ids_in(summary),
             funds=funds,
-            links=clean(links),
+            links=mask_ids_in(clean(links)),
             registered_by=registrar,
             status=S.REGISTERED,
             status_since=today(),
@@ -279,6 +295,10 @@ def clue_register(
         )
         clue.full_clean(exclude=["number"])  # taken at insert: _save_numbered
         _save_numbered(clue, region, received_on.year)
+        # The full numbers, sealed with their blind indexes; the clue's text keeps the masks.
+        set_links(clue, clean(links))
+        keep_ids(clue, summary)
+        summary = clue.summary
         CluePerson.objects.bulk_create(
             [
                 CluePerson(
@@ -323,6 +343,7 @@ def clue_merge(*, actor, duplicate: Clue, into: Clue, version: int) -> Clue:
             merged_from=duplicate,
             merged_by=actor,
         )
+        copy_links(duplicate, into)
         before = duplicate.status
         duplicate.status = S.MERGED
         duplicate.merged_into = into
@@ -372,8 +393,8 @@ def clue_update(
         "links": clue.links,
     }
     with transaction.atomic():
-        clue.summary, clue.funds, clue.category = summary, funds, category
-        clue.place, clue.links = clean(place), clean(links)
+        clue.summary, clue.funds, clue.category = keep_ids(clue, summary), funds, category
+        clue.place, clue.links = clean(place), set_links(clue, clean(links))
         _save(clue, version, ["summary", "funds", "category", "place", "links"])
         audit(
             actor=actor,
@@ -381,7 +402,7 @@ def clue_update(
             obj=clue,
             before=before,
             after={
-                "summary": summary,
+                "summary": clue.summary,
                 "funds": str(funds),
                 "category": category,
                 "place": clue.place,
