@@ -33,7 +33,6 @@ from anju.regions.models import Level, Region
 from anju.sealed import Sealer
 from anju.tabular.errors import RowError
 from anju.tabular.inserts import (
-    BatchWriter,
     bulk_load,
     insert_rows,
     key_table,
@@ -594,7 +593,8 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
     shared: dict = {}
     heads, people = Sealer(Household, "head_id", shared), Sealer(Person, "id_number", shared)
     accounts = Sealer(Household, "account_number")
-    head_of = {heads(head_id)[1]: head_id for head_id in latest}
+    sealed_heads = {head_id: heads(head_id) for head_id in latest}
+    head_of = {values[1]: head_id for head_id, values in sealed_heads.items()}
     with bulk_load(), transaction.atomic(), key_table(head_of) as head_digests:
         # The archive's households already on record, found by joining the file's head IDs'
         # blind indexes (the ID itself is known: it is not decrypted).
@@ -647,14 +647,12 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
         # order, a page at a time, instead of at random places all over a million-row B-tree.
         new = sorted(
             (r for head_id, r in latest.items() if head_id not in existing),
-            key=lambda r: heads(r.head_id)[1],
+            key=lambda r: sealed_heads[r.head_id][1],
         )
         new_keys = reserve_ids(Household, len(new))
         household_pk = {head_id: h.pk for head_id, h in existing.items()}
         household_pk.update(zip((r.head_id for r in new), new_keys, strict=True))
 
-        # Everything the inserts below depend on is read first: once the writer thread runs,
-        # this thread stays off the connection until it is drained.
         old_house: dict[str, int] = {}  # the old house (the one assessed) of each household
         known_pks = {h.pk: head_id for head_id, h in existing.items()}
         for pk, household_id in (
@@ -691,125 +689,115 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
             "has_toilet",
             "subsidy_fen",
         ]
-        # SQLite inserts in a second thread while this one prepares the next batches (the
-        # SQLite steps run without the GIL); PostgreSQL COPYs from this thread.
-        with BatchWriter() as writer:
-            insert_rows(
-                Household,
-                [
-                    "id",
-                    "region_id",
-                    "head_name",
-                    *heads.columns,
-                    "head_id_valid",
-                    "size",
-                    *accounts.columns,
-                    "account_holder",
-                    "batch_id",
-                ],
+        insert_rows(
+            Household,
+            [
+                "id",
+                "region_id",
+                "head_name",
+                *heads.columns,
+                "head_id_valid",
+                "size",
+                *accounts.columns,
+                "account_holder",
+                "batch_id",
+            ],
+            (
                 (
-                    (
-                        pk,
-                        r.region,
-                        r.head_name,
-                        *heads(r.head_id),
-                        r.id_valid,
-                        r.size,
-                        *accounts(r.account),
-                        r.head_name if r.account else "",
-                        batch.pk,
-                    )
-                    for pk, r in zip(new_keys, new, strict=True)
-                ),
-                writer=writer,
-            )
-            insert_rows(
-                Person,
-                ["household_id", "name", *people.columns, "id_valid", "relation"],
-                (
-                    (pk, r.head_name, *people(r.head_id), r.id_valid, "户主")
-                    for pk, r in zip(new_keys, new, strict=True)
-                ),
-                writer=writer,
-            )
-            progress(65, "写入数据库")
-            insert_rows(
-                House,
-                ["id", "household_id", "structure"],
-                (
-                    (pk, household_pk[r.head_id], r.structure)
-                    for pk, r in zip(house_keys, homeless, strict=True)
-                ),
-                writer=writer,
-            )
-            old_house.update(zip((r.head_id for r in homeless), house_keys, strict=True))
-
-            # Categories and assessments not already on record.
-            categories, assessments = [], []
-            # The new households' assessment dates and renovations, for the overview's summary.
-            added: dict[int, tuple[list, list]] = {pk: ([], []) for pk in new_keys}
-            # By household (stable: a household's own rows keep the file's order), so that the
-            # children below go into their indexes in key order too.
-            records = sorted(records, key=lambda r: household_pk[r.head_id])
-            for record in records:
-                pk = household_pk[record.head_id]
-                for category in record.categories:
-                    if (pk, category) not in known_categories:
-                        known_categories.add((pk, category))
-                        categories.append(
-                            (
-                                pk,
-                                category,
-                                CATEGORY_DEPARTMENT[category],
-                                record.approved_on or record.assessed_on,
-                            )
-                        )
-                if record.grade:
-                    key = (old_house[record.head_id], record.grade, record.assessed_on)
-                    if key not in known_assessments:
-                        known_assessments.add(key)
-                        assessments.append(key)
-                        if pk in added:
-                            added[pk][0].append(record.assessed_on)
-            insert_rows(
-                CategoryRecord,
-                ["household_id", "category", "department", "start"],
-                categories,
-                writer=writer,
-            )
-            insert_rows(
-                Assessment, ["house_id", "grade", "assessed_on"], assessments, writer=writer
-            )
-            progress(85, "写入数据库")
-
-            # Renovations: one per household and year.
-            new_renovations, changed_renovations = [], []
-            for record in records:
-                pk = household_pk[record.head_id]
-                values = (
-                    record.method,
-                    record.approved_on,
-                    record.started_on,
-                    record.completed_on,
-                    record.accepted_on,
-                    record.built_area,
-                    record.toilet,
-                    record.subsidy_fen,
+                    pk,
+                    r.region,
+                    r.head_name,
+                    *sealed_heads[r.head_id],
+                    r.id_valid,
+                    r.size,
+                    *accounts(r.account),
+                    r.head_name if r.account else "",
+                    batch.pk,
                 )
-                renovation = existing_renovations.get((pk, record.year))
-                if renovation is None:
-                    new_renovations.append((pk, record.year, batch.pk, *values))
+                for pk, r in zip(new_keys, new, strict=True)
+            ),
+        )
+        insert_rows(
+            Person,
+            ["household_id", "name", *people.columns, "id_valid", "relation"],
+            (
+                (pk, r.head_name, *people(r.head_id), r.id_valid, "户主")
+                for pk, r in zip(new_keys, new, strict=True)
+            ),
+        )
+        progress(65, "写入数据库")
+        insert_rows(
+            House,
+            ["id", "household_id", "structure"],
+            (
+                (pk, household_pk[r.head_id], r.structure)
+                for pk, r in zip(house_keys, homeless, strict=True)
+            ),
+        )
+        old_house.update(zip((r.head_id for r in homeless), house_keys, strict=True))
+
+        # Categories and assessments not already on record.
+        categories, assessments = [], []
+        # The new households' assessment dates and renovations, for the overview's summary.
+        added: dict[int, tuple[list, list]] = {pk: ([], []) for pk in new_keys}
+        # By household (stable: a household's own rows keep the file's order), so that the
+        # children below go into their indexes in key order too.
+        records = sorted(records, key=lambda r: household_pk[r.head_id])
+        for record in records:
+            pk = household_pk[record.head_id]
+            for category in record.categories:
+                if (pk, category) not in known_categories:
+                    known_categories.add((pk, category))
+                    categories.append(
+                        (
+                            pk,
+                            category,
+                            CATEGORY_DEPARTMENT[category],
+                            record.approved_on or record.assessed_on,
+                        )
+                    )
+            if record.grade:
+                key = (old_house[record.head_id], record.grade, record.assessed_on)
+                if key not in known_assessments:
+                    known_assessments.add(key)
+                    assessments.append(key)
                     if pk in added:
-                        added[pk][1].append((record.accepted_on, record.subsidy_fen))
-                elif _assign(renovation, dict(zip(fields, values, strict=True))):
-                    renovation.batch = batch
-                    changed_renovations.append(renovation)
-            insert_rows(
-                Renovation,
-                ["household_id", "year", "batch_id", *fields],
-                new_renovations,
-                writer=writer,
+                        added[pk][0].append(record.assessed_on)
+        insert_rows(
+            CategoryRecord,
+            ["household_id", "category", "department", "start"],
+            categories,
+        )
+        insert_rows(Assessment, ["house_id", "grade", "assessed_on"], assessments)
+        progress(85, "写入数据库")
+
+        # Renovations: one per household and year.
+        new_renovations, changed_renovations = [], []
+        for record in records:
+            pk = household_pk[record.head_id]
+            values = (
+                record.method,
+                record.approved_on,
+                record.started_on,
+                record.completed_on,
+                record.accepted_on,
+                record.built_area,
+                record.toilet,
+                record.subsidy_fen,
             )
+            renovation = existing_renovations.get((pk, record.year))
+            if renovation is None:
+                new_renovations.append((pk, record.year, batch.pk, *values))
+                if pk in added:
+                    added[pk][1].append((record.accepted_on, record.subsidy_fen))
+            elif _assign(renovation, dict(zip(fields, values, strict=True))):
+                renovation.batch = batch
+                changed_renovations.append(renovation)
+        insert_rows(
+            Renovation,
+            ["household_id", "year", "batch_id", *fields],
+            new_renovations,
+        )
         Renovation.objects.bulk_update(changed_renovations, [*fields, "batch"], batch_size=2000)
 
         # The bulk writes bypass the services: recount the overview where households already

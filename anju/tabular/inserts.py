@@ -8,8 +8,6 @@ children can point at new parents without reading them back.
 """
 
 import gc
-import queue
-import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -63,83 +61,6 @@ def _default(field, connection, now):
     return field.get_db_prep_save(value, connection)
 
 
-class BatchWriter:
-    """Runs SQLite's executemany of prepared batches in a second thread, on the connection (and so
-    in the transaction) of the thread that made it, while that thread prepares the next batches.
-
-    SQLite does its B-tree work with the GIL released, so preparing and inserting overlap; the
-    writes stay in the caller's one transaction (all or nothing). The queue is bounded, so at
-    most DEPTH batches wait in memory. Use it as a context manager inside the transaction, and
-    touch the database from the calling thread only after `drain()` (or leaving the block): the
-    connection is shared, the order of statements is not. The first error stops the writing;
-    it is raised, as Django's own exception class, at the next `put`, `drain` or exit, and the
-    caller's transaction rolls everything back. On PostgreSQL, `insert_rows` uses COPY in the
-    calling thread and never hands a batch to the writer."""
-
-    DEPTH = 4
-
-    def __init__(self, using: str = DEFAULT_DB_ALIAS):
-        self.connection = connections[using]
-        self.connection.ensure_connection()
-        self.vendor = self.connection.vendor
-        self.raw = self.connection.connection  # Django opens SQLite with check_same_thread=False
-        self.queue: queue.Queue = queue.Queue(maxsize=self.DEPTH)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="anju-batch-writer", daemon=True)
-
-    def __enter__(self) -> "BatchWriter":
-        if not self.connection.in_atomic_block:
-            raise RuntimeError("BatchWriter needs the transaction that will hold the rows")
-        if self.vendor == "sqlite":
-            self.thread.start()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
-        if exc_type is None:
-            self._raise()
-
-    def _run(self) -> None:
-        cursor = self.raw.cursor()
-        try:
-            while (item := self.queue.get()) is not None:
-                try:
-                    if self.error is None:  # after an error, only drain what was queued
-                        sql, batch = item
-                        if batch is None:
-                            cursor.execute(sql)
-                        else:
-                            cursor.executemany(sql, batch)
-                except BaseException as error:  # handed to the caller's thread
-                    self.error = error
-                finally:
-                    self.queue.task_done()
-        finally:
-            cursor.close()
-
-    def _raise(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            with self.connection.wrap_database_errors:  # sqlite3.IntegrityError -> Django's
-                raise error
-
-    def put(self, sql: str, batch: list[tuple] | None) -> None:
-        """Queue one executemany (SQL with ? marks), or with `batch` None one statement without
-        parameters; waits while DEPTH batches are queued."""
-        if not self.thread.is_alive():
-            raise RuntimeError("BatchWriter.put outside its block or not on SQLite")
-        self._raise()
-        self.queue.put((sql, batch))
-
-    def drain(self) -> None:
-        """Wait until every queued batch is written; raise the writer's error if there was one."""
-        if self.thread.is_alive():
-            self.queue.join()
-        self._raise()
-
-
 @contextmanager
 def no_gc():
     """The cyclic garbage collector off for a bulk load, as it was afterwards. An import holds
@@ -154,13 +75,10 @@ def no_gc():
             gc.enable()
 
 
-def insert_rows(
-    model, names: Sequence[str], rows: Iterable[Sequence], *, writer: BatchWriter | None = None
-) -> int:
+def insert_rows(model, names: Sequence[str], rows: Iterable[Sequence]) -> int:
     """INSERT `rows` (tuples of values for the fields or attnames in `names`, e.g. "id",
     "household_id") into `model`'s table; other columns take their defaults. Returns the count.
-    PostgreSQL gets them through COPY, SQLite through executemany in chunks (handed to `writer`
-    when given: then they are written while the caller goes on, see BatchWriter)."""
+    PostgreSQL gets them through COPY, SQLite through executemany in chunks (`_sqlite_insert`)."""
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     given = [meta.get_field(name) for name in names]
@@ -189,13 +107,13 @@ def insert_rows(
                     copy.write_row((*row, *constants))
                     count += 1
         return count
-    return _sqlite_insert(connection, table, columns, given, rows, constants, writer)
+    return _sqlite_insert(connection, table, columns, given, rows, constants)
 
 
 _STAGE = "anju_stage"
 
 
-def _sqlite_insert(connection, table, columns, given, rows, constants, writer) -> int:
+def _sqlite_insert(connection, table, columns, given, rows, constants) -> int:
     """SQLite: the rows bound into a temporary table without indexes or constraints, a chunk per
     executemany, then moved into the table in one INSERT ... SELECT. Binding a row costs the
     same either way, but each row's index entries and foreign-key checks are then made in one
@@ -217,18 +135,15 @@ def _sqlite_insert(connection, table, columns, given, rows, constants, writer) -
         if isinstance(f, DecimalField)
         or (isinstance(f, DateField) and not isinstance(f, DateTimeField))
     ]
-    if writer is not None:
-        execute = writer.put
-    else:
-        connection.ensure_connection()
-        cursor = connection.connection.cursor()  # the sqlite3 module's own marks: no Django cursor
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()  # the sqlite3 module's own marks: no Django cursor
 
-        def execute(sql, batch):
-            with connection.wrap_database_errors:
-                if batch is None:
-                    cursor.execute(sql)
-                else:
-                    cursor.executemany(sql, batch)
+    def execute(sql, batch):
+        with connection.wrap_database_errors:
+            if batch is None:
+                cursor.execute(sql)
+            else:
+                cursor.executemany(sql, batch)
 
     for sql in statements:
         execute(sql, None)
@@ -251,8 +166,7 @@ def _sqlite_insert(connection, table, columns, given, rows, constants, writer) -
         count += len(batch)
     execute(move, None)
     execute(f"DROP TABLE temp.{stage}", None)
-    if writer is None:
-        cursor.close()
+    cursor.close()
     return count
 
 

@@ -1,11 +1,10 @@
-"""The import's fast path keeps every guarantee: key order, the writer thread, the page cache and
-the garbage collector put back as they were."""
+"""The import's fast path keeps every guarantee: key order, all or nothing when the database
+refuses a row, the page cache and the garbage collector put back as they were."""
 
 import gc
-import threading
 from unittest import mock
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 
 from anju.audit.models import AuditEntry
 from anju.households import imports
@@ -29,10 +28,6 @@ def cache_size() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         return cursor.fetchone()[0]
-
-
-def writer_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "anju-batch-writer"]
 
 
 class KeyOrderTests(AnjuTestCase):
@@ -59,7 +54,7 @@ class KeyOrderTests(AnjuTestCase):
         self.assertEqual(CategoryRecord.objects.values("household").distinct().count(), 5)
 
 
-class WriterThreadTests(AnjuTestCase):
+class FailedWriteTests(AnjuTestCase):
     def test_a_database_error_while_writing_rolls_back_everything_and_surfaces(self):
         first = imports.import_households(actor="t", data=xlsx([row(1)]), file_name="a.xlsx")
         taken = Household.objects.get().pk
@@ -82,23 +77,6 @@ class WriterThreadTests(AnjuTestCase):
         self.assertEqual(Renovation.objects.count(), 1)
         self.assertEqual(list(ImportBatch.objects.all()), [first.batch])
         self.assertEqual(AuditEntry.objects.count(), audits)
-        self.assertEqual(writer_threads(), [])
-
-    def test_an_error_in_the_calling_thread_stops_the_writer(self):
-        with (
-            self.assertRaisesRegex(ValueError, "stop"),
-            transaction.atomic(),
-            inserts.BatchWriter() as writer,
-        ):
-            inserts.insert_rows(
-                ImportBatch,
-                ["file_name", "rows", "sha256", "actor_name"],
-                [("w.xlsx", 1, "0" * 64, "t")],
-                writer=writer,
-            )
-            raise ValueError("stop")
-        self.assertEqual(writer_threads(), [])
-        self.assertFalse(ImportBatch.objects.filter(file_name="w.xlsx").exists())
 
 
 class SettingsPutBackTests(AnjuTestCase):
@@ -109,7 +87,7 @@ class SettingsPutBackTests(AnjuTestCase):
         real = imports.insert_rows
 
         def watching(*args, **kwargs):
-            if not seen:  # the first insert: nothing is queued yet, the connection is free
+            if not seen:
                 seen.append((cache_size(), gc.isenabled()))
             return real(*args, **kwargs)
 
