@@ -15,8 +15,8 @@ ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 
 
 def write_archive(path: str) -> int:
+    from anju.households.archive_file import LABELS, TEMPLATE
     from anju.households.demo import rows
-    from anju.households.imports import LABELS, TEMPLATE
 
     records = rows("province", first_serial=5_000_000)[:ROWS]
     book = xlsxwriter.Workbook(path, {"constant_memory": True})
@@ -50,7 +50,8 @@ def run() -> None:
     from python_calamine import CalamineWorkbook
 
     from anju.accounts.models import SealedTOTPDevice, User
-    from anju.households.imports import TEMPLATE, import_households
+    from anju.households.archive_file import TEMPLATE
+    from anju.households.imports import import_households
     from anju.households.models import Household, Renovation
 
     path = os.path.join(tempfile.mkdtemp(), "archive.xlsx")

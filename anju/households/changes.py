@@ -10,9 +10,9 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.households.archive_file import CATEGORY_LOOKUP, words
 from anju.households.choices import CATEGORY_DEPARTMENT, Category
 from anju.households.ids import mask_account, mask_id, parse_id
-from anju.households.imports import _CATEGORY_LOOKUP, _words
 from anju.households.models import (
     CategoryRecord,
     ChangeField,
@@ -70,7 +70,7 @@ def _normalise(field: str, value: str, household: Household) -> str:
         return f"{amount:.2f}"
     if field == F.CATEGORIES:
         try:
-            found = _words(value, _CATEGORY_LOOKUP, "农户类别")
+            found = words(value, CATEGORY_LOOKUP, "农户类别")
         except BadValue as error:
             raise ValidationError(str(error)) from None
         return "、".join(sorted(Category(c).label for c in found))

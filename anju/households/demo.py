@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from stdnum.cn import ric
 
-from anju.households.imports import LABELS, TEMPLATE
+from anju.households.archive_file import LABELS, TEMPLATE
 from anju.regions.models import Level, Region
 
 PER_VILLAGE = {"small": 4, "city": 45, "province": 95}

@@ -64,7 +64,7 @@ def write_households(households, *, unmasked: bool, watermark: str):
 def write_template() -> bytes:
     import io
 
-    from anju.households.imports import LABELS, TEMPLATE
+    from anju.households.archive_file import LABELS, TEMPLATE
 
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
@@ -102,7 +102,7 @@ def write_errors_workbook(data: bytes, errors: list[dict]) -> bytes:
                 sheet.write_string(r, c, safe_text(value))
         if r + 1 in by_row:
             sheet.write_string(r, width, safe_text("；".join(by_row[r + 1])), red)
-    from anju.households.imports import HEADERS
+    from anju.households.archive_file import HEADERS
     from anju.tabular.sheets import find_header
 
     found = find_header(rows, HEADERS)
