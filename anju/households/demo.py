@@ -266,6 +266,10 @@ def _payments_plates_visits(size: str, actor: str) -> None:
     Payment.objects.bulk_create(payments, batch_size=2000)
     SafetyPlate.objects.bulk_create(plates, batch_size=2000)
     FollowUpVisit.objects.bulk_create(visits, batch_size=2000)
+    from anju.tabular.inserts import analyze
+
+    # The overview's recount (load_households) reads these next: PostgreSQL's planner must know.
+    analyze(Payment, SafetyPlate, FollowUpVisit)
     from anju.audit.models import Action
     from anju.audit.services import audit
 

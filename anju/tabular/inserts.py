@@ -22,6 +22,9 @@ CHUNK = 5000
 # with a random key (an ID number) read its index pages from the OS and, once the cache was full,
 # spilled dirty pages to the WAL mid-transaction, to be written again later.
 BULK_CACHE_KIB = 256 * 1024
+# PostgreSQL: a bulk write of at least this many rows that also adds more than a tenth of what the
+# table's statistics last counted is followed at once by ANALYZE of that table (`analyze`).
+ANALYZE_ROWS = 1000
 
 
 def reserve_ids(model, count: int) -> list[int]:
@@ -106,8 +109,36 @@ def insert_rows(model, names: Sequence[str], rows: Iterable[Sequence]) -> int:
                 for row in rows:
                     copy.write_row((*row, *constants))
                     count += 1
+        analyze(model, added=count)
         return count
     return _sqlite_insert(connection, table, columns, given, rows, constants)
+
+
+def analyze(*models, added: int | None = None) -> None:
+    """PostgreSQL: refresh the planner's statistics of `models`' tables after a bulk write, inside
+    the writer's transaction (ANALYZE counts and samples the transaction's own new rows).
+
+    Autovacuum gets there only after the commit and its next round; until then the planner
+    still sees the empty tables of a fresh database. The queries that follow a bulk load, in
+    the same transaction or just after (the overview's recount, the tasks closed by new
+    assessments), then ran a sequential scan of a million-row table once per household: the
+    province demo's recount went from 9 s to hours. With `added`, only when that many rows
+    is at least ANALYZE_ROWS and more than a tenth of the rows last counted (pg_class.reltuples),
+    so a small import into a large table does not pay for it. SQLite: nothing (its planner
+    uses no statistics unless asked to keep them, and this project never does)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql" or (added is not None and added < ANALYZE_ROWS):
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            if added is not None:
+                cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+                counted = cursor.fetchone()[0]
+                if added <= 0.1 * max(counted, 0):
+                    continue
+            cursor.execute(f"ANALYZE {quote(table)}")
 
 
 _STAGE = "anju_stage"
