@@ -69,8 +69,10 @@ class Household(SealedModel):
         verbose_name = "农户"
         verbose_name_plural = "农户"
         indexes = [
-            # The household list of a region (range on region_id), by name.
-            models.Index(fields=["region", "head_name"], name="household_region_name_idx"),
+            # The household list of a region (range on region_id), by name, then key: the list's
+            # filter, order and keys in one index, so a page's keys are read from it alone
+            # (anju.pagination.paginate_by_key).
+            models.Index(fields=["region", "head_name", "id"], name="household_region_name_idx"),
         ]
 
     def __str__(self) -> str:

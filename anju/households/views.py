@@ -34,7 +34,7 @@ from anju.households.models import (
     Finding,
     ImportUpload,
 )
-from anju.pagination import paginate
+from anju.pagination import paginate, paginate_by_key
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -70,7 +70,7 @@ KEPT_FILTERS = {
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def households(request):
     # Shown masked from the stored masks: nothing on the page is decrypted.
-    page = paginate(request, _filtered(request).defer("head_id", "account_number"))
+    page = paginate_by_key(request, _filtered(request).defer("head_id", "account_number"))
     rows = [(h, h.head_id_masked) for h in page.object_list]
     region = requested_region(request)
     g = request.GET

@@ -154,3 +154,58 @@ class ImportPageTests(AnjuTestCase):
         self.login(self.carol)
         response = self.client.get(reverse("households:import_errors", args=[upload.pk]))
         self.assertEqual(response.status_code, 404)
+
+
+class HouseholdListPagingTests(AnjuTestCase):
+    """The list reads a page's keys first and then those rows (anju.pagination.paginate_by_key):
+    the pages must be the same as reading whole rows would give."""
+
+    def test_every_household_once_in_list_order_across_pages(self):
+        names = ["王五", "李四", "张三", "赵六", "钱七"]
+        import_households(
+            actor="test",
+            file_name="t.xlsx",
+            data=xlsx([row(n, **{"户主姓名": names[n % 5]}) for n in range(1, 121)]),
+        )
+        self.login(self.carol)
+        url = reverse("households:list")
+        seen = []
+        for number in (1, 2, 3):
+            page = self.client.get(url, {"page": number}).context["page"]
+            self.assertEqual(page.paginator.count, 120)
+            seen += [h.pk for h in page.object_list]
+        expected = list(
+            Household.objects.order_by("region_id", "head_name", "pk").values_list("pk", flat=True)
+        )
+        self.assertEqual(seen, expected)
+        self.assertEqual(len(seen), 120)
+        # A search narrows both the count and the rows, and keeps their order.
+        page = self.client.get(url, {"q": "张三"}).context["page"]
+        self.assertEqual(page.paginator.count, 24)
+        self.assertEqual(
+            [h.pk for h in page.object_list],
+            [pk for pk in expected if Household.objects.get(pk=pk).head_name == "张三"],
+        )
+
+    def test_the_page_is_found_by_its_keys_alone(self):
+        import_households(
+            actor="test", file_name="t.xlsx", data=xlsx([row(n) for n in range(1, 4)])
+        )
+        self.login(self.carol)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(reverse("households:list"))
+        household = '"households_household"'
+        ordered = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].startswith("SELECT")
+            and f"FROM {household}" in q["sql"]
+            and "ORDER BY" in q["sql"]
+            and "LIMIT" in q["sql"]
+        ]
+        self.assertEqual(len(ordered), 1, ordered)
+        selected = ordered[0][len("SELECT ") : ordered[0].index(" FROM ")]
+        self.assertEqual(selected.split(" AS ")[0], f'{household}."id"', ordered[0])
