@@ -138,7 +138,10 @@ class House(models.Model):
 
 
 class Assessment(models.Model):
-    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="assessments")
+    # No index of its own: assessment_house_grade_idx leads with it.
+    house = models.ForeignKey(
+        House, on_delete=models.CASCADE, related_name="assessments", db_index=False
+    )
     grade = models.CharField("危险等级", max_length=1, choices=Grade.choices)
     assessed_on = models.DateField("鉴定日期", null=True, blank=True)
     assessor = models.CharField("鉴定人/机构", max_length=100, blank=True)
@@ -146,6 +149,11 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-assessed_on", "-pk"]
+        indexes = [
+            # The household list's grade filter asks, for each household in scope, whether one
+            # of its houses has an assessment of that grade: answered from this index alone.
+            models.Index(fields=["house", "grade"], name="assessment_house_grade_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.grade
@@ -189,6 +197,13 @@ class Renovation(models.Model):
         verbose_name = "改造记录"
         constraints = [
             models.UniqueConstraint(fields=["household", "year"], name="renovation_year_unique"),
+        ]
+        indexes = [
+            # The household list's method and acceptance filters, per household in scope, from
+            # this index alone (the unique constraint's index holds only household and year).
+            models.Index(
+                fields=["household", "method", "accepted_on"], name="renovation_list_filter_idx"
+            ),
         ]
         ordering = ["-year"]
 
