@@ -199,10 +199,11 @@ class Renovation(models.Model):
             models.UniqueConstraint(fields=["household", "year"], name="renovation_year_unique"),
         ]
         indexes = [
-            # The household list's method and acceptance filters, per household in scope, from
-            # this index alone (the unique constraint's index holds only household and year).
+            # The household list's method, acceptance and late-payment filters, per household in
+            # scope, from this index alone (the unique constraint's holds only household and year).
             models.Index(
-                fields=["household", "method", "accepted_on"], name="renovation_list_filter_idx"
+                fields=["household", "method", "accepted_on", "subsidy_fen"],
+                name="renovation_filter_idx",
             ),
         ]
         ordering = ["-year"]
@@ -212,13 +213,23 @@ class Renovation(models.Model):
 
 
 class Payment(SealedModel):
-    renovation = models.ForeignKey(Renovation, on_delete=models.CASCADE, related_name="payments")
+    # No index of its own: payment_renovation_day_idx leads with it.
+    renovation = models.ForeignKey(
+        Renovation, on_delete=models.CASCADE, related_name="payments", db_index=False
+    )
     paid_on = models.DateField("发放日期")
     amount_fen = models.BigIntegerField("金额（分）")
     account_number = SealedField("账号", kind="account")
     account_number_digest = DigestField(of="account_number", kind="account")
     account_number_masked = MaskField(of="account_number", form="account")
     account_holder = models.CharField("户名", max_length=50)
+
+    class Meta:
+        indexes = [
+            # Was a renovation paid by its deadline (the late-payment filter and rule): a probe
+            # answered from this index alone.
+            models.Index(fields=["renovation", "paid_on"], name="payment_renovation_day_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.renovation} {self.amount_fen / 100:.2f}"
