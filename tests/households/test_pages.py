@@ -209,3 +209,34 @@ class HouseholdListPagingTests(AnjuTestCase):
         self.assertEqual(len(ordered), 1, ordered)
         selected = ordered[0][len("SELECT ") : ordered[0].index(" FROM ")]
         self.assertEqual(selected.split(" AS ")[0], f'{household}."id"', ordered[0])
+
+
+class LatePaymentFilterTests(AnjuTestCase):
+    """补助未按时发放: accepted 2019-10-15, payment days 30 (the cross-check's default), so the
+    deadline is 2019-11-14: paid that day is on time, a day later is late, unpaid is late."""
+
+    def test_the_deadline_day_is_on_time_and_the_day_after_is_late(self):
+        from datetime import date
+
+        from anju.households import renovations
+        from anju.households.models import Renovation
+
+        import_households(
+            actor="test", file_name="t.xlsx", data=xlsx([row(n) for n in range(1, 5)])
+        )
+        paid = {1: date(2019, 11, 14), 2: date(2019, 11, 15), 3: None, 4: date(2019, 10, 20)}
+        for n, day in paid.items():
+            household = Household.objects.get(head_name=f"农户{n}")
+            if day is None:
+                continue
+            renovations.payment_record(
+                actor=self.alice,
+                renovation=Renovation.objects.get(household=household),
+                paid_on=day,
+                amount_fen=4_000_000,
+                account_number="6217001234567890",
+                account_holder=household.head_name,
+            )
+        self.login(self.carol)
+        rows = self.client.get(reverse("households:list"), {"payment": "late"}).context["rows"]
+        self.assertEqual(sorted(h.head_name for h, _ in rows), ["农户2", "农户3"])
