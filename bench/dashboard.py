@@ -34,13 +34,11 @@ def timings(client, url: str, n: int = 40) -> dict[str, float]:
 
 def run() -> None:
     from django.db import connection, transaction
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
 
-    from anju.accounts.models import SealedTOTPDevice, User
     from anju.dashboard.models import Tally
     from anju.dashboard.tally import tally_differences, tally_rebuild, tally_refresh
     from anju.households.models import Household
+    from bench.households import signed_in
 
     township = "350881100000"  # 新桥镇
     refreshes = []
@@ -60,16 +58,7 @@ def run() -> None:
         # Beside them, a page of known cost (PERFORMANCE.md: ~15 ms on an idle machine).
         ("city", "/households/"),
     ):
-        user = User.objects.get(username=username)
-        client = Client()
-        client.force_login(user)
-        # As after the password and the TOTP code: otherwise every page would be the code page.
-        device, _ = SealedTOTPDevice.objects.get_or_create(
-            user=user, confirmed=True, defaults={"name": "bench"}
-        )
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        client = signed_in(username)
         client.get(url)  # warm the caches once, as a running server has them
         t = timings(client, url)
         figures.append(
