@@ -12,6 +12,7 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households.archive_file import CATEGORY_LOOKUP, words
 from anju.households.choices import CATEGORY_DEPARTMENT, Category
+from anju.households.facts import facts_refresh
 from anju.households.ids import mask_account, mask_id, parse_id
 from anju.households.models import (
     CategoryRecord,
@@ -143,6 +144,7 @@ def _apply(request: ChangeRequest) -> None:
         from anju.dashboard.tally import tally_refresh
 
         tally_refresh([household.region_id])
+        facts_refresh([household.pk])
     elif field == F.CATEGORIES:
         wanted = {c for c, label in Category.choices if label in value.split("、")}
         today = timezone.localdate()

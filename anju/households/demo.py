@@ -270,6 +270,10 @@ def _payments_plates_visits(size: str, actor: str) -> None:
 
     # The overview's recount (load_households) reads these next: PostgreSQL's planner must know.
     analyze(Payment, SafetyPlate, FollowUpVisit)
+    from anju.households.facts import facts_refresh
+
+    # The paid households' list facts (the import set the rest).
+    facts_refresh({payment.renovation.household_id for payment in payments})
     from anju.audit.models import Action
     from anju.audit.services import audit
 

@@ -13,6 +13,8 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households.archive_file import Record, parse_archive, silent
 from anju.households.choices import CATEGORY_DEPARTMENT
+from anju.households.facts import FIELDS as FACTS
+from anju.households.facts import facts_refresh, new_household_facts
 from anju.households.models import (
     Assessment,
     CategoryRecord,
@@ -218,6 +220,11 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
             "has_toilet",
             "subsidy_fen",
         ]
+        # The new households' list facts from their rows of the file (anju.households.facts).
+        rows_of: dict[str, list] = {r.head_id: [] for r in new}
+        for record in records:
+            if record.head_id in rows_of:
+                rows_of[record.head_id].append(record)
         insert_rows(
             Household,
             [
@@ -230,6 +237,7 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
                 *accounts.columns,
                 "account_holder",
                 "batch_id",
+                *FACTS,
             ],
             (
                 (
@@ -242,6 +250,7 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
                     *accounts(r.account),
                     r.head_name if r.account else "",
                     batch.pk,
+                    *new_household_facts(rows_of[r.head_id]),
                 )
                 for pk, r in zip(new_keys, new, strict=True)
             ),
@@ -328,6 +337,8 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
             new_renovations,
         )
         Renovation.objects.bulk_update(changed_renovations, [*fields, "batch"], batch_size=2000)
+        # Households already on record may have new assessments and renovations.
+        facts_refresh(h.pk for h in existing.values())
 
         # The bulk writes bypass the services: recount the overview where households already
         # on record were and are now; the new ones' figures are added from what was written.

@@ -64,15 +64,38 @@ class Household(SealedModel):
         db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # What the list filters on, kept by anju.households.facts (never edited by hand).
+    grades = models.CharField("历次鉴定等级", max_length=4, blank=True, default="", editable=False)
+    has_unaccepted = models.BooleanField("有未验收的改造", default=False, editable=False)
+    has_accepted = models.BooleanField("有已验收的改造", default=False, editable=False)
+    longest_pay_wait = models.IntegerField(
+        "验收至首次发放的最长天数", null=True, blank=True, editable=False
+    )
+    unpaid_accepted_on = models.DateField(
+        "最早的已验收未发放改造的验收日期", null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = "农户"
         verbose_name_plural = "农户"
         indexes = [
-            # The household list of a region (range on region_id), by name, then key: the list's
-            # filter, order and keys in one index, so a page's keys are read from it alone
-            # (anju.pagination.paginate_by_key).
-            models.Index(fields=["region", "head_name", "id"], name="household_region_name_idx"),
+            # The household list of a region (range on region_id), by name, then key, then the
+            # facts its filters ask about: the list's filter, order and keys in one index, so a
+            # page's keys and a filtered count are read from it alone
+            # (anju.pagination.paginate_by_key, anju.households.facts).
+            models.Index(
+                fields=[
+                    "region",
+                    "head_name",
+                    "id",
+                    "grades",
+                    "has_unaccepted",
+                    "has_accepted",
+                    "longest_pay_wait",
+                    "unpaid_accepted_on",
+                ],
+                name="household_list_facts_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,11 +1,14 @@
 """Reads of the household archive."""
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import DateField, Exists, Func, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
+from anju.dashboard.tally import payment_days
+from anju.households.facts import GRADES, late_payment
 from anju.households.ids import parse_id
-from anju.households.models import Assessment, CategoryRecord, Household, Payment, Renovation
+from anju.households.models import CategoryRecord, Household, Renovation
 
 
 def household_list(
@@ -34,10 +37,10 @@ def household_list(
         households = households.filter(
             Exists(CategoryRecord.objects.filter(household=OuterRef("pk"), category=category))
         )
-    if grade:
-        households = households.filter(
-            Exists(Assessment.objects.filter(house__household=OuterRef("pk"), grade=grade))
-        )
+    # The facts of assessments, renovations and payments are kept on the household's row
+    # (anju.households.facts) and held by the list's index.
+    if grade in GRADES:
+        households = households.filter(grades__contains=grade)
     if year.isdigit() or method:
         renovations = Renovation.objects.filter(household=OuterRef("pk"))
         if year.isdigit():
@@ -45,65 +48,17 @@ def household_list(
         if method:
             renovations = renovations.filter(method=method)
         households = households.filter(Exists(renovations))
-    if assessed in ("0", "1"):
-        has = Exists(Assessment.objects.filter(house__household=OuterRef("pk")))
-        households = households.filter(has) if assessed == "1" else households.exclude(has)
-    if accepted in ("0", "1"):
-        done = accepted == "1"
-        households = households.filter(
-            Exists(
-                Renovation.objects.filter(household=OuterRef("pk"), accepted_on__isnull=not done)
-            )
-        )
+    if assessed == "1":
+        households = households.exclude(grades="")
+    elif assessed == "0":
+        households = households.filter(grades="")
+    if accepted == "1":
+        households = households.filter(has_accepted=True)
+    elif accepted == "0":
+        households = households.filter(has_unaccepted=True)
     if payment == "late":
-        households = households.filter(Exists(late_renovations(today)))
+        households = households.filter(late_payment(payment_days(), today or timezone.localdate()))
     return households.select_related("region").order_by("region_id", "head_name", "pk")
-
-
-def late_renovations(today: date | None) -> QuerySet:
-    """The household's renovations paid late or not at all (the cross-check's PAYMENT_LATE):
-    accepted with a subsidy, first paid more than the payment days after acceptance, or unpaid
-    once those days have passed.
-
-    Asked as: no payment by the deadline, and either the deadline has passed or a payment came
-    after it (the same renovations as comparing the first payment with the deadline). Both are
-    index probes on (renovation, paid_on), and the deadline is date arithmetic the database does
-    itself (`PlusDays`), not a call back into Python per renovation."""
-    from django.utils import timezone
-
-    from anju.crosscheck.rules import parameters
-
-    days = int(parameters()["payment_days"])
-    today = today or timezone.localdate()
-    deadline = PlusDays(OuterRef("accepted_on"), days)
-    payments = Payment.objects.filter(renovation=OuterRef("pk"))
-    return (
-        Renovation.objects.filter(
-            household=OuterRef(OuterRef("pk")), accepted_on__isnull=False, subsidy_fen__gt=0
-        )
-        .filter(~Exists(payments.filter(paid_on__lte=deadline)))
-        .filter(Q(accepted_on__lt=today - timedelta(days=days)) | Exists(payments))
-    )
-
-
-class PlusDays(Func):
-    """`expression` (a date) plus a whole number of days, computed in SQL: SQLite's
-    date(x, '+N days'), PostgreSQL's date + integer. (A DateField plus a timedelta is, on
-    SQLite, a Python function Django registers and calls once per row.)"""
-
-    output_field = DateField()
-
-    def __init__(self, expression, days: int):
-        super().__init__(expression)
-        self.days = int(days)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"date({sql}, %s)", [*params, f"{self.days:+d} days"]
-
-    def as_postgresql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql} + %s::integer)", [*params, self.days]
 
 
 def timeline(household: Household) -> list[tuple]:

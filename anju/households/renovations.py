@@ -11,6 +11,7 @@ from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.dashboard.tally import tally_refresh
+from anju.households.facts import facts_refresh
 from anju.households.ids import mask_account
 from anju.households.models import Payment, Renovation
 
@@ -74,6 +75,7 @@ def renovation_step(
             after={"step": label, "on": str(on), **({"checklist": checklist} if checklist else {})},
         )
         tally_refresh([renovation.household.region_id])
+        facts_refresh([renovation.household_id])
     return renovation
 
 
@@ -117,4 +119,5 @@ def payment_record(
             },
         )
         tally_refresh([renovation.household.region_id])
+        facts_refresh([renovation.household_id])
     return payment

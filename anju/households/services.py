@@ -10,6 +10,7 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.dashboard.tally import tally_refresh
 from anju.households.choices import CATEGORY_DEPARTMENT, Category
+from anju.households.facts import facts_refresh
 from anju.households.ids import mask_id, parse_id
 from anju.households.models import Assessment, CategoryRecord, House, Household, Person
 from anju.regions.models import Level, Region
@@ -138,6 +139,7 @@ def assessment_add(
             after={"grade": grade, "assessed_on": str(assessed_on), "assessor": assessor},
         )
         tally_refresh([house.household.region_id])
+        facts_refresh([house.household_id])
         from anju.assessments.services import tasks_close_assessed
 
         tasks_close_assessed(actor=actor, household_ids=[house.household_id])

@@ -1,0 +1,238 @@
+"""The list facts kept on each household (anju.households.facts): every path that writes an
+assessment, a renovation or a payment keeps them equal to a recount, and the list's filters on
+them find the same households as asking the assessment, renovation and payment tables."""
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from anju.households import changes, renovations, services
+from anju.households.facts import FIELDS, facts_differences, facts_refresh
+from anju.households.imports import import_households
+from anju.households.models import Assessment, House, Household, Payment, Renovation
+from anju.households.queries import household_list
+from anju.regions.models import Region
+from tests.base import AnjuTestCase
+from tests.households.files import row, xlsx
+
+TODAY = date(2020, 1, 1)
+
+
+def asked_of_the_tables(option: str, value: str, days: int, today: date) -> set[int]:
+    """The households a filter means, asked of the tables themselves (the list's filters before
+    the facts were kept)."""
+    households = Household.objects.all()
+    assessments = Assessment.objects.filter(house__household=OuterRef("pk"))
+    renovation = Renovation.objects.filter(household=OuterRef("pk"))
+    if option == "grade":
+        households = households.filter(Exists(assessments.filter(grade=value)))
+    elif option == "assessed":
+        households = households.filter(
+            Exists(assessments) if value == "1" else ~Exists(assessments)
+        )
+    elif option == "accepted":
+        households = households.filter(Exists(renovation.filter(accepted_on__isnull=value == "0")))
+    elif option == "payment":
+        owed = Renovation.objects.filter(
+            household=OuterRef("pk"), accepted_on__isnull=False, subsidy_fen__gt=0
+        )
+        late = [
+            r.household_id
+            for r in Renovation.objects.filter(accepted_on__isnull=False, subsidy_fen__gt=0)
+            if _late(r, days, today)
+        ]
+        households = households.filter(Exists(owed), pk__in=late)
+    return set(households.values_list("pk", flat=True))
+
+
+def _late(renovation: Renovation, days: int, today: date) -> bool:
+    deadline = renovation.accepted_on + timedelta(days=days)
+    first = min((p.paid_on for p in renovation.payments.all()), default=None)
+    return first > deadline if first is not None else today > deadline
+
+
+OPTIONS = [
+    ("grade", "A"),
+    ("grade", "B"),
+    ("grade", "C"),
+    ("grade", "D"),
+    ("assessed", "1"),
+    ("assessed", "0"),
+    ("accepted", "1"),
+    ("accepted", "0"),
+    ("payment", "late"),
+]
+
+
+class FactsTests(AnjuTestCase):
+    def setUp(self):
+        # 1: accepted 2019-10-15, paid on time; 2: paid a day late; 3: unpaid; 4: not accepted;
+        # 5: grade B, no subsidy; 6: not assessed.
+        rows = [
+            row(1),
+            row(2),
+            row(3),
+            row(4, 验收日期=""),
+            row(5, 危险等级="B", **{"补助金额(元)": ""}),
+            row(6, 危险等级="", 鉴定日期=""),
+        ]
+        result = import_households(actor="test", file_name="t.xlsx", data=xlsx(rows))
+        self.assertTrue(result.ok, result.errors)
+        self.by_name = {h.head_name: h for h in Household.objects.all()}
+
+    def pay(self, name: str, on: date):
+        household = self.by_name[name]
+        renovations.payment_record(
+            actor=self.alice,
+            renovation=Renovation.objects.get(household=household),
+            paid_on=on,
+            amount_fen=4_000_000,
+            account_number="6217001234567890",
+            account_holder=household.head_name,
+        )
+
+    def assertFiltersAgree(self, days: int = 30, today: date = TODAY):
+        self.assertEqual(facts_differences(), [])
+        for option, value in OPTIONS:
+            found = set(
+                household_list(Household.objects.all(), today=today, **{option: value}).values_list(
+                    "pk", flat=True
+                )
+            )
+            self.assertEqual(
+                found, asked_of_the_tables(option, value, days, today), (option, value)
+            )
+
+    def test_the_import_sets_the_new_households_facts(self):
+        h1, h4, h5, h6 = (self.by_name[f"农户{n}"] for n in (1, 4, 5, 6))
+        self.assertEqual((h1.grades, h1.has_accepted, h1.has_unaccepted), ("D", True, False))
+        self.assertEqual(h1.unpaid_accepted_on, date(2019, 10, 15))
+        self.assertEqual(
+            (h4.has_accepted, h4.has_unaccepted, h4.unpaid_accepted_on), (False, True, None)
+        )
+        self.assertEqual((h5.grades, h5.unpaid_accepted_on), ("B", None))
+        self.assertEqual(h6.grades, "")
+        self.assertFiltersAgree()
+
+    def test_payments_steps_assessments_and_changes_keep_them(self):
+        self.pay("农户1", date(2019, 11, 14))  # the deadline day: on time
+        self.pay("农户2", date(2019, 11, 15))  # a day late
+        self.assertFiltersAgree()
+        h2 = Household.objects.get(pk=self.by_name["农户2"].pk)
+        self.assertEqual((h2.longest_pay_wait, h2.unpaid_accepted_on), (31, None))
+        # A second assessment of another grade, on the same household's house.
+        house = House.objects.get(household=self.by_name["农户1"])
+        services.assessment_add(
+            actor=self.carol,
+            house=house,
+            grade="A",
+            assessed_on=date(2019, 12, 1),
+            assessor="漳平市住建局",
+            method="入户鉴定",
+        )
+        self.assertEqual(Household.objects.get(pk=house.household_id).grades, "AD")
+        self.assertFiltersAgree()
+        # The renovation still waiting for acceptance is accepted.
+        renovation = Renovation.objects.get(household=self.by_name["农户4"])
+        renovations.renovation_step(
+            actor=self.carol,
+            renovation=renovation,
+            step="accepted_on",
+            on=date(2019, 12, 20),
+            checklist={"inspector": "郑工"},
+        )
+        h4 = Household.objects.get(pk=renovation.household_id)
+        self.assertEqual((h4.has_accepted, h4.has_unaccepted), (True, False))
+        self.assertEqual(h4.unpaid_accepted_on, date(2019, 12, 20))
+        # The unpaid household's subsidy changed to nothing: no longer owed, no longer late.
+        request = changes.change_propose(
+            actor=self.alice,
+            household=self.by_name["农户3"],
+            field="subsidy_fen",
+            new_value="0",
+            reason="补助标准复核",
+            renovation=Renovation.objects.get(household=self.by_name["农户3"]),
+        )
+        changes.change_decide(actor=self.rita, request=request, approve=True)
+        self.assertIsNone(Household.objects.get(pk=self.by_name["农户3"].pk).unpaid_accepted_on)
+        self.assertFiltersAgree()
+
+    def test_a_new_household_and_its_first_assessment(self):
+        household = services.household_create(
+            actor=self.carol,
+            region=Region.objects.get(code="350881100203"),
+            head_name="陈金水",
+            head_id="350881195001011231",
+            size=2,
+            categories=["subsistence"],
+            structure="earth",
+        )
+        self.assertEqual(Household.objects.get(pk=household.pk).grades, "")
+        services.assessment_add(
+            actor=self.carol,
+            house=household.houses.get(),
+            grade="C",
+            assessed_on=date(2019, 6, 1),
+            assessor="漳平市住建局",
+            method="入户鉴定",
+        )
+        self.assertEqual(Household.objects.get(pk=household.pk).grades, "C")
+        self.assertFiltersAgree()
+
+    def test_a_reimport_updates_households_already_on_record(self):
+        again = [row(4, 危险等级="C", 鉴定日期="2019-12-01", 验收日期="2019-12-20"), row(6)]
+        result = import_households(actor="test", file_name="t2.xlsx", data=xlsx(again))
+        self.assertTrue(result.ok, result.errors)
+        h4 = Household.objects.get(pk=self.by_name["农户4"].pk)
+        self.assertEqual((h4.grades, h4.has_accepted, h4.has_unaccepted), ("CD", True, False))
+        self.assertEqual(Household.objects.get(pk=self.by_name["农户6"].pk).grades, "D")
+        self.assertFiltersAgree()
+
+    def test_late_payment_follows_the_payment_days_and_the_date(self):
+        self.pay("农户2", date(2019, 11, 15))  # 31 days after acceptance
+        with override_settings(ANJU_CROSSCHECK={"payment_days": 31}):
+            # 31 days allowed: household 2 was on time; 3 and 6, unpaid, are late from 2019-11-16.
+            self.assertFiltersAgree(days=31, today=date(2019, 11, 15))
+            self.assertFiltersAgree(days=31, today=date(2019, 11, 16))
+            late = household_list(Household.objects.all(), payment="late", today=TODAY)
+            self.assertEqual({h.head_name for h in late}, {"农户1", "农户3", "农户6"})
+        self.assertFiltersAgree(days=30, today=date(2019, 11, 14))
+
+    def test_a_recount_restores_them(self):
+        Household.objects.update(
+            grades="", has_unaccepted=True, has_accepted=False, unpaid_accepted_on=None
+        )
+        self.assertEqual(len(facts_differences()), 6)
+        self.assertEqual(facts_refresh(), 6)
+        self.assertEqual(facts_differences(), [])
+
+    def test_the_filters_read_the_household_row_alone(self):
+        """No EXISTS into assessments, renovations or payments per household in scope: the
+        count and the page's keys are asked of the household table (its list index) only."""
+        self.login(self.carol)
+        others = [Assessment, House, Renovation, Payment]
+        for option, value in OPTIONS:
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(reverse("households:list"), {option: value})
+            self.assertEqual(response.status_code, 200)
+            listing = [
+                q["sql"]
+                for q in queries.captured_queries
+                if f'FROM "{Household._meta.db_table}"' in q["sql"]
+                and ("COUNT(" in q["sql"] or "LIMIT" in q["sql"])
+            ]
+            self.assertTrue(listing, option)  # the count (and the page, when any)
+            for sql in listing:
+                for model in others:
+                    self.assertNotIn(f'"{model._meta.db_table}"', sql, (option, value))
+
+
+class FieldsTests(AnjuTestCase):
+    def test_every_fact_is_in_the_list_index(self):
+        (index,) = Household._meta.indexes
+        self.assertEqual(index.fields[:3], ["region", "head_name", "id"])
+        self.assertEqual(tuple(index.fields[3:]), FIELDS)
