@@ -210,6 +210,21 @@ class FactsTests(AnjuTestCase):
         self.assertEqual(facts_refresh(), 6)
         self.assertEqual(facts_differences(), [])
 
+    def test_the_command_checks_and_recounts(self):
+        from io import StringIO
+
+        from django.core.management import CommandError, call_command
+
+        Household.objects.filter(pk=self.by_name["农户1"].pk).update(grades="B")
+        out = StringIO()
+        with self.assertRaisesMessage(CommandError, "不一致"):
+            call_command("households_facts", "--check", stdout=out)
+        self.assertIn("鉴定等级 B→D", out.getvalue())
+        call_command("households_facts", stdout=StringIO())
+        out = StringIO()
+        call_command("households_facts", "--check", stdout=out)
+        self.assertIn("一致", out.getvalue())
+
     def test_the_filters_read_the_household_row_alone(self):
         """No EXISTS into assessments, renovations or payments per household in scope: the
         count and the page's keys are asked of the household table (its list index) only."""
