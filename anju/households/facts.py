@@ -92,8 +92,12 @@ def facts_refresh(household_ids: Iterable[int] | None = None) -> int:
 def new_household_facts(records: Sequence) -> tuple:
     """The facts of a household the archive import creates, from its rows of the file
     (`archive_file.Record`s: grade, accepted_on, subsidy_fen); it has no payments yet."""
+    if len(records) == 1:  # most households: one row, said without the loops below
+        (r,) = records
+        accepted = r.accepted_on is not None
+        return (r.grade, not accepted, accepted, None, r.accepted_on if r.subsidy_fen > 0 else None)
     grades = "".join(g for g in GRADES if any(r.grade == g for r in records))
-    owed = [r.accepted_on for r in records if r.accepted_on is not None and r.subsidy_fen]
+    owed = [r.accepted_on for r in records if r.accepted_on is not None and r.subsidy_fen > 0]
     return (
         grades,
         any(r.accepted_on is None for r in records),

@@ -24,8 +24,8 @@ def household_list(
     payment: str = "",
     today: date | None = None,
 ) -> QuerySet:
-    """Filtered households; each filter is an indexed lookup or an EXISTS, never a join that
-    multiplies rows."""
+    """Filtered households; each filter is a condition on the household's row (its name, ID and
+    list facts, all in the list's index) or an EXISTS, never a join that multiplies rows."""
     q = q.strip()
     if q:
         resident = parse_id(q)

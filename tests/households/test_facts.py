@@ -183,6 +183,18 @@ class FactsTests(AnjuTestCase):
         self.assertEqual(Household.objects.get(pk=household.pk).grades, "C")
         self.assertFiltersAgree()
 
+    def test_a_new_household_with_two_years_in_the_file(self):
+        rows = [
+            row(7, 改造年度=2017, 鉴定日期="2017-03-01", 验收日期="2017-12-01"),
+            row(7, 改造年度=2019, 危险等级="C", 验收日期="", **{"补助金额(元)": ""}),
+        ]
+        result = import_households(actor="test", file_name="t2.xlsx", data=xlsx(rows))
+        self.assertTrue(result.ok, result.errors)
+        h7 = Household.objects.get(head_name="农户7")
+        self.assertEqual((h7.grades, h7.has_accepted, h7.has_unaccepted), ("CD", True, True))
+        self.assertEqual(h7.unpaid_accepted_on, date(2017, 12, 1))
+        self.assertFiltersAgree()
+
     def test_a_reimport_updates_households_already_on_record(self):
         again = [row(4, 危险等级="C", 鉴定日期="2019-12-01", 验收日期="2019-12-20"), row(6)]
         result = import_households(actor="test", file_name="t2.xlsx", data=xlsx(again))
