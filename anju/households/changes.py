@@ -160,6 +160,7 @@ def _apply(request: ChangeRequest) -> None:
                 department=CATEGORY_DEPARTMENT[Category(category)],
                 start=today,
             )
+        facts_refresh([household.pk])
 
 
 def change_decide(*, actor, request: ChangeRequest, approve: bool, note: str = "") -> ChangeRequest:

@@ -28,10 +28,59 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import Q
 
-from anju.households.models import Assessment, House, Household, Payment, Renovation
+from anju.households.choices import Category, Method
+from anju.households.models import (
+    Assessment,
+    CategoryRecord,
+    House,
+    Household,
+    Payment,
+    Renovation,
+)
 
-FIELDS = ("grades", "has_unaccepted", "has_accepted", "longest_pay_wait", "unpaid_accepted_on")
+FIELDS = (
+    "grades",
+    "has_unaccepted",
+    "has_accepted",
+    "longest_pay_wait",
+    "unpaid_accepted_on",
+    "category_codes",
+    "renovation_years",
+    "renovation_methods",
+)
 GRADES = ("A", "B", "C", "D")
+
+
+def listed(values: Iterable) -> str:
+    """A set of codes as the facts keep it: ",a,b," in a fixed order, "" when empty, so that
+    `listed_contains(v)` is one LIKE that cannot match part of another code."""
+    values = [str(v) for v in values]
+    return f",{','.join(values)}," if values else ""
+
+
+def listed_contains(value) -> str:
+    return f",{value},"
+
+
+def _listed_sql(column: str, codes: Iterable[str]) -> str:
+    """SQL for `listed()` of the rows' `column`, over a fixed list of codes (the choices), so
+    both databases give the same order without an ordered aggregate."""
+    parts = " || ".join(
+        f"MAX(CASE WHEN {column} = '{code}' THEN '{code},' ELSE '' END)" for code in codes
+    )
+    return f"NULLIF(',' || {parts}, ',')"
+
+
+def _years_sql(r: str) -> str:
+    """SQL for `listed()` of the household's renovation years, in order."""
+    rows = f"FROM {r} y WHERE y.household_id = h.id"  # the model's table name
+    if connection.vendor == "postgresql":
+        years = "string_agg(DISTINCT y.year::text, ',' ORDER BY y.year::text)"
+        return f"(SELECT ',' || {years} || ',' {rows})"
+    inner = f"SELECT DISTINCT y.year AS year {rows} ORDER BY y.year"
+    return f"(SELECT ',' || group_concat(year, ',') || ',' FROM ({inner}))"  # noqa: S608
+
+
 CHUNK = 900  # keys per statement (SQLite binds at most 999 parameters in older builds)
 
 
@@ -54,6 +103,7 @@ def _recount_sql() -> str:
     """One SELECT list of the facts, correlated on `h` (the household's table)."""
     a, house = Assessment._meta.db_table, House._meta.db_table
     r, p = Renovation._meta.db_table, Payment._meta.db_table
+    c = CategoryRecord._meta.db_table
     letters = " || ".join(f"MAX(CASE WHEN a.grade = '{g}' THEN '{g}' ELSE '' END)" for g in GRADES)
     owed = "r.household_id = h.id AND r.accepted_on IS NOT NULL AND r.subsidy_fen > 0"
     first = f"(SELECT MIN(p.paid_on) FROM {p} p WHERE p.renovation_id = r.id)"  # noqa: S608
@@ -65,7 +115,12 @@ def _recount_sql() -> str:
         EXISTS(SELECT 1 FROM {r} r WHERE r.household_id = h.id AND r.accepted_on IS NOT NULL),
         (SELECT MAX({_days_between(first, "r.accepted_on")}) FROM {r} r WHERE {owed}),
         (SELECT MIN(r.accepted_on) FROM {r} r WHERE {owed}
-            AND NOT EXISTS(SELECT 1 FROM {p} p WHERE p.renovation_id = r.id))"""  # noqa: S608
+            AND NOT EXISTS(SELECT 1 FROM {p} p WHERE p.renovation_id = r.id)),
+        COALESCE((SELECT {_listed_sql("c.category", Category.values)} FROM {c} c
+                  WHERE c.household_id = h.id), ''),
+        COALESCE({_years_sql(r)}, ''),
+        COALESCE((SELECT {_listed_sql("r.method", Method.values)} FROM {r} r
+                  WHERE r.household_id = h.id), '')"""  # noqa: S608
 
 
 def facts_refresh(household_ids: Iterable[int] | None = None) -> int:
@@ -91,20 +146,37 @@ def facts_refresh(household_ids: Iterable[int] | None = None) -> int:
 
 def new_household_facts(records: Sequence) -> tuple:
     """The facts of a household the archive import creates, from its rows of the file
-    (`archive_file.Record`s: grade, accepted_on, subsidy_fen); it has no payments yet."""
+    (`archive_file.Record`s), in the order of FIELDS; it has no payments yet."""
     if len(records) == 1:  # most households: one row, said without the loops below
         (r,) = records
         accepted = r.accepted_on is not None
-        return (r.grade, not accepted, accepted, None, r.accepted_on if r.subsidy_fen > 0 else None)
+        return (
+            r.grade,
+            not accepted,
+            accepted,
+            None,
+            r.accepted_on if r.subsidy_fen > 0 else None,
+            listed(c for c in Category.values if c in r.categories),
+            listed([r.year]),
+            listed([r.method] if r.method in METHODS else []),
+        )
     grades = "".join(g for g in GRADES if any(r.grade == g for r in records))
     owed = [r.accepted_on for r in records if r.accepted_on is not None and r.subsidy_fen > 0]
+    categories = {c for r in records for c in r.categories}
+    methods = {r.method for r in records}
     return (
         grades,
         any(r.accepted_on is None for r in records),
         any(r.accepted_on is not None for r in records),
         None,
         min(owed) if owed else None,
+        listed(c for c in Category.values if c in categories),
+        listed(sorted({r.year for r in records})),
+        listed(m for m in Method.values if m in methods),
     )
+
+
+METHODS = frozenset(Method.values)
 
 
 def facts_differences(limit: int = 20) -> list[tuple]:

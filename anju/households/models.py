@@ -64,7 +64,9 @@ class Household(SealedModel):
         db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
-    # What the list filters on, kept by anju.households.facts (never edited by hand).
+    # What the list filters on, kept by anju.households.facts (never edited by hand; a full
+    # save() of an instance read before a facts_refresh would write the old values back, so
+    # changes to a household on record name their fields: save(update_fields=[...])).
     grades = models.CharField("历次鉴定等级", max_length=4, blank=True, default="", editable=False)
     has_unaccepted = models.BooleanField("有未验收的改造", default=False, editable=False)
     has_accepted = models.BooleanField("有已验收的改造", default=False, editable=False)
@@ -73,6 +75,15 @@ class Household(SealedModel):
     )
     unpaid_accepted_on = models.DateField(
         "最早的已验收未发放改造的验收日期", null=True, blank=True, editable=False
+    )
+    category_codes = models.CharField(
+        "历次农户类别", max_length=200, blank=True, default="", editable=False
+    )
+    renovation_years = models.CharField(
+        "改造年度", max_length=200, blank=True, default="", editable=False
+    )
+    renovation_methods = models.CharField(
+        "改造方式", max_length=100, blank=True, default="", editable=False
     )
 
     class Meta:
@@ -93,8 +104,11 @@ class Household(SealedModel):
                     "has_accepted",
                     "longest_pay_wait",
                     "unpaid_accepted_on",
+                    "category_codes",
+                    "renovation_years",
+                    "renovation_methods",
                 ],
-                name="household_list_facts_idx",
+                name="household_list_idx",
             ),
         ]
 

@@ -6,9 +6,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from anju.dashboard.tally import payment_days
-from anju.households.facts import GRADES, late_payment
+from anju.households.facts import GRADES, late_payment, listed_contains
 from anju.households.ids import parse_id
-from anju.households.models import CategoryRecord, Household, Renovation
+from anju.households.models import Household, Renovation
 
 
 def household_list(
@@ -33,21 +33,23 @@ def household_list(
             households = households.filter(head_id=resident.number)
         else:
             households = households.filter(head_name__contains=q.replace(" ", ""))
+    # What the filters ask of assessments, renovations, payments and categories is kept on the
+    # household's row (anju.households.facts) and held by the list's index.
     if category:
-        households = households.filter(
-            Exists(CategoryRecord.objects.filter(household=OuterRef("pk"), category=category))
-        )
-    # The facts of assessments, renovations and payments are kept on the household's row
-    # (anju.households.facts) and held by the list's index.
+        households = households.filter(category_codes__contains=listed_contains(category))
     if grade in GRADES:
         households = households.filter(grades__contains=grade)
-    if year.isdigit() or method:
-        renovations = Renovation.objects.filter(household=OuterRef("pk"))
-        if year.isdigit():
-            renovations = renovations.filter(year=int(year))
-        if method:
-            renovations = renovations.filter(method=method)
-        households = households.filter(Exists(renovations))
+    if year.isdigit():
+        households = households.filter(renovation_years__contains=listed_contains(int(year)))
+    if method:
+        households = households.filter(renovation_methods__contains=listed_contains(method))
+    if year.isdigit() and method:
+        # Both in one renovation: asked of the renovations, for the households the facts let by.
+        households = households.filter(
+            Exists(
+                Renovation.objects.filter(household=OuterRef("pk"), year=int(year), method=method)
+            )
+        )
     if assessed == "1":
         households = households.exclude(grades="")
     elif assessed == "0":

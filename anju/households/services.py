@@ -62,6 +62,7 @@ def household_create(
                 category=category,
                 department=CATEGORY_DEPARTMENT[Category(category)],
             )
+        facts_refresh([household.pk])
         audit(
             actor=actor,
             action=Action.CREATE,

@@ -3,13 +3,6 @@
 from django.db import migrations, models
 
 
-def recount(apps, schema_editor):
-    """The facts of the households already on record, counted once from their rows."""
-    from anju.households.facts import facts_refresh
-
-    facts_refresh()
-
-
 
 class Migration(migrations.Migration):
 
@@ -48,7 +41,6 @@ class Migration(migrations.Migration):
             name='unpaid_accepted_on',
             field=models.DateField(blank=True, editable=False, null=True, verbose_name='最早的已验收未发放改造的验收日期'),
         ),
-        migrations.RunPython(recount, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='household',
             index=models.Index(fields=['region', 'head_name', 'id', 'grades', 'has_unaccepted', 'has_accepted', 'longest_pay_wait', 'unpaid_accepted_on'], name='household_list_facts_idx'),

@@ -5,14 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from anju.households.facts import FIELDS, facts_differences, facts_refresh
+from anju.households.models import Household
 
-LABELS = dict(
-    zip(
-        FIELDS,
-        ["鉴定等级", "有未验收", "有已验收", "最长发放天数", "未发放的验收日期"],
-        strict=True,
-    )
-)
+LABELS = {name: Household._meta.get_field(name).verbose_name for name in FIELDS}
 
 
 class Command(BaseCommand):
