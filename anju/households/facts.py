@@ -24,6 +24,7 @@ compares the rows with a recount (tests, `anju manage households_facts --check`)
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from functools import cache
 
 from django.db import connection
 from django.db.models import Q
@@ -49,6 +50,9 @@ FIELDS = (
     "renovation_methods",
 )
 GRADES = ("A", "B", "C", "D")
+# The choices' codes in their order, once (an enum's `.values` walks its members at each use).
+CATEGORIES = tuple(Category.values)
+METHODS = tuple(Method.values)
 
 
 def listed(values: Iterable) -> str:
@@ -116,10 +120,10 @@ def _recount_sql() -> str:
         (SELECT MAX({_days_between(first, "r.accepted_on")}) FROM {r} r WHERE {owed}),
         (SELECT MIN(r.accepted_on) FROM {r} r WHERE {owed}
             AND NOT EXISTS(SELECT 1 FROM {p} p WHERE p.renovation_id = r.id)),
-        COALESCE((SELECT {_listed_sql("c.category", Category.values)} FROM {c} c
+        COALESCE((SELECT {_listed_sql("c.category", CATEGORIES)} FROM {c} c
                   WHERE c.household_id = h.id), ''),
         COALESCE({_years_sql(r)}, ''),
-        COALESCE((SELECT {_listed_sql("r.method", Method.values)} FROM {r} r
+        COALESCE((SELECT {_listed_sql("r.method", METHODS)} FROM {r} r
                   WHERE r.household_id = h.id), '')"""  # noqa: S608
 
 
@@ -144,6 +148,12 @@ def facts_refresh(household_ids: Iterable[int] | None = None) -> int:
     return written
 
 
+@cache
+def _categories(codes: tuple[str, ...]) -> str:
+    """`listed()` of a row's categories; a file holds a few distinct sets, said once each."""
+    return listed(c for c in CATEGORIES if c in codes)
+
+
 def new_household_facts(records: Sequence) -> tuple:
     """The facts of a household the archive import creates, from its rows of the file
     (`archive_file.Record`s), in the order of FIELDS; it has no payments yet."""
@@ -156,9 +166,9 @@ def new_household_facts(records: Sequence) -> tuple:
             accepted,
             None,
             r.accepted_on if r.subsidy_fen > 0 else None,
-            listed(c for c in Category.values if c in r.categories),
-            listed([r.year]),
-            listed([r.method] if r.method in METHODS else []),
+            _categories(r.categories),
+            f",{r.year},",
+            f",{r.method}," if r.method in METHODS else "",
         )
     grades = "".join(g for g in GRADES if any(r.grade == g for r in records))
     owed = [r.accepted_on for r in records if r.accepted_on is not None and r.subsidy_fen > 0]
@@ -170,13 +180,10 @@ def new_household_facts(records: Sequence) -> tuple:
         any(r.accepted_on is not None for r in records),
         None,
         min(owed) if owed else None,
-        listed(c for c in Category.values if c in categories),
+        listed(c for c in CATEGORIES if c in categories),
         listed(sorted({r.year for r in records})),
-        listed(m for m in Method.values if m in methods),
+        listed(m for m in METHODS if m in methods),
     )
-
-
-METHODS = frozenset(Method.values)
 
 
 def facts_differences(limit: int = 20) -> list[tuple]:
