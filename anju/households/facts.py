@@ -1,21 +1,24 @@
 """What the household list filters on, kept on the household's own row.
 
-The list's filters on assessments, renovations and payments would otherwise be an EXISTS per
-household in scope, two index probes each: 200–800 ms for a city of 90,000 households
-(docs/households.md). Kept here instead, as columns of the household that the list's index
-(region, name, key, facts…) holds, so a filtered count and a filtered page are one range scan of
-that index and nothing else:
+The list's filters on assessments, renovations, payments and categories would otherwise be an
+EXISTS per household in scope, two index probes each: 200–800 ms for a city of 90,000
+households (docs/households.md). Kept here instead, as columns of the household that the list's
+index (region, name, key, facts…) holds, so a filtered count and a filtered page are one range
+scan of that index and nothing else:
 
 - `grades`: every grade the household's houses were ever assessed, letters in order ("BD");
   "" means never assessed;
 - `has_unaccepted` / `has_accepted`: a renovation not yet accepted / one accepted;
 - `longest_pay_wait`: the most days from acceptance to the first payment over its accepted,
   subsidised, paid renovations;
-- `unpaid_accepted_on`: the earliest acceptance among its accepted, subsidised, unpaid ones.
+- `unpaid_accepted_on`: the earliest acceptance among its accepted, subsidised, unpaid ones;
+- `category_codes`, `renovation_years`, `renovation_methods`: every category it was ever
+  recognised in, every renovation year and method, as `listed()` codes (",a,b,").
 
-The last two hold no deadline: "paid late" is `longest_pay_wait > payment days` or
-`unpaid_accepted_on < today − payment days` (`late_payment`), so neither a change of the payment
-days nor the passing of time leaves them stale.
+`longest_pay_wait` and `unpaid_accepted_on` hold no deadline: "paid late" is
+`longest_pay_wait > payment days` or `unpaid_accepted_on < today − payment days`
+(`late_payment`), so neither a change of the payment days nor the passing of time leaves them
+stale.
 
 The services that change any of these call `facts_refresh([household_id])` in their own
 transaction; the bulk paths call it once with what they touched (the archive import computes the
