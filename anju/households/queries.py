@@ -37,8 +37,10 @@ def household_list(
     # household's row (anju.households.facts) and held by the list's index.
     if category:
         households = households.filter(category_codes__contains=listed_contains(category))
-    if grade in GRADES:
-        households = households.filter(grades__contains=grade)
+    if grade:  # a letter of `grades`; anything else matches nothing, as no assessment has it
+        households = (
+            households.filter(grades__contains=grade) if grade in GRADES else households.none()
+        )
     if year.isdigit():
         households = households.filter(renovation_years__contains=listed_contains(int(year)))
     if method:

@@ -248,6 +248,10 @@ class FactsTests(AnjuTestCase):
             self.assertEqual({h.head_name for h in late}, {"农户1", "农户3", "农户6"})
         self.assertFiltersAgree(days=30, today=date(2019, 11, 14))
 
+    def test_a_grade_that_is_not_a_grade_matches_nothing(self):
+        for value in ("E", "AD", "%"):
+            self.assertFalse(household_list(Household.objects.all(), grade=value).exists())
+
     def test_a_recount_restores_them(self):
         Household.objects.update(
             grades="", has_unaccepted=True, has_accepted=False, unpaid_accepted_on=None
