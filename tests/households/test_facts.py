@@ -301,3 +301,20 @@ class FieldsTests(AnjuTestCase):
         (index,) = Household._meta.indexes
         self.assertEqual(index.fields[:3], ["region", "head_name", "id"])
         self.assertEqual(tuple(index.fields[3:]), FIELDS)
+
+
+class DigestIndexTests(AnjuTestCase):
+    def test_blind_indexes_have_no_like_twin_on_postgresql(self):
+        """A blind index is compared whole; its `varchar_pattern_ops` twin was never read and
+        every imported household and person entered it (migration households 0016)."""
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL only: SQLite makes no pattern-ops indexes")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tablename, indexdef FROM pg_indexes"
+                " WHERE tablename IN ('households_household', 'households_person')"
+            )
+            found = cursor.fetchall()
+        digests = [d for _, d in found if "_digest" in d]
+        self.assertTrue(digests)  # the equality indexes are there
+        self.assertFalse([d for d in digests if "pattern_ops" in d], digests)
