@@ -34,6 +34,7 @@ from django.db.models import Q
 
 from anju.households.choices import Category, Method
 from anju.households.models import (
+    LIST_FACTS,
     Assessment,
     CategoryRecord,
     House,
@@ -42,16 +43,7 @@ from anju.households.models import (
     Renovation,
 )
 
-FIELDS = (
-    "grades",
-    "has_unaccepted",
-    "has_accepted",
-    "longest_pay_wait",
-    "unpaid_accepted_on",
-    "category_codes",
-    "renovation_years",
-    "renovation_methods",
-)
+FIELDS = LIST_FACTS
 GRADES = ("A", "B", "C", "D")
 # The choices' codes in their order, once (an enum's `.values` walks its members at each use).
 CATEGORIES = tuple(Category.values)

@@ -29,6 +29,19 @@ class ImportBatch(models.Model):
         return f"{self.file_name} ({self.rows})"
 
 
+# The household's list facts (anju.households.facts), in the order the list index holds them.
+LIST_FACTS = (
+    "grades",
+    "has_unaccepted",
+    "has_accepted",
+    "longest_pay_wait",
+    "unpaid_accepted_on",
+    "category_codes",
+    "renovation_years",
+    "renovation_methods",
+)
+
+
 class Household(SealedModel):
     # The village (or township) the household lives in; scoping is a range on this column.
     # No index of its own: household_region_name_idx leads with it.
@@ -95,19 +108,7 @@ class Household(SealedModel):
             # page's keys and a filtered count are read from it alone
             # (anju.pagination.paginate_by_key, anju.households.facts).
             models.Index(
-                fields=[
-                    "region",
-                    "head_name",
-                    "id",
-                    "grades",
-                    "has_unaccepted",
-                    "has_accepted",
-                    "longest_pay_wait",
-                    "unpaid_accepted_on",
-                    "category_codes",
-                    "renovation_years",
-                    "renovation_methods",
-                ],
+                fields=["region", "head_name", "id", *LIST_FACTS],
                 name="household_list_idx",
             ),
         ]

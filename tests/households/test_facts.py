@@ -43,15 +43,9 @@ def asked_of_the_tables(option: str, value: str, days: int, today: date) -> set[
     elif option == "accepted":
         households = households.filter(Exists(renovation.filter(accepted_on__isnull=value == "0")))
     elif option == "payment":
-        owed = Renovation.objects.filter(
-            household=OuterRef("pk"), accepted_on__isnull=False, subsidy_fen__gt=0
-        )
-        late = [
-            r.household_id
-            for r in Renovation.objects.filter(accepted_on__isnull=False, subsidy_fen__gt=0)
-            if _late(r, days, today)
-        ]
-        households = households.filter(Exists(owed), pk__in=late)
+        owed = Renovation.objects.filter(accepted_on__isnull=False, subsidy_fen__gt=0)
+        late = [r.household_id for r in owed.prefetch_related("payments") if _late(r, days, today)]
+        households = households.filter(pk__in=late)
     return set(households.values_list("pk", flat=True))
 
 
@@ -108,6 +102,27 @@ class FactsTests(AnjuTestCase):
             account_holder=household.head_name,
         )
 
+    def assess(self, house, grade: str, on: date):
+        services.assessment_add(
+            actor=self.carol,
+            house=house,
+            grade=grade,
+            assessed_on=on,
+            assessor="漳平市住建局",
+            method="入户鉴定",
+        )
+
+    def approve_change(self, name: str, field: str, value: str, reason: str, **kw):
+        request = changes.change_propose(
+            actor=self.alice,
+            household=self.by_name[name],
+            field=field,
+            new_value=value,
+            reason=reason,
+            **kw,
+        )
+        changes.change_decide(actor=self.rita, request=request, approve=True)
+
     def assertFiltersAgree(self, days: int = 30, today: date = TODAY):
         self.assertEqual(facts_differences(), [])
         for option, value in OPTIONS:
@@ -139,14 +154,7 @@ class FactsTests(AnjuTestCase):
         self.assertEqual((h2.longest_pay_wait, h2.unpaid_accepted_on), (31, None))
         # A second assessment of another grade, on the same household's house.
         house = House.objects.get(household=self.by_name["农户1"])
-        services.assessment_add(
-            actor=self.carol,
-            house=house,
-            grade="A",
-            assessed_on=date(2019, 12, 1),
-            assessor="漳平市住建局",
-            method="入户鉴定",
-        )
+        self.assess(house, "A", date(2019, 12, 1))
         self.assertEqual(Household.objects.get(pk=house.household_id).grades, "AD")
         self.assertFiltersAgree()
         # The renovation still waiting for acceptance is accepted.
@@ -162,26 +170,17 @@ class FactsTests(AnjuTestCase):
         self.assertEqual((h4.has_accepted, h4.has_unaccepted), (True, False))
         self.assertEqual(h4.unpaid_accepted_on, date(2019, 12, 20))
         # The unpaid household's subsidy changed to nothing: no longer owed, no longer late.
-        request = changes.change_propose(
-            actor=self.alice,
-            household=self.by_name["农户3"],
-            field="subsidy_fen",
-            new_value="0",
-            reason="补助标准复核",
+        self.approve_change(
+            "农户3",
+            "subsidy_fen",
+            "0",
+            "补助标准复核",
             renovation=Renovation.objects.get(household=self.by_name["农户3"]),
         )
-        changes.change_decide(actor=self.rita, request=request, approve=True)
         self.assertIsNone(Household.objects.get(pk=self.by_name["农户3"].pk).unpaid_accepted_on)
         self.assertFiltersAgree()
         # A category added by a change request (the ended ones still count, as before).
-        request = changes.change_propose(
-            actor=self.alice,
-            household=self.by_name["农户5"],
-            field="categories",
-            new_value="低保、重点优抚对象",
-            reason="退役军人事务局认定",
-        )
-        changes.change_decide(actor=self.rita, request=request, approve=True)
+        self.approve_change("农户5", "categories", "低保、重点优抚对象", "退役军人事务局认定")
         h5 = Household.objects.get(pk=self.by_name["农户5"].pk)
         self.assertEqual(h5.category_codes, ",subsistence,veteran,")
         self.assertFiltersAgree()
@@ -197,14 +196,7 @@ class FactsTests(AnjuTestCase):
             structure="earth",
         )
         self.assertEqual(Household.objects.get(pk=household.pk).category_codes, ",subsistence,")
-        services.assessment_add(
-            actor=self.carol,
-            house=household.houses.get(),
-            grade="C",
-            assessed_on=date(2019, 6, 1),
-            assessor="漳平市住建局",
-            method="入户鉴定",
-        )
+        self.assess(household.houses.get(), "C", date(2019, 6, 1))
         self.assertEqual(Household.objects.get(pk=household.pk).grades, "C")
         self.assertFiltersAgree()
 
