@@ -154,8 +154,11 @@ class PlanTests(AnjuTestCase):
             plan = services.plan_draw(
                 actor=self.carol, plan=self.plan(seed=f"w{n}", weight_findings=10)
             )
-            hits += plan.houses.filter(household__in=flagged).count()
-            self.assertEqual(plan.houses.filter(household__in=flagged).first().weight, 11)
+            drawn = list(plan.houses.filter(household__in=flagged))
+            hits += len(drawn)
+            # A draw may hold none of them (the keys are blind indexes under the run's key, so
+            # each run draws differently): the ones drawn carry their weight.
+            self.assertEqual({house.weight for house in drawn} - {11}, set())
         # Unweighted, 3 of 30 houses with 6 drawn: 0.6 a draw; weighted, well above that.
         self.assertGreater(hits / 30, 1.5)
 
