@@ -21,6 +21,7 @@ import base64
 import hashlib
 import os
 import secrets
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -143,6 +144,10 @@ class BulkSealer:
         self._aad = purpose.encode()
         self._pool = b""
         self._at = 0
+        _LIVE_SEALERS.add(self)
+
+    def _forget_pool(self) -> None:
+        self._pool, self._at = b"", 0
 
     def __call__(self, text: str) -> bytes | None:
         if not text:
@@ -153,6 +158,15 @@ class BulkSealer:
         nonce = self._pool[at : at + 12]
         self._at = at + 12
         return self._head + nonce + self._encrypt(nonce, text.encode(), self._aad)
+
+
+# A process forked while a BulkSealer holds unread nonces (anju.tabular.parallel) must not use
+# them too: the same nonce twice under one key breaks AES-GCM. The child starts every pool afresh.
+_LIVE_SEALERS: "weakref.WeakSet[BulkSealer]" = weakref.WeakSet()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        after_in_child=lambda: [sealer._forget_pool() for sealer in list(_LIVE_SEALERS)]
+    )
 
 
 def unseal(blob: bytes | memoryview | None, purpose: str) -> str:

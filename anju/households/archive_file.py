@@ -2,15 +2,17 @@
 columns, and the sheet's rows turned into checked Records, every bad row's errors collected as
 `row N: column: message`. Writing them is `anju.households.imports`."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
+from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from anju.households.choices import CATEGORY_WORDS, METHOD_WORDS, Grade, Structure
 from anju.households.ids import parse_id
 from anju.regions.models import Level, Region
 from anju.tabular.errors import RowError
+from anju.tabular.parallel import halves
 from anju.tabular.safety import UnsafeFile
 from anju.tabular.sheets import find_header, read_rows
 from anju.tabular.text import clean, squeeze
@@ -418,27 +420,44 @@ def silent(percent: int, stage: str) -> None:
     pass
 
 
-def parse_archive(data: bytes, progress=silent) -> tuple[list[Record], list[RowError]]:
-    """Every good row as a Record and every bad one's errors. Progress: reading the file is
-    the first 10 %, checking the rows runs to 50 % (the writing takes the rest)."""
+class Parsed(NamedTuple):
+    records: list[Record]
+    errors: list[RowError]
+    # `also(records)` of each part of the rows checked in one process (parse_archive)
+    extras: list
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
+_as_tuple = attrgetter(*_RECORD_FIELDS)
+
+
+def parse_archive(data: bytes, progress=silent, also=None) -> Parsed:
+    """Every good row as a Record and every bad one's errors, in row order. Progress: reading
+    the file is the first 10 %, checking the rows runs to 50 % (the writing takes the rest).
+
+    A large file's rows are checked in two processes (`anju.tabular.parallel.halves`), each
+    half by one. `also`, if given, is called with the good Records of each part in the process
+    that checked them (the import seals their ID numbers there); it must return plain values,
+    as they cross back through a pipe. `extras` holds its results, one per part."""
     progress(0, "读取文件")
     try:
         rows = read_rows(data)
     except UnsafeFile as error:
-        return [], [RowError(1, "文件", str(error))]
+        return Parsed([], [RowError(1, "文件", str(error))], [])
     except Exception:  # calamine: not a workbook it can read
-        return [], [RowError(1, "文件", "无法读取：请上传 .xlsx、.xls 或 .csv 文件")]
+        return Parsed([], [RowError(1, "文件", "无法读取：请上传 .xlsx、.xls 或 .csv 文件")], [])
     found = find_header(rows, HEADERS)
     if found is None:
-        return [], [RowError(1, "表头", "没有找到农户档案表头（户主姓名、户主身份证号等）")]
+        return Parsed(
+            [], [RowError(1, "表头", "没有找到农户档案表头（户主姓名、户主身份证号等）")], []
+        )
     header_at, columns = found
     missing = [LABELS[n] for n in ("head_name", "head_id") if n not in columns]
     if "region_code" not in columns and "village" not in columns and "township" not in columns:
         missing.append("行政村或行政区划代码")
     if missing:
-        return [], [RowError(header_at + 1, "表头", f"缺少列：{'、'.join(missing)}")]
+        return Parsed([], [RowError(header_at + 1, "表头", f"缺少列：{'、'.join(missing)}")], [])
     reader = _Reader(columns, RegionIndex())
-    errors: list[RowError] = []
     progress(10, "检查数据")
     # Blank lines are skipped (blankness of each distinct first cell looked up once).
     blank: dict = {}
@@ -453,20 +472,37 @@ def parse_archive(data: bytes, progress=silent) -> tuple[list[Record], list[RowE
         if empty and all(is_blank(v) for v in row):
             continue
         body.append((index + 1, row))
-    records: list[Record] = []
-    seen: dict[tuple[str, int], int] = {}
     step = 20_000  # rows checked between progress reports
-    for at in range(0, len(body), step):
-        progress(10 + 40 * at // max(1, len(body)), "检查数据")
-        for record in reader.read(body[at : at + step], errors):
-            if record is None:
-                continue
-            key = (record.head_id, record.year)
-            if key in seen:
-                errors.append(
-                    RowError(record.row, "改造年度", f"与第 {seen[key]} 行重复（同一户主同一年度）")
-                )
-                continue
-            seen[key] = record.row
-            records.append(record)
-    return records, errors
+
+    def check(part, here: bool):
+        """The part's good Records (as plain tuples when checked in the child) and errors."""
+        errors: list[RowError] = []
+        good: list[Record] = []
+        for at in range(0, len(part), step):
+            if here:
+                progress(10 + 40 * at // max(1, len(part)), "检查数据")
+            good.extend(r for r in reader.read(part[at : at + step], errors) if r is not None)
+        extra = also(good) if also is not None and not errors else None
+        return (good if here else [_as_tuple(r) for r in good]), errors, extra
+
+    records: list[Record] = []
+    errors: list[RowError] = []
+    extras = []
+    for good, part_errors, extra in halves(check, body):
+        records.extend(r if r.__class__ is Record else Record(*r) for r in good)
+        errors.extend(part_errors)
+        extras.append(extra)
+    # The same household and year twice: the later row is the error (across both parts).
+    unique: list[Record] = []
+    seen: dict[tuple[str, int], int] = {}
+    for record in records:
+        key = (record.head_id, record.year)
+        if key in seen:
+            errors.append(
+                RowError(record.row, "改造年度", f"与第 {seen[key]} 行重复（同一户主同一年度）")
+            )
+            continue
+        seen[key] = record.row
+        unique.append(record)
+    errors.sort(key=attrgetter("row"))  # stable: a row's own errors keep their order
+    return Parsed(unique, errors, extras)

@@ -107,8 +107,29 @@ def import_households(*, actor, data: bytes, file_name: str, progress=silent) ->
         return _import(actor=actor, data=data, file_name=file_name, progress=progress)
 
 
+def _sealers() -> tuple[Sealer, Sealer, Sealer]:
+    """The sealers of the head's ID (household, person) and the account: each digest and mask
+    of an ID computed once for both."""
+    shared: dict = {}
+    return (
+        Sealer(Household, "head_id", shared),
+        Sealer(Person, "id_number", shared),
+        Sealer(Household, "account_number"),
+    )
+
+
+def _seal_part(records: list[Record]) -> tuple[dict, dict]:
+    """Ciphertexts, blind indexes and masks of the head IDs (household's and person's, one
+    tuple) and the accounts of `records`, computed where the rows were checked
+    (`parse_archive`'s `also`: in the forked child for the second half of a large file).
+    Its sealers are made here, after the fork, each with its own nonces."""
+    heads, people, accounts = _sealers()
+    ids = {h: (*heads(h), *people(h)) for h in dict.fromkeys(r.head_id for r in records)}
+    return ids, {r.account: accounts(r.account) for r in records if r.account}
+
+
 def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
-    records, errors = parse_archive(data, progress)
+    records, errors, extras = parse_archive(data, progress, also=_seal_part)
     result = ImportResult(rows=len(records) + len({e.row for e in errors}), errors=errors)
     if errors:
         return result
@@ -120,11 +141,16 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
         if current is None or (record.year, record.row) > (current.year, current.row):
             latest[record.head_id] = record
     actor_name = actor if isinstance(actor, str) else actor.get_username()
-    # Sealed once per value: ciphertext, blind index and mask of each head's ID and account.
-    shared: dict = {}
-    heads, people = Sealer(Household, "head_id", shared), Sealer(Person, "id_number", shared)
-    accounts = Sealer(Household, "account_number")
-    sealed_heads = {head_id: heads(head_id) for head_id in latest}
+    # Sealed once per value where the rows were checked: ciphertext, blind index and mask of
+    # each head's ID (as the household's and as the person's) and of each account.
+    heads, people, accounts = _sealers()
+    sealed_ids: dict[str, tuple] = {}
+    sealed_accounts: dict[str, tuple] = {"": accounts("")}
+    for ids, accounts_sealed in extras:
+        sealed_ids.update(ids)
+        sealed_accounts.update(accounts_sealed)
+    width = len(heads.columns)
+    sealed_heads = {head_id: sealed_ids[head_id][:width] for head_id in latest}
     head_of = {values[1]: head_id for head_id, values in sealed_heads.items()}
     with bulk_load(), transaction.atomic(), key_table(head_of) as head_digests:
         # The archive's households already on record, found by joining the file's head IDs'
@@ -247,7 +273,7 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
                     *sealed_heads[r.head_id],
                     r.id_valid,
                     r.size,
-                    *accounts(r.account),
+                    *sealed_accounts[r.account],
                     r.head_name if r.account else "",
                     batch.pk,
                     *new_household_facts(rows_of[r.head_id]),
@@ -259,7 +285,7 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
             Person,
             ["household_id", "name", *people.columns, "id_valid", "relation"],
             (
-                (pk, r.head_name, *people(r.head_id), r.id_valid, "户主")
+                (pk, r.head_name, *sealed_ids[r.head_id][width:], r.id_valid, "户主")
                 for pk, r in zip(new_keys, new, strict=True)
             ),
         )

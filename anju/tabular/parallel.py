@@ -1,0 +1,112 @@
+"""The second core for an import's per-row Python work: `halves(work, items)` runs
+`work(second half)` in a forked child while this process runs `work(first half)`.
+
+An import spends most of its time in Python, one row after another, on one core of two (the
+database, SQLite in-process, gets nothing from a second thread: binding a row's parameters holds
+the GIL). A forked child sees the parent's memory as it was (the rows just read, the region index
+loaded), so nothing is sent to it; only its results come back, pickled through a pipe, which is
+why `work` should return plain values (tuples of str, int, bytes, dates) rather than objects with
+a costly pickle.
+
+The child never touches the database: it inherits the parent's connection (a PostgreSQL socket,
+an SQLite handle inside a transaction) and must leave it alone, so it ends with `os._exit`, which
+runs no atexit handler or finaliser that could close or write to it. If the child fails (an
+exception, killed, out of memory), the parent does the second half itself: the result is the same,
+only slower. Where `os.fork` is missing (Windows) everything runs in this process."""
+
+import os
+import pickle
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# Below this many items the fork and the pipe cost more than the half they save.
+MIN_ITEMS = 20_000
+
+
+class ChildFailed(Exception):
+    """The forked child gave no result (its traceback, or how it ended)."""
+
+
+class Forked:
+    """`work()` running in a forked child; `result()` waits for its return value. Use as a
+    context manager: leaving the block early (an error in the parent) closes the pipe and reaps
+    the child, so no process is left behind blocked on a write nobody reads."""
+
+    def __init__(self, work: Callable[[], T]):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            status = 1
+            try:
+                os.close(read_end)
+                try:
+                    payload = (True, work())
+                except BaseException:
+                    payload = (False, traceback.format_exc())
+                # Pickled whole before writing: the pipe holds 64 KiB, and the parent reads only
+                # once its own half is done, so pickling while writing would wait on it.
+                data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(data)
+                status = 0 if payload[0] else 1
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self.pid, self.fd = pid, read_end
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.pid is not None:
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+    def result(self) -> T:
+        chunks = []
+        while chunk := os.read(self.fd, 1 << 20):
+            chunks.append(chunk)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        data = b"".join(chunks)
+        if not data:
+            raise ChildFailed(f"子进程没有返回结果（退出状态 {status}）")
+        ok, value = pickle.loads(data)  # noqa: S301 (our own child, through our own pipe)
+        if not ok:
+            raise ChildFailed(value)
+        return value
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+def halves(
+    work: Callable[[Sequence, bool], T], items: Sequence, *, min_items: int | None = None
+) -> list[T]:
+    """[work(first half, True), work(second half, False)], the second computed in a forked
+    child while this process computes the first; [work(items, True)] when there are fewer than
+    `min_items` items (default MIN_ITEMS) or no fork. The flag says whether `work` runs in this
+    process (and may report progress). The halves are contiguous and in order, so results
+    concatenate in the items' order."""
+    least = MIN_ITEMS if min_items is None else min_items
+    if len(items) < max(2, least) or not can_fork():
+        return [work(items, True)]
+    middle = len(items) // 2
+    first, second = items[:middle], items[middle:]
+    with Forked(lambda: work(second, False)) as child:
+        mine = work(first, True)
+        try:
+            theirs = child.result()
+        except ChildFailed:
+            theirs = work(second, True)
+    return [mine, theirs]
