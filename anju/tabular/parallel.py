@@ -91,17 +91,23 @@ def can_fork() -> bool:
 
 
 def halves(
-    work: Callable[[Sequence, bool], T], items: Sequence, *, min_items: int | None = None
+    work: Callable[[Sequence, bool], T],
+    items: Sequence,
+    *,
+    min_items: int | None = None,
+    share: float = 0.5,
 ) -> list[T]:
     """[work(first half, True), work(second half, False)], the second computed in a forked
     child while this process computes the first; [work(items, True)] when there are fewer than
     `min_items` items (default MIN_ITEMS) or no fork. The flag says whether `work` runs in this
-    process (and may report progress). The halves are contiguous and in order, so results
-    concatenate in the items' order."""
+    process (and may report progress). `share`: the fraction of the items this process takes
+    (the child pays for pickling its results, and for copying every page of the parent's memory
+    it touches). The halves are contiguous and in order, so results concatenate in the items'
+    order."""
     least = MIN_ITEMS if min_items is None else min_items
     if len(items) < max(2, least) or not can_fork():
         return [work(items, True)]
-    middle = len(items) // 2
+    middle = min(len(items) - 1, max(1, round(len(items) * share)))
     first, second = items[:middle], items[middle:]
     with Forked(lambda: work(second, False)) as child:
         mine = work(first, True)
