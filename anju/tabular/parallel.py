@@ -12,10 +12,12 @@ The child never touches the database: it inherits the parent's connection (a Pos
 an SQLite handle inside a transaction) and must leave it alone, so it ends with `os._exit`, which
 runs no atexit handler or finaliser that could close or write to it. If the child fails (an
 exception, killed, out of memory), the parent does the second half itself: the result is the same,
-only slower. Where `os.fork` is missing (Windows) everything runs in this process."""
+only slower. Where `os.fork` is missing (Windows), or the process runs other threads
+(`can_fork`), everything runs in this process."""
 
 import os
 import pickle
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -87,7 +89,13 @@ class Forked:
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork")
+    """`os.fork` exists and this process runs one thread. A fork copies only the thread that
+    calls it: a lock another thread held at that moment (OpenSSL's, a logging handler's, the
+    database driver's) stays locked for ever in the child, which would hang on it, and the
+    parent with it, waiting for a result. The import runs in the command line, the demo and
+    the background worker (`anju worker`, one thread); anywhere with threads it stays in one
+    process."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def halves(

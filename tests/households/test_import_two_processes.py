@@ -3,6 +3,7 @@ result is the import of one process, row errors from both halves in row order, e
 ciphertext with a nonce of its own, and no child left behind whatever happens."""
 
 import os
+import threading
 from unittest import mock, skipUnless
 
 from django.db import connection
@@ -14,7 +15,7 @@ from anju.tabular import parallel
 from tests.base import AnjuTestCase
 from tests.households.files import HEADER, rid, row, xlsx
 
-forks = skipUnless(parallel.can_fork(), "needs os.fork")
+forks = skipUnless(hasattr(os, "fork"), "needs os.fork")
 
 
 def gone(pid: int) -> bool:
@@ -43,6 +44,22 @@ class HalvesTests(AnjuTestCase):
     def test_small_inputs_stay_in_this_process(self):
         results = parallel.halves(lambda part, here: (os.getpid(), list(part)), [1, 2, 3])
         self.assertEqual(results, [(os.getpid(), [1, 2, 3])])
+
+    def test_a_process_running_other_threads_does_not_fork(self):
+        # A fork copies only the calling thread; a lock held by another stays held in the child.
+        release = threading.Event()
+        other = threading.Thread(target=release.wait)
+        other.start()
+        try:
+            self.assertFalse(parallel.can_fork())
+            results = parallel.halves(
+                lambda part, here: (os.getpid(), here, list(part)), [1, 2, 3], min_items=2
+            )
+        finally:
+            release.set()
+            other.join()
+        self.assertEqual(results, [(os.getpid(), True, [1, 2, 3])])
+        self.assertTrue(parallel.can_fork())
 
     def test_a_child_that_dies_or_raises_leaves_its_half_to_the_parent(self):
         def dies(part, here):
