@@ -13,11 +13,15 @@ an SQLite handle inside a transaction) and must leave it alone, so it ends with 
 runs no atexit handler or finaliser that could close or write to it. If the child fails (an
 exception, killed, out of memory), the parent does the second half itself: the result is the same,
 only slower. Where `os.fork` is missing (Windows), or the process runs other threads
-(`can_fork`), everything runs in this process."""
+(`can_fork`), everything runs in this process. A child that has not answered long after the
+parent finished its own half (`PATIENCE`) is killed, and its half done here too."""
 
 import os
 import pickle
+import select
+import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -26,6 +30,11 @@ T = TypeVar("T")
 
 # Below this many items the fork and the pipe cost more than the half they save.
 MIN_ITEMS = 20_000
+# How long the parent waits for the child once its own half is done: PATIENCE times what its
+# own half took, at least MIN_WAIT seconds. The halves are of one size and the child is about
+# 15 % slower; one that takes ten times as long is stuck (or starved), and is killed.
+PATIENCE = 10
+MIN_WAIT = 60.0
 
 
 class ChildFailed(Exception):
@@ -73,9 +82,23 @@ class Forked:
             os.waitpid(self.pid, 0)
             self.pid = None
 
-    def result(self) -> T:
+    def result(self, timeout: float | None = None) -> T:
+        """The child's return value; `ChildFailed` if it raised, died, or gave nothing within
+        `timeout` seconds (then it is killed)."""
         chunks = []
-        while chunk := os.read(self.fd, 1 << 20):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if deadline is not None:
+                ready, _, _ = select.select(
+                    [self.fd], [], [], max(0.0, deadline - time.monotonic())
+                )
+                if not ready:
+                    os.kill(self.pid, signal.SIGKILL)
+                    self.close()
+                    raise ChildFailed(f"子进程 {timeout:.0f} 秒内没有返回结果，已终止")
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                break
             chunks.append(chunk)
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
@@ -118,9 +141,11 @@ def halves(
     middle = min(len(items) - 1, max(1, round(len(items) * share)))
     first, second = items[:middle], items[middle:]
     with Forked(lambda: work(second, False)) as child:
+        began = time.monotonic()
         mine = work(first, True)
+        wait = max(MIN_WAIT, PATIENCE * (time.monotonic() - began))
         try:
-            theirs = child.result()
+            theirs = child.result(timeout=wait)
         except ChildFailed:
             theirs = work(second, True)
     return [mine, theirs]

@@ -4,6 +4,7 @@ ciphertext with a nonce of its own, and no child left behind whatever happens.""
 
 import os
 import threading
+import time
 from unittest import mock, skipUnless
 
 from django.db import connection
@@ -60,6 +61,28 @@ class HalvesTests(AnjuTestCase):
             other.join()
         self.assertEqual(results, [(os.getpid(), True, [1, 2, 3])])
         self.assertTrue(parallel.can_fork())
+
+    def test_a_child_that_hangs_is_killed_and_its_half_done_here(self):
+        read_end, write_end = os.pipe()
+        done_by = []
+
+        def hangs(part, here):
+            if not here:
+                os.write(write_end, str(os.getpid()).encode())
+                time.sleep(600)
+            done_by.append(os.getpid())
+            return list(part)
+
+        began = time.monotonic()
+        with mock.patch.object(parallel, "MIN_WAIT", 0.5):
+            self.assertEqual(parallel.halves(hangs, [1, 2, 3, 4], min_items=2), [[1, 2], [3, 4]])
+        self.assertLess(time.monotonic() - began, 30)
+        self.assertEqual(done_by, [os.getpid(), os.getpid()])  # both halves here, in order
+        child = int(os.read(read_end, 32))
+        os.close(read_end)
+        os.close(write_end)
+        self.assertNotEqual(child, os.getpid())
+        self.assertTrue(gone(child))
 
     def test_a_child_that_dies_or_raises_leaves_its_half_to_the_parent(self):
         def dies(part, here):
