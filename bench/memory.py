@@ -15,3 +15,14 @@ def reset_high_water() -> None:
     """Start the peak afresh from the current resident size (clear_refs 5, Linux 4.0+)."""
     with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
         refs.write("5")
+
+
+def private_mb() -> float:
+    """This process's own pages (Private_Clean + Private_Dirty of /proc/self/smaps_rollup): for a
+    forked child, what it copied from its parent or allocated, not the pages they still share."""
+    total = 0
+    with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+    return total / 1024
