@@ -87,12 +87,12 @@ class Forked:
         `timeout` seconds (then it is killed)."""
         chunks = []
         deadline = None if timeout is None else time.monotonic() + timeout
+        waiting = select.poll()  # not select.select: it fails for a descriptor over 1023
+        waiting.register(self.fd, select.POLLIN)
         while True:
             if deadline is not None:
-                ready, _, _ = select.select(
-                    [self.fd], [], [], max(0.0, deadline - time.monotonic())
-                )
-                if not ready:
+                left_ms = max(0, round((deadline - time.monotonic()) * 1000))
+                if not waiting.poll(left_ms):
                     os.kill(self.pid, signal.SIGKILL)
                     self.close()
                     raise ChildFailed(f"子进程 {timeout:.0f} 秒内没有返回结果，已终止")
