@@ -2,27 +2,38 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
-PYTEST_ARGS ?=
+# Installs never resolve: every package comes from a hash lock with --no-deps, so a release
+# published upstream tomorrow cannot change what is installed; `pip check` and tests/lock_check.py
+# prove the locked set complete. The demo needs the runtime lock only; tests, lint and bench add
+# the dev lock.
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps
+RUNTIME := $(VENV)/.runtime-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.dev-$(shell cat requirements.lock requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test test-fast test-browser bench lint format check-deploy clean
-
-$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
+$(RUNTIME): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "安居需要 Python 3.11 或更高版本")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
-		-r requirements.lock -r requirements-dev.lock
+	$(PIP) -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
 		--no-build-isolation -e .
-	rm -f $(VENV)/.installed-*
+	$(BIN)/python -m pip check
+	rm -f $(VENV)/.runtime-* $(VENV)/.dev-*
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) requirements-dev.lock
+	$(PIP) -r requirements.lock -r requirements-dev.lock
+	$(BIN)/python -m pip check
+	$(BIN)/python -m tests.lock_check
+	rm -f $(VENV)/.dev-*
 	touch $(STAMP)
 
 venv: $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/anju demo --size $(or $(SIZE),small) $(DEMO_ARGS)
 
 test: $(STAMP)
+	$(BIN)/python -m tests.lock_check
 	$(BIN)/python -m tests.browser_check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
