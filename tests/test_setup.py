@@ -80,6 +80,9 @@ class LockTests(SimpleTestCase):
         self.assertIn("pip check", makefile)
         # The demo needs the runtime lock only.
         self.assertRegex(makefile, r"(?m)^demo: \$\(RUNTIME\)$")
+        # A target named like a folder (bench/, tests/) must be phony, or make skips it.
+        phony = re.search(r"(?m)^\.PHONY:(.*)$", makefile).group(1).split()
+        self.assertTrue({"demo", "test", "bench", "lint"} <= set(phony), phony)
 
 
 class QuietLogTests(AnjuTestCase):
