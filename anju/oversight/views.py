@@ -11,14 +11,9 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
-    access_clue,
-    access_item,
     access_region,
-    access_transfer,
     active_region,
-    clues_visible_to,
     has_perm,
-    items_visible_to,
     requested_region,
     scope_to_region,
     staff_view,
@@ -27,6 +22,13 @@ from anju.actions import form_errors, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.oversight import queries, services
+from anju.oversight.access import (
+    access_clue,
+    access_item,
+    access_transfer,
+    clues_visible_to,
+    items_visible_to,
+)
 from anju.oversight.choices import ClueStatus, ItemStatus, ProblemKind
 from anju.oversight.deadlines import urgency
 from anju.oversight.forms import (
