@@ -155,13 +155,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "anju.accounts.validators.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "anju.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "anju.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "anju.accounts.validators.NumericPasswordValidator"},
     {"NAME": "anju.accounts.validators.CharacterClassValidator"},
     {"NAME": "anju.accounts.validators.PasswordHistoryValidator"},
 ]

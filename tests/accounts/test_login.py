@@ -120,6 +120,39 @@ class PasswordPolicyTests(AnjuTestCase):
             with self.assertRaises(ValidationError, msg=weak):
                 validate_password(weak)
 
+    def test_every_refusal_is_in_chinese(self):
+        # Issue #33 F14: "This password is too short…" reached users in English.
+        import re
+
+        weak = ["Ab1!", "alllowercaseletters", "password1234", "123456789012", "Alice1!"]
+        for password in weak:
+            with self.assertRaises(ValidationError) as caught:
+                validate_password(password, self.alice)
+            for message in caught.exception.messages:
+                self.assertRegex(message, "[\u4e00-\u9fff]", message)
+                self.assertIsNone(re.search("[A-Za-z]{3,}", message), message)
+        from django.contrib.auth.password_validation import password_validators_help_texts
+
+        for text in password_validators_help_texts():
+            self.assertIsNone(re.search("[A-Za-z]{3,}", text), text)
+
+    def test_the_change_form_answers_in_chinese(self):
+        import re
+
+        self.login(self.alice)
+        for old, new1, new2, expected in [
+            (PASSWORD, "Ab1!x", "Ab1!x", "密码太短，至少需要 12 个字符"),
+            (PASSWORD, "Tea-garden7Hills", "Tea-garden7Hillz", "两个密码"),
+            ("Wrong-old-pass9", "Tea-garden7Hills", "Tea-garden7Hills", "旧密码不正确"),
+        ]:
+            response = self.client.post(
+                reverse("password_change"),
+                {"old_password": old, "new_password1": new1, "new_password2": new2},
+            )
+            errors = re.search(r'<ul class="errors">(.*?)</ul>', response.text, re.S).group(1)
+            self.assertIn(expected, errors)
+            self.assertIsNone(re.search("[A-Za-z]{3,}", re.sub("<[^>]+>", "", errors)), errors)
+
     def test_it_accepts_a_long_mixed_password(self):
         validate_password("Tea-garden7Hills")
 
