@@ -98,7 +98,7 @@ def observation_record(
     """A cadre's observation on a visit to an assigned household (the caller has checked the
     assignment through access_cadre_household). Photos are re-encoded from their pixels: typed by
     content, metadata (EXIF, GPS) dropped."""
-    from anju.portal.services import clean_photo
+    from anju.photos import clean_photo
 
     require(actor, Perm.CADRE_VISIT)
     if kind not in ObservationKind.values:

@@ -317,7 +317,7 @@ def inspection_record(
 ) -> SampledHouse:
     """The nine items of one house (outcome and note each), with photos re-encoded without
     their metadata. Only an inspector of the plan records, once per house."""
-    from anju.portal.services import clean_photo
+    from anju.photos import clean_photo
 
     require(actor, Perm.INSPECT)
     plan = house.plan
