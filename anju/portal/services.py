@@ -19,7 +19,7 @@ from anju.oversight.choices import ClueStatus, SourceChannel
 from anju.oversight.idlinks import keep_ids
 from anju.oversight.models import ClueEvent
 from anju.oversight.services import PersonInput, clue_register
-from anju.photos import clean_photo
+from anju.photos import PHOTO_LIMIT, clean_photo  # noqa: F401  (the portal's callers)
 from anju.portal.models import PublicReport, ReportAddition, ReportPhoto
 from anju.regions.models import Level, Region
 
