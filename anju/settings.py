@@ -9,6 +9,8 @@ ANJU_ALLOWED_HOSTS comma-separated; default localhost names
 ANJU_OTP_REQUIRED  on unless set to 0: every staff page needs the second factor (TOTP)
 ANJU_PASSWORD_MAX_AGE_DAYS  default 90; a password older than this must be changed (0: never)
 ANJU_PASSWORD_HISTORY       default 5; a new password may not repeat the last N
+ANJU_TRUSTED_PROXIES        addresses/networks of the reverse proxies whose X-Forwarded-For is
+                            believed (default none: the connecting address is the client)
 """
 
 from datetime import timedelta
@@ -17,6 +19,7 @@ from pathlib import Path
 import dj_database_url
 
 from anju.env import data_dir, envbool, envint, envsecret, envstr, kept_secret_key
+from anju.netaddr import parse_trusted
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -152,13 +155,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "anju.accounts.validators.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "anju.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "anju.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "anju.accounts.validators.NumericPasswordValidator"},
     {"NAME": "anju.accounts.validators.CharacterClassValidator"},
     {"NAME": "anju.accounts.validators.PasswordHistoryValidator"},
 ]
@@ -182,15 +185,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: 5 failures lock the username and, separately, the address, for a short cool-off,
-# so an attacker cannot keep a victim locked out for long.
+# The reverse proxies in front of the server: only a request from one of these has its
+# X-Forwarded-For believed (anju.netaddr.client_address). Everyone else's header is ignored.
+TRUSTED_PROXIES = parse_trusted(envstr("ANJU_TRUSTED_PROXIES"))
+
+# Lockout: 5 failures lock the username (every address) and the (username, address) pair, for a
+# short cool-off. Never the address alone: failures with invented names from one address (or
+# from everyone behind one proxy) must not lock out every real account.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=envint("ANJU_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "anju.netaddr.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Failed attempts are stored with the posted form: never keep a one-time code there either.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 

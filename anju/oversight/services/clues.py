@@ -36,6 +36,7 @@ from anju.oversight.models import (
     ClueSource,
     LinkSource,
 )
+from anju.photos import clean_photo
 from anju.regions.models import Level, Region, subtree_bounds
 from anju.sealed import IdMasking
 from anju.tabular.text import clean
@@ -469,6 +470,11 @@ def attachment_add(*, actor, clue: Clue, name: str, data: bytes, is_evidence: bo
     )
     if content_type is None:
         raise ValidationError("只接受 PDF、JPG、PNG、Word/Excel 文件（按文件内容识别）。")
+    # sha256 is the uploaded file's, as evidence of what was received; a photo is then kept
+    # re-encoded from its pixels, without the EXIF/GPS position and camera it came with.
+    sha256 = hashlib.sha256(data).hexdigest()
+    if content_type.startswith("image/"):
+        data, content_type = clean_photo(data, limit=MAX_ATTACHMENT)
     with transaction.atomic():
         item = Attachment.objects.create(
             clue=clue,
@@ -476,7 +482,7 @@ def attachment_add(*, actor, clue: Clue, name: str, data: bytes, is_evidence: bo
             name=clean(name)[:200] or "附件",
             content_type=content_type,
             size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=sha256,
             data=data,
             uploaded_by=actor,
         )
