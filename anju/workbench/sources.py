@@ -374,7 +374,7 @@ def districts_late(ctx: Context) -> list[Item]:
 # Township work ---------------------------------------------------------------------------------
 
 
-@source(R.TOWNSHIP_CLERK, R.COUNTY_CLERK)
+@source(R.TOWNSHIP_CLERK)
 def problem_items(ctx: Context) -> list[Item]:
     rows = (
         items_visible_to(ctx.user)
@@ -406,7 +406,7 @@ def problem_items(ctx: Context) -> list[Item]:
     return items
 
 
-@source(R.TOWNSHIP_CLERK, R.COUNTY_CLERK)
+@source(R.TOWNSHIP_CLERK)
 def assessment_tasks(ctx: Context) -> list[Item]:
     """Assessment tasks overdue or due within three working days; all open ones due this
     quarter behind a counter."""
