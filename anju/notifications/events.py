@@ -1,9 +1,14 @@
-"""What the notifications app listens to: the domain apps' records of work being put on
-someone's list (a clue's state change, a transfer, a report's state change, a change request,
-a cadre's observation, a problem-list item). It subscribes; the domain apps never call it.
+"""What the notifications app listens to: the domain apps' announcements of work being put on
+someone's list. It subscribes; the domain apps never call it.
 
-Each event, once its transaction commits, queues a refresh of the lists of the people whose
-region contains the place concerned (and, for a transfer, the receiver's)."""
+- the registry's `registry_changed` domain event (anju.events: plates, visits, changes ...);
+- until the ledger, the reports and the cadres announce domain events of their own, Django's
+  post_save of the rows their services write for each step: a clue's state change (ClueEvent),
+  a transfer, a report's state change (ReportEvent), a change request, a cadre's observation,
+  a problem-list item.
+
+Each, once its transaction commits, queues a refresh of the lists of the people whose region
+contains the place concerned (and, for a transfer, the receiver's)."""
 
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -22,10 +27,8 @@ def _codes(sender, instance) -> list[str]:
     return [instance.region_id]
 
 
-def _on_save(sender, instance, raw=False, **kwargs) -> None:
-    if raw:  # fixtures
-        return
-    codes = sorted(set(_codes(sender, instance)))
+def _queue_refresh(codes) -> None:
+    codes = sorted(set(codes))
 
     def queue() -> None:
         from anju.notifications.tasks import refresh_task
@@ -35,12 +38,24 @@ def _on_save(sender, instance, raw=False, **kwargs) -> None:
     transaction.on_commit(queue)
 
 
+def _on_save(sender, instance, raw=False, **kwargs) -> None:
+    if raw:  # fixtures
+        return
+    _queue_refresh(_codes(sender, instance))
+
+
+def on_registry_changed(*, regions) -> None:
+    codes = [c for c in regions if c]
+    if codes:
+        _queue_refresh(codes)
+
+
 WATCHED = [
     "oversight.ClueEvent",
     "oversight.Transfer",
     "oversight.RectificationItem",
     "reporting.ReportEvent",
-    "households.ChangeRequest",
+    "households.ChangeRequest",  # proposed, or decided: not every decision moves the registry
     "cadres.Observation",
 ]
 
@@ -48,6 +63,9 @@ WATCHED = [
 def connect() -> None:
     from django.apps import apps
 
+    from anju.households.events import registry_changed
+
+    registry_changed.subscribe(on_registry_changed)
     for label in WATCHED:
         post_save.connect(
             _on_save, sender=apps.get_model(label), dispatch_uid=f"notifications:{label}"

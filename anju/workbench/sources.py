@@ -198,7 +198,7 @@ def _transfers(ctx: Context, discipline: bool) -> list[Item]:
                     kind="移送线索签收",
                     title=f"线索 {t.clue.number} 移送至{t.to_unit}，待签收",
                     due=t.due_on,
-                    url=url,
+                    url=f"{url}#transfer-{t.pk}",
                 )
             )
         else:
@@ -208,7 +208,7 @@ def _transfers(ctx: Context, discipline: bool) -> list[Item]:
                     kind="移送线索反馈",
                     title=f"线索 {t.clue.number} 已签收，待反馈办理结果",
                     due=t.due_on,
-                    url=url,
+                    url=f"{url}#transfer-{t.pk}",
                 )
             )
     return items
