@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "anju.accounts.context_processors.workspace",
                 "anju.notifications.context_processors.unread",
+                "anju.portal.context_processors.portal",
             ],
         },
     },
@@ -303,6 +304,8 @@ LOGGING = {
 
 # The REST API (/api/v1/, docs/api.md): personal tokens only, no session authentication.
 ANJU_API_RATE = envint("ANJU_API_RATE", 300)  # requests per token and minute
+# Who runs the public portal, as its footer says.
+ANJU_PORTAL_OPERATOR = envstr("ANJU_PORTAL_OPERATOR", "市住房和城乡建设局村镇建设科")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["anju.api.auth.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["anju.api.auth.AccessPolicy"],
