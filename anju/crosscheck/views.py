@@ -7,7 +7,6 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
@@ -33,6 +32,7 @@ from anju.crosscheck.choices import FindingStatus, Kind, Rule
 from anju.crosscheck.exports import write_findings
 from anju.crosscheck.references import import_reference
 from anju.crosscheck.runs import start_run
+from anju.downloads import dated_name, watermark
 from anju.oversight.access import clues_visible_to
 from anju.oversight.choices import CadreLevel
 from anju.oversight.services import PersonInput
@@ -118,15 +118,11 @@ def export(request):
     if reason is None:
         return ask_export_reason(request, "比对疑点")
     unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
-    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    watermark = (
-        f"导出人：{request.user.get_username()}　导出时间：{when}　用途：{reason}　"
-        "仅限工作使用，不得外传"
-    )
+    mark = watermark(request.user, reason)
     handle, count = write_findings(
         _filtered(request).order_by("rule", "region_id", "pk"),
         unmasked=unmasked,
-        watermark=watermark,
+        watermark=mark,
     )
     audit(
         actor=request.user,
@@ -136,7 +132,8 @@ def export(request):
         note=f"导出比对发现 {count} 条（{'完整号码' if unmasked else '号码已脱敏'}），"
         f"用途：{reason}，条件：{request.GET.urlencode()}",
     )
-    return FileResponse(handle, as_attachment=True, filename="findings.xlsx", content_type=XLSX)
+    name = dated_name("比对发现", "xlsx", active_region(request).name)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
 
 
 class ConfirmForm(forms.Form):
