@@ -4,7 +4,19 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
 
-from anju.accounts.access import Perm, active_region, perms_of, public_view, staff_view
+from anju.accounts.access import (
+    Perm,
+    active_region,
+    perms_of,
+    public_view,
+    scope_to_region,
+    staff_view,
+)
+from anju.assessments.access import tasks_visible_to
+from anju.assessments.queries import counts
+from anju.cadres.access import observations_visible_to
+from anju.oversight.access import clues_visible_to
+from anju.oversight.queries import urgency_counts
 from anju.regions.models import Level
 from anju.regions.queries import children_of, subtree_counts
 from anju.reporting.queries import reminders
@@ -31,10 +43,6 @@ def healthz(request):
 def _clue_counts(request, region):
     from django.utils import timezone
 
-    from anju.accounts.access import scope_to_region
-    from anju.oversight.access import clues_visible_to
-    from anju.oversight.queries import urgency_counts
-
     visible = clues_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
@@ -44,11 +52,6 @@ def _clue_counts(request, region):
 def _township_work(request, region, perms) -> dict:
     """For township clerks: open and overdue assessment tasks, new cadres' observations."""
     from django.utils import timezone
-
-    from anju.accounts.access import scope_to_region
-    from anju.assessments.access import tasks_visible_to
-    from anju.assessments.queries import counts
-    from anju.cadres.access import observations_visible_to
 
     today = timezone.localdate()
     work = {}
