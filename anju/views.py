@@ -73,6 +73,10 @@ def home(request):
         from django.shortcuts import redirect
 
         return redirect("cadres:mine")  # the cadre's whole work: their households
+    if Perm.VIEW_REGIONS in perms and request.user.region_id:
+        from anju.workbench.views import render_workbench
+
+        return render_workbench(request)  # every business role's home: their own to-do list
     context = {}
     if Perm.VIEW_REGIONS in perms:
         region = active_region(request)

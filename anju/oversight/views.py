@@ -74,10 +74,7 @@ def clues(request):
         today=today,
     )
     page = paginate(request, items)
-    rows = [
-        (c, urgency(c.due_on, today) if c.status not in (S.CLOSED, S.MERGED) else "")
-        for c in page.object_list
-    ]
+    rows = [(c, urgency(c.deadline, today) if c.is_open else "") for c in page.object_list]
     return render(
         request,
         "oversight/clues.html",
@@ -143,7 +140,7 @@ def _detail_context(request, clue):
     today = timezone.localdate()
     return {
         "clue": clue,
-        "urgency": urgency(clue.due_on, today) if clue.status not in (S.CLOSED, S.MERGED) else "",
+        "urgency": urgency(clue.deadline, today) if clue.is_open else "",
         "persons": clue.persons.all(),
         "events": clue.events.select_related("actor"),
         "sources": clue.sources.all(),
@@ -572,5 +569,10 @@ def item_done(request, pk: int):
 @staff_view(Perm.VIEW_CLUES)
 def definitions(request):
     from anju.oversight.annexes import DEFINITIONS
+    from anju.oversight.deadlines import deadline_definitions
 
-    return render(request, "oversight/definitions.html", {"definitions": DEFINITIONS})
+    return render(
+        request,
+        "oversight/definitions.html",
+        {"definitions": DEFINITIONS, "deadlines": deadline_definitions()},
+    )

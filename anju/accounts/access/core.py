@@ -170,6 +170,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.TRIAGE_FINDINGS,
             # Who reported a problem on the portal: discipline inspection only (audited).
             Perm.VIEW_REPORTERS,
+            # The quarterly clue reports are sent to discipline inspection (seed 003): read them.
+            Perm.VIEW_REPORTS,
             Perm.VIEW_SPOT_CHECKS,
             Perm.VIEW_CAMPAIGNS,
         }
