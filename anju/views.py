@@ -20,6 +20,7 @@ from anju.oversight.queries import urgency_counts
 from anju.regions.models import Level
 from anju.regions.queries import children_of, subtree_counts
 from anju.reporting.queries import reminders
+from anju.workbench.views import render_workbench
 
 
 @public_view
@@ -74,8 +75,6 @@ def home(request):
 
         return redirect("cadres:mine")  # the cadre's whole work: their households
     if Perm.VIEW_REGIONS in perms and request.user.region_id:
-        from anju.workbench.views import render_workbench
-
         return render_workbench(request)  # every business role's home: their own to-do list
     context = {}
     if Perm.VIEW_REGIONS in perms:
