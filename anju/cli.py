@@ -1,5 +1,7 @@
 """The `anju` command: demo, serve, import, audit, rekey, manage (see CONTRACT.md)."""
 
+# lazy imports: the command line must set Django up before any app's module can load, and then
+# loads only what the command runs.
 import argparse
 import getpass
 import os

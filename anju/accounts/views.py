@@ -31,6 +31,8 @@ from anju.accounts.access import (
 )
 from anju.accounts.forms import CodeForm, LoginForm, RolesForm, UserCreateForm
 from anju.accounts.models import User
+from anju.audit.models import Action
+from anju.audit.services import audit
 from anju.pagination import paginate
 
 login = public_view(
@@ -246,8 +248,6 @@ def user_reset_password(request, pk: int):
 def user_unlock(request, pk: int):
     target: User = access_user(request.user, pk, write_perm=Perm.ASSIGN_ROLES)
     axes_reset(username=target.username)
-    from anju.audit.models import Action
-    from anju.audit.services import audit
 
     audit(actor=request.user, action=Action.UPDATE, obj=target, note="解除登录锁定")
     messages.success(request, "已解除该账号的登录锁定。")

@@ -6,6 +6,7 @@ import tempfile
 import xlsxwriter
 
 from anju.reporting.layout import safe_text
+from anju.tabular.sheets import find_header, read_rows
 
 COLUMNS = ["行政区划代码", "行政村", "户主姓名", "户主身份证号", "家庭人口", "一卡通账号"]
 
@@ -83,8 +84,6 @@ def write_errors_workbook(data: bytes, errors: list[dict]) -> bytes:
     """The uploaded rows again, with a column 错误 naming what is wrong on each row."""
     import io
 
-    from anju.tabular.sheets import read_rows
-
     rows = read_rows(data)
     by_row: dict[int, list[str]] = {}
     for error in errors:
@@ -103,7 +102,6 @@ def write_errors_workbook(data: bytes, errors: list[dict]) -> bytes:
         if r + 1 in by_row:
             sheet.write_string(r, width, safe_text("；".join(by_row[r + 1])), red)
     from anju.households.archive_file import HEADERS
-    from anju.tabular.sheets import find_header
 
     found = find_header(rows, HEADERS)
     sheet.write_string(found[0] if found else 0, width, "错误（系统添加）", red)

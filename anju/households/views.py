@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
+    access_region,
     active_region,
     has_perm,
     requested_region,
@@ -581,7 +582,6 @@ class AssessmentForm(forms.Form):
 def household_new(request):
     from django.core.exceptions import ValidationError
 
-    from anju.accounts.access import access_region
     from anju.households import services
 
     form = HouseholdForm(request.POST or None, initial={"region_code": active_region(request).code})
