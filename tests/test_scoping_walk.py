@@ -78,6 +78,9 @@ def samples(case) -> dict[str, Sample]:
         "accounts:user_reset_otp": Sample(
             method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
         ),
+        "accounts:user_enrol_code": Sample(
+            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
+        ),
         "audit:list": Sample(),
         "reporting:contacts": Sample(),
         "reporting:contact_save": Sample(
