@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from anju.accounts import services
+from anju.accounts import enrolment, services
 from anju.accounts.access import (
     Perm,
     access_region,
@@ -29,7 +29,6 @@ from anju.accounts.access import (
     staff_view,
     users_visible_to,
 )
-from anju.accounts import enrolment
 from anju.accounts.forms import CodeForm, EnrolCodeForm, LoginForm, RolesForm, UserCreateForm
 from anju.accounts.models import User
 from anju.pagination import paginate
