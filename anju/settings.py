@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "anju.cadres",
     "anju.spotchecks",
     "anju.campaigns",
+    "anju.workbench",
+    "anju.notifications",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -102,6 +104,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anju.accounts.context_processors.workspace",
+                "anju.notifications.context_processors.unread",
+                "anju.portal.context_processors.portal",
             ],
         },
     },
@@ -210,6 +214,26 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = envint("ANJU_SESSION_HOURS", 12) * 3600
 # Working days the township has to act on an assistance cadre's observation (seed 003: 第一时间).
 ANJU_CADRE_RESPONSE_DAYS = envint("ANJU_CADRE_RESPONSE_DAYS", 3)
+# A clue is overdue whatever its stage once this many days have passed since it was received.
+ANJU_CLUE_LIMIT_DAYS = envint("ANJU_CLUE_LIMIT_DAYS", 90)
+# The first period (YYYY-MM) the workbench checks for unsubmitted reports; default 12 months back.
+ANJU_REPORTING_SINCE = envstr("ANJU_REPORTING_SINCE", "")
+
+# Notifications (anju.notifications): e-mail through Django's SMTP backend, group robots over
+# HTTPS, a daily digest at ANJU_DIGEST_HOUR (Asia/Shanghai) sent by the background worker.
+EMAIL_BACKEND = envstr("ANJU_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("ANJU_EMAIL_HOST", "")  # empty: e-mail is not configured, none is sent
+EMAIL_PORT = envint("ANJU_EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("ANJU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("ANJU_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("ANJU_EMAIL_TLS", False)  # STARTTLS
+EMAIL_USE_SSL = envbool("ANJU_EMAIL_SSL", False)  # implicit TLS (port 465)
+EMAIL_TIMEOUT = envint("ANJU_EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = envstr("ANJU_EMAIL_FROM", "anju@localhost")
+ANJU_DIGEST_HOUR = envint("ANJU_DIGEST_HOUR", 8)
+ANJU_WEBHOOK_TIMEOUT = envint("ANJU_WEBHOOK_TIMEOUT", 10)
+# Sending attempts before a delivery is given up (shown to the system administrator).
+ANJU_NOTIFY_MAX_ATTEMPTS = envint("ANJU_NOTIFY_MAX_ATTEMPTS", 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -281,6 +305,8 @@ LOGGING = {
 
 # The REST API (/api/v1/, docs/api.md): personal tokens only, no session authentication.
 ANJU_API_RATE = envint("ANJU_API_RATE", 300)  # requests per token and minute
+# Who runs the public portal, as its footer says.
+ANJU_PORTAL_OPERATOR = envstr("ANJU_PORTAL_OPERATOR", "市住房和城乡建设局村镇建设科")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["anju.api.auth.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["anju.api.auth.AccessPolicy"],

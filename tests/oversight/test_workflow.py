@@ -238,4 +238,5 @@ class DeadlineTests(AnjuTestCase):
             response = self.client.get(reverse("oversight:clues") + "?urgency=overdue")
             self.assertContains(response, "超期")
             home = self.client.get(reverse("home"))
-            self.assertContains(home, "已超期的问题线索")
+            self.assertContains(home, "350881-2026-00001")
+            self.assertContains(home, "已逾期")

@@ -292,7 +292,9 @@ def clue_register(
             registered_by=registrar,
             status=S.REGISTERED,
             status_since=today(),
-            due_on=deadlines.due_for(S.REGISTERED, today()),
+            # The handling clock starts on the day the clue was received (the date on the
+            # complaint, or the day the finding was confirmed), not the day it was typed in.
+            due_on=deadlines.due_for(S.REGISTERED, received_on),
         )
         clue.full_clean(exclude=["number"])  # taken at insert: _save_numbered
         _save_numbered(clue, region, received_on.year)
