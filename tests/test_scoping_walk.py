@@ -54,6 +54,7 @@ def samples(case) -> dict[str, Sample]:
         "home": Sample(),
         "dashboard:overview": Sample(),
         "healthz": Sample(),
+        "favicon": Sample(),
         "login": Sample(),
         "logout": Sample(method="POST"),
         "password_change": Sample(),
