@@ -9,6 +9,7 @@ ANJU_ALLOWED_HOSTS comma-separated; default localhost names
 ANJU_OTP_REQUIRED  on unless set to 0: every staff page needs the second factor (TOTP)
 ANJU_PASSWORD_MAX_AGE_DAYS  default 90; a password older than this must be changed (0: never)
 ANJU_PASSWORD_HISTORY       default 5; a new password may not repeat the last N
+ANJU_AUDIT_KEY              base64 HMAC key signing the audit chain (default: var/audit_key)
 ANJU_TRUSTED_PROXIES        addresses/networks of the reverse proxies whose X-Forwarded-For is
                             believed (default none: the connecting address is the client)
 """
