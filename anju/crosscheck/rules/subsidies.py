@@ -20,7 +20,7 @@ from anju.crosscheck.rules.base import (
 )
 from anju.crosscheck.rules.paid import payments, source_name
 from anju.households.choices import Category
-from anju.households.ids import mask_id
+from anju.identity import mask_id
 
 
 @rule(Rule.DECEASED_BENEFICIARY)
