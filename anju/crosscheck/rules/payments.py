@@ -22,11 +22,14 @@ from anju.crosscheck.rules.base import (
     yuan,
 )
 from anju.crosscheck.rules.paid import (
-    WINDOWS,
+    RENOVATIONS_OF_HOUSEHOLD,
+    archive_payments,
     disagreements,
+    finance_lists,
+    fit,
     fitted,
     held_by_finance,
-    of_window,
+    of_renovation,
     payments,
     source_name,
 )
@@ -45,26 +48,45 @@ def _tail(account: str | None) -> str:
 def payment_account(ctx: Context) -> Iterator[Hit]:
     """Paid into an account that is not the household's one-card account, or whose holder is no
     one of the household (name variants are the same name)."""
-    paid, params = payments(ctx)
-    rows = ctx.query(
-        f"""SELECT {HEAD}, h.account_number, h.account_number_digest, pay.year, pay.paid_on,
-                   pay.amount_fen, pay.account_number, pay.account_number_digest,
-                   pay.account_holder, pay.source, pay.prev_on,
-                   (SELECT MIN(p.name) FROM households_person p
-                    WHERE p.household_id = h.id AND p.name = pay.account_holder)
-            FROM {paid} pay
-            JOIN households_household h ON h.id = pay.hid
-            WHERE (h.account_number_digest <> ''
-                   AND pay.account_number_digest <> h.account_number_digest)
-               OR pay.account_holder <> h.head_name""",
-        params,
+    # Only the payments whose account or holder differs need their renovation (the finance
+    # list's) or a look for the same payment in the list (the archive's): the filter runs first.
+    member = """(SELECT MIN(p.name) FROM households_person p
+                 WHERE p.household_id = h.id AND p.name = {0}.account_holder)"""
+    differs = """((h.account_number_digest <> ''
+                   AND {0}.account_number_digest <> h.account_number_digest)
+                  OR {0}.account_holder <> h.head_name)"""
+    columns = f"{HEAD}, h.account_number, h.account_number_digest"
+    rows = []
+    lists = finance_lists(ctx)
+    if lists:
+        rows += ctx.query(
+            f"""SELECT {columns}, {fit("h.id", "r.start")}, r.start, r.amount_fen,
+                       r.account_number, r.account_number_digest, r.account_holder, 'finance',
+                       {RENOVATIONS_OF_HOUSEHOLD}, {member.format("r")}
+                FROM households_household h
+                JOIN households_person p ON p.household_id = h.id
+                JOIN crosscheck_referencerecord r ON r.id_number_digest = p.id_number_digest
+                WHERE {SCOPE} AND +r.reference_id IN ({marks(lists)})
+                  AND r.amount_fen IS NOT NULL AND r.start IS NOT NULL
+                  AND {differs.format("r")}""",
+            [*ctx.bounds, *lists],
+            sealed={2: HEAD_ID, 5: HOUSEHOLD_ACCOUNT},
+        )
+    held, held_params = held_by_finance(ctx) if lists else ("0 = 1", [])
+    rows += ctx.query(
+        f"""SELECT {columns}, v.year, pay.paid_on, pay.amount_fen, pay.account_number,
+                   pay.account_number_digest, pay.account_holder, 'archive',
+                   {RENOVATIONS_OF_HOUSEHOLD}, {member.format("pay")}
+            {archive_payments(ctx)} AND {differs.format("pay")} AND NOT {held}""",
+        [*ctx.bounds, *held_params],
         sealed={2: HEAD_ID, 5: HOUSEHOLD_ACCOUNT},
     )
+    rows = [row for row in rows if row[5] is not None]  # a payment with no approved renovation
     unmatched = {row[0] for row in rows if row[-1] is None}
     names = _household_names(ctx, unmatched) if unmatched else {}
     for row in rows:
         hid, region, number, name, own, year, paid_on, amount, sealed, digest, holder = row[:11]
-        source, prev_on, member = row[11:]
+        source, renovations, member = row[11:]
         # The account's ciphertext is bound to the table it came from.
         purpose = FINANCE_ACCOUNT[0] if source == "finance" else PAYMENT_ACCOUNT[0]
         account = unseal_checked(sealed, purpose, digest, "account")
@@ -83,7 +105,7 @@ def payment_account(ctx: Context) -> Iterator[Hit]:
             renovation_year=year,
             amount_fen=amount,
             evidence=f"{source_name(source)}：户主{name}{year}年度补助{yuan(amount)}"
-            f"{fitted(year, prev_on) if source == 'finance' else ''}于{day(paid_on)}发放至"
+            f"{fitted(year, renovations) if source == 'finance' else ''}于{day(paid_on)}发放至"
             f"{holder or '（未填户名）'}名下{_tail(account)}的账户，{problem}",
         )
     yield from _accounts_disagree(ctx)
@@ -110,17 +132,14 @@ def _accounts_disagree(ctx: Context) -> Iterator[Hit]:
     if disagreements(ctx) is None:
         return
     held, lists = held_by_finance(ctx)
-    same, _ = of_window(ctx, "1", "AND r.account_number_digest = pay.account_number_digest")
+    same, _ = of_renovation(ctx, "1", "AND r.account_number_digest = pay.account_number_digest")
     first = "ORDER BY r.start, r.id LIMIT 1"
-    theirs, _ = of_window(ctx, "r.account_number", first)
-    theirs_digest, _ = of_window(ctx, "r.account_number_digest", first)
+    theirs, _ = of_renovation(ctx, "r.account_number", first)
+    theirs_digest, _ = of_renovation(ctx, "r.account_number_digest", first)
     rows = ctx.query(
-        f"""SELECT {HEAD}, w.year, pay.paid_on, pay.amount_fen, pay.account_number,
+        f"""SELECT {HEAD}, v.year, pay.paid_on, pay.amount_fen, pay.account_number,
                    pay.account_number_digest, {theirs}, {theirs_digest}
-            FROM {WINDOWS} w
-            JOIN households_household h ON h.id = w.hid
-            JOIN households_payment pay ON pay.renovation_id = w.vid
-            WHERE {held} AND NOT EXISTS {same}""",
+            {archive_payments(ctx)} AND {held} AND NOT EXISTS {same}""",
         [*lists, *lists, *ctx.bounds, *lists, *lists],
         sealed={2: HEAD_ID, 8: PAYMENT_ACCOUNT, 10: FINANCE_ACCOUNT},
     )
@@ -146,7 +165,7 @@ def payment_amount(ctx: Context) -> Iterator[Hit]:
     paid, params = payments(ctx)
     rows = ctx.query(
         f"""SELECT {HEAD}, pay.year, pay.subsidy_fen, SUM(pay.amount_fen), COUNT(*),
-                   MIN(pay.source), MIN(pay.prev_on)
+                   MIN(pay.source), {RENOVATIONS_OF_HOUSEHOLD}
             FROM {paid} pay
             JOIN households_household h ON h.id = pay.hid
             GROUP BY h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, pay.vid,
@@ -155,7 +174,7 @@ def payment_amount(ctx: Context) -> Iterator[Hit]:
         params,
         sealed={2: HEAD_ID},
     )
-    for hid, region, number, name, year, approved, total, times, source, prev_on in rows:
+    for hid, region, number, name, year, approved, total, times, source, renovations in rows:
         installments = f"分{times}笔" if times > 1 else ""
         yield Hit(
             key=f"{number}:{year}",
@@ -166,7 +185,7 @@ def payment_amount(ctx: Context) -> Iterator[Hit]:
             renovation_year=year,
             amount_fen=abs(approved - total),
             evidence=f"户主{name}{year}年度核定补助{yuan(approved)}，{source_name(source)}"
-            f"{fitted(year, prev_on) if source == 'finance' else ''}显示{installments}"
+            f"{fitted(year, renovations) if source == 'finance' else ''}显示{installments}"
             f"发放{yuan(total)}，相差{yuan(abs(approved - total))}",
         )
     yield from _sources_disagree(
