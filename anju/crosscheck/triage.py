@@ -12,6 +12,7 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck.choices import FindingStatus, Rule
 from anju.crosscheck.models import Finding
+from anju.decisions import lock_for_decision, taken
 from anju.oversight.choices import ProblemKind, SourceChannel
 from anju.oversight.services import PersonInput, clue_register
 
@@ -62,9 +63,12 @@ def reasons(findings: list[Finding]) -> str:
     return "".join(f"「{label}」" for label in labels)
 
 
-def _pending(finding: Finding) -> None:
+def _pending(finding: Finding, actor) -> None:
+    """Lock the finding for this transaction and check nobody has triaged it meanwhile."""
+    lock_for_decision(finding)
     if finding.status != FindingStatus.PENDING:
-        raise ValidationError(f"该发现已核实为「{finding.get_status_display()}」，不能再次核实。")
+        state = finding.get_status_display()
+        raise taken("该发现", state, by_id=finding.triaged_by_id, actor=actor)
 
 
 def confirm(
@@ -83,17 +87,17 @@ def confirm(
     duplicates found and neither confirmed nor merged means nothing yet."""
     require(actor, Perm.TRIAGE_FINDINGS)
     findings = [f for f in (case or [finding]) if f.status == FindingStatus.PENDING] or [finding]
-    for item in findings:
-        _pending(item)
-    if len(findings) == 1:
-        summary = f"{finding.evidence}。（数据比对：{Rule(finding.rule).label}）"
-    else:
-        summary = f"数据比对发现{len(findings)}项问题：{reasons(findings)}。" + "；".join(
-            f.evidence for f in findings
-        )
-    if note.strip():
-        summary = f"{summary}核实情况：{note.strip()}"
     with transaction.atomic():
+        for item in findings:
+            _pending(item, actor)
+        if len(findings) == 1:
+            summary = f"{finding.evidence}。（数据比对：{Rule(finding.rule).label}）"
+        else:
+            summary = f"数据比对发现{len(findings)}项问题：{reasons(findings)}。" + "；".join(
+                f.evidence for f in findings
+            )
+        if note.strip():
+            summary = f"{summary}核实情况：{note.strip()}"
         clue, duplicates = clue_register(
             actor=actor,
             region=findings[0].region,
@@ -144,13 +148,12 @@ def dismiss_case(*, actor, reasons: dict[Finding, str]) -> None:
     """不属实 for a case: every finding with its own reason (all or none are dismissed)."""
     require(actor, Perm.TRIAGE_FINDINGS)
     for finding, reason in reasons.items():
-        _pending(finding)
         if not reason.strip():
-            raise ValidationError(
-                f"核实为不属实须说明理由：请填写「{Rule(finding.rule).label}」不属实的理由。"
-            )
+            label = Rule(finding.rule).label
+            raise ValidationError(f"核实为不属实须说明理由：请填写「{label}」不属实的理由。")
     with transaction.atomic():
         for finding, reason in reasons.items():
+            _pending(finding, actor)
             _settle(
                 actor, finding, FindingStatus.DISMISSED, reason, {"reason": reason.strip()[:300]}
             )
