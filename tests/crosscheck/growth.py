@@ -27,7 +27,7 @@ from anju.households.models import (
 )
 from anju.regions.models import Region
 from anju.sealed import Sealer
-from anju.tabular.inserts import insert_rows
+from anju.tabular.inserts import analyze, insert_rows
 
 COUNTY = "350881000000"
 VILLAGE = "350881100203"
@@ -192,6 +192,9 @@ def grow(start: int, stop: int, made: dict[str, ReferenceList], visitor) -> None
         ],
         batch_size=5000,
     )
+    # As the demo does after writing visits in bulk (insert_rows analyzes its own tables):
+    # PostgreSQL's planner otherwise takes the visits for an empty table.
+    analyze(FollowUpVisit)
 
 
 def timed_run(rules: list[str] | None = None, repeat: int = 2) -> dict[str, float]:

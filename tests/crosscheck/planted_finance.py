@@ -21,6 +21,7 @@ from opencc import OpenCC
 from anju.crosscheck.choices import Rule
 from anju.households.demo import resident_id
 from anju.households.models import FollowUpVisit, Household, SafetyPlate
+from anju.tabular.inserts import analyze
 from tests.crosscheck.test_planted import (
     DATE_FORMS,
     Case,
@@ -233,3 +234,4 @@ class FinanceCase(Case):
                 )
         SafetyPlate.objects.bulk_create(plates, batch_size=2000)
         FollowUpVisit.objects.bulk_create(visits, batch_size=2000)
+        analyze(SafetyPlate, FollowUpVisit)  # as the demo does after writing them in bulk
