@@ -149,19 +149,28 @@ class DismissForm(forms.Form):
     reason = forms.CharField(label="不属实的理由", max_length=300)
 
 
+def _case(request, finding) -> list:
+    """The finding's case as this user sees it (same household and renovation year)."""
+    return triage.case_of(finding, findings_visible_to(request.user))
+
+
 def _finding_page(request, finding, **extra):
     household = None
     if finding.household_id and has_perm(request.user, Perm.VIEW_HOUSEHOLDS):
         household = finding.household
+    case = _case(request, finding)
+    pending = [f for f in case if f.status == FindingStatus.PENDING]
     return render(
         request,
         "crosscheck/finding.html",
         {
             "finding": finding,
+            "case": [(f, Rule(f.rule).label) for f in case],
+            "pending": [(f, Rule(f.rule).label) for f in pending],
+            "reasons": triage.reasons(case),
             "masked": finding.id_number_masked,
             "household": household,
-            "can_triage": has_perm(request.user, Perm.TRIAGE_FINDINGS)
-            and finding.status == FindingStatus.PENDING,
+            "can_triage": has_perm(request.user, Perm.TRIAGE_FINDINGS) and bool(pending),
             "confirm_form": extra.pop("confirm_form", None)
             or ConfirmForm(
                 initial={
@@ -197,6 +206,7 @@ def confirm(request, pk: int):
         if merge_into is None:
             messages.error(request, "没有找到要并入的线索。")
             return redirect("crosscheck:finding", pk=item.pk)
+    case = [f for f in _case(request, item) if f.status == FindingStatus.PENDING]
     try:
         clue, duplicates = triage.confirm(
             actor=request.user,
@@ -209,13 +219,15 @@ def confirm(request, pk: int):
             note=data["note"],
             confirm_new=data["confirm_new"],
             merge_into=merge_into,
+            case=case,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("crosscheck:finding", pk=item.pk)
     if clue is None:
         return _finding_page(request, item, confirm_form=form, duplicates=duplicates)
-    messages.success(request, f"已核实为属实，登记为问题线索 {clue.number}。")
+    named = f"（{triage.reasons(case)}）" if len(case) > 1 else ""
+    messages.success(request, f"已核实为属实，登记为问题线索 {clue.number}{named}。")
     return redirect("crosscheck:finding", pk=item.pk)
 
 
@@ -223,8 +235,12 @@ def confirm(request, pk: int):
 @staff_view(Perm.TRIAGE_FINDINGS)
 def dismiss(request, pk: int):
     item = access_finding(request.user, pk, perm=Perm.TRIAGE_FINDINGS)
+    case = [f for f in _case(request, item) if f.status == FindingStatus.PENDING] or [item]
+    # One reason per finding of the case (`reason-<pk>`); a case of one may send `reason`.
+    shared = request.POST.get("reason", "") if len(case) == 1 else ""
+    reasons = {f: request.POST.get(f"reason-{f.pk}", shared) for f in case}
     try:
-        triage.dismiss(actor=request.user, finding=item, reason=request.POST.get("reason", ""))
+        triage.dismiss_case(actor=request.user, reasons=reasons)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
