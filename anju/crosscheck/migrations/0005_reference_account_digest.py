@@ -5,11 +5,10 @@ account without opening either. Existing rows are filled from their sealed accou
 from django.db import migrations
 
 import anju.sealed
+from anju.crypto import blind
 
 
 def fill_digests(apps, schema_editor):
-    from anju.crypto import blind
-
     record = apps.get_model("crosscheck", "ReferenceRecord")
     rows = (
         record._base_manager.filter(account_number__isnull=False)
