@@ -27,6 +27,7 @@ from anju.households.models import (
 from anju.sealed import Sealer
 from anju.tabular.errors import RowError
 from anju.tabular.inserts import bulk_load, insert_rows, key_table, no_gc, reserve_ids
+from anju.tabular.limits import Limits, max_errors
 
 
 @dataclass
@@ -38,10 +39,18 @@ class ImportResult:
     renovations_updated: int = 0
     errors: list[RowError] = field(default_factory=list)
     batch: ImportBatch | None = None
+    # How many errors there were in all: `errors` keeps the first IMPORT_MAX_ERRORS of them.
+    error_count: int = 0
+    # The file itself was refused (unsafe, over the caps, unreadable): none of its rows was read.
+    refused: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def errors_left_out(self) -> int:
+        return max(0, self.error_count - len(self.errors))
 
 
 def _assign(instance, values: dict) -> bool:
@@ -96,15 +105,34 @@ def _locked_changes(
     return errors
 
 
-def import_households(*, actor, data: bytes, file_name: str, progress=silent) -> ImportResult:
+def import_households(
+    *,
+    actor,
+    data: bytes,
+    file_name: str,
+    progress=silent,
+    limits: Limits | None = None,
+    recorded=None,
+) -> ImportResult:
     """Read the whole file first; write only if every row is good, in one transaction.
+
+    `limits`: the caps of the file (default: the settings' for household archives).
+    `recorded(result)`, if given, is called inside the import's transaction once everything is
+    written, so that what it records (the upload's outcome) commits with the rows or not at all.
 
     New rows go in as plain tuples with keys reserved up front (anju.tabular.inserts); rows
     already in the archive are compared field by field and only those that differ are updated,
     so re-importing an unchanged archive writes nothing. `progress(percent, stage)` is called
     along the way (outside any transaction's reach: it must not write to the database)."""
     with no_gc():
-        return _import(actor=actor, data=data, file_name=file_name, progress=progress)
+        return _import(
+            actor=actor,
+            data=data,
+            file_name=file_name,
+            progress=progress,
+            limits=limits,
+            recorded=recorded,
+        )
 
 
 def _sealers() -> tuple[Sealer, Sealer, Sealer]:
@@ -128,9 +156,15 @@ def _seal_part(records: list[Record]) -> tuple[dict, dict]:
     return ids, {r.account: accounts(r.account) for r in records if r.account}
 
 
-def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
-    records, errors, extras = parse_archive(data, progress, also=_seal_part)
-    result = ImportResult(rows=len(records) + len({e.row for e in errors}), errors=errors)
+def _import(*, actor, data: bytes, file_name: str, progress, limits, recorded) -> ImportResult:
+    parsed = parse_archive(data, progress, also=_seal_part, limits=limits)
+    records, errors, extras = parsed.records, parsed.errors, parsed.extras
+    result = ImportResult(
+        rows=len(records) + len({e.row for e in errors}),
+        errors=errors,
+        error_count=parsed.error_count or len(errors),
+        refused=parsed.refused,
+    )
     if errors:
         return result
     total = len(records)
@@ -158,8 +192,9 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
         known = Household.objects.filter(head_id_digest__in=RawSQL(head_digests, ()))  # noqa: S611 (our own table name)
         existing = {head_of[h.head_id_digest]: h for h in known.defer("head_id")}
         regions_before = {h.region_id for h in existing.values()}
-        result.errors = _locked_changes(records, existing, known)
-        if result.errors:
+        locked = _locked_changes(records, existing, known)
+        if locked:
+            result.errors, result.error_count = locked[: max_errors()], len(locked)
             return result
         batch = ImportBatch.objects.create(
             file_name=file_name[:200],
@@ -383,6 +418,12 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
         from anju.assessments.services import tasks_close_assessed
 
         tasks_close_assessed(actor=actor)
+        result.households_created, result.households_updated = len(new), len(dirty)
+        result.renovations_created = len(new_renovations)
+        result.renovations_updated = len(changed_renovations)
+        result.batch = batch
+        if recorded is not None:
+            recorded(result)
         audit(
             actor=actor,
             action=Action.IMPORT,
@@ -399,8 +440,4 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
             },
         )
     progress(100, "完成")
-    result.households_created, result.households_updated = len(new), len(dirty)
-    result.renovations_created = len(new_renovations)
-    result.renovations_updated = len(changed_renovations)
-    result.batch = batch
     return result

@@ -1,6 +1,7 @@
 """Household archive pages: the list, one household, unmasking, import, export, template."""
 
 from django import forms
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -175,14 +176,21 @@ def import_page(request):
     return render(request, "households/import.html", {"form": form, "recent": recent})
 
 
+ERRORS_PER_PAGE = 100
+
+
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def import_status(request, pk: int):
-    """One upload: progress while it runs (htmx polls the panel), then the outcome."""
+    """One upload: progress while it runs (htmx polls the panel), then the outcome, its row
+    errors a page at a time."""
     upload = access_import(request.user, pk)
     context = {
         "upload": upload,
         "progress": tasks.progress_of(upload),
         "worker_silent": tasks.worker_silent(upload),
+        "errors_page": paginate(request, upload.errors, ERRORS_PER_PAGE),
+        "errors_left_out": max(0, upload.error_count - len(upload.errors)),
+        "retention_days": settings.UPLOAD_RETENTION_DAYS,
     }
     if request.htmx:
         return render(request, "households/_import_status.html", context)
@@ -191,11 +199,25 @@ def import_status(request, pk: int):
 
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def import_errors(request, pk: int):
+    """The uploaded rows again with an error column, streamed from a temporary file. Only for a
+    file that was read: a refused one is never parsed again, and a dropped one is gone (410)."""
     upload = access_import(request.user, pk)
-    data = exports.write_errors_workbook(bytes(upload.data), upload.errors)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''errors.xlsx"
-    return response
+    data = tasks.upload_file(upload) if upload.status == ImportUpload.Status.REJECTED else None
+    if upload.refused or data is None:
+        if upload.refused:
+            message = "该文件在读取前即被拒收（见导入结果页的原因），没有可标注错误的表格。"
+        elif upload.expired_at:
+            message = (
+                f"原文件已按保留期限（{settings.UPLOAD_RETENTION_DAYS} 天）删除，"
+                "无法再生成标注错误的文件；导入结果页仍列出各处错误。"
+            )
+        else:
+            message = "只有“有错误，未导入”的上传才有标注错误的文件。"
+        back = reverse("households:import_status", args=[upload.pk])
+        context = {"title": "没有标注错误的文件", "message": message, "back": back}
+        return render(request, "errors/gone.html", context, status=410)
+    handle = exports.write_errors_workbook(data, upload.errors)
+    return FileResponse(handle, as_attachment=True, filename="errors.xlsx", content_type=XLSX)
 
 
 @staff_view(Perm.VIEW_HOUSEHOLDS)

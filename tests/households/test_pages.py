@@ -129,9 +129,8 @@ class ImportPageTests(AnjuTestCase):
         self.assertContains(response, "不是身份证号「bad」")
         self.assertFalse(Household.objects.exists())
         upload = response.context["upload"]
-        workbook = load(
-            self.client.get(reverse("households:import_errors", args=[upload.pk])).content
-        )
+        download = self.client.get(reverse("households:import_errors", args=[upload.pk]))
+        workbook = load(b"".join(download.streaming_content))
         self.assertIn("错误（系统添加）", workbook.rows[2])
         self.assertIn("户主身份证号：不是身份证号「bad」", workbook.rows[4])
         fixed = xlsx([row(5), row(6), row(7)])
