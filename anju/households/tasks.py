@@ -13,9 +13,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from anju.crypto import seal_bytes, unseal_bytes
-from anju.households.ids import mask_numbers_in
 from anju.households.imports import import_households
 from anju.households.models import ImportUpload
+from anju.identity import mask_numbers_in
 
 Status = ImportUpload.Status
 # An upload still queued after this long means no worker is taking jobs: the page says so.

@@ -204,7 +204,8 @@ class CrashAfterCommitTests(TransactionTestCase):
     def test_a_crash_before_the_commit_is_told_as_nothing_written(self):
         upload = queued(self.cast["alice"], archive(2))
         with (
-            mock.patch("anju.assessments.services.tasks_close_assessed", side_effect=WorkerKilled),
+            # The import's audit entry: inside its transaction, after everything is written.
+            mock.patch("anju.households.imports.audit", side_effect=WorkerKilled),
             self.assertRaises(WorkerKilled),
         ):
             tasks.run_import.call(upload.pk)

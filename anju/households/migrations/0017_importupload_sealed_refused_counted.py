@@ -7,7 +7,7 @@ def seal_kept_files(apps, schema_editor):
     """Files kept in plaintext before: dropped if imported, sealed otherwise; the stored row
     errors' numbers masked, and counted."""
     from anju.crypto import seal_bytes
-    from anju.households.ids import mask_numbers_in
+    from anju.identity import mask_numbers_in
 
     ImportUpload = apps.get_model("households", "ImportUpload")
     for upload in ImportUpload.objects.all().iterator(chunk_size=50):
