@@ -16,7 +16,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import ask_export_reason, export_reason, run, run_form
+from anju.actions import ask_export_reason, export_full, export_reason, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households import changes, exports, panels, plates, queries, renovations, tasks, visits
@@ -219,8 +219,10 @@ def export(request):
     """The filtered list as xlsx, masked unless the role may unmask and asks for it."""
     reason = export_reason(request)
     if reason is None:
-        return ask_export_reason(request, "农户档案")
-    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
+        return ask_export_reason(
+            request, "农户档案", can_unmask=has_perm(request.user, Perm.UNMASK)
+        )
+    unmasked = export_full(request) and has_perm(request.user, Perm.UNMASK)
     when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     watermark = (
         f"导出人：{request.user.get_username()}　导出时间：{when}　用途：{reason}　"
@@ -548,7 +550,8 @@ def archive_pdf(request, pk: int):
     from anju.households.archive_pdf import household_pdf
 
     item = access_household(request.user, pk)
-    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
+    # Full numbers only from the page's form (POST with the CSRF token), never from a link.
+    unmasked = export_full(request) and has_perm(request.user, Perm.UNMASK)
     audit(
         actor=request.user,
         action=Action.UNMASK if unmasked else Action.EXPORT,

@@ -275,9 +275,9 @@ class ExportTests(AnjuTestCase):
         self.login(self.carol)
         asked = self.client.get(reverse("crosscheck:export"), {"rule": "NO_TOILET"})
         self.assertContains(asked, "导出用途")
-        self.assertContains(asked, 'value="NO_TOILET"')  # the filters are kept
-        response = self.client.get(
-            reverse("crosscheck:export"), {"rule": "NO_TOILET", "reason": "整改督办"}
+        self.assertContains(asked, "?rule=NO_TOILET")  # the filters are kept
+        response = self.client.post(
+            reverse("crosscheck:export") + "?rule=NO_TOILET", {"reason": "整改督办"}
         )
         from anju.reporting.reader import load
 
