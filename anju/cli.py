@@ -1,5 +1,7 @@
 """The `anju` command: demo, serve, import, audit, rekey, manage (see CONTRACT.md)."""
 
+# lazy imports: the command line must set Django up before any app's module can load, and then
+# loads only what the command runs.
 import argparse
 import getpass
 import os
@@ -294,6 +296,7 @@ def cmd_crosscheck(args) -> int:
     _setup()
     import json
 
+    from anju.crosscheck.choices import Rule
     from anju.crosscheck.runs import as_json, execute, run_findings, start_run
     from anju.regions.models import Region
 
@@ -322,9 +325,10 @@ def cmd_crosscheck(args) -> int:
         f"比对完成（{region.name}）：疑点 {run.found} 条，新发现 {run.new} 条，"
         f"用时 {run.seconds:.1f} 秒。"
     )
+    labels = dict(Rule.choices)
     for code, n in run.counts.items():
         if n:
-            print(f"  {code}: {n}")
+            print(f"  {labels.get(code, code)}: {n}")
     return 0
 
 

@@ -12,6 +12,7 @@ ANJU_PASSWORD_HISTORY       default 5; a new password may not repeat the last N
 ANJU_MAX_ROWS_HOUSEHOLDS / _LISTS / _REPORTS, ANJU_MAX_COLUMNS_...  caps of one uploaded file
 ANJU_IMPORT_MAX_ERRORS      default 1000; row errors kept and shown (the total is still counted)
 ANJU_UPLOAD_RETENTION_DAYS  default 30; uploaded files (kept encrypted) are deleted after this
+ANJU_AUDIT_KEY              base64 HMAC key signing the audit chain (default: var/audit_key)
 ANJU_TRUSTED_PROXIES        addresses/networks of the reverse proxies whose X-Forwarded-For is
                             believed (default none: the connecting address is the client)
 """

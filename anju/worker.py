@@ -13,6 +13,9 @@ from django.db import transaction
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from anju.crosscheck.tasks import fail_interrupted as runs_interrupted
+from anju.households.tasks import fail_interrupted as imports_interrupted
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -22,8 +25,6 @@ class WorkerDied(Exception):
 
 def fail_interrupted() -> int:
     """Mark the jobs a dead worker left running as failed; the number of the app's jobs."""
-    from anju.crosscheck.tasks import fail_interrupted as runs_interrupted
-    from anju.households.tasks import fail_interrupted as imports_interrupted
 
     with transaction.atomic():
         count = imports_interrupted() + runs_interrupted()

@@ -6,10 +6,12 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
+    access_region,
     active_region,
     has_perm,
     requested_region,
@@ -19,6 +21,7 @@ from anju.accounts.access import (
 from anju.actions import ask_export_reason, export_full, export_reason, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.downloads import dated_name, watermark
 from anju.households import changes, exports, panels, plates, queries, renovations, tasks, visits
 from anju.households.access import (
     access_change,
@@ -223,14 +226,8 @@ def export(request):
             request, "农户档案", can_unmask=has_perm(request.user, Perm.UNMASK)
         )
     unmasked = export_full(request) and has_perm(request.user, Perm.UNMASK)
-    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    watermark = (
-        f"导出人：{request.user.get_username()}　导出时间：{when}　用途：{reason}　"
-        "仅限工作使用，不得外传"
-    )
-    handle, count = exports.write_households(
-        _filtered(request), unmasked=unmasked, watermark=watermark
-    )
+    mark = watermark(request.user, reason)
+    handle, count = exports.write_households(_filtered(request), unmasked=unmasked, watermark=mark)
     audit(
         actor=request.user,
         action=Action.EXPORT,
@@ -239,7 +236,8 @@ def export(request):
         note=f"导出农户 {count} 户（{'完整号码' if unmasked else '号码已脱敏'}），用途：{reason}，"
         f"条件：{request.GET.urlencode()}",
     )
-    return FileResponse(handle, as_attachment=True, filename="households.xlsx", content_type=XLSX)
+    name = dated_name("农户档案", "xlsx", active_region(request).name)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
 
 
 class VisitForm(forms.Form):
@@ -526,7 +524,9 @@ def plate_pdf(request, pk: int):
     plate = access_plate(request.user, pk)
     check = request.build_absolute_uri(reverse("portal:plate", args=[plate.public_token]))
     response = HttpResponse(plates.plate_pdf(plate, check), content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=plate-{plate.pk}.pdf"
+    response["Content-Disposition"] = content_disposition_header(
+        False, dated_name(f"安全状况牌_{plate.household.head_name}", "pdf")
+    )
     return response
 
 
@@ -561,11 +561,13 @@ def archive_pdf(request, pk: int):
     data = household_pdf(
         item,
         unmasked=unmasked,
-        printed_by=request.user.get_username(),
+        printed_by=str(request.user),
         printed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     )
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=household-{item.pk}.pdf"
+    response["Content-Disposition"] = content_disposition_header(
+        False, dated_name(f"一户一档_{item.head_name}", "pdf")
+    )
     return response
 
 
@@ -605,7 +607,6 @@ class AssessmentForm(forms.Form):
 def household_new(request):
     from django.core.exceptions import ValidationError
 
-    from anju.accounts.access import access_region
     from anju.households import services
 
     form = HouseholdForm(request.POST or None, initial={"region_code": active_region(request).code})

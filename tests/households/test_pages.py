@@ -1,7 +1,9 @@
 import io
+from urllib.parse import unquote
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from anju.audit.models import AuditEntry
 from anju.households.imports import import_households
@@ -83,7 +85,9 @@ class HouseholdPageTests(AnjuTestCase):
         response = self.client.post(reverse("households:export"), {"reason": "县级复核"})
         grid = load(b"".join(response.streaming_content))
         self.assertIn("用途：县级复核", grid.rows[0][0])
-        self.assertIn("导出人：carol", grid.rows[0][0])
+        self.assertIn("导出人：carol姓名（carol）", grid.rows[0][0])  # the person, then the login
+        today = timezone.localdate().isoformat()
+        self.assertIn(f"农户档案_漳平市_{today}.xlsx", unquote(response["Content-Disposition"]))
         cells = [v for r in grid.rows for v in r]
         self.assertIn('\'=HYPERLINK("http://x")', cells)
         self.assertNotIn(rid(1), cells)
