@@ -110,6 +110,7 @@ def load_reference_lists(*, size: str, actor: str) -> int:
     """Load the demo lists once (through the real import); returns the rows loaded."""
     from anju.crosscheck.models import ReferenceList
     from anju.crosscheck.references import import_reference
+    from anju.tabular.limits import NONE
 
     if ReferenceList.objects.exists():
         return 0
@@ -125,6 +126,7 @@ def load_reference_lists(*, size: str, actor: str) -> int:
             file_name=f"demo-{kind}.csv",
             region=top,
             as_of=AS_OF,
+            limits=NONE,  # our own generated lists, as large as the size asks
         )
         if not result.ok:
             raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))

@@ -17,7 +17,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import ask_export_reason, export_reason
+from anju.actions import ask_export_reason, export_full, export_reason
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck import tasks, triage
@@ -116,8 +116,10 @@ def _by_area(request, qs) -> list[tuple]:
 def export(request):
     reason = export_reason(request)
     if reason is None:
-        return ask_export_reason(request, "比对疑点")
-    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
+        return ask_export_reason(
+            request, "比对疑点", can_unmask=has_perm(request.user, Perm.UNMASK)
+        )
+    unmasked = export_full(request) and has_perm(request.user, Perm.UNMASK)
     mark = watermark(request.user, reason)
     handle, count = write_findings(
         _filtered(request).order_by("rule", "region_id", "pk"),

@@ -162,7 +162,12 @@ def load_households(*, size: str, actor: str) -> int:
 
     if Household.objects.exists():
         return 0
-    result = import_households(actor=actor, data=archive_csv(size), file_name=f"demo-{size}.csv")
+    from anju.tabular.limits import NONE
+
+    # Our own generated file, as large as the size asks: no cap on its rows.
+    result = import_households(
+        actor=actor, data=archive_csv(size), file_name=f"demo-{size}.csv", limits=NONE
+    )
     if not result.ok:
         raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))
     _payments_plates_visits(size, actor)

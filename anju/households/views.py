@@ -1,6 +1,7 @@
 """Household archive pages: the list, one household, unmasking, import, export, template."""
 
 from django import forms
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import ask_export_reason, export_reason, run, run_form
+from anju.actions import ask_export_reason, export_full, export_reason, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.downloads import dated_name, watermark
@@ -165,14 +166,21 @@ def import_page(request):
     return render(request, "households/import.html", {"form": form, "recent": recent})
 
 
+ERRORS_PER_PAGE = 100
+
+
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def import_status(request, pk: int):
-    """One upload: progress while it runs (htmx polls the panel), then the outcome."""
+    """One upload: progress while it runs (htmx polls the panel), then the outcome, its row
+    errors a page at a time."""
     upload = access_import(request.user, pk)
     context = {
         "upload": upload,
         "progress": tasks.progress_of(upload),
         "worker_silent": tasks.worker_silent(upload),
+        "errors_page": paginate(request, upload.errors, ERRORS_PER_PAGE),
+        "errors_left_out": max(0, upload.error_count - len(upload.errors)),
+        "retention_days": settings.UPLOAD_RETENTION_DAYS,
     }
     if request.htmx:
         return render(request, "households/_import_status.html", context)
@@ -181,11 +189,25 @@ def import_status(request, pk: int):
 
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def import_errors(request, pk: int):
+    """The uploaded rows again with an error column, streamed from a temporary file. Only for a
+    file that was read: a refused one is never parsed again, and a dropped one is gone (410)."""
     upload = access_import(request.user, pk)
-    data = exports.write_errors_workbook(bytes(upload.data), upload.errors)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''errors.xlsx"
-    return response
+    data = tasks.upload_file(upload) if upload.status == ImportUpload.Status.REJECTED else None
+    if upload.refused or data is None:
+        if upload.refused:
+            message = "该文件在读取前即被拒收（见导入结果页的原因），没有可标注错误的表格。"
+        elif upload.expired_at:
+            message = (
+                f"原文件已按保留期限（{settings.UPLOAD_RETENTION_DAYS} 天）删除，"
+                "无法再生成标注错误的文件；导入结果页仍列出各处错误。"
+            )
+        else:
+            message = "只有“有错误，未导入”的上传才有标注错误的文件。"
+        back = reverse("households:import_status", args=[upload.pk])
+        context = {"title": "没有标注错误的文件", "message": message, "back": back}
+        return render(request, "errors/gone.html", context, status=410)
+    handle = exports.write_errors_workbook(data, upload.errors)
+    return FileResponse(handle, as_attachment=True, filename="errors.xlsx", content_type=XLSX)
 
 
 @staff_view(Perm.VIEW_HOUSEHOLDS)
@@ -200,8 +222,10 @@ def export(request):
     """The filtered list as xlsx, masked unless the role may unmask and asks for it."""
     reason = export_reason(request)
     if reason is None:
-        return ask_export_reason(request, "农户档案")
-    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
+        return ask_export_reason(
+            request, "农户档案", can_unmask=has_perm(request.user, Perm.UNMASK)
+        )
+    unmasked = export_full(request) and has_perm(request.user, Perm.UNMASK)
     mark = watermark(request.user, reason)
     handle, count = exports.write_households(_filtered(request), unmasked=unmasked, watermark=mark)
     audit(
@@ -526,7 +550,8 @@ def archive_pdf(request, pk: int):
     from anju.households.archive_pdf import household_pdf
 
     item = access_household(request.user, pk)
-    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
+    # Full numbers only from the page's form (POST with the CSRF token), never from a link.
+    unmasked = export_full(request) and has_perm(request.user, Perm.UNMASK)
     audit(
         actor=request.user,
         action=Action.UNMASK if unmasked else Action.EXPORT,
