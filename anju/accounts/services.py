@@ -18,7 +18,7 @@ from anju.accounts.access import Perm, region_visible, require
 from anju.accounts.models import PasswordHistory, RoleGrant, SealedTOTPDevice, User
 from anju.accounts.roles import ADMIN_ROLES, ROLE_LEVELS, Role
 from anju.audit.models import Action
-from anju.audit.services import audit
+from anju.audit.services import audit, audit_many
 from anju.regions.models import Region
 
 
@@ -203,7 +203,6 @@ def dormant_accounts_disable(*, now=None) -> int:
     users = list(stale)
     with transaction.atomic():
         User.objects.filter(pk__in=[u.pk for u in users]).update(is_active=False)
-        from anju.audit.services import audit_many
 
         audit_many(
             actor="系统",

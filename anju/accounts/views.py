@@ -31,6 +31,8 @@ from anju.accounts.access import (
 )
 from anju.accounts.forms import CodeForm, EnrolCodeForm, LoginForm, RolesForm, UserCreateForm
 from anju.accounts.models import User
+from anju.audit.models import Action
+from anju.audit.services import audit
 from anju.pagination import paginate
 
 login = public_view(
@@ -67,7 +69,9 @@ def password_change(request):
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path on this site only: `redirect("113803")` would look the text up as a view name
+    # (NoReverseMatch, a 500); anything else goes home.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -263,8 +267,6 @@ def user_reset_password(request, pk: int):
 def user_unlock(request, pk: int):
     target: User = access_user(request.user, pk, write_perm=Perm.ASSIGN_ROLES)
     axes_reset(username=target.username)
-    from anju.audit.models import Action
-    from anju.audit.services import audit
 
     audit(actor=request.user, action=Action.UPDATE, obj=target, note="解除登录锁定")
     messages.success(request, "已解除该账号的登录锁定。")

@@ -17,6 +17,7 @@ from anju.oversight.choices import ProblemKind
 from anju.portal import guard, services
 from anju.portal.models import PublicReport
 from anju.regions.models import Level, Region
+from anju.reporting.models import Contact
 
 
 def _no_store(response):
@@ -262,7 +263,6 @@ def responsibilities(request):
 @public_view
 def hotlines(request):
     """The numbers districts chose to publish from their Annex 3 contacts."""
-    from anju.reporting.models import Contact
 
     contacts = (
         Contact.objects.filter(published=True)
