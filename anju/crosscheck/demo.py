@@ -20,6 +20,7 @@ from anju.households.choices import Category
 from anju.households.demo import resident_id
 from anju.households.models import CategoryRecord, Household, Renovation
 from anju.regions.models import Level, Region
+from anju.tabular.limits import NONE
 
 AS_OF = date(2026, 9, 30)  # the lists reached the bureau over a month before the demo's "now"
 KIND_OF_CATEGORY = {
@@ -125,6 +126,7 @@ def load_reference_lists(*, size: str, actor: str) -> int:
             file_name=f"demo-{kind}.csv",
             region=top,
             as_of=AS_OF,
+            limits=NONE,  # our own generated lists, as large as the size asks
         )
         if not result.ok:
             raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))

@@ -28,6 +28,7 @@ from anju.households.models import (
 from anju.sealed import Sealer
 from anju.tabular.errors import RowError
 from anju.tabular.inserts import bulk_load, insert_rows, key_table, no_gc, reserve_ids
+from anju.tabular.limits import Limits, max_errors
 
 
 @dataclass
@@ -39,10 +40,18 @@ class ImportResult:
     renovations_updated: int = 0
     errors: list[RowError] = field(default_factory=list)
     batch: ImportBatch | None = None
+    # How many errors there were in all: `errors` keeps the first IMPORT_MAX_ERRORS of them.
+    error_count: int = 0
+    # The file itself was refused (unsafe, over the caps, unreadable): none of its rows was read.
+    refused: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def errors_left_out(self) -> int:
+        return max(0, self.error_count - len(self.errors))
 
 
 def _assign(instance, values: dict) -> bool:
@@ -97,15 +106,34 @@ def _locked_changes(
     return errors
 
 
-def import_households(*, actor, data: bytes, file_name: str, progress=silent) -> ImportResult:
+def import_households(
+    *,
+    actor,
+    data: bytes,
+    file_name: str,
+    progress=silent,
+    limits: Limits | None = None,
+    recorded=None,
+) -> ImportResult:
     """Read the whole file first; write only if every row is good, in one transaction.
+
+    `limits`: the caps of the file (default: the settings' for household archives).
+    `recorded(result)`, if given, is called inside the import's transaction once everything is
+    written, so that what it records (the upload's outcome) commits with the rows or not at all.
 
     New rows go in as plain tuples with keys reserved up front (anju.tabular.inserts); rows
     already in the archive are compared field by field and only those that differ are updated,
     so re-importing an unchanged archive writes nothing. `progress(percent, stage)` is called
     along the way (outside any transaction's reach: it must not write to the database)."""
     with no_gc():
-        return _import(actor=actor, data=data, file_name=file_name, progress=progress)
+        return _import(
+            actor=actor,
+            data=data,
+            file_name=file_name,
+            progress=progress,
+            limits=limits,
+            recorded=recorded,
+        )
 
 
 def _sealers() -> tuple[Sealer, Sealer, Sealer]:
@@ -129,11 +157,17 @@ def _seal_part(records: list[Record]) -> tuple[dict, dict]:
     return ids, {r.account: accounts(r.account) for r in records if r.account}
 
 
-def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
+def _import(*, actor, data: bytes, file_name: str, progress, limits, recorded) -> ImportResult:
     """Read and check the file (and seal its IDs where the rows were checked), check it against
     the archive, write it, announce it: each a step below."""
-    records, errors, extras = parse_archive(data, progress, also=_seal_part)
-    result = ImportResult(rows=len(records) + len({e.row for e in errors}), errors=errors)
+    parsed = parse_archive(data, progress, also=_seal_part, limits=limits)
+    records, errors, extras = parsed.records, parsed.errors, parsed.extras
+    result = ImportResult(
+        rows=len(records) + len({e.row for e in errors}),
+        errors=errors,
+        error_count=parsed.error_count or len(errors),
+        refused=parsed.refused,
+    )
     if errors:
         return result
     progress(50, "写入数据库")
@@ -145,8 +179,9 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
         known = Household.objects.filter(head_id_digest__in=RawSQL(head_digests, ()))  # noqa: S611 (our own table name)
         existing = {sealed.head_of[h.head_id_digest]: h for h in known.defer("head_id")}
         regions_before = {h.region_id for h in existing.values()}
-        result.errors = _locked_changes(records, existing, known)
-        if result.errors:
+        locked = _locked_changes(records, existing, known)
+        if locked:
+            result.errors, result.error_count = locked[: max_errors()], len(locked)
             return result
         batch = ImportBatch.objects.create(
             file_name=file_name[:200],
@@ -155,12 +190,15 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
             actor_name=actor if isinstance(actor, str) else actor.get_username(),
         )
         written = _write(records, latest, sealed, batch, existing, known, progress)
+        result.households_created = len(written.new)
+        result.households_updated = len(written.dirty)
+        result.renovations_created = written.renovations_created
+        result.renovations_updated = written.renovations_updated
+        result.batch = batch
+        if recorded is not None:
+            recorded(result)
         _announce(actor, batch, written, regions_before, latest, existing)
     progress(100, "完成")
-    result.households_created, result.households_updated = len(written.new), len(written.dirty)
-    result.renovations_created = written.renovations_created
-    result.renovations_updated = written.renovations_updated
-    result.batch = batch
     return result
 
 
