@@ -9,19 +9,16 @@ from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 
-from anju.accounts.access import (
-    clues_visible_to,
-    households_visible_to,
-    items_visible_to,
-    observations_visible_to,
-    reports_visible_to,
-    tasks_visible_to,
-)
 from anju.accounts.roles import Role
+from anju.assessments.access import tasks_visible_to
+from anju.cadres.access import observations_visible_to
+from anju.households.access import households_visible_to
+from anju.oversight.access import clues_visible_to, items_visible_to
 from anju.oversight.choices import ClueStatus, ItemStatus, TransferTarget
 from anju.oversight.deadlines import effective_due
 from anju.oversight.queries import OPEN, at_risk_q, over_limit_q, overdue_q, transfers_in
 from anju.regions.models import Level
+from anju.reporting.access import reports_visible_to
 from anju.reporting.deadlines import add_months, period_label
 from anju.reporting.models import Report, ReportKind, ReportStatus
 from anju.reporting.queries import districts_within, unreported
