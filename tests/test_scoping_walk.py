@@ -84,6 +84,9 @@ def samples(case) -> dict[str, Sample]:
         "accounts:user_reset_otp": Sample(
             method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
         ),
+        "accounts:user_enrol_code": Sample(
+            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
+        ),
         "audit:list": Sample(),
         "reporting:contacts": Sample(),
         "reporting:contact_save": Sample(
@@ -402,6 +405,7 @@ def clue_samples(case) -> dict[str, Sample]:
         "crosscheck:lists": Sample(),
         "portal:home": Sample(),
         "portal:report": Sample(),
+        "portal:challenge": Sample(also=frozenset({404})),
         "portal:track": Sample(method="POST", data={"code": "0000-0000-0000-0000"}),
         "portal:status": Sample(),
         "portal:disclosure": Sample(),

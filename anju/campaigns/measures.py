@@ -19,6 +19,13 @@ from datetime import date
 
 from django.db.models import Min, Q
 
+from anju.households.models import (
+    Assessment,
+    CategoryRecord,
+    ChangeRequest,
+    FollowUpVisit,
+    SafetyPlate,
+)
 from anju.regions.models import subtree_bounds
 
 Counts = dict[str, tuple[int, int]]
@@ -63,7 +70,6 @@ def _tally(members: dict[int, str], done: set[int]) -> Counts:
 
 def poor_records(region_code: str, on: date):
     """Category recognitions in force on `on` in the region (a household may have several)."""
-    from anju.households.models import CategoryRecord
 
     return (
         CategoryRecord.objects.filter(household__region__code__range=subtree_bounds(region_code))
@@ -86,7 +92,6 @@ def poor_households(region_code: str, on: date) -> tuple[dict[int, str], object]
     "新增对象起算日期后首次认定为贫困户的农户中，认定后已鉴定的比例",
 )
 def new_poor_assessed(*, campaign, on: date) -> Counts:
-    from anju.households.models import Assessment, CategoryRecord
 
     first = (
         CategoryRecord.objects.filter(
@@ -119,7 +124,6 @@ def _poor_share(campaign, on: date, *done) -> Counts:
 
 @register("poor_assessed", "贫困户完成住房安全性评定", "在册贫困户中已有房屋鉴定记录的比例")
 def poor_assessed(*, campaign, on: date) -> Counts:
-    from anju.households.models import Assessment
 
     return _poor_share(
         campaign,
@@ -132,7 +136,6 @@ def poor_assessed(*, campaign, on: date) -> Counts:
 
 @register("poor_plated", "贫困户安全状况牌挂牌上墙", "在册贫困户中已挂牌上墙（有挂牌日期）的比例")
 def poor_plated(*, campaign, on: date) -> Counts:
-    from anju.households.models import SafetyPlate
 
     return _poor_share(
         campaign,
@@ -149,7 +152,6 @@ def poor_plated(*, campaign, on: date) -> Counts:
     "在册贫困户中，专项整治开始后有跟踪回访或档案变更审核记录的比例",
 )
 def info_reviewed(*, campaign, on: date) -> Counts:
-    from anju.households.models import ChangeRequest, FollowUpVisit
 
     return _poor_share(
         campaign,

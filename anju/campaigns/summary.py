@@ -8,7 +8,10 @@ from datetime import date
 
 from anju.campaigns.models import Campaign
 from anju.campaigns.progress import campaign_progress
+from anju.oversight.choices import ClueStatus
+from anju.oversight.models import Clue, RectificationItem, TypicalCase
 from anju.regions.models import subtree_bounds
+from anju.spotchecks.models import CheckItem, CheckResult, Outcome, SampledHouse
 
 
 @dataclass
@@ -23,9 +26,6 @@ class Figures:
 
 
 def period_figures(campaign: Campaign, on: date) -> Figures:
-    from anju.oversight.choices import ClueStatus
-    from anju.oversight.models import Clue, RectificationItem
-    from anju.spotchecks.models import CheckItem, CheckResult, Outcome, SampledHouse
 
     bounds = subtree_bounds(campaign.region_id)
     last = min(on, campaign.end)
@@ -62,8 +62,6 @@ def summary_docx(campaign: Campaign, on: date) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Pt
-
-    from anju.oversight.models import TypicalCase
 
     progress = campaign_progress(campaign, on)
     figures = period_figures(campaign, on)
