@@ -78,5 +78,7 @@ def test_the_city_office_switches_regions(page, live_server, cast):
     expect(page.get_by_test_id("region-bar")).to_have_text(
         re.compile(r"龙岩市\s*›\s*漳平市\s*›\s*双洋镇")
     )
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="本区划下级区划一览").click()
     expect(page.get_by_role("link", name="东洋村")).to_be_visible()
     expect(page.get_by_text("西埔村")).to_have_count(0)
