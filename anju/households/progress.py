@@ -89,7 +89,9 @@ def progress_rows(district: Region, period: date) -> list[list]:
     return rows
 
 
-def progress_source(district: Region, period: date, remarks: str) -> sources.Content:
+def progress_source(
+    district: Region, period: date, remarks: str, signature=None
+) -> sources.Content:
     rows = progress_rows(district, period)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
@@ -111,6 +113,15 @@ def progress_source(district: Region, period: date, remarks: str) -> sources.Con
         for c, value in enumerate(values[1:], 1):
             sheet.write_number(r, c, value, cell)
     sheet.write_string(len(rows) + 3, 0, safe_text(f"备注：{remarks}" if remarks else "备注："))
+    if signature is not None:
+        sheet.write_string(
+            len(rows) + 4,
+            0,
+            safe_text(
+                f"填表人：{signature.filled_by}　联系电话：{signature.phone}　"
+                f"单位分管负责人：{signature.leader}　填报时间：{signature.filled_on}"
+            ),
+        )
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, len(COLUMNS) - 1, 14)
     sheet.set_landscape()

@@ -158,3 +158,19 @@ def reminders(region: Region, today: date | None = None) -> list[tuple[str, date
                 label = f"{district.name} {ReportKind(kind).label}（{period:%Y年%m月}）"
                 out.append((label, due, left))
     return out
+
+
+def preparer_phone(report: Report) -> str:
+    """A phone number to offer for the footer's 联系电话: the preparer's own Annex 3 contact
+    entry if they are one of the district's contacts, else what this district wrote last time."""
+    name = str(report.prepared_by)
+    for contact in Contact.objects.filter(region_id=report.region_id):
+        if contact.name == name:
+            return contact.mobile
+    last = (
+        Report.objects.filter(region_id=report.region_id, submitted_at__isnull=False)
+        .exclude(footer={})
+        .order_by("-submitted_at")
+        .first()
+    )
+    return (last.footer.get("联系电话", "") if last else "") or ""

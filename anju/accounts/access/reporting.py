@@ -15,11 +15,27 @@ def contacts_visible_to(user) -> QuerySet:
 
 
 def reports_visible_to(user) -> QuerySet:
-    from anju.reporting.models import Report
+    """Reports in the user's region; for those who only receive the quarterly clue report (the
+    discipline commission), those reports once sent, and nothing else."""
+    from anju.reporting.models import Report, ReportKind, ReportStatus
 
     if not has_perm(user, Perm.VIEW_REPORTS):
         return Report.objects.none()
-    return scoped(Report.objects.all(), user)
+    reports = scoped(Report.objects.all(), user)
+    works_on_reports = has_perm(user, Perm.PREPARE_REPORTS) or has_perm(user, Perm.RETURN_REPORTS)
+    if not works_on_reports:
+        if not has_perm(user, Perm.RECEIVE_CLUE_REPORTS):
+            return Report.objects.none()
+        reports = reports.filter(
+            kind=ReportKind.CLUE_QUARTERLY,
+            status__in=[
+                ReportStatus.SUBMITTED,
+                ReportStatus.ACKNOWLEDGED,
+                ReportStatus.RETURNED,
+                ReportStatus.SUPERSEDED,
+            ],
+        )
+    return reports
 
 
 def access_report(user, pk: int):
