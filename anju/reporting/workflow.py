@@ -177,7 +177,13 @@ def footer_for(report: Report, *, phone: str, at) -> Signature:
 
 
 def _plain_values(values: dict) -> dict:
-    return {k: v for k, v in values.items() if k not in ("problems", "uploaded")}
+    """The numbers as stored (JSON: tuples become lists, Decimals text), without the notes."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    kept = {k: v for k, v in values.items() if k not in ("problems", "uploaded")}
+    return json.loads(json.dumps(kept, cls=DjangoJSONEncoder))
 
 
 def report_submit(

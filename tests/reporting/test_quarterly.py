@@ -25,6 +25,7 @@ class QuarterlyTests(AnjuTestCase):
             actor=self.carol, region=self.county, kind="clue_quarterly", period=Q3
         )
         workflow.report_sign_off(actor=self.rita, report=report)
+        report.refresh_from_db()  # as the page finds it: the values as JSON kept them
         return workflow.report_submit(actor=self.carol, report=report, **SENT)
 
     def test_it_is_labelled_by_quarter_with_its_own_note(self):
