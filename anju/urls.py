@@ -6,6 +6,7 @@ from anju.accounts import views as account_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
     path("accounts/password/", account_views.password_change, name="password_change"),
@@ -24,6 +25,8 @@ urlpatterns = [
     path("cadres/", include("anju.cadres.urls")),
     path("spotchecks/", include("anju.spotchecks.urls")),
     path("campaigns/", include("anju.campaigns.urls")),
+    path("workbench/", include("anju.workbench.urls")),
+    path("notifications/", include("anju.notifications.urls")),
     path("api/v1/", include("anju.api.urls")),
     path("tokens/", include("anju.api.token_urls")),
 ]

@@ -11,10 +11,8 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
-    access_campaign,
     access_region,
     active_region,
-    campaigns_visible_to,
     has_perm,
     scope_to_region,
     staff_view,
@@ -23,6 +21,7 @@ from anju.actions import form_errors, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.campaigns import services
+from anju.campaigns.access import access_campaign, campaigns_visible_to
 from anju.campaigns.forms import CampaignForm, PhaseForm, TargetForm
 from anju.campaigns.measures import REGISTRY
 from anju.campaigns.progress import campaign_progress

@@ -3,21 +3,22 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from anju.accounts.access.core import Perm, has_perm, require, scoped
+from anju.accounts.access.core import Perm, has_perm, policy, require, scoped
+from anju.reporting.models import Contact, Report, ReportKind, ReportStatus, ReportUpload
 
 
+@policy
 def contacts_visible_to(user) -> QuerySet:
-    from anju.reporting.models import Contact
 
     if not has_perm(user, Perm.VIEW_CONTACTS):
         return Contact.objects.none()
     return scoped(Contact.objects.all(), user)
 
 
+@policy
 def reports_visible_to(user) -> QuerySet:
     """Reports in the user's region; for those who only receive the quarterly clue report (the
     discipline commission), those reports once sent, and nothing else."""
-    from anju.reporting.models import Report, ReportKind, ReportStatus
 
     if not has_perm(user, Perm.VIEW_REPORTS):
         return Report.objects.none()
@@ -38,6 +39,7 @@ def reports_visible_to(user) -> QuerySet:
     return reports
 
 
+@policy
 def access_report(user, pk: int):
     require(user, Perm.VIEW_REPORTS)
     report = reports_visible_to(user).filter(pk=pk).first()
@@ -46,8 +48,8 @@ def access_report(user, pk: int):
     return report
 
 
+@policy
 def access_report_upload(user, pk: int):
-    from anju.reporting.models import ReportUpload
 
     require(user, Perm.PREPARE_REPORTS)
     upload = scoped(ReportUpload.objects.all(), user).filter(pk=pk).first()
