@@ -123,6 +123,7 @@ def report(request, pk: int):
             "events": item.events.select_related("actor"),
             "problems": item.values.get("problems") or [],
             "reason_form": ReasonForm(),
+            "last_note": _return_note(item),
             "can_sign": has_perm(user, Perm.SIGN_OFF_REPORTS)
             and item.status in (S.DRAFT, S.SIGNED_OFF),
             "can_submit": has_perm(user, Perm.PREPARE_REPORTS) and item.status == S.SIGNED_OFF,
@@ -135,6 +136,15 @@ def report(request, pk: int):
             and item.status in (S.SUBMITTED, S.ACKNOWLEDGED, S.RETURNED),
         },
     )
+
+
+def _return_note(item) -> str:
+    """Why the report came back, for the preparer to read first (the reviewer's comment or the
+    city's reason)."""
+    if item.status not in (ReportStatus.REVISE, ReportStatus.RETURNED):
+        return ""
+    event = item.events.filter(to_status=item.status).order_by("-at", "-pk").first()
+    return event.note if event else ""
 
 
 class ReviewForm(forms.Form):

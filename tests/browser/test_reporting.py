@@ -38,14 +38,24 @@ def prepare_and_submit(page, live_server, clerk, reviewer, month):
     page.get_by_role("button", name="退出").click()
 
 
+def shot(page, name):
+    """Screenshots of the pages a clerk reads, when ANJU_SHOTS names a directory to put them."""
+    import os
+
+    if os.environ.get("ANJU_SHOTS"):
+        page.screenshot(path=f"{os.environ['ANJU_SHOTS']}/{name}.png", full_page=True)
+
+
 def sign_and_submit(page, scan_path=None):
     """On the report page as the reviewer: 审核… → 审核通过, then 报送… with phone and scan."""
     page.get_by_role("link", name="审核…").click()
     expect(page.get_by_test_id("what-happens")).to_contain_text("审核通过")
+    shot(page, "review-confirm")
     page.get_by_role("button", name="审核通过").click()
     expect(page.get_by_test_id("report-status")).to_have_text("已审核")
     page.get_by_role("link", name="报送").click()
     expect(page.get_by_test_id("what-happens")).to_contain_text("冻结")
+    shot(page, "submit-confirm")
     page.get_by_label("联系电话").fill("0597-7832121")
     if scan_path is None:
         scan_path = SCAN_PATH
@@ -133,8 +143,10 @@ def test_a_report_goes_out_with_footer_and_scan_and_comes_back_corrected(
     with page.expect_download() as got:
         page.get_by_test_id("download-scan").click()
     assert Path(got.value.path()).read_bytes() == SCAN_PATH.read_bytes()
+    shot(page, "city-report")
     page.get_by_role("link", name="退回…").click()
     expect(page.get_by_test_id("what-happens")).to_contain_text("退回后")
+    shot(page, "return-confirm")
     page.get_by_label("退回原因").fill("第34栏涉及金额与附件2不符")
     page.get_by_role("button", name="确认退回").click()
     expect(page.get_by_test_id("report-status")).to_have_text("已退回")
@@ -177,4 +189,4 @@ def test_a_report_goes_out_with_footer_and_scan_and_comes_back_corrected(
     expect(page.get_by_role("heading", level=1)).to_contain_text("季度")
     page.get_by_role("button", name="签收").click()
     expect(page.get_by_test_id("report-status")).to_have_text("已签收")
-    page.screenshot(path=str(tmp_path / "discipline.png"))
+    shot(page, "discipline-acknowledged")
