@@ -133,8 +133,13 @@ class Report(models.Model):
     @property
     def recipient(self) -> str:
         """Who the report goes to: the quarterly clue report to the discipline commission
-        (seed 003: 牵头单位按季度报市纪委监委), the others to the city (seed 000)."""
-        return "市纪委监委" if self.kind == ReportKind.CLUE_QUARTERLY else "市里"
+        (seed 003: 牵头单位按季度报市纪委监委), the progress report to the housing bureau (seed
+        003: 每月23日前向住建局报送), Annexes 1 and 2 to the city (seed 000)."""
+        if self.kind == ReportKind.CLUE_QUARTERLY:
+            return "市纪委监委"
+        if self.kind == ReportKind.PROGRESS:
+            return "住建局"
+        return "市里"
 
 
 class ReportEvent(models.Model):
