@@ -449,7 +449,8 @@ def _report_campaign(args) -> int:
 
     if not args.id or not args.out:
         print(
-            "用法：anju report campaign --id N --out FILE.docx [--on YYYY-MM-DD]", file=sys.stderr
+            "用法：anju report campaign --id N --out FILE.docx [--on YYYY-MM-DD] [--number 文号]",
+            file=sys.stderr,
         )
         return 2
     campaign = Campaign.objects.filter(pk=args.id).select_related("region").first()
@@ -457,7 +458,7 @@ def _report_campaign(args) -> int:
         print(f"没有编号为 {args.id} 的专项整治。", file=sys.stderr)
         return 1
     on = date.fromisoformat(args.on) if args.on else timezone.localdate()
-    Path(args.out).write_bytes(summary_docx(campaign, on))
+    Path(args.out).write_bytes(summary_docx(campaign, on, number=args.number))
     audit(
         actor=cli_actor(), action=Action.EXPORT, obj=campaign, note=f"专项整治工作总结 {args.out}"
     )
@@ -577,7 +578,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="月报表：附件1—3；专项整治工作总结")
     rep.add_argument("what", choices=["annex1", "annex2", "annex3", "read", "campaign"])
     rep.add_argument("--id", type=int, help="专项整治编号（campaign）")
-    rep.add_argument("--on", help="统计截至日期（campaign，默认今天）")
+    rep.add_argument("--on", help="统计截至日期（campaign，默认今天；已结束的整治按结束日期）")
+    rep.add_argument("--number", default="", help="发文字号（campaign），如 漳建〔2020〕88号")
     rep.add_argument("file", nargs="?")
     rep.add_argument("--region")
     rep.add_argument("--month")

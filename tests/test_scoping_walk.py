@@ -132,6 +132,10 @@ def samples(case) -> dict[str, Sample]:
             region="350881000000",
             data={"reason": "更正"},
         ),
+        "reporting:acknowledge": Sample(
+            method="POST", kwargs={"pk": case.report.pk}, region="350881000000"
+        ),
+        "reporting:scan": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
         "reporting:upload": Sample(),
         "reporting:upload_review": Sample(
             kwargs={"pk": case.upload.pk}, region="350881000000", secret="走查上传警告"
@@ -546,12 +550,18 @@ class ScopingWalkTests(AnjuTestCase):
 
         from anju.reporting.models import Report
 
+        # A quarterly clue report once sent: every reporting role, the discipline commission
+        # included (it receives this kind), sees it.
         cls.report = Report.objects.create(
             region_id="350881000000",
-            kind="annex1",
-            period=date(2026, 10, 1),
-            due_date=date(2026, 11, 26),
-            values={"values": [0] * 34},
+            kind="clue_quarterly",
+            status="submitted",
+            period=date(2026, 7, 1),
+            due_date=date(2026, 11, 10),
+            values={"rows": 0},
+            scan=b"%PDF-walk",
+            scan_type="application/pdf",
+            scan_sha256="cd" * 32,
             prepared_by=cls.carol,
             file=b"PK-walk",
             sha256="ab" * 32,

@@ -2,15 +2,18 @@
 the data: figures per target, the per-township table, spot-check results, problems found and
 rectified in the period, and the typical cases chosen in the period."""
 
-import io
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Sum
 
 from anju.campaigns.models import Campaign
 from anju.campaigns.progress import campaign_progress
-from anju.oversight.choices import ClueStatus
-from anju.oversight.models import Clue, RectificationItem, TypicalCase
+from anju.oversight.choices import ClueStatus, SanctionKind
+from anju.oversight.models import Clue, Exposure, RectificationItem, Sanction, TypicalCase
 from anju.regions.models import subtree_bounds
+from anju.reporting.official import OfficialDocument
 from anju.spotchecks.models import CheckItem, CheckResult, Outcome, SampledHouse
 
 
@@ -57,101 +60,147 @@ def _percent(cell) -> str:
     return "—" if cell is None or cell.percent is None else f"{cell.percent}%"
 
 
-def summary_docx(campaign: Campaign, on: date) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
+@dataclass
+class Accountability:
+    """执纪问责 over a period: what the three-year summary to the discipline commission totals."""
 
-    progress = campaign_progress(campaign, on)
-    figures = period_figures(campaign, on)
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "宋体"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    style.font.size = Pt(12)
-    doc.core_properties.title = f"{campaign.name}工作总结"
-    title = doc.add_heading(f"{campaign.name}工作总结", level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(
-        f"实施范围：{campaign.region.name}　　整治期间：{campaign.start:%Y年%m月%d日}至"
-        f"{campaign.end:%Y年%m月%d日}　　统计截至：{on:%Y年%m月%d日}"
+    by_kind: dict[str, int]  # SanctionKind label → records
+    by_form: dict[int, int]  # form 1-4 → persons (each person once per form and clue)
+    persons: int
+    recovered: Decimal  # 万元, on clues closed in the period
+    exposures: int
+    exposed_problems: int
+    exposed_persons: int
+
+
+def accountability(campaign: Campaign, last: date) -> Accountability:
+
+    bounds = subtree_bounds(campaign.region_id)
+    sanctions = Sanction.objects.filter(
+        region__code__range=bounds, decided_on__gte=campaign.start, decided_on__lte=last
+    )
+    by_kind = {label: 0 for label in SanctionKind.labels}
+    for kind in sanctions.values_list("kind", flat=True):
+        by_kind[SanctionKind(kind).label] += 1
+    persons = {
+        (c, n) for c, n in sanctions.exclude(person_name="").values_list("clue", "person_name")
+    }
+    by_form = {form: 0 for form in (1, 2, 3, 4)}
+    for _clue, _name, form in set(
+        sanctions.filter(form__isnull=False).values_list("clue", "person_name", "form")
+    ):
+        by_form[form] += 1
+    recovered = Clue.objects.filter(
+        region__code__range=bounds, closed_on__gte=campaign.start, closed_on__lte=last
+    ).aggregate(total=Sum("recovered"))["total"] or Decimal(0)
+    exposures = Exposure.objects.filter(
+        region__code__range=bounds, exposed_on__gte=campaign.start, exposed_on__lte=last
+    ).aggregate(n=Count("pk"), problems=Sum("problems"), persons=Sum("persons"))
+    return Accountability(
+        by_kind=by_kind,
+        by_form=by_form,
+        persons=len(persons),
+        recovered=Decimal(recovered).quantize(Decimal("0.01")),
+        exposures=exposures["n"] or 0,
+        exposed_problems=exposures["problems"] or 0,
+        exposed_persons=exposures["persons"] or 0,
+    )
+
+
+def summary_docx(campaign: Campaign, on: date, number: str = "") -> bytes:
+    """The summary in GB/T 9704 layout. For a campaign already over, the figures and the
+    "统计截至" line stop at its end date, not at the day the document is printed."""
+
+    as_of = min(on, campaign.end)
+    progress = campaign_progress(campaign, as_of)
+    figures = period_figures(campaign, as_of)
+    doc = OfficialDocument(
+        title=f"{campaign.name}工作总结", issuer=campaign.lead_unit, number=number
+    )
+    doc.paragraph(
+        f"实施范围：{campaign.region.name}。整治期间：{campaign.start:%Y年%m月%d日}至"
+        f"{campaign.end:%Y年%m月%d日}。统计截至：{as_of:%Y年%m月%d日}。"
     )
     if campaign.lead_unit:
-        doc.add_paragraph(f"牵头单位：{campaign.lead_unit}")
+        doc.paragraph(f"牵头单位：{campaign.lead_unit}。")
 
-    doc.add_heading("一、总体完成情况", level=1)
+    doc.heading("一、总体完成情况")
     for target in progress.targets:
         cell = progress.totals.get(target.pk)
         if cell is None:
             continue
-        doc.add_paragraph(
+        doc.item(
             f"{target.name}：完成 {cell.done} 户，应完成 {cell.total} 户，完成率 {_percent(cell)}"
-            f"（目标 {target.goal_percent}%，时限 {target.due:%Y年%m月%d日}，{cell.status}）。",
-            style="List Bullet",
+            f"（目标 {target.goal_percent}%，时限 {target.due:%Y年%m月%d日}，{cell.status}）。"
         )
     phases = list(campaign.phases.all())
     if phases:
-        doc.add_paragraph("工作安排：")
-        for phase in phases:
-            doc.add_paragraph(
-                f"{phase.name}（{phase.start:%m月%d日}—{phase.end:%m月%d日}）：{phase.tasks}",
-                style="List Number",
+        doc.paragraph("工作安排：")
+        for i, phase in enumerate(phases, 1):
+            doc.item(
+                f"{i}．{phase.name}（{phase.start:%m月%d日}—{phase.end:%m月%d日}）：{phase.tasks}"
             )
 
-    doc.add_heading("二、各乡镇（街道）进展", level=1)
-    table = doc.add_table(rows=1, cols=1 + len(progress.targets))
-    table.style = "Table Grid"
-    header = table.rows[0].cells
-    header[0].text = "乡镇（街道）"
-    for i, target in enumerate(progress.targets, 1):
-        header[i].text = target.name
+    doc.heading("二、各乡镇（街道）进展")
+    rows = []
     for township, cells in progress.rows():
-        row = table.add_row().cells
-        row[0].text = township.name
-        for i, cell in enumerate(cells, 1):
-            row[i].text = (
+        rows.append(
+            [township.name]
+            + [
                 "—"
                 if cell is None
                 else f"{_percent(cell)}（{cell.done}/{cell.total}）{cell.status}"
-            )
-    total = table.add_row().cells
-    total[0].text = "合计"
-    for i, target in enumerate(progress.targets, 1):
+                for cell in cells
+            ]
+        )
+    total = ["合计"]
+    for target in progress.targets:
         cell = progress.totals.get(target.pk)
-        total[i].text = "—" if cell is None else f"{_percent(cell)}（{cell.done}/{cell.total}）"
+        total.append("—" if cell is None else f"{_percent(cell)}（{cell.done}/{cell.total}）")
+    doc.table(["乡镇（街道）", *[t.name for t in progress.targets]], [*rows, total])
 
-    doc.add_heading("三、督导抽查核实情况", level=1)
-    doc.add_paragraph(
+    doc.heading("三、督导抽查核实情况")
+    doc.paragraph(
         f"整治期间共抽取 {figures.houses_sampled} 户，已核查 {figures.houses_inspected} 户。"
     )
     failing = [(label, n) for label, n in figures.failures.items() if n]
     if failing:
-        doc.add_paragraph(
+        doc.paragraph(
             "核查不合格事项：" + "；".join(f"{label} {n} 户" for label, n in failing) + "。"
         )
     else:
-        doc.add_paragraph("核查中未发现不合格事项。")
+        doc.paragraph("核查中未发现不合格事项。")
 
-    doc.add_heading("四、发现问题和整改情况", level=1)
-    doc.add_paragraph(
+    doc.heading("四、发现问题和整改情况")
+    doc.paragraph(
         f"乡镇问题清单新增问题 {figures.items_found} 个，完成整改 {figures.items_done} 个；"
         f"问题线索台账受理线索 {figures.clues_found} 条，销号 {figures.clues_closed} 条。"
     )
 
-    doc.add_heading("五、典型案例", level=1)
+    doc.heading("五、执纪问责情况")
+    acc = accountability(campaign, as_of)
+    kinds = "，".join(f"{label} {n} 起" for label, n in acc.by_kind.items() if n) or "无"
+    doc.paragraph(f"整治期间问责处理：{kinds}；受处理处分共 {acc.persons} 人。")
+    doc.paragraph(
+        "运用监督执纪“四种形态”："
+        + "，".join(f"第{'一二三四'[form - 1]}种形态 {n} 人" for form, n in acc.by_form.items())
+        + "。"
+    )
+    doc.paragraph(
+        f"追缴资金 {acc.recovered} 万元；通报曝光 {acc.exposures} 次，"
+        f"涉及问题 {acc.exposed_problems} 个、{acc.exposed_persons} 人。"
+    )
+
+    doc.heading("六、典型案例")
     cases = TypicalCase.objects.filter(
         region__code__range=subtree_bounds(campaign.region_id),
         month__gte=campaign.start.replace(day=1),
-        month__lte=min(on, campaign.end),
+        month__lte=as_of,
     ).order_by("month", "pk")
     listed = 0
     for case in cases:
         listed += 1
-        doc.add_paragraph(f"{case.month:%Y年%m月}：{case.text}", style="List Number")
+        doc.item(f"{listed}．{case.month:%Y年%m月}：{case.text}")
     if not listed:
-        doc.add_paragraph("整治期间未选报典型案例。")
-
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+        doc.paragraph("整治期间未选报典型案例。")
+    return doc.save()

@@ -18,11 +18,14 @@ from anju.regions.models import Region, subtree_bounds
 from anju.reporting import sources
 from anju.reporting.annexes import (
     FORM_LEVELS,
+    QUARTERLY_NOTES,
+    QUARTERLY_TITLE,
     SANCTION_LEVELS,
     Annex1,
     Annex2,
     Annex2Row,
     Person,
+    Signature,
 )
 from anju.reporting.deadlines import add_months
 from anju.reporting.layout import write_annex1, write_annex2
@@ -152,13 +155,30 @@ def disposal_label(clue: Clue) -> str:
     return "正在核查"
 
 
-def annex2_row(clue: Clue) -> Annex2Row:
-    """A clue as one line of Annex 2 (its persons, transfers and region prefetched)."""
+def _below_district(clue: Clue, district: Region) -> str:
+    """The township and village of a clue's place ("新桥镇西埔村"), empty at district level."""
+    names = []
+    region = clue.region
+    while region is not None and region.code != district.code and region.level > district.level:
+        names.append(region.name)
+        region = region.parent
+    return "".join(reversed(names))
+
+
+def annex2_row(clue: Clue, district: Region) -> Annex2Row:
+    """A clue as one line of Annex 2 (its persons, transfers and region prefetched).
+
+    涉及地方 is the district, as the seed's note asks (填到区一级); the township and village stay
+    in the summary, in front of it unless the summary names them already."""
+    below = _below_district(clue, district)
+    summary = clue.summary
+    if below and below not in summary:
+        summary = f"（{below}）{summary}"
     return Annex2Row(
         source=clue.get_source_channel_display(),
-        place=clue.place or clue.region.name,
+        place=district.name,
         persons=[Person(p.name, p.post, ANNEX2_LEVEL[p.level]) for p in clue.persons.all()],
-        summary=clue.summary,
+        summary=summary,
         funds=clue.funds,
         disposal=disposal_label(clue),
         rectification=clue.rectification,
@@ -170,11 +190,11 @@ def annex2_row(clue: Clue) -> Annex2Row:
 def annex2_rows(district: Region, period: date) -> list[Annex2Row]:
     clues = (
         found_in_month(district, period)
-        .select_related("region")
+        .select_related("region__parent__parent")
         .prefetch_related("persons", "transfers")
         .order_by("received_on", "pk")
     )
-    return [annex2_row(clue) for clue in clues]
+    return [annex2_row(clue, district) for clue in clues]
 
 
 def consistency(values: list[Decimal], rows: list[Annex2Row]) -> list[str]:
@@ -204,7 +224,9 @@ def _typical(district: Region, period: date) -> list[str]:
     )
 
 
-def annex1_source(district: Region, period: date, remarks: str) -> sources.Content:
+def annex1_source(
+    district: Region, period: date, remarks: str, signature: Signature | None = None
+) -> sources.Content:
     values = annex1_values(district, period)
     rows = annex2_rows(district, period)
     data = Annex1(
@@ -213,6 +235,7 @@ def annex1_source(district: Region, period: date, remarks: str) -> sources.Conte
         values=values,
         remarks=remarks,
         typical_cases=_typical(district, period),
+        signature=signature or Signature(),
     )
     return sources.Content(
         values={"values": [str(v) for v in values]},
@@ -221,7 +244,9 @@ def annex1_source(district: Region, period: date, remarks: str) -> sources.Conte
     )
 
 
-def annex2_source(district: Region, period: date, remarks: str) -> sources.Content:
+def annex2_source(
+    district: Region, period: date, remarks: str, signature: Signature | None = None
+) -> sources.Content:
     values = annex1_values(district, period)
     rows = annex2_rows(district, period)
     plain = [
@@ -238,7 +263,12 @@ def annex2_source(district: Region, period: date, remarks: str) -> sources.Conte
         }
         for r in rows
     ]
-    data = Annex2(district=district.name, month=f"{period:%Y-%m}", rows=rows)
+    data = Annex2(
+        district=district.name,
+        month=f"{period:%Y-%m}",
+        rows=rows,
+        signature=signature or Signature(),
+    )
     return sources.Content(
         values={"rows": plain}, xlsx=write_annex2(data), problems=consistency(values, rows)
     )
@@ -248,7 +278,9 @@ sources.register("annex1", annex1_source)
 sources.register("annex2", annex2_source)
 
 
-def clue_quarterly_source(district: Region, period: date, remarks: str) -> sources.Content:
+def clue_quarterly_source(
+    district: Region, period: date, remarks: str, signature: Signature | None = None
+) -> sources.Content:
     """Seed 003's quarterly clue report to the discipline commission: every clue received in
     the quarter, in Annex 2's columns, with counts by state and by problem kind."""
     from collections import Counter as Tally
@@ -263,22 +295,27 @@ def clue_quarterly_source(district: Region, period: date, remarks: str) -> sourc
             received_on__lt=end,
         )
         .exclude(status=ClueStatus.MERGED)
-        .select_related("region")
+        .select_related("region__parent__parent")
         .prefetch_related("persons", "transfers")
         .order_by("received_on", "pk")
     )
-    rows = [annex2_row(c) for c in clues]
+    rows = [annex2_row(c, district) for c in clues]
     states = Tally(c.status for c in clues)
     kinds = Tally(c.category for c in clues)
     summary = [("本季度收到线索（条）", len(rows))]
     summary += [(f"状态：{ClueStatus(k).label}", n) for k, n in sorted(states.items())]
     summary += [(f"类别：{ProblemKind(k).label}", n) for k, n in sorted(kinds.items())]
     quarter = (period.month - 1) // 3 + 1
-    title = f"{district.name}农村危房改造专项治理问题线索情况（{period.year}年第{quarter}季度）"
-    data = Annex2(district=district.name, month=f"{period:%Y-%m}", rows=rows)
+    title = QUARTERLY_TITLE.format(district=district.name, year=period.year, quarter=quarter)
+    data = Annex2(
+        district=district.name,
+        month=f"{period:%Y-%m}",
+        rows=rows,
+        signature=signature or Signature(),
+    )
     return sources.Content(
-        values={"rows": len(rows), "summary": summary},
-        xlsx=write_annex2(data, title=title, summary=summary),
+        values={"rows": len(rows), "summary": summary, "quarter": f"{period.year}Q{quarter}"},
+        xlsx=write_annex2(data, title=title, summary=summary, notes=QUARTERLY_NOTES),
     )
 
 

@@ -89,7 +89,46 @@ def progress_rows(district: Region, period: date) -> list[list]:
     return rows
 
 
-def progress_source(district: Region, period: date, remarks: str) -> sources.Content:
+HANDLED_COLUMNS = ["乡镇（街道）", "问题", "处理情况", "责任人", "完成日期"]
+
+
+def handled_problems(district: Region, period: date) -> list[list[str]]:
+    """突出问题处理情况 (seed 003: 每月23日前报送本月整治工作进展情况和突出问题处理情况): each
+    problem-list item rectified and each clue struck off in the month, with what was done."""
+    start, end = period, add_months(period, 1)
+    bounds = subtree_bounds(district.code)
+    names = dict(
+        Region.objects.filter(code__range=bounds, level=Level.TOWNSHIP).values_list("code", "name")
+    )
+    out = []
+    items = RectificationItem.objects.filter(
+        region__code__range=bounds, done_on__gte=start, done_on__lt=end
+    ).order_by("done_on", "pk")
+    for item in items:
+        township = names.get(item.region_id[:9] + "000", district.name)
+        out.append(
+            [township, item.description, item.measure or "已整改", item.owner, f"{item.done_on}"]
+        )
+    clues = Clue.objects.filter(
+        region__code__range=bounds, closed_on__gte=start, closed_on__lt=end
+    ).order_by("closed_on", "pk")
+    for clue in clues:
+        township = names.get(clue.region_id[:9] + "000", district.name)
+        out.append(
+            [
+                township,
+                f"线索{clue.number}：{clue.summary}",
+                clue.rectification or "已销号",
+                "",
+                f"{clue.closed_on}",
+            ]
+        )
+    return out
+
+
+def progress_source(
+    district: Region, period: date, remarks: str, signature=None
+) -> sources.Content:
     rows = progress_rows(district, period)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
@@ -110,13 +149,34 @@ def progress_source(district: Region, period: date, remarks: str) -> sources.Con
         sheet.write_string(r, 0, safe_text(values[0]), cell)
         for c, value in enumerate(values[1:], 1):
             sheet.write_number(r, c, value, cell)
-    sheet.write_string(len(rows) + 3, 0, safe_text(f"备注：{remarks}" if remarks else "备注："))
+    handled = handled_problems(district, period)
+    at = len(rows) + 3
+    sheet.merge_range(at, 0, at, len(COLUMNS) - 1, "突出问题处理情况", head)
+    sheet.write_row(at + 1, 0, HANDLED_COLUMNS, head)
+    for i, line in enumerate(handled or [["本月无", "", "", "", ""]], at + 2):
+        for c, value in enumerate(line):
+            sheet.write_string(i, c, safe_text(value), cell)
+    at += 2 + max(1, len(handled))
+    narrative = f"情况说明：{remarks}" if remarks else "情况说明："
+    sheet.merge_range(at, 0, at, len(COLUMNS) - 1, safe_text(narrative), cell)
+    sheet.set_row(at, 48)
+    if signature is not None:
+        sheet.write_string(
+            at + 1,
+            0,
+            safe_text(
+                f"填表人：{signature.filled_by}　联系电话：{signature.phone}　"
+                f"单位分管负责人：{signature.leader}　填报时间：{signature.filled_on}"
+            ),
+        )
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, len(COLUMNS) - 1, 14)
     sheet.set_landscape()
     sheet.set_paper(9)
     book.close()
-    return sources.Content(values={"columns": COLUMNS, "rows": rows}, xlsx=out.getvalue())
+    return sources.Content(
+        values={"columns": COLUMNS, "rows": rows, "handled": handled}, xlsx=out.getvalue()
+    )
 
 
 sources.register("progress", progress_source)

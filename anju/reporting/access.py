@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from anju.accounts.access.core import Perm, has_perm, policy, require, scoped
-from anju.reporting.models import Contact, Report, ReportUpload
+from anju.reporting.models import Contact, Report, ReportKind, ReportStatus, ReportUpload
 
 
 @policy
@@ -17,10 +17,26 @@ def contacts_visible_to(user) -> QuerySet:
 
 @policy
 def reports_visible_to(user) -> QuerySet:
+    """Reports in the user's region; for those who only receive the quarterly clue report (the
+    discipline commission), those reports once sent, and nothing else."""
 
     if not has_perm(user, Perm.VIEW_REPORTS):
         return Report.objects.none()
-    return scoped(Report.objects.all(), user)
+    reports = scoped(Report.objects.all(), user)
+    works_on_reports = has_perm(user, Perm.PREPARE_REPORTS) or has_perm(user, Perm.RETURN_REPORTS)
+    if not works_on_reports:
+        if not has_perm(user, Perm.RECEIVE_CLUE_REPORTS):
+            return Report.objects.none()
+        reports = reports.filter(
+            kind=ReportKind.CLUE_QUARTERLY,
+            status__in=[
+                ReportStatus.SUBMITTED,
+                ReportStatus.ACKNOWLEDGED,
+                ReportStatus.RETURNED,
+                ReportStatus.SUPERSEDED,
+            ],
+        )
+    return reports
 
 
 @policy

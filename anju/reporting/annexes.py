@@ -70,6 +70,15 @@ ANNEX2_NOTES = (
     "3.问题线索登记不应重复，重复件只登记一次，坚持实事求是，相关格式不得修改，"
     "报送前需呈分管专项治理工作的领导审核。"
 )
+# Seed 003's quarterly clue report to the discipline commission has its own note.
+QUARTERLY_TITLE = "{district}农村危房改造专项治理问题线索情况（{year}年第{quarter}季度）"
+QUARTERLY_NOTES = (
+    "1.本表汇总本季度各专项整治参与单位发现和收到的问题线索，由牵头单位（市住建局）于季度结束后"
+    "次月10日前报市纪委监委。\n"
+    "2.来源渠道、级别、处置情况从下拉序列选；涉嫌违纪或者职务违法、职务犯罪的线索，"
+    "处置情况填“已移送纪检监察机关”。\n"
+    "3.线索双向移送：属于其他业务部门的，写明移送单位及办理结果；重复件只登记一次。"
+)
 ANNEX3_NOTE = (
     "备注：各区城（住）建局分别填报局长、分管农村危房改造的领导、村镇科长和农村危房改造专班负责人"
     "等共4名同志，汇总后于11月14日前报市城建委村镇办。"
@@ -118,6 +127,7 @@ class Annex2Row:
     rectification: str = ""
     recovered: Decimal = Decimal(0)
     accountable: int = 0
+    district: str = ""  # the city's merged table only (its 区县 column)
 
 
 @dataclass

@@ -156,18 +156,28 @@ def write_annex1(data: Annex1) -> bytes:
 
 
 def write_annex2(
-    data: Annex2, *, title: str | None = None, summary: list[tuple[str, int]] | None = None
+    data: Annex2,
+    *,
+    title: str | None = None,
+    summary: list[tuple[str, int]] | None = None,
+    notes: str = ANNEX2_NOTES,
+    district_column: bool = False,
 ) -> bytes:
-    """Annex 2; with `title` and `summary` also the quarterly clue report (a 汇总 sheet added)."""
+    """Annex 2; with `title`, `notes` and `summary` also the quarterly clue report (a 汇总 sheet
+    added); with `district_column` the city's merged table, a 区县 column before 序号."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     s = _Sheet(book, "附件2" if title is None else "问题线索")
-    last = 11
-    for col, width in enumerate((5, 11, 14, 8, 10, 10, 40, 9, 12, 24, 9, 7)):
+    o = 1 if district_column else 0  # every seed column moves right by the 区县 column
+    last = 11 + o
+    widths = (5, 11, 14, 8, 10, 10, 40, 9, 12, 24, 9, 7)
+    for col, width in enumerate(((10,) if o else ()) + widths):
         s.ws.set_column(col, col, width)
     title = title or ANNEX2_TITLE.format(district=data.district, month=month_label(data.month))
     s.top_lines(title, data.signature, last)
     h = s.head
+    if o:
+        s.merge(2, 0, 3, 0, "区县", h)
     for col, label in (
         (0, "序号"),
         (1, "来源渠道"),
@@ -176,9 +186,9 @@ def write_annex2(
         (7, "涉及资金（万元）"),
         (8, "处置\n情况"),
     ):
-        s.merge(2, col, 3, col, label, h)
-    s.merge(2, 3, 2, 5, "被反映主要对象", h)
-    s.merge(2, 9, 2, 11, "整改情况", h)
+        s.merge(2, col + o, 3, col + o, label, h)
+    s.merge(2, 3 + o, 2, 5 + o, "被反映主要对象", h)
+    s.merge(2, 9 + o, 2, 11 + o, "整改情况", h)
     for col, label in (
         (3, "姓名"),
         (4, "职务"),
@@ -187,13 +197,13 @@ def write_annex2(
         (10, "追缴资金（万元）"),
         (11, "问责（人）"),
     ):
-        s.merge(3, col, 3, col, label, h)
+        s.merge(3, col + o, 3, col + o, label, h)
     row = 4
     for number, item in enumerate(data.rows, 1):
         persons = item.persons or []
         span = max(1, len(persons))
         end = row + span - 1
-        shared = (
+        shared = [
             (0, number, s.num),
             (1, item.source, s.cell),
             (2, item.place, s.cell),
@@ -203,7 +213,10 @@ def write_annex2(
             (9, item.rectification, s.cell),
             (10, item.recovered, s.money),
             (11, item.accountable, s.num),
-        )
+        ]
+        shared = [(col + o, value, fmt) for col, value, fmt in shared]
+        if o:
+            shared.insert(0, (0, item.district, s.cell))
         for col, value, fmt in shared:
             if span > 1:
                 s.ws.merge_range(row, col, end, col, None, fmt)
@@ -213,17 +226,17 @@ def write_annex2(
                 s.ws.write_string(row, col, safe_text(value), fmt)
         for i in range(span):
             person = persons[i] if i < len(persons) else None
-            s.ws.write_string(row + i, 3, safe_text(person.name if person else ""), s.cell)
-            s.ws.write_string(row + i, 4, safe_text(person.post if person else ""), s.cell)
-            s.ws.write_string(row + i, 5, safe_text(person.level if person else ""), s.cell)
+            s.ws.write_string(row + i, 3 + o, safe_text(person.name if person else ""), s.cell)
+            s.ws.write_string(row + i, 4 + o, safe_text(person.post if person else ""), s.cell)
+            s.ws.write_string(row + i, 5 + o, safe_text(person.level if person else ""), s.cell)
         row = end + 1
     first_data, last_data = 4, max(row - 1, 4) + 200  # room for hand additions
     for col, choices in ((1, SOURCE_CHANNELS), (5, PERSON_LEVELS), (8, DISPOSALS)):
         s.ws.data_validation(
             first_data,
-            col,
+            col + o,
             last_data,
-            col,
+            col + o,
             {
                 "validate": "list",
                 "source": list(choices),
@@ -233,9 +246,9 @@ def write_annex2(
         )
     s.ws.data_validation(
         first_data,
-        6,
+        6 + o,
         last_data,
-        6,
+        6 + o,
         {
             "validate": "length",
             "criteria": "<=",
@@ -244,7 +257,7 @@ def write_annex2(
         },
     )
     s.merge(row, 0, row, 1, "说 明", s.label)
-    s.merge(row, 2, row, last, ANNEX2_NOTES, s.note)
+    s.merge(row, 2, row, last, notes, s.note)
     s.ws.set_row(row, 70)
     s.signature_line(row + 1, data.signature, last)
     s.print_setup((2, 3), last)

@@ -56,6 +56,11 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", "已报送"
     RETURNED = "returned", "已退回"
     SUPERSEDED = "superseded", "已被更正版本取代"
+    # The reviewer sent a draft back to its preparer with a comment (not yet submitted).
+    REVISE = "revise", "审核退回修改"
+    # The receiving office (the discipline commission for the quarterly clue report) signed
+    # for it.
+    ACKNOWLEDGED = "acknowledged", "已签收"
 
 
 class Report(models.Model):
@@ -92,6 +97,13 @@ class Report(models.Model):
         verbose_name="审核人",
     )
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
+    # The stamped scan (盖章扫描件) sent with the electronic file, frozen with it at submission.
+    scan = models.BinaryField("盖章扫描件", null=True, blank=True)
+    scan_name = models.CharField("扫描件文件名", max_length=200, blank=True)
+    scan_type = models.CharField("扫描件类型", max_length=40, blank=True)
+    scan_sha256 = models.CharField("扫描件SHA-256", max_length=64, blank=True)
+    # The footer as filled at submission (填表人 / 联系电话 / 单位分管负责人 / 填报时间).
+    footer = models.JSONField("表尾", default=dict, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -109,7 +121,25 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region_id} {self.get_kind_display()} {self.period:%Y-%m} v{self.version}"
+        return f"{self.region_id} {self.get_kind_display()} {self.period_label} v{self.version}"
+
+    @property
+    def period_label(self) -> str:
+        """2026年10月, or 2026年第3季度 for the quarterly clue report."""
+        if self.kind == ReportKind.CLUE_QUARTERLY:
+            return f"{self.period.year}年第{(self.period.month - 1) // 3 + 1}季度"
+        return f"{self.period.year}年{self.period.month}月"
+
+    @property
+    def recipient(self) -> str:
+        """Who the report goes to: the quarterly clue report to the discipline commission
+        (seed 003: 牵头单位按季度报市纪委监委), the progress report to the housing bureau (seed
+        003: 每月23日前向住建局报送), Annexes 1 and 2 to the city (seed 000)."""
+        if self.kind == ReportKind.CLUE_QUARTERLY:
+            return "市纪委监委"
+        if self.kind == ReportKind.PROGRESS:
+            return "住建局"
+        return "市里"
 
 
 class ReportEvent(models.Model):

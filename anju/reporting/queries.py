@@ -166,6 +166,22 @@ def reminders(region: Region, today: date | None = None) -> list[tuple[str, date
     return out
 
 
+def preparer_phone(report: Report) -> str:
+    """A phone number to offer for the footer's 联系电话: the preparer's own Annex 3 contact
+    entry if they are one of the district's contacts, else what this district wrote last time."""
+    name = str(report.prepared_by)
+    for contact in Contact.objects.filter(region_id=report.region_id):
+        if contact.name == name:
+            return contact.mobile
+    last = (
+        Report.objects.filter(region_id=report.region_id, submitted_at__isnull=False)
+        .exclude(footer={})
+        .order_by("-submitted_at")
+        .first()
+    )
+    return (last.footer.get("联系电话", "") if last else "") or ""
+
+
 def due_periods(kind: str, since: date, until: date) -> list[date]:
     """Every period of `kind` from the one containing `since` whose due date is on or before
     `until`, oldest first."""

@@ -113,6 +113,7 @@ def report(request, pk: int):
     values = item.values.get("values") if item.kind == ReportKind.ANNEX1 else None
     columns = list(zip(ANNEX1_COLUMNS, values, strict=False)) if values else []
     user = request.user
+    S = ReportStatus
     return render(
         request,
         "reporting/report.html",
@@ -122,15 +123,162 @@ def report(request, pk: int):
             "events": item.events.select_related("actor"),
             "problems": item.values.get("problems") or [],
             "reason_form": ReasonForm(),
-            "can_sign": has_perm(user, Perm.SIGN_OFF_REPORTS) and item.status == ReportStatus.DRAFT,
-            "can_submit": has_perm(user, Perm.PREPARE_REPORTS)
-            and item.status == ReportStatus.SIGNED_OFF,
+            "last_note": _return_note(item),
+            "can_sign": has_perm(user, Perm.SIGN_OFF_REPORTS)
+            and item.status in (S.DRAFT, S.SIGNED_OFF),
+            "can_submit": has_perm(user, Perm.PREPARE_REPORTS) and item.status == S.SIGNED_OFF,
             "can_return": has_perm(user, Perm.RETURN_REPORTS)
-            and item.status == ReportStatus.SUBMITTED,
+            and item.status in (S.SUBMITTED, S.ACKNOWLEDGED),
+            "can_acknowledge": has_perm(user, Perm.RECEIVE_CLUE_REPORTS)
+            and item.kind == ReportKind.CLUE_QUARTERLY
+            and item.status == S.SUBMITTED,
             "can_correct": has_perm(user, Perm.PREPARE_REPORTS)
-            and item.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED),
+            and item.status in (S.SUBMITTED, S.ACKNOWLEDGED, S.RETURNED),
         },
     )
+
+
+def _return_note(item) -> str:
+    """Why the report came back, for the preparer to read first (the reviewer's comment or the
+    city's reason)."""
+    if item.status not in (ReportStatus.REVISE, ReportStatus.RETURNED):
+        return ""
+    event = item.events.filter(to_status=item.status).order_by("-at", "-pk").first()
+    return event.note if event else ""
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审核结论", choices=(("approve", "审核通过"), ("revise", "退回编制人修改"))
+    )
+    comment = forms.CharField(
+        label="审核意见",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="退回修改时必填，写明要改什么。",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "revise" and not (data.get("comment") or "").strip():
+            self.add_error("comment", "退回修改须填写审核意见，写明要改什么。")
+        return data
+
+
+class SubmitForm(forms.Form):
+    phone = forms.CharField(
+        label="联系电话", max_length=30, help_text="填入表尾“联系电话”，填表人的电话。"
+    )
+    scan = forms.FileField(
+        label="盖章扫描件",
+        required=False,
+        help_text="盖章后的扫描件，PDF 或 JPG/PNG 图片，不超过 20 MB。",
+    )
+
+
+def _confirm(request, item, template, form, **extra):
+    return render(request, template, {"report": item, "form": form, **extra})
+
+
+@staff_view(Perm.SIGN_OFF_REPORTS)
+def sign_off(request, pk: int):
+    """审核: a page that says what approving does, then 审核通过 or 退回编制人 with a comment."""
+    item = access_report(request.user, pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                workflow.report_sign_off(actor=request.user, report=item, comment=data["comment"])
+                messages.success(request, "已审核通过，可以报送。")
+            else:
+                workflow.report_send_back(actor=request.user, report=item, comment=data["comment"])
+                messages.success(request, "已退回编制人修改。")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("reporting:report", pk=item.pk)
+    return _confirm(
+        request,
+        item,
+        "reporting/confirm_review.html",
+        form,
+        problems=item.values.get("problems") or [],
+    )
+
+
+@staff_view(Perm.PREPARE_REPORTS)
+def submit(request, pk: int):
+    """报送: a page that says what submitting does (freezes the report), the 联系电话 for the
+    footer and the stamped scan, then the submission."""
+    from anju.reporting.queries import preparer_phone
+
+    item = access_report(request.user, pk)
+    if request.method == "POST":
+        form = SubmitForm(request.POST, request.FILES)
+        if form.is_valid():
+            scan = form.cleaned_data["scan"]
+            try:
+                workflow.report_submit(
+                    actor=request.user,
+                    report=item,
+                    phone=form.cleaned_data["phone"],
+                    scan=scan.read() if scan else None,
+                    scan_name=scan.name if scan else "",
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    field = "scan" if message.startswith("盖章扫描件") else None
+                    field = "phone" if message.startswith("联系电话") else field
+                    form.add_error(field, message)
+            else:
+                messages.success(request, f"已报送{item.recipient}。")
+                return redirect("reporting:report", pk=item.pk)
+        if form.errors.get("scan") or request.FILES:
+            form.scan_again = True  # a chosen file does not survive the round trip
+    else:
+        form = SubmitForm(initial={"phone": preparer_phone(item)})
+    return _confirm(
+        request,
+        item,
+        "reporting/confirm_submit.html",
+        form,
+        scan_required=item.kind in workflow.SCAN_REQUIRED,
+    )
+
+
+@staff_view(Perm.RETURN_REPORTS)
+def send_back(request, pk: int):
+    """退回: a page that says what returning does, with the reason the district will read."""
+    item = access_report(request.user, pk)
+    form = ReasonForm(request.POST or None)
+    form.fields["reason"].label = "退回原因"
+    form.fields["reason"].widget = forms.Textarea(attrs={"rows": 3, "maxlength": 300})
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.report_return(
+                actor=request.user, report=item, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "已退回区县。")
+            return redirect("reporting:report", pk=item.pk)
+    return _confirm(request, item, "reporting/confirm_return.html", form)
+
+
+@require_POST
+@staff_view(Perm.RECEIVE_CLUE_REPORTS)
+def acknowledge(request, pk: int):
+    item = access_report(request.user, pk)
+    try:
+        workflow.report_acknowledge(actor=request.user, report=item)
+    except ValidationError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, "已签收。")
+    return redirect("reporting:report", pk=item.pk)
 
 
 def _act(request, pk: int, action, success: str, needs_reason=False):
@@ -152,24 +300,6 @@ def _act(request, pk: int, action, success: str, needs_reason=False):
 
 
 @require_POST
-@staff_view(Perm.SIGN_OFF_REPORTS)
-def sign_off(request, pk: int):
-    return _act(request, pk, workflow.report_sign_off, "已审核。")
-
-
-@require_POST
-@staff_view(Perm.PREPARE_REPORTS)
-def submit(request, pk: int):
-    return _act(request, pk, workflow.report_submit, "已报送市里。")
-
-
-@require_POST
-@staff_view(Perm.RETURN_REPORTS)
-def send_back(request, pk: int):
-    return _act(request, pk, workflow.report_return, "已退回区县。", needs_reason=True)
-
-
-@require_POST
 @staff_view(Perm.PREPARE_REPORTS)
 def correct(request, pk: int):
     return _act(
@@ -179,6 +309,23 @@ def correct(request, pk: int):
         "已创建更正版本，请核对后重新审核、报送。",
         needs_reason=True,
     )
+
+
+@staff_view(Perm.VIEW_REPORTS)
+def scan(request, pk: int):
+    """The stamped scan sent with the report, as it was sent (PDF or image)."""
+    item = access_report(request.user, pk)
+    if not item.scan:
+        messages.error(request, "该报表没有盖章扫描件。")
+        return redirect("reporting:report", pk=item.pk)
+    audit(
+        actor=request.user, action=Action.EXPORT, obj=item, note=f"下载盖章扫描件 v{item.version}"
+    )
+    response = HttpResponse(bytes(item.scan), content_type=item.scan_type)
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[item.scan_type]
+    name = f"{item.kind}-{item.region_id}-{item.period:%Y%m}-v{item.version}-scan.{ext}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
 
 
 @staff_view(Perm.VIEW_REPORTS)

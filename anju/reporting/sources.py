@@ -6,9 +6,6 @@ with no registered source cannot be prepared (the clerk is told why); nothing is
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-
-from anju.regions.models import Region
 
 
 @dataclass
@@ -20,7 +17,9 @@ class Content:
     problems: list[str] = field(default_factory=list)  # disagreements to explain in 备注
 
 
-Source = Callable[[Region, date, str], Content]  # (district, period, remarks) -> content
+# (district, period, remarks, signature=None) -> content; the signature (填表人 / 联系电话 /
+# 单位分管负责人 / 填报时间) is given when the file is frozen at submission.
+Source = Callable[..., Content]
 
 _SOURCES: dict[str, Source] = {}
 

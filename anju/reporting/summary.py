@@ -40,7 +40,8 @@ def city_annex1(region: Region, period: date) -> tuple[bytes, list[str]]:
 
 
 def city_annex2(region: Region, period: date) -> bytes:
-    """All districts' Annex 2 rows in one table, district by district."""
+    """All districts' Annex 2 rows in one table, district by district, with a 区县 column in
+    front so that the city can tell the rows apart."""
     rows: list[Annex2Row] = []
     for report in current_submissions(region, "annex2", period):
         for row in report.values.get("rows", []):
@@ -58,6 +59,7 @@ def city_annex2(region: Region, period: date) -> bytes:
                     rectification=row.get("rectification", ""),
                     recovered=Decimal(str(row.get("recovered", 0))),
                     accountable=int(row.get("accountable", 0)),
+                    district=report.region.name,
                 )
             )
     return write_annex2(
@@ -66,5 +68,6 @@ def city_annex2(region: Region, period: date) -> bytes:
             month=f"{period:%Y-%m}",
             rows=rows,
             signature=Signature(unit=region.name),
-        )
+        ),
+        district_column=True,
     )

@@ -12,6 +12,7 @@ from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.regions.models import Level, Region
+from anju.reporting.annexes import Signature
 from anju.reporting.deadlines import due_date
 from anju.reporting.models import Report, ReportEvent, ReportKind
 from anju.reporting.models import ReportStatus as S
@@ -19,12 +20,26 @@ from anju.reporting.sources import source_for
 from anju.tabular.safety import UnsafeFile, check_spreadsheet
 
 TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {S.SIGNED_OFF},
-    S.SIGNED_OFF: {S.SUBMITTED, S.DRAFT},
-    S.SUBMITTED: {S.RETURNED, S.SUPERSEDED},
+    S.DRAFT: {S.SIGNED_OFF, S.REVISE},
+    S.REVISE: {S.DRAFT},
+    S.SIGNED_OFF: {S.SUBMITTED, S.DRAFT, S.REVISE},
+    S.SUBMITTED: {S.RETURNED, S.SUPERSEDED, S.ACKNOWLEDGED},
+    S.ACKNOWLEDGED: {S.RETURNED, S.SUPERSEDED},
     S.RETURNED: {S.SUPERSEDED},
     S.SUPERSEDED: set(),
 }
+# States in which a version has gone out and stays frozen.
+SENT = (S.SUBMITTED, S.ACKNOWLEDGED, S.RETURNED, S.SUPERSEDED)
+
+# The stamped scan: PDF or an image, told by content; at most 20 MB.
+SCAN_TYPES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+MAX_SCAN_BYTES = 20 * 1024 * 1024
+# The seed asks for the electronic file and the stamped scan of Annexes 1 and 2.
+SCAN_REQUIRED = {ReportKind.ANNEX1, ReportKind.ANNEX2, ReportKind.CLUE_QUARTERLY}
 
 
 def _move(report: Report, to: str, *, actor, note: str = "") -> None:
@@ -61,13 +76,15 @@ def latest(region: Region, kind: str, period: date) -> Report | None:
     )
 
 
-def _fill(report: Report, remarks: str) -> None:
-    source = source_for(report.kind)
+def _source(kind: str):
+    source = source_for(kind)
     if source is None:
-        raise ValidationError(
-            f"「{ReportKind(report.kind).label}」的数据来源尚未启用，暂不能编制。"
-        )
-    content = source(report.region, report.period, remarks)
+        raise ValidationError(f"「{ReportKind(kind).label}」的数据来源尚未启用，暂不能编制。")
+    return source
+
+
+def _fill(report: Report, remarks: str) -> None:
+    content = _source(report.kind)(report.region, report.period, remarks)
     report.values = {**content.values, "problems": content.problems}
     report.remarks = remarks
     report.file = content.xlsx
@@ -81,9 +98,9 @@ def report_prepare(*, actor, region: Region, kind: str, period: date, remarks: s
     kind = ReportKind(kind).value
     with transaction.atomic():
         current = latest(region, kind, period)
-        if current is not None and current.status in (S.SUBMITTED, S.RETURNED, S.SUPERSEDED):
+        if current is not None and current.status in SENT:
             raise ValidationError("该报表已报送；如需更正，请创建更正版本并说明原因。")
-        if current is not None and current.status == S.SIGNED_OFF:
+        if current is not None and current.status in (S.SIGNED_OFF, S.REVISE):
             _move(current, S.DRAFT, actor=actor, note="重新编制，需重新审核")
         report = current or Report(
             region=region,
@@ -106,7 +123,7 @@ def report_prepare(*, actor, region: Region, kind: str, period: date, remarks: s
     return report
 
 
-def report_sign_off(*, actor, report: Report) -> Report:
+def report_sign_off(*, actor, report: Report, comment: str = "") -> Report:
     """The leader in charge reviews: not the preparer; disagreements must be explained."""
     require(actor, Perm.SIGN_OFF_REPORTS)
     if report.prepared_by_id == actor.pk:
@@ -118,22 +135,109 @@ def report_sign_off(*, actor, report: Report) -> Report:
         )
     with transaction.atomic():
         report.signed_off_by = actor
-        _move(report, S.SIGNED_OFF, actor=actor)
+        _move(report, S.SIGNED_OFF, actor=actor, note=comment.strip())
     return report
 
 
-def report_submit(*, actor, report: Report) -> Report:
-    """Submit to the city: the numbers and file are frozen from here on."""
-    require(actor, Perm.PREPARE_REPORTS)
+def report_send_back(*, actor, report: Report, comment: str) -> Report:
+    """The reviewer returns a draft (or a report already signed off, before it goes out) to its
+    preparer with a comment; preparing it again makes it a draft to review once more."""
+    require(actor, Perm.SIGN_OFF_REPORTS)
+    if not comment.strip():
+        raise ValidationError("退回修改须填写审核意见。")
     with transaction.atomic():
-        report.submitted_at = timezone.now()
-        _move(report, S.SUBMITTED, actor=actor)
+        report.signed_off_by = None
+        _move(report, S.REVISE, actor=actor, note=comment.strip())
+    return report
+
+
+def scan_type(data: bytes) -> str:
+    """The scan's content type, told by content (not name); ValidationError if not a PDF or an
+    image, or too large."""
+    if not data:
+        raise ValidationError("盖章扫描件：请选择盖章后的扫描件（PDF 或 JPG/PNG 图片）。")
+    if len(data) > MAX_SCAN_BYTES:
+        raise ValidationError(f"盖章扫描件：文件超过 {MAX_SCAN_BYTES // 1024 // 1024} MB。")
+    for magic, kind in SCAN_TYPES:
+        if data.startswith(magic):
+            return kind
+    raise ValidationError("盖章扫描件：不是 PDF 或 JPG/PNG 图片（按文件内容识别）。")
+
+
+def footer_for(report: Report, *, phone: str, at) -> Signature:
+    """The 填表人 / 联系电话 / 单位分管负责人 / 填报时间 lines: the preparer, the reviewer who
+    signed it off, the submission time."""
+    day = timezone.localtime(at).date()
+    return Signature(
+        unit=report.region.name,
+        filled_on=f"{day.year}年{day.month}月{day.day}日",
+        filled_by=str(report.prepared_by),
+        phone=phone.strip(),
+        leader=str(report.signed_off_by or ""),
+    )
+
+
+def _plain_values(values: dict) -> dict:
+    """The numbers as stored (JSON: tuples become lists, Decimals text), without the notes."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    kept = {k: v for k, v in values.items() if k not in ("problems", "uploaded")}
+    return json.loads(json.dumps(kept, cls=DjangoJSONEncoder))
+
+
+def report_submit(
+    *,
+    actor,
+    report: Report,
+    phone: str = "",
+    scan: bytes | None = None,
+    scan_name: str = "",
+) -> Report:
+    """Send the signed-off report on (to the city, or the quarterly clue report to the
+    discipline commission): the file is written once more with its footer filled, and the
+    numbers, file and stamped scan are frozen with their SHA-256 from here on."""
+    require(actor, Perm.PREPARE_REPORTS)
+    if report.status != S.SIGNED_OFF:
+        raise ValidationError(f"报表当前为「{report.get_status_display()}」，审核通过后才能报送。")
+    kind_of_scan = ""
+    if report.kind in SCAN_REQUIRED or scan:
+        kind_of_scan = scan_type(scan or b"")
+    if not phone.strip():
+        raise ValidationError("联系电话：请填写填表人的联系电话。")
+    if len(phone.strip()) > 30:
+        raise ValidationError("联系电话：不超过 30 个字符。")
+    now = timezone.now()
+    with transaction.atomic():
+        sig = footer_for(report, phone=phone, at=now)
+        if not report.values.get("uploaded"):
+            content = _source(report.kind)(report.region, report.period, report.remarks, sig)
+            if _plain_values(content.values) != _plain_values(report.values):
+                raise ValidationError(
+                    "审核后台账已有变化，报送的数字会与审核时不同：请重新编制并送审核。"
+                )
+            report.file = content.xlsx
+            report.sha256 = hashlib.sha256(content.xlsx).hexdigest()
+        if scan:
+            report.scan = scan
+            report.scan_name = scan_name[:200]
+            report.scan_type = kind_of_scan
+            report.scan_sha256 = hashlib.sha256(scan).hexdigest()
+        report.footer = {
+            "填表人": sig.filled_by,
+            "联系电话": sig.phone,
+            "单位分管负责人": sig.leader,
+            "填报时间": sig.filled_on,
+        }
+        report.submitted_at = now
+        _move(report, S.SUBMITTED, actor=actor, note=f"报送{report.recipient}")
         earlier = Report.objects.filter(
             region=report.region,
             kind=report.kind,
             period=report.period,
             version__lt=report.version,
-            status__in=[S.SUBMITTED, S.RETURNED],
+            status__in=[S.SUBMITTED, S.ACKNOWLEDGED, S.RETURNED],
         )
         for old in earlier:
             _move(old, S.SUPERSEDED, actor=actor, note=f"由第 {report.version} 版取代")
@@ -150,10 +254,20 @@ def report_return(*, actor, report: Report, reason: str) -> Report:
     return report
 
 
+def report_acknowledge(*, actor, report: Report, note: str = "") -> Report:
+    """The discipline commission signs for a quarterly clue report sent to it."""
+    require(actor, Perm.RECEIVE_CLUE_REPORTS)
+    if report.kind != ReportKind.CLUE_QUARTERLY:
+        raise ValidationError("只有季度问题线索情况报送纪委监委签收。")
+    with transaction.atomic():
+        _move(report, S.ACKNOWLEDGED, actor=actor, note=note.strip() or "已签收")
+    return report
+
+
 def report_correct(*, actor, report: Report, reason: str, remarks: str = "") -> Report:
     """A new version of a submitted or returned report, counted afresh, with the reason."""
     require(actor, Perm.PREPARE_REPORTS)
-    if report.status not in (S.SUBMITTED, S.RETURNED):
+    if report.status not in (S.SUBMITTED, S.ACKNOWLEDGED, S.RETURNED):
         raise ValidationError("只有已报送或已退回的报表可以更正。")
     if not reason.strip():
         raise ValidationError("更正须说明原因。")
@@ -279,9 +393,9 @@ def report_accept_upload(*, actor, upload) -> Report:
         raise ValidationError("该文件已经采用。")
     with transaction.atomic():
         current = latest(upload.region, upload.kind, upload.period)
-        if current is not None and current.status in (S.SUBMITTED, S.RETURNED, S.SUPERSEDED):
+        if current is not None and current.status in SENT:
             raise ValidationError("该报表已报送；如需更正，请先创建更正版本再上传。")
-        if current is not None and current.status == S.SIGNED_OFF:
+        if current is not None and current.status in (S.SIGNED_OFF, S.REVISE):
             _move(current, S.DRAFT, actor=actor, note="采用上传的手工填报表，需重新审核")
         report = current or Report(
             region=upload.region,

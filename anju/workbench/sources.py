@@ -269,7 +269,7 @@ def reports_due(ctx: Context) -> list[Item]:
         (r.kind, r.period): r
         for r in _latest_reports(
             reports_visible_to(ctx.user).filter(
-                status__in=[ReportStatus.DRAFT, ReportStatus.SIGNED_OFF]
+                status__in=[ReportStatus.DRAFT, ReportStatus.SIGNED_OFF, ReportStatus.REVISE]
             )
         )
     }
@@ -285,6 +285,9 @@ def reports_due(ctx: Context) -> list[Item]:
             title, url = f"{label}尚未报送", _url("reporting:reports", kind=kind)
         elif draft.status == ReportStatus.DRAFT:
             title, url = f"{label}已编制，待审核报送", reverse("reporting:report", args=[draft.pk])
+        elif draft.status == ReportStatus.REVISE:
+            title = f"{label}被审核人退回，请按审核意见修改后重新编制"
+            url = reverse("reporting:report", args=[draft.pk])
         else:
             title, url = f"{label}已审核，待报送", reverse("reporting:report", args=[draft.pk])
         if len(periods) > 1:

@@ -1,6 +1,8 @@
 """Issue 5's journey in Chromium: a district prepares, the reviewer signs off, the city sees it on
 time on the board, and a late district shows as late."""
 
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -8,6 +10,9 @@ from playwright.sync_api import expect
 from anju.reporting.deadlines import add_months
 from tests.base import make_cast, make_regions, make_user
 from tests.browser.test_journeys import log_in
+
+# A stamped scan as districts send it: a one-page PDF.
+SCAN_PATH = Path(__file__).with_name("stamped-scan.pdf")
 
 
 @pytest.fixture
@@ -29,11 +34,34 @@ def prepare_and_submit(page, live_server, clerk, reviewer, month):
     page.get_by_role("button", name="退出").click()
     log_in(page, live_server, reviewer)
     page.goto(url)
+    sign_and_submit(page)
+    page.get_by_role("button", name="退出").click()
+
+
+def shot(page, name):
+    """Screenshots of the pages a clerk reads, when ANJU_SHOTS names a directory to put them."""
+    import os
+
+    if os.environ.get("ANJU_SHOTS"):
+        page.screenshot(path=f"{os.environ['ANJU_SHOTS']}/{name}.png", full_page=True)
+
+
+def sign_and_submit(page, scan_path=None):
+    """On the report page as the reviewer: 审核… → 审核通过, then 报送… with phone and scan."""
+    page.get_by_role("link", name="审核…").click()
+    expect(page.get_by_test_id("what-happens")).to_contain_text("审核通过")
+    shot(page, "review-confirm")
     page.get_by_role("button", name="审核通过").click()
     expect(page.get_by_test_id("report-status")).to_have_text("已审核")
-    page.get_by_role("button", name="报送市里").click()
+    page.get_by_role("link", name="报送").click()
+    expect(page.get_by_test_id("what-happens")).to_contain_text("冻结")
+    shot(page, "submit-confirm")
+    page.get_by_label("联系电话").fill("0597-7832121")
+    if scan_path is None:
+        scan_path = SCAN_PATH
+    page.get_by_label("盖章扫描件").set_input_files(str(scan_path))
+    page.get_by_role("button", name="确认报送").click()
     expect(page.get_by_test_id("report-status")).to_have_text("已报送")
-    page.get_by_role("button", name="退出").click()
 
 
 def test_the_monthly_report_journey(page, live_server, cast):
@@ -52,3 +80,113 @@ def test_the_monthly_report_journey(page, live_server, cast):
     page.goto(f"{live_server.url}/reports/board/?kind=annex1&month={late_period:%Y-%m}")
     expect(board.locator("tr", has_text="新罗区")).to_contain_text("迟报")
     expect(board.locator("tr", has_text="漳平市")).to_contain_text("未报（已逾期）")
+
+
+def test_a_report_goes_out_with_footer_and_scan_and_comes_back_corrected(
+    page, live_server, cast, tmp_path
+):
+    """Issue 26 / 25.6: prepare, sign (the footer filled), submit with a scan; the city sees
+    both files and returns it with a comment; the county corrects and resubmits; the discipline
+    officer receives the quarterly report."""
+    import hashlib
+
+    from anju.reporting.models import Report
+    from anju.reporting.reader import load
+
+    month = f"{add_months(timezone.localdate().replace(day=1), -1):%Y-%m}"
+    log_in(page, live_server, "carol")
+    page.goto(f"{live_server.url}/reports/")
+    page.get_by_label("报表").first.select_option(value="annex1")
+    page.get_by_label("所属月份").fill(month)
+    page.get_by_role("button", name="按台账编制").click()
+    url = page.url
+    page.get_by_role("button", name="退出").click()
+
+    # The reviewer first returns it with a comment, then approves the recounted draft.
+    log_in(page, live_server, "rita")
+    page.goto(url)
+    page.get_by_role("link", name="审核…").click()
+    page.get_by_role("button", name="退回编制人修改").click()
+    expect(page.locator(".errors")).to_contain_text("须填写审核意见")
+    page.get_by_label("审核意见").fill("请在备注写明本月无新线索")
+    page.get_by_role("button", name="退回编制人修改").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("审核退回修改")
+    page.get_by_role("button", name="退出").click()
+    log_in(page, live_server, "carol")
+    page.goto(url)
+    expect(page.locator("body")).to_contain_text("请在备注写明本月无新线索")
+    page.goto(f"{live_server.url}/reports/")
+    page.get_by_label("报表").first.select_option(value="annex1")
+    page.get_by_label("所属月份").fill(month)
+    page.get_by_label("备注").fill("本月无新线索")
+    page.get_by_role("button", name="按台账编制").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("编制中")
+    page.get_by_role("button", name="退出").click()
+    log_in(page, live_server, "rita")
+    page.goto(url)
+    sign_and_submit(page)
+    expect(page.get_by_test_id("footer")).to_contain_text("单位分管负责人：rita姓名")
+    page.get_by_role("button", name="退出").click()
+
+    report = Report.objects.get(kind="annex1", version=1)
+    cells = [str(v) for row in load(bytes(report.file)).rows for v in row if v]
+    assert "填表人：carol姓名" in cells
+    assert "单位分管负责人：rita姓名" in cells
+    assert "联系电话：0597-7832121" in cells
+
+    # The city sees both files and returns it with a comment.
+    log_in(page, live_server, "cindy")
+    page.goto(url)
+    with page.expect_download() as got:
+        page.get_by_test_id("download-file").click()
+    assert hashlib.sha256(Path(got.value.path()).read_bytes()).hexdigest() == report.sha256
+    with page.expect_download() as got:
+        page.get_by_test_id("download-scan").click()
+    assert Path(got.value.path()).read_bytes() == SCAN_PATH.read_bytes()
+    shot(page, "city-report")
+    page.get_by_role("link", name="退回…").click()
+    expect(page.get_by_test_id("what-happens")).to_contain_text("退回后")
+    shot(page, "return-confirm")
+    page.get_by_label("退回原因").fill("第34栏涉及金额与附件2不符")
+    page.get_by_role("button", name="确认退回").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("已退回")
+    page.get_by_role("button", name="退出").click()
+
+    # The county corrects and resubmits.
+    log_in(page, live_server, "carol")
+    page.goto(url)
+    expect(page.locator("body")).to_contain_text("第34栏涉及金额与附件2不符")
+    page.get_by_label("更正原因").fill("按市里意见核对金额")
+    page.get_by_role("button", name="创建更正版本").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("编制中")
+    corrected = page.url
+    page.get_by_role("button", name="退出").click()
+    log_in(page, live_server, "rita")
+    page.goto(corrected)
+    sign_and_submit(page)
+    page.get_by_role("button", name="退出").click()
+    assert Report.objects.get(kind="annex1", version=2).status == "submitted"
+    assert Report.objects.get(kind="annex1", version=1).status == "superseded"
+
+    # The quarterly clue report goes to the discipline commission, who signs for it.
+    log_in(page, live_server, "carol")
+    page.goto(f"{live_server.url}/reports/")
+    page.get_by_label("报表").first.select_option(value="clue_quarterly")
+    page.get_by_label("所属月份").fill(month)
+    page.get_by_role("button", name="按台账编制").click()
+    quarterly = page.url
+    page.get_by_role("button", name="退出").click()
+    log_in(page, live_server, "rita")
+    page.goto(quarterly)
+    expect(page.get_by_role("link", name="报送市纪委监委…")).to_have_count(0)
+    sign_and_submit(page)
+    page.get_by_role("button", name="退出").click()
+    log_in(page, live_server, "dora")
+    page.goto(f"{live_server.url}/reports/")
+    expect(page.locator("table")).to_contain_text("季度问题线索情况")
+    expect(page.locator("table")).not_to_contain_text("附件1")
+    page.get_by_role("link", name="季度问题线索情况").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("季度")
+    page.get_by_role("button", name="签收").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("已签收")
+    shot(page, "discipline-acknowledged")

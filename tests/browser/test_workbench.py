@@ -108,6 +108,7 @@ def test_the_county_reviewer(page, live_server, planted):
     page.get_by_role("button", name="同意").click()
     home(page, live_server)
     row(page, f"report-sign:{o['draft'].pk}").get_by_role("link").click()
+    page.get_by_role("link", name="审核…").click()
     page.get_by_role("button", name="审核通过").click()
     home(page, live_server)
     assert keys(page) == set()

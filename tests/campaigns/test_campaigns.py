@@ -234,3 +234,80 @@ class CampaignTests(AnjuTestCase):
             self.assertEqual(code, 0)
             text = "\n".join(p.text for p in Document(str(out)).paragraphs)
             self.assertIn("完成率 83.3%", text)
+
+    # Issue 26: the summary in GB/T 9704 layout, 统计截至 the end of a past campaign, and the
+    # accountability totals the discipline commission's summary asks for.
+
+    def test_it_is_laid_out_as_an_official_document(self):
+        data = summary_docx(self.campaign, date(2020, 11, 30), number="漳建〔2020〕88号")
+        doc = Document(io.BytesIO(data))
+        section = doc.sections[0]
+        size = (section.page_width.mm, section.page_height.mm)  # stored in twips: to 0.01 mm
+        self.assertEqual(tuple(round(v) for v in size), (210, 297))
+        margins = (
+            section.top_margin,
+            section.bottom_margin,
+            section.left_margin,
+            section.right_margin,
+        )
+        self.assertEqual(tuple(round(m.mm) for m in margins), (37, 35, 28, 26))
+        texts = [p.text for p in doc.paragraphs]
+        self.assertEqual(texts[0], "市住建局")  # the issuing authority
+        self.assertEqual(texts[1], "漳建〔2020〕88号")  # 文号 line, under it
+        self.assertEqual(texts[2], "漳平市贫困人口住房安全有保障专项整治工作总结")
+        footer = section.footer.paragraphs[0]._p.xml
+        self.assertIn("PAGE", footer)
+        self.assertEqual(section.footer.paragraphs[0].text, "—  —")  # — N — around the field
+        self.assertTrue(doc.settings.odd_and_even_pages_header_footer)
+        self.assertIn("PAGE", section.even_page_footer.paragraphs[0]._p.xml)
+
+    def test_a_past_campaign_is_counted_to_its_end_date(self):
+        doc = Document(io.BytesIO(summary_docx(self.campaign, date(2026, 12, 7))))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        self.assertIn("统计截至：2020年11月30日", text)
+        self.assertNotIn("2026年12月07日", text)
+
+    def test_it_totals_sanctions_forms_recovered_funds_and_exposures(self):
+        from decimal import Decimal
+
+        from anju.oversight.models import Exposure, Sanction
+
+        clue = Clue.objects.get()
+        clue.recovered = Decimal("1.50")
+        clue.save()
+        for name, kind, form in (("甲", "party", 2), ("甲", "admonish", 1), ("乙", "party", 2)):
+            Sanction.objects.create(
+                clue=clue,
+                region_id=XINQIAO,
+                kind=kind,
+                person_name=name,
+                level="village",
+                form=form,
+                decided_on=date(2020, 9, 1),
+                recorded_by=self.carol,
+            )
+        Sanction.objects.create(
+            clue=clue,
+            region_id=XINQIAO,
+            kind="party",
+            person_name="丙",
+            level="village",
+            form=3,
+            decided_on=date(2021, 1, 5),  # after the campaign: not counted
+            recorded_by=self.carol,
+        )
+        Exposure.objects.create(
+            region_id=XINQIAO,
+            exposed_on=date(2020, 10, 1),
+            channel="市纪委网站",
+            problems=2,
+            persons=3,
+            recorded_by=self.carol,
+        )
+        text = "\n".join(
+            p.text
+            for p in Document(io.BytesIO(summary_docx(self.campaign, date(2021, 3, 1)))).paragraphs
+        )
+        self.assertIn("受处理处分共 2 人", text)
+        self.assertIn("第一种形态 1 人，第二种形态 2 人，第三种形态 0 人", text)
+        self.assertIn("追缴资金 1.50 万元；通报曝光 1 次，涉及问题 2 个、3 人", text)

@@ -60,3 +60,17 @@ class ProgressReportTests(AnjuTestCase):
 
         grid = load(bytes(report.file))
         self.assertIn("工作进展（2026年10月）", grid.rows[0][0])
+        # 突出问题处理情况: the item rectified in the month, and the clerk's narrative.
+        self.assertEqual(
+            report.values["handled"], [["新桥镇", "漏雨", "已整改", "黄", "2026-10-25"]]
+        )
+        report = workflow.report_prepare(
+            actor=self.carol,
+            region=county,
+            kind="progress",
+            period=date(2026, 10, 1),
+            remarks="新桥镇漏雨户已修缮，双洋镇鉴定下月完成。",
+        )
+        cells = [str(v) for r in load(bytes(report.file)).rows for v in r if v]
+        self.assertIn("突出问题处理情况", cells)
+        self.assertIn("情况说明：新桥镇漏雨户已修缮，双洋镇鉴定下月完成。", cells)

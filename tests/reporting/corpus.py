@@ -398,9 +398,28 @@ CORPUS: dict[str, Callable[[], bytes]] = {
 }
 
 
+def time_reading(runs: int = 5) -> float:
+    """Median seconds to read one corpus file (every file, `runs` times)."""
+    import statistics
+    import time
+
+    from anju.reporting.reader import read_report
+
+    files = [make() for make in CORPUS.values()]
+    per_file = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for data in files:
+            read_report(data)
+        per_file.append((time.perf_counter() - start) / len(files))
+    return statistics.median(per_file)
+
+
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus-out")
     target.mkdir(parents=True, exist_ok=True)
     for name, make in CORPUS.items():
         (target / f"{name}.xlsx").write_bytes(make())
     print(f"{len(CORPUS)} files in {target}")
+    if "--time" in sys.argv:
+        print(f"reading: median {time_reading() * 1000:.1f} ms per file (5 runs)")

@@ -4,12 +4,13 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
 from anju.regions.models import Region
 from anju.reporting import sources, workflow
-from anju.reporting.annexes import Annex1
+from anju.reporting.annexes import Annex1, Signature
 from anju.reporting.deadlines import due_date
 from anju.reporting.layout import write_annex1
 from anju.reporting.models import Report, ReportEvent
@@ -17,6 +18,9 @@ from anju.reporting.queries import board, rates, reminders
 from tests.base import AnjuTestCase, make_user
 
 SH = ZoneInfo("Asia/Shanghai")
+# What a submission sends besides the report: the footer's phone and the stamped scan (a PDF).
+SCAN = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+SENT = {"phone": "0597-7832121", "scan": SCAN, "scan_name": "盖章扫描件.pdf"}
 OCT = date(2026, 10, 1)
 
 
@@ -27,10 +31,14 @@ class FixtureLedger:
         self.found = 3
         self.problems: list[str] = []
 
-    def __call__(self, district, period, remarks):
+    def __call__(self, district, period, remarks, signature=None):
         values = [Decimal(self.found)] + [Decimal(0)] * 33
         data = Annex1(
-            district=district.name, month=f"{period:%Y-%m}", values=values, remarks=remarks
+            district=district.name,
+            month=f"{period:%Y-%m}",
+            values=values,
+            remarks=remarks,
+            signature=signature or Signature(),
         )
         return sources.Content(
             values={"values": [int(v) for v in values]},
@@ -115,7 +123,7 @@ class SubmissionTests(WorkflowCase):
     def submitted(self):
         report = self.prepare()
         workflow.report_sign_off(actor=self.rita, report=report)
-        return workflow.report_submit(actor=self.carol, report=report)
+        return workflow.report_submit(actor=self.carol, report=report, **SENT)
 
     def test_submission_freezes_numbers_and_file(self):
         report = self.submitted()
@@ -137,7 +145,7 @@ class SubmissionTests(WorkflowCase):
         corrected = workflow.report_correct(actor=self.carol, report=report, reason="补登一条")
         self.assertEqual((corrected.version, corrected.reason), (2, "补登一条"))
         workflow.report_sign_off(actor=self.rita, report=corrected)
-        workflow.report_submit(actor=self.carol, report=corrected)
+        workflow.report_submit(actor=self.carol, report=corrected, **SENT)
         report.refresh_from_db()
         self.assertEqual(report.status, "superseded")
         self.assertEqual(report.values["values"][0], 3)
@@ -159,7 +167,7 @@ class BoardTests(WorkflowCase):
                 actor=self.carol, region=region, kind="annex1", period=OCT
             )
             workflow.report_sign_off(actor=self.rita, report=report)
-            workflow.report_submit(actor=self.carol, report=report)
+            workflow.report_submit(actor=self.carol, report=report, **SENT)
 
     def test_on_time_late_and_missing(self):
         city = Region.objects.get(code="350800000000")
@@ -211,9 +219,18 @@ class ReportPageTests(WorkflowCase):
         report = Report.objects.get()
         self.assertRedirects(response, reverse("reporting:report", args=[report.pk]))
         self.login(self.rita)
-        self.client.post(reverse("reporting:sign_off", args=[report.pk]))
+        confirm = self.client.get(reverse("reporting:sign_off", args=[report.pk]))
+        self.assertContains(confirm, "单位分管负责人")
+        report.refresh_from_db()
+        self.assertEqual(report.status, "draft")  # opening the page decides nothing
+        self.client.post(reverse("reporting:sign_off", args=[report.pk]), {"decision": "approve"})
         self.login(self.carol)
-        self.client.post(reverse("reporting:submit", args=[report.pk]))
+        confirm = self.client.get(reverse("reporting:submit", args=[report.pk]))
+        self.assertContains(confirm, "冻结")
+        self.client.post(
+            reverse("reporting:submit", args=[report.pk]),
+            {"phone": "0597-7832121", "scan": SimpleUploadedFile("scan.pdf", SCAN)},
+        )
         report.refresh_from_db()
         self.assertEqual(report.status, "submitted")
         download = self.client.get(reverse("reporting:download", args=[report.pk]))
@@ -241,7 +258,7 @@ class CitySummaryTests(WorkflowCase):
         boss = make_user(f"boss{user_region[:6]}", "county_reviewer", user_region)
         report = workflow.report_prepare(actor=clerk, region=region, kind="annex1", period=OCT)
         workflow.report_sign_off(actor=boss, report=report)
-        workflow.report_submit(actor=clerk, report=report)
+        workflow.report_submit(actor=clerk, report=report, **SENT)
 
     def test_the_city_total_sums_submitted_districts_and_names_the_missing(self):
         from anju.reporting.reader import read_report
@@ -262,3 +279,163 @@ class CitySummaryTests(WorkflowCase):
         response = self.client.get(reverse("reporting:summary", args=["annex1"]) + "?month=2026-10")
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.content.startswith(b"PK"))
+
+
+class FrozenFileTests(WorkflowCase):
+    """Issue 26: the file goes out as it is (footer filled), with the stamped scan."""
+
+    def signed(self):
+        report = self.prepare()
+        workflow.report_sign_off(actor=self.rita, report=report, comment="数字已核对")
+        return report
+
+    def test_the_footer_is_filled_from_preparer_reviewer_and_submission_time(self):
+        from anju.reporting.reader import load
+
+        report = self.signed()
+        with time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=SH)):
+            workflow.report_submit(actor=self.carol, report=report, **SENT)
+        rows = load(bytes(report.file)).rows
+        cells = [str(v) for row in rows for v in row if v]
+        self.assertIn(f"填表人：{self.carol}", cells)
+        self.assertIn("联系电话：0597-7832121", cells)
+        self.assertIn(f"单位分管负责人：{self.rita}", cells)
+        self.assertIn("填报时间：2026年11月20日", cells)
+        self.assertIn("填报单位：漳平市", cells)
+        self.assertEqual(report.footer["单位分管负责人"], str(self.rita))
+        import hashlib
+
+        self.assertEqual(report.sha256, hashlib.sha256(bytes(report.file)).hexdigest())
+
+    def test_the_scan_is_kept_with_its_hash_and_the_city_downloads_both(self):
+        import hashlib
+
+        report = self.signed()
+        workflow.report_submit(actor=self.carol, report=report, **SENT)
+        self.assertEqual(report.scan_sha256, hashlib.sha256(SCAN).hexdigest())
+        self.assertEqual(report.scan_type, "application/pdf")
+        self.login(self.cindy)
+        page = self.client.get(reverse("reporting:report", args=[report.pk]))
+        self.assertContains(page, report.scan_sha256)
+        self.assertContains(page, report.sha256)
+        scan = self.client.get(reverse("reporting:scan", args=[report.pk]))
+        self.assertEqual(scan.content, SCAN)
+        self.assertEqual(scan["Content-Type"], "application/pdf")
+        self.login(self.xavier)
+        self.assertEqual(
+            self.client.get(reverse("reporting:scan", args=[report.pk])).status_code, 404
+        )
+
+    def test_the_scan_must_be_a_pdf_or_an_image(self):
+        report = self.signed()
+        with self.assertRaisesMessage(ValidationError, "盖章扫描件"):
+            workflow.report_submit(actor=self.carol, report=report, phone="1")
+        with self.assertRaisesMessage(ValidationError, "不是 PDF 或 JPG/PNG"):
+            workflow.report_submit(
+                actor=self.carol, report=report, phone="1", scan=b"PK\x03\x04 an xlsx"
+            )
+        png = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+        workflow.report_submit(actor=self.carol, report=report, phone="1", scan=png)
+        self.assertEqual(report.scan_type, "image/png")
+
+    def test_a_bad_scan_on_the_page_keeps_the_phone_and_says_to_choose_again(self):
+        report = self.signed()
+        self.login(self.carol)
+        response = self.client.post(
+            reverse("reporting:submit", args=[report.pk]),
+            {"phone": "0597-1234567", "scan": SimpleUploadedFile("a.txt", b"hello")},
+        )
+        self.assertContains(response, "不是 PDF 或 JPG/PNG")
+        self.assertContains(response, 'value="0597-1234567"')
+        self.assertContains(response, "请重新选择文件")
+        report.refresh_from_db()
+        self.assertEqual(report.status, "signed_off")
+
+    def test_a_ledger_changed_after_sign_off_is_not_sent_with_other_numbers(self):
+        report = self.signed()
+        self.ledger.found = 9
+        with self.assertRaisesMessage(ValidationError, "审核后台账已有变化"):
+            workflow.report_submit(actor=self.carol, report=report, **SENT)
+        report.refresh_from_db()
+        self.assertEqual(report.status, "signed_off")
+
+
+class ReviewTests(WorkflowCase):
+    """Issue 25 item 6: 审核通过 / 退回 with a comment; the reviewer can return a report."""
+
+    def test_the_reviewer_returns_a_draft_with_a_comment_and_it_comes_back(self):
+        report = self.prepare()
+        self.login(self.rita)
+        response = self.client.post(
+            reverse("reporting:sign_off", args=[report.pk]), {"decision": "revise", "comment": ""}
+        )
+        self.assertContains(response, "退回修改须填写审核意见")
+        self.client.post(
+            reverse("reporting:sign_off", args=[report.pk]),
+            {"decision": "revise", "comment": "第1栏与台账不符，请核对"},
+        )
+        report.refresh_from_db()
+        self.assertEqual(report.status, "revise")
+        self.assertEqual(report.events.last().note, "第1栏与台账不符，请核对")
+        again = self.prepare()
+        self.assertEqual((again.pk, again.status), (report.pk, "draft"))
+        workflow.report_sign_off(actor=self.rita, report=again, comment="同意")
+        self.assertEqual(again.events.last().note, "同意")
+
+    def test_the_city_returns_through_a_confirmation_with_a_reason(self):
+        report = self.prepare()
+        workflow.report_sign_off(actor=self.rita, report=report)
+        workflow.report_submit(actor=self.carol, report=report, **SENT)
+        self.login(self.cindy)
+        page = self.client.get(reverse("reporting:return", args=[report.pk]))
+        self.assertContains(page, "退回后")
+        self.client.post(reverse("reporting:return", args=[report.pk]), {"reason": "第34栏有误"})
+        report.refresh_from_db()
+        self.assertEqual(report.status, "returned")
+        self.login(self.carol)
+        self.assertContains(
+            self.client.get(reverse("reporting:report", args=[report.pk])), "第34栏有误"
+        )
+
+    def test_a_clerk_cannot_open_the_review_page(self):
+        report = self.prepare()
+        self.login(self.carol)
+        self.assertEqual(
+            self.client.get(reverse("reporting:sign_off", args=[report.pk])).status_code, 403
+        )
+
+
+class MergedAnnex2Tests(WorkflowCase):
+    def test_the_city_merged_annex2_has_a_district_column(self):
+        from anju.reporting.summary import city_annex2
+
+        for code, place in (("350881000000", "漳平市"), ("350802000000", "新罗区")):
+            region = Region.objects.get(code=code)
+            Report.objects.create(
+                region=region,
+                kind="annex2",
+                period=OCT,
+                status="submitted",
+                due_date=due_date("annex2", OCT),
+                prepared_by=self.carol,
+                values={
+                    "rows": [
+                        {
+                            "source": "审计",
+                            "place": place,
+                            "persons": [],
+                            "summary": "（新桥镇西埔村）补助未按时发放。",
+                            "funds": "1.00",
+                            "disposal": "正在核查",
+                        }
+                    ]
+                },
+            )
+        from anju.reporting.reader import load, read_report
+
+        data = city_annex2(Region.objects.get(code="350800000000"), OCT)
+        rows = load(data).rows
+        self.assertEqual(rows[2][0], "区县")
+        self.assertEqual([rows[4][0], rows[5][0]], ["新罗区", "漳平市"])
+        parsed = read_report(data)
+        self.assertEqual([r["district"] for r in parsed["rows"]], ["新罗区", "漳平市"])

@@ -32,6 +32,8 @@ class Perm(StrEnum):
     PREPARE_REPORTS = "reporting.prepare"
     SIGN_OFF_REPORTS = "reporting.sign_off"
     RETURN_REPORTS = "reporting.return"
+    # The discipline commission receives, reads and signs for the quarterly clue report.
+    RECEIVE_CLUE_REPORTS = "reporting.receive_clue_reports"
     VIEW_CLUES = "oversight.view"
     REGISTER_CLUES = "oversight.register"
     HANDLE_CLUES = "oversight.handle"
@@ -174,6 +176,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_REPORTS,
             Perm.VIEW_SPOT_CHECKS,
             Perm.VIEW_CAMPAIGNS,
+            Perm.VIEW_REPORTS,
+            Perm.RECEIVE_CLUE_REPORTS,
         }
     ),
     # 部门数据员: brings their department's lists, and sees what they brought.
