@@ -161,6 +161,17 @@ def _apply(request: ChangeRequest) -> None:
                 start=today,
             )
         facts_refresh([household.pk])
+        if wanted - have:
+            # Newly in a priority category: assessed within a month, like a list's newcomer.
+            from anju.assessments.models import TaskReason
+            from anju.assessments.services import task_open
+
+            task_open(
+                actor=request.decided_by,
+                household=household,
+                reason=TaskReason.NEW_CATEGORY,
+                kind=sorted(wanted - have)[0],
+            )
 
 
 def change_decide(*, actor, request: ChangeRequest, approve: bool, note: str = "") -> ChangeRequest:

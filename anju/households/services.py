@@ -33,11 +33,25 @@ def household_create(
     resident = parse_id(head_id)
     if resident is None:
         raise ValidationError(f"不是身份证号「{head_id}」。")
-    if Household.objects.filter(head_id=resident.number).exists():
+    existing = Household.objects.filter(head_id=resident.number).first()
+    if existing is not None and not existing.pending:
         raise ValidationError("该身份证号已登记为户主。")
     name = squeeze(head_name)
     if not name:
         raise ValidationError("户主姓名不能为空。")
+    if existing is not None:
+        # Listed by a department and waiting for its record (待建档): entering it completes it.
+        if not region_visible(actor, existing.region_id):
+            raise ValidationError("该身份证号已在其他乡镇待建档，请联系区县分配。")
+        return _complete_pending(
+            actor=actor,
+            household=existing,
+            region=region,
+            head_name=name,
+            size=size,
+            categories=categories,
+            structure=structure,
+        )
     with transaction.atomic():
         household = Household(
             region=region,
@@ -75,6 +89,36 @@ def household_create(
             },
         )
         tally_refresh([region.code])
+        if categories:
+            from anju.assessments.models import TaskReason
+            from anju.assessments.services import task_open
+
+            task_open(actor=actor, household=household, reason=TaskReason.ENTERED)
+    return household
+
+
+def _complete_pending(
+    *, actor, household, region, head_name, size, categories, structure
+) -> Household:
+    from anju.households.pending import household_complete
+
+    with transaction.atomic():
+        household_complete(
+            actor=actor,
+            household=household,
+            region=region,
+            head_name=head_name,
+            size=size,
+            structure=structure,
+        )
+        have = set(household.categories.filter(end__isnull=True).values_list("category", flat=True))
+        for category in set(categories) - have:
+            CategoryRecord.objects.create(
+                household=household,
+                category=category,
+                department=CATEGORY_DEPARTMENT[Category(category)],
+            )
+        facts_refresh([household.pk])
     return household
 
 
@@ -144,4 +188,7 @@ def assessment_add(
         from anju.assessments.services import tasks_close_assessed
 
         tasks_close_assessed(actor=actor, household_ids=[house.household_id])
+        from anju.households.cases import case_for_assessment
+
+        case_for_assessment(actor=actor, assessment=assessment)
     return assessment

@@ -26,6 +26,7 @@ from anju.actions import ask_export_reason, export_reason, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households import changes, exports, plates, queries, renovations, tasks, visits
+from anju.households.case_views import case_context
 from anju.households.choices import Category, Grade, Method, Structure
 from anju.households.models import (
     ChangeField,
@@ -98,6 +99,16 @@ def households(request):
 def household(request, pk: int):
     item = access_household(request.user, pk)
     people = list(item.people.all())
+    done = renovations.STEPS
+    rows = list(item.renovations.prefetch_related("payments"))
+    for r in rows:
+        r.done_steps = [f for f, _, _ in done if getattr(r, f)]
+        r.next_step, r.next_label = next(
+            ((f, label) for f, label, _ in done if not getattr(r, f)), ("", "")
+        )
+    visit_rows = list(item.visits.select_related("visitor"))
+    for v in visit_rows:
+        v.needs_case = bool(set(v.findings) & {"back_to_danger", "still_in_old"})
     return render(
         request,
         "households/detail.html",
@@ -108,10 +119,10 @@ def household(request, pk: int):
             "people": [(p, p.id_number_masked) for p in people],
             "categories": item.categories.all(),
             "houses": item.houses.prefetch_related("assessments"),
-            "renovations": item.renovations.prefetch_related("payments"),
+            "renovations": rows,
             "timeline": queries.timeline(item),
             "can_unmask": has_perm(request.user, Perm.UNMASK),
-            "visits": item.visits.select_related("visitor"),
+            "visits": visit_rows,
             "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}),
             "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "steps": renovations.STEPS,
@@ -122,6 +133,7 @@ def household(request, pk: int):
             "changes": item.changes.select_related("proposed_by")[:20],
             "findings": findings_visible_to(request.user).filter(household=item)[:50],
             **_cadre_work(request, item),
+            **case_context(request, item),
         },
     )
 
