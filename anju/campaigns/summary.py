@@ -65,6 +65,7 @@ def summary_docx(campaign: Campaign, on: date) -> bytes:
 
     from anju.oversight.models import TypicalCase
 
+    on = min(on, campaign.end)  # a finished campaign is summed up as of its end
     progress = campaign_progress(campaign, on)
     figures = period_figures(campaign, on)
     doc = Document()
@@ -157,3 +158,46 @@ def summary_docx(campaign: Campaign, on: date) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def base_village_survey(campaign: Campaign, on: date) -> list[tuple[str, str, int, int, int]]:
+    """Seed 003 (四): the survey of the revolutionary base villages (革命基点村) within the
+    campaign, per township: (township code, name, households in base villages, surveyed, i.e.
+    reviewed (复核) or visited during the campaign by `on`, assessed by `on`). Empty when the
+    campaign's region holds no base village."""
+    from django.db.models import Exists, OuterRef
+
+    from anju.households.models import Assessment, FollowUpVisit, Household, InfoReview
+    from anju.regions.models import Region
+    from anju.regions.queries import base_villages_within
+
+    villages = list(base_villages_within(campaign.region).values_list("code", flat=True))
+    if not villages:
+        return []
+    rows = (
+        Household.objects.filter(region_id__in=villages)
+        .annotate(
+            reviewed=Exists(
+                InfoReview.objects.filter(
+                    household=OuterRef("pk"), reviewed_on__gte=campaign.start, reviewed_on__lte=on
+                )
+            ),
+            visited=Exists(
+                FollowUpVisit.objects.filter(
+                    household=OuterRef("pk"), visited_on__gte=campaign.start, visited_on__lte=on
+                )
+            ),
+            assessed=Exists(
+                Assessment.objects.filter(house__household=OuterRef("pk"), assessed_on__lte=on)
+            ),
+        )
+        .values_list("region_id", "reviewed", "visited", "assessed")
+    )
+    per: dict[str, list[int]] = {}
+    for code, reviewed, visited, assessed in rows:
+        cell = per.setdefault(code[:9] + "000", [0, 0, 0])
+        cell[0] += 1
+        cell[1] += bool(reviewed or visited)
+        cell[2] += bool(assessed)
+    names = dict(Region.objects.filter(code__in=per).values_list("code", "name"))
+    return [(code, names.get(code, code), *per[code]) for code in sorted(per)]

@@ -25,6 +25,7 @@ from anju.actions import run
 from anju.households import cases, pending
 from anju.households.choices import Method, Structure
 from anju.households.models import CaseKind, OldHouse, RenovationCase
+from anju.households.review_views import ReviewForm
 from anju.pagination import paginate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -105,6 +106,8 @@ def case_context(request, household) -> dict:
         ),
         "place_form": PlaceForm(),
         "case_findings": [f.value for f in cases.CASE_FINDINGS],
+        "review_form": ReviewForm(initial={"reviewed_on": today}),
+        "reviews": household.reviews.select_related("reviewer")[:10],
         "levels": cases.LEVELS,
     }
 

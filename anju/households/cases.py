@@ -346,9 +346,25 @@ def case_status(case: RenovationCase, today: date) -> tuple[str, bool]:
         return f"已完成（{case.closed_on:%Y-%m-%d}）", False
     if case.kind == CaseKind.RELOCATION:
         done = [label for f, label, _ in RELOCATION_STEPS if getattr(case, f)]
-        return (done[-1] if done else "待认定搬迁资格"), today > case.deadline
+        return (f"已{done[-1]}" if done else "待认定搬迁资格"), today > case.deadline
     renovation = case.renovation
     if renovation is None:
         return "待开启改造", today > case.start_by or today > case.deadline
     done = [label for f, label, _ in STEPS if getattr(renovation, f)]
-    return (f"已{done[-1]}" if done else "已开启"), today > case.deadline
+    ahead = next((label for f, label, _ in STEPS if not getattr(renovation, f)), "")
+    text = f"已{done[-1]}" if done else "已开启"
+    return (f"{text}，下一步：{ahead}" if ahead else text), today > case.deadline
+
+
+def subsidy_text(renovation: Renovation) -> str:
+    """核定补助 and its split by level, in yuan, as the household page says it."""
+
+    def yuan(fen: int) -> str:
+        return f"{fen / 100:,.2f}".replace(".00", "")
+
+    parts = [
+        f"{label} {yuan(getattr(renovation, field))}"
+        for field, label in LEVELS
+        if getattr(renovation, field)
+    ]
+    return f"{yuan(renovation.subsidy_fen)} 元" + (f"（{'，'.join(parts)}）" if parts else "")

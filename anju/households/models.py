@@ -497,3 +497,32 @@ class RenovationCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.get_kind_display()}"
+
+
+class ReviewResult(models.TextChoices):
+    CONSISTENT = "consistent", "信息一致"
+    CORRECTED = "corrected", "已当场更正"
+    MISMATCH = "mismatch", "不一致，待更正"
+
+
+class InfoReview(models.Model):
+    """信息审核 (seed 003 (三)): someone checked the household's housing-safety record against the
+    poverty office's and the facts, on a date, with a result; one by one or a village at a time."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField("复核日期")
+    reviewer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField("复核结果", max_length=12, choices=ReviewResult.choices)
+    note = IdMaskedCharField("说明", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "信息复核"
+        ordering = ["-reviewed_on", "-pk"]
+        indexes = [
+            # The campaign's info_reviewed measure: reviews of these households in a period.
+            models.Index(fields=["household", "reviewed_on"], name="review_household_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.reviewed_on}"

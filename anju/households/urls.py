@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anju.households import case_views, views
+from anju.households import base_views, case_views, review_views, views
 
 app_name = "households"
 urlpatterns = [
@@ -38,4 +38,7 @@ urlpatterns = [
     ),
     path("<int:pk>/complete/", case_views.household_complete, name="complete"),
     path("<int:pk>/place/", case_views.household_place, name="place"),
+    path("<int:pk>/reviews/", review_views.review_add, name="review_add"),
+    path("reviews/", review_views.village_reviews, name="reviews"),
+    path("base-villages/", base_views.base_villages, name="base_villages"),
 ]

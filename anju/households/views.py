@@ -27,6 +27,7 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households import changes, exports, plates, queries, renovations, tasks, visits
 from anju.households.case_views import case_context
+from anju.households.cases import subsidy_text
 from anju.households.choices import Category, Grade, Method, Structure
 from anju.households.models import (
     ChangeField,
@@ -57,6 +58,8 @@ def _filtered(request):
         assessed=g.get("assessed", ""),
         accepted=g.get("accepted", ""),
         payment=g.get("payment", ""),
+        base_village=g.get("base_village", ""),
+        pending=g.get("pending", ""),
     )
 
 
@@ -102,6 +105,7 @@ def household(request, pk: int):
     done = renovations.STEPS
     rows = list(item.renovations.prefetch_related("payments"))
     for r in rows:
+        r.subsidy_text = subsidy_text(r)
         r.done_steps = [f for f, _, _ in done if getattr(r, f)]
         r.next_step, r.next_label = next(
             ((f, label) for f, label, _ in done if not getattr(r, f)), ("", "")
