@@ -205,6 +205,10 @@ def load_demo(
 
     households = load_households(size=size, actor=actor)
     if households:
+        # The loader writes payments, plates and visits in bulk: recount the overview once.
+        from anju.dashboard.tally import tally_rebuild
+
+        tally_rebuild()
         progress(f"农户档案：{households} 户演示农户")
     from anju.crosscheck.demo import load_reference_lists
 

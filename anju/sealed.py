@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Lookup
 
 from anju.crypto import DIGEST_LENGTH, BulkSealer, Misplaced, blind, blinder, seal, unseal
-from anju.households.ids import mask_account, mask_id, mask_ids_in
+from anju.identity import mask_account, mask_id, mask_ids_in
 
 
 def _mask_phone(number: str) -> str:

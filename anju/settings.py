@@ -260,9 +260,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"forbidden_one_line": {"()": "anju.logs.ForbiddenOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("ANJU_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # A 403 is one line (user, path, reason), not a PermissionDenied traceback.
+        "django.request": {"filters": ["forbidden_one_line"]},
+    },
 }
 
 # The REST API (/api/v1/, docs/api.md): personal tokens only, no session authentication.

@@ -1,12 +1,22 @@
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 
 from anju.accounts.access import Perm, active_region, perms_of, public_view, staff_view
 from anju.regions.models import Level
 from anju.regions.queries import children_of, subtree_counts
 from anju.reporting.queries import reminders
+
+
+@public_view
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: the same icon, not a 404."""
+    icon = finders.find("anju/favicon.svg")
+    with open(icon, "rb") as fh:
+        return HttpResponse(fh.read(), content_type="image/svg+xml")
 
 
 @public_view

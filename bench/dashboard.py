@@ -9,12 +9,15 @@ import os
 import sys
 import time
 
+from bench import repeats
+
 
 def timings(client, url: str, n: int = 40) -> dict[str, float]:
     """Wall-clock and CPU p50/p95 in ms. On a shared machine the wall clock mostly measures the
     neighbours; the process's CPU time (SQLite runs in-process, so it includes the queries) is
     the figure that compares across runs."""
     wall, cpu = [], []
+    n = repeats(n)
     for _ in range(n):
         w, c = time.perf_counter(), time.process_time()
         response = client.get(url)

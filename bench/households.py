@@ -9,7 +9,7 @@ import time
 
 import xlsxwriter
 
-from bench import import_floor
+from bench import import_floor, repeats
 from bench.memory import high_water_mb, private_mb, reset_high_water
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
@@ -65,6 +65,7 @@ def child_memory():
 
 def latency(client, url: str, n: int = 40) -> tuple[float, float]:
     times = []
+    n = repeats(n)
     for _ in range(n):
         start = time.perf_counter()
         response = client.get(url)

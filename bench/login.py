@@ -14,9 +14,12 @@ import statistics
 import tempfile
 import time
 
+from bench import repeats
+
 
 def _median_ms(fn, n: int) -> tuple[float, float]:
     times = []
+    n = repeats(n)
     for _ in range(n):
         start = time.perf_counter()
         fn()

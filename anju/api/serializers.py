@@ -4,7 +4,7 @@
 from rest_framework import serializers
 
 from anju.crosscheck.choices import Kind
-from anju.households.ids import mask_account, mask_id, mask_ids_in
+from anju.identity import mask_account, mask_id, mask_ids_in
 from anju.reporting.deadlines import days_late
 
 

@@ -7,7 +7,7 @@ import xlsxwriter
 
 from anju.assessments.models import TaskStatus
 from anju.crosscheck.choices import PRIORITY_KINDS
-from anju.households.ids import mask_id
+from anju.identity import mask_id
 from anju.reporting.layout import safe_text
 
 COLUMNS = [

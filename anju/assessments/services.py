@@ -171,6 +171,22 @@ def tasks_from_list(*, actor, reference, previous: list[int]) -> int:
     return count
 
 
+def on_assessment_due(*, actor, household_id: int, reason: str, kind: str):
+    """anju.households.events.assessment_due: a task for that household."""
+    from anju.households.models import Household
+
+    return task_open(
+        actor=actor, household=Household.objects.get(pk=household_id), reason=reason, kind=kind
+    )
+
+
+def on_household_moved(*, household_id: int, region: str) -> int:
+    """anju.households.events.household_moved: its open tasks follow it."""
+    return AssessmentTask.objects.filter(household_id=household_id, done_on__isnull=True).update(
+        region_id=township_of(region)
+    )
+
+
 def task_open(*, actor, household, reason: str, kind: str = "") -> AssessmentTask | None:
     """A task for one household entered by hand (乡镇新建档) or newly put in a priority category
     by an approved change request: due one calendar month from today. None when its house is
@@ -202,14 +218,6 @@ def task_open(*, actor, household, reason: str, kind: str = "") -> AssessmentTas
             after={"household": household.pk, "reason": reason, "due_on": str(task.due_on)},
         )
     return task
-
-
-def task_follow_household(*, household) -> int:
-    """A household moved to another township (a pending one placed by the county): its open
-    tasks move to that township's list."""
-    return AssessmentTask.objects.filter(household=household, done_on__isnull=True).update(
-        region_id=township_of(household.region_id)
-    )
 
 
 def tasks_close_assessed(*, actor, household_ids: list[int] | None = None) -> int:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from anju.audit.chain import GENESIS, entry_hash, hashed_content, jsonable
 from anju.audit.context import current_request
 from anju.audit.models import AuditEntry, AuditHead
-from anju.households.ids import mask_ids_in
+from anju.identity import mask_ids_in
 
 
 def _masked(value):

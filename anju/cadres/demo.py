@@ -10,9 +10,9 @@ from django.utils import timezone
 
 def load_cadres(*, clerk, cadre) -> int:
     """Through the real services; safe to run again (does nothing once assigned)."""
-    from anju.assessments.services import tasks_from_list
     from anju.cadres.models import Assignment
     from anju.cadres.services import assignment_create, observation_record
+    from anju.crosscheck.events import reference_list_imported
     from anju.crosscheck.models import ReferenceList, ReferenceRecord
     from anju.households.models import Household
     from anju.households.services import household_create
@@ -40,7 +40,9 @@ def load_cadres(*, clerk, cadre) -> int:
                         structure="earth_timber",
                     )
             # The list came before the archive knew them: compare it with no earlier list.
-            tasks_from_list(actor=clerk.get_username(), reference=poverty, previous=[])
+            reference_list_imported.announce(
+                actor=clerk.get_username(), reference=poverty, previous=[]
+            )
         households = list(
             Household.objects.filter(region__code__startswith=township.code[:9])
             .exclude(head_name__startswith="新识别户")

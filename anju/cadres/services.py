@@ -21,6 +21,7 @@ from anju.cadres.models import (
 )
 from anju.households.models import Household
 from anju.oversight.deadlines import WORKING, add_days, urgency
+from anju.photos import clean_photo
 from anju.regions.models import Region, is_within
 from anju.tabular.text import clean
 
@@ -97,8 +98,6 @@ def observation_record(
     """A cadre's observation on a visit to an assigned household (the caller has checked the
     assignment through access_cadre_household). Photos are re-encoded from their pixels: typed by
     content, metadata (EXIF, GPS) dropped."""
-    from anju.portal.services import clean_photo
-
     require(actor, Perm.CADRE_VISIT)
     if kind not in ObservationKind.values:
         raise ValidationError("请从列表中选择发现的问题。")

@@ -16,8 +16,9 @@ from django.utils import timezone
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck.choices import DEPARTMENT, PRIORITY_KINDS, Kind
+from anju.crosscheck.events import reference_list_imported
 from anju.crosscheck.models import ReferenceList, ReferenceRecord
-from anju.households.ids import parse_id
+from anju.identity import parse_id
 from anju.regions.models import Region, subtree_bounds
 from anju.sealed import Sealer
 from anju.tabular.errors import RowError
@@ -322,10 +323,13 @@ def import_reference(
         ).exclude(pk=reference.pk)
         replaced = list(superseded.values_list("pk", flat=True))
         superseded.update(superseded_by=reference)
+        # Everyone the archive lacks becomes a pending household first, so that the tasks
+        # the announcement opens include theirs.
         pending = _pending_households(actor, reference, entries)
-        from anju.assessments.services import tasks_from_list
-
-        tasks = tasks_from_list(actor=actor, reference=reference, previous=replaced)
+        answers = reference_list_imported.announce(
+            actor=actor, reference=reference, previous=replaced
+        )
+        tasks = sum(answers)
         audit(
             actor=actor,
             action=Action.IMPORT,

@@ -32,18 +32,13 @@ from anju.households.models import (
     Renovation,
     SafetyPlate,
 )
+from anju.parameters import payment_days
 from anju.regions.models import CODE_LENGTH, PREFIX_LENGTH, Level, ancestor_codes, subtree_bounds
 from anju.reporting.deadlines import add_months
 
 EVERYTHING = ("0" * CODE_LENGTH, "9" * CODE_LENGTH)
 # More touched subtrees than this at one level: refresh their parents instead.
 MAX_ROOTS = 20
-
-
-def payment_days() -> int:
-    from anju.crosscheck.rules import parameters
-
-    return int(parameters()["payment_days"])
 
 
 def _month(column: str) -> str:
@@ -315,3 +310,14 @@ def tally_differences() -> list[tuple]:
         ),
         key=lambda row: (row[0], row[1], str(row[2])),
     )
+
+
+def on_registry_changed(*, regions: Iterable[str]) -> None:
+    """anju.households.events.registry_changed: recount the regions written to."""
+    tally_refresh(regions)
+
+
+def on_archive_imported(*, regions: Iterable[str], new_households: Iterable[tuple]) -> None:
+    """anju.households.events.archive_imported: recount the regions of households on record,
+    add the new households' figures from what was written."""
+    tally_import(regions, new_households)

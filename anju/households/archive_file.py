@@ -9,7 +9,7 @@ from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from anju.households.choices import CATEGORY_WORDS, METHOD_WORDS, Grade, Structure
-from anju.households.ids import parse_id
+from anju.identity import parse_id
 from anju.regions.models import Level, Region
 from anju.tabular.errors import RowError
 from anju.tabular.parallel import halves

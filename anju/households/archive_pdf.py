@@ -2,8 +2,8 @@
 
 import io
 
-from anju.households.ids import mask_account, mask_id
 from anju.households.queries import timeline
+from anju.identity import mask_account, mask_id
 
 FONT = "STSong-Light"
 

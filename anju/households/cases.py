@@ -22,8 +22,8 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.dashboard.tally import tally_refresh
 from anju.households.choices import Grade, Method
+from anju.households.events import registry_changed
 from anju.households.facts import facts_refresh
 from anju.households.models import (
     Assessment,
@@ -37,6 +37,7 @@ from anju.households.models import (
     Renovation,
     RenovationCase,
 )
+from anju.parameters import parameters
 
 PROPOSED = {Grade.C: Method.REPAIR, Grade.D: Method.REBUILD}
 # Visit findings that mean the house must be made safe again.
@@ -60,7 +61,7 @@ RELOCATION_LABELS = {field: label for field, label, _ in RELOCATION_STEPS}
 
 def start_days() -> int:
     """Days from the assessment by which the renovation is applied for (NOT_RENOVATED)."""
-    return int((getattr(settings, "ANJU_CROSSCHECK", {}) or {}).get("not_renovated_days", 30))
+    return int(parameters()["not_renovated_days"])
 
 
 def case_days() -> int:
@@ -236,7 +237,7 @@ def renovation_open(
                 **{f: v for f, v in subsidies.items()},
             },
         )
-        tally_refresh([household.region_id])
+        registry_changed.announce(regions=[household.region_id])
         facts_refresh([household.pk])
     return renovation
 

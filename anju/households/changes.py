@@ -12,8 +12,8 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households.archive_file import CATEGORY_LOOKUP, words
 from anju.households.choices import CATEGORY_DEPARTMENT, Category
+from anju.households.events import registry_changed
 from anju.households.facts import facts_refresh
-from anju.households.ids import mask_account, mask_id, parse_id
 from anju.households.models import (
     CategoryRecord,
     ChangeField,
@@ -23,6 +23,7 @@ from anju.households.models import (
     Person,
     Renovation,
 )
+from anju.identity import mask_account, mask_id, parse_id
 from anju.tabular.values import BadValue
 
 F = ChangeField
@@ -141,9 +142,7 @@ def _apply(request: ChangeRequest) -> None:
         request.renovation.subsidy_fen = int(Decimal(value) * 100)
         request.renovation.save(update_fields=["subsidy_fen"])
         # Whether a subsidy is owed decides whether the renovation counts for payment on time.
-        from anju.dashboard.tally import tally_refresh
-
-        tally_refresh([household.region_id])
+        registry_changed.announce(regions=[household.region_id])
         facts_refresh([household.pk])
     elif field == F.CATEGORIES:
         wanted = {c for c, label in Category.choices if label in value.split("、")}
@@ -163,13 +162,12 @@ def _apply(request: ChangeRequest) -> None:
         facts_refresh([household.pk])
         if wanted - have:
             # Newly in a priority category: assessed within a month, like a list's newcomer.
-            from anju.assessments.models import TaskReason
-            from anju.assessments.services import task_open
+            from anju.households.events import assessment_due
 
-            task_open(
+            assessment_due.announce(
                 actor=request.decided_by,
-                household=household,
-                reason=TaskReason.NEW_CATEGORY,
+                household_id=household.pk,
+                reason="new_category",
                 kind=sorted(wanted - have)[0],
             )
 

@@ -163,10 +163,6 @@ def load_households(*, size: str, actor: str) -> int:
         raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))
     _payments_plates_visits(size, actor)
     _public_notice()
-    # The loader writes payments, plates and visits in bulk: recount the overview once.
-    from anju.dashboard.tally import tally_rebuild
-
-    tally_rebuild()
     return result.households_created
 
 
@@ -268,7 +264,8 @@ def _payments_plates_visits(size: str, actor: str) -> None:
     FollowUpVisit.objects.bulk_create(visits, batch_size=2000)
     from anju.tabular.inserts import analyze
 
-    # The overview's recount (load_households) reads these next: PostgreSQL's planner must know.
+    # The overview's recount (anju.demo, after this loader) reads these next: PostgreSQL's
+    # planner must know.
     analyze(Payment, SafetyPlate, FollowUpVisit)
     from anju.households.facts import facts_refresh
 

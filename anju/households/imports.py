@@ -13,6 +13,7 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households.archive_file import Record, parse_archive, silent
 from anju.households.choices import CATEGORY_DEPARTMENT
+from anju.households.events import archive_imported, assessments_recorded
 from anju.households.facts import FIELDS as FACTS
 from anju.households.facts import facts_refresh, new_household_facts
 from anju.households.models import (
@@ -368,21 +369,19 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
 
         # The bulk writes bypass the services: recount the overview where households already
         # on record were and are now; the new ones' figures are added from what was written.
-        from anju.dashboard.tally import tally_import
-
-        tally_import(
-            regions_before | {latest[head_id].region for head_id in existing},
+        archive_imported.announce(
+            regions=regions_before | {latest[head_id].region for head_id in existing},
             # (region, structure, assessment dates, renovations): tally.NewHousehold's fields
-            ((r.region, r.structure, *added[pk]) for pk, r in zip(new_keys, new, strict=True)),
+            new_households=(
+                (r.region, r.structure, *added[pk]) for pk, r in zip(new_keys, new, strict=True)
+            ),
         )
         batch.created = len(new) + len(new_renovations)
         batch.updated = len(dirty) + len(changed_renovations)
         batch.save(update_fields=["created", "updated"])
         # The assessments just written close the tasks of new poor households: one set-based
         # step after the import's own writes (anju.assessments), nothing per row.
-        from anju.assessments.services import tasks_close_assessed
-
-        tasks_close_assessed(actor=actor)
+        assessments_recorded.announce(actor=actor, household_ids=None)
         audit(
             actor=actor,
             action=Action.IMPORT,

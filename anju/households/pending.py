@@ -22,7 +22,7 @@ from django.db import transaction
 from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.dashboard.tally import tally_import, tally_refresh
+from anju.households.events import archive_imported, household_moved, registry_changed
 from anju.households.facts import listed
 from anju.households.models import CategoryRecord, House, Household, Person
 from anju.regions.models import Level, Region, subtree_bounds
@@ -182,7 +182,11 @@ def pending_from_list(
                 for pk, (p, _, _) in zip(keys, placed, strict=True)
             ),
         )
-        tally_import([], ((code, "", (), ()) for _, code, _ in placed))
+        # The overview adds their figures (tally.NewHousehold: region, structure, assessment
+        # dates, renovations), as after an archive import.
+        archive_imported.announce(
+            regions=[], new_households=((code, "", (), ()) for _, code, _ in placed)
+        )
         per_region = Counter(code for _, code, _ in placed)
         unplaced = sum(1 for *_, ok in placed if not ok)
         audit(
@@ -219,10 +223,8 @@ def household_place(*, actor, household: Household, region: Region) -> Household
             before={"region": before},
             after={"region": region.code},
         )
-        tally_refresh([before, region.code])
-        from anju.assessments.services import task_follow_household
-
-        task_follow_household(household=household)
+        registry_changed.announce(regions=[before, region.code])
+        household_moved.announce(household_id=household.pk, region=region.code)
     return household
 
 
@@ -275,9 +277,7 @@ def household_complete(
             note="待建档农户完成建档",
             after={"region": region.code, "head_name": name, "size": size, "structure": structure},
         )
-        tally_refresh([before, region.code])
+        registry_changed.announce(regions=[before, region.code])
         if before != region.code:
-            from anju.assessments.services import task_follow_household
-
-            task_follow_household(household=household)
+            household_moved.announce(household_id=household.pk, region=region.code)
     return household

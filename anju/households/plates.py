@@ -12,7 +12,7 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.dashboard.tally import tally_refresh
+from anju.households.events import registry_changed
 from anju.households.models import Assessment, Household, SafetyPlate
 
 PLATE_DAYS = 30
@@ -76,7 +76,7 @@ def plate_installed(*, actor, plate: SafetyPlate, installed_on: date, photo: byt
             region_code=plate.household.region_id,
             after={"installed_on": str(installed_on), "photo_bytes": len(photo)},
         )
-        tally_refresh([plate.household.region_id])
+        registry_changed.announce(regions=[plate.household.region_id])
     return plate
 
 

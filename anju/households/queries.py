@@ -5,10 +5,10 @@ from datetime import date
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from anju.dashboard.tally import payment_days
 from anju.households.facts import GRADES, late_payment, listed_contains
-from anju.households.ids import parse_id
 from anju.households.models import Household, Renovation
+from anju.identity import parse_id
+from anju.parameters import payment_days
 
 
 def household_list(

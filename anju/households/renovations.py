@@ -10,10 +10,10 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.dashboard.tally import tally_refresh
+from anju.households.events import registry_changed
 from anju.households.facts import facts_refresh
-from anju.households.ids import mask_account
 from anju.households.models import Payment, Renovation
+from anju.identity import mask_account
 
 # (field, label, the field that must come before it)
 STEPS: list[tuple[str, str, str | None]] = [
@@ -78,7 +78,7 @@ def renovation_step(
             from anju.households.cases import case_close_accepted
 
             case_close_accepted(renovation=renovation)
-        tally_refresh([renovation.household.region_id])
+        registry_changed.announce(regions=[renovation.household.region_id])
         facts_refresh([renovation.household_id])
     return renovation
 
@@ -122,6 +122,6 @@ def payment_record(
                 "holder": payment.account_holder,
             },
         )
-        tally_refresh([renovation.household.region_id])
+        registry_changed.announce(regions=[renovation.household.region_id])
         facts_refresh([renovation.household_id])
     return payment

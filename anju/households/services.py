@@ -8,11 +8,11 @@ from django.db import transaction
 from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.dashboard.tally import tally_refresh
 from anju.households.choices import CATEGORY_DEPARTMENT, Category
+from anju.households.events import assessment_due, assessments_recorded, registry_changed
 from anju.households.facts import facts_refresh
-from anju.households.ids import mask_id, parse_id
 from anju.households.models import Assessment, CategoryRecord, House, Household, Person
+from anju.identity import mask_id, parse_id
 from anju.regions.models import Level, Region
 from anju.tabular.text import squeeze
 
@@ -88,12 +88,11 @@ def household_create(
                 "categories": categories,
             },
         )
-        tally_refresh([region.code])
+        registry_changed.announce(regions=[region.code])
         if categories:
-            from anju.assessments.models import TaskReason
-            from anju.assessments.services import task_open
-
-            task_open(actor=actor, household=household, reason=TaskReason.ENTERED)
+            assessment_due.announce(
+                actor=actor, household_id=household.pk, reason="entered", kind=""
+            )
     return household
 
 
@@ -183,11 +182,9 @@ def assessment_add(
             region_code=house.household.region_id,
             after={"grade": grade, "assessed_on": str(assessed_on), "assessor": assessor},
         )
-        tally_refresh([house.household.region_id])
+        registry_changed.announce(regions=[house.household.region_id])
         facts_refresh([house.household_id])
-        from anju.assessments.services import tasks_close_assessed
-
-        tasks_close_assessed(actor=actor, household_ids=[house.household_id])
+        assessments_recorded.announce(actor=actor, household_ids=[house.household_id])
         from anju.households.cases import case_for_assessment
 
         case_for_assessment(actor=actor, assessment=assessment)

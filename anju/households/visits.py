@@ -11,8 +11,8 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.dashboard.tally import tally_refresh
 from anju.households.choices import REVISITED
+from anju.households.events import registry_changed, visit_findings_recorded
 from anju.households.models import Finding, FollowUpVisit, House, Household
 
 INTERVAL_DAYS = 92  # a quarter
@@ -85,17 +85,12 @@ def visit_record(
                 "findings": visit.findings,
             },
         )
-        tally_refresh([household.region_id])
+        registry_changed.announce(regions=[household.region_id])
         if findings:
-            from anju.oversight.services import item_create
-            from anju.regions.models import Region
-
-            township = Region.objects.get(code=household.region_id[:9] + "000")
             labels = "、".join(visit.finding_labels())
-            item_create(
+            visit_findings_recorded.announce(
                 actor=actor,
-                region=township,
-                source="visit",
+                township=household.region_id[:9] + "000",
                 description=f"{household.region.name}{household.head_name}：{labels}"
                 + (f"（{visit.note}）" if visit.note else ""),
                 owner=owner or actor.full_name or actor.get_username(),

@@ -10,7 +10,7 @@ unmask (audited). Numbers from `links` follow edits of the links; numbers from a
 """
 
 from anju.crypto import blind
-from anju.households.ids import ids_in_text, mask_id, mask_ids_in
+from anju.identity import ids_in_text, mask_id, mask_ids_in
 from anju.oversight.models import ClueLink, LinkSource
 
 

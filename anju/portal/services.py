@@ -3,7 +3,6 @@ photos without metadata, the reporter's identity sealed."""
 
 import hashlib
 import hmac
-import io
 import secrets
 from dataclasses import dataclass
 
@@ -20,13 +19,13 @@ from anju.oversight.choices import ClueStatus, SourceChannel
 from anju.oversight.idlinks import keep_ids
 from anju.oversight.models import ClueEvent
 from anju.oversight.services import PersonInput, clue_register
+from anju.photos import PHOTO_LIMIT, clean_photo  # noqa: F401  (the portal's callers)
 from anju.portal.models import PublicReport, ReportAddition, ReportPhoto
 from anju.regions.models import Level, Region
 
 CHANNEL = "公众举报"
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
 DESCRIPTION_LIMIT = 1000
-PHOTO_LIMIT = 5 * 1024 * 1024
 PHOTOS = 3
 PUBLIC_STATUS = {
     ClueStatus.REGISTERED: "已受理",
@@ -52,34 +51,6 @@ def code_hash(code: str) -> str:
     normal = normal.translate(str.maketrans("IL O", "11 0")).replace(" ", "")
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"portal-code:{normal}".encode(), hashlib.sha256).hexdigest()
-
-
-def clean_photo(data: bytes) -> tuple[bytes, str]:
-    """The photo re-encoded from its pixels alone (no EXIF, GPS, comments); JPEG or PNG by
-    content, not by name."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    if len(data) > PHOTO_LIMIT:
-        raise ValidationError("每张照片不超过 5 MB。")
-    try:
-        image = Image.open(io.BytesIO(data))
-        kind = image.format
-        if kind not in ("JPEG", "PNG"):
-            raise ValidationError("照片只能是 JPG 或 PNG 格式。")
-        if image.width * image.height > 40_000_000:
-            raise ValidationError("照片像素过大。")
-        image = ImageOps.exif_transpose(image)  # keep it upright, then drop the tags
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ValidationError("无法识别的照片文件。") from None
-    out = io.BytesIO()
-    if kind == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=85)
-        return out.getvalue(), "image/jpeg"
-    clean = Image.new(image.mode, image.size)
-    clean.paste(image)
-    clean.save(out, "PNG")
-    return out.getvalue(), "image/png"
 
 
 def registrar() -> User:

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from anju.accounts.access import public_view
 from anju.households.choices import Category
-from anju.households.ids import mask_name
 from anju.households.models import CategoryRecord, Renovation, SafetyPlate
 from anju.households.plates import STATUS_TEXT
+from anju.identity import mask_name
 from anju.oversight.choices import ProblemKind
 from anju.portal import guard, services
 from anju.portal.models import PublicReport

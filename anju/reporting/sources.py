@@ -1,6 +1,6 @@
 """Where each report's numbers come from: a registry the data-owning apps fill.
 
-The ledger registers Annexes 1 and 2, the household archive the progress report. A report kind
+The ledger registers Annexes 1 and 2 and the monthly progress report. A report kind
 with no registered source cannot be prepared (the clerk is told why); nothing is ever made up.
 """
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from anju.accounts.access import Perm, has_perm, perms_of, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.photos import clean_photo
 from anju.regions.models import Level, Region, subtree_bounds
 from anju.spotchecks import draw as drawing
 from anju.spotchecks.models import (
@@ -317,8 +318,6 @@ def inspection_record(
 ) -> SampledHouse:
     """The nine items of one house (outcome and note each), with photos re-encoded without
     their metadata. Only an inspector of the plan records, once per house."""
-    from anju.portal.services import clean_photo
-
     require(actor, Perm.INSPECT)
     plan = house.plan
     if plan.status != PlanStatus.DRAWN:

@@ -16,7 +16,6 @@ from anju.crosscheck.models import Finding
 from anju.crosscheck.references import import_reference
 from anju.crosscheck.runs import execute, start_run
 from anju.households.demo import resident_id
-from anju.households.ids import parse_id
 from anju.households.imports import import_households
 from anju.households.models import (
     Assessment,
@@ -29,6 +28,7 @@ from anju.households.models import (
     Renovation,
     SafetyPlate,
 )
+from anju.identity import parse_id
 from anju.regions.models import Region
 from tests.base import AnjuTestCase
 

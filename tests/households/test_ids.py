@@ -1,7 +1,7 @@
 import pytest
 from stdnum.cn import ric
 
-from anju.households.ids import mask_account, mask_id, mask_name, parse_id
+from anju.identity import mask_account, mask_id, mask_name, parse_id
 
 
 def with_check(seventeen: str) -> str:

@@ -12,8 +12,8 @@ from django.urls import reverse
 from anju.api.serializers import ClueSerializer
 from anju.audit.models import Action, AuditEntry
 from anju.audit.services import audit
-from anju.households.ids import ids_in_text, mask_id, mask_ids_in
 from anju.households.models import Household
+from anju.identity import ids_in_text, mask_id, mask_ids_in
 from anju.oversight import services
 from anju.oversight.models import Clue, ClueEvent, ClueLink
 from anju.portal.services import add_information

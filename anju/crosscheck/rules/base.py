@@ -7,33 +7,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.db import connection
 from opencc import OpenCC
 
 from anju.crosscheck.choices import Kind, Rule
 from anju.crypto import unseal_checked
 from anju.households.choices import Category, Method
+from anju.parameters import DEFAULTS, parameters  # noqa: F401  (the rules' parameters)
 from anju.regions.models import Region, subtree_bounds
 from anju.tabular.text import squeeze
-
-# Parameters (settings.ANJU_CROSSCHECK overrides any of them).
-DEFAULTS = {
-    # 财社〔2022〕42号: subsidies paid within 30 days of acceptance.
-    "payment_days": 30,
-    # A completed renovation is accepted within this many days.
-    "acceptance_days": 30,
-    # Seed 003: a new poor household is assessed within one month of its list arriving.
-    "assessment_window_months": 1,
-    # Seed 003 (一经鉴定为危房，即行整改): a grade C/D house of a priority household is to have
-    # its renovation begun (applied for) within this many days of the assessment.
-    "not_renovated_days": 30,
-    # Seed 003: earth, earth-timber and brick-timber houses revisited every quarter.
-    "visit_interval_days": 92,
-    # The national built-area standard: 1-3 persons at least 20/30/40 m², at most 60 m²; more
-    # than 3 persons 13-18 m² a person.
-    "area_standard": {"1": [20, 60], "2": [30, 60], "3": [40, 60], "per_person": [13, 18]},
-}
 
 # Registry categories backed by a department's list: when such a list is in use, the list (not
 # the clerk's entry) decides whether the household was in the category.
@@ -48,10 +30,6 @@ REBUILDS = (Method.REBUILD, Method.NEW)  # a grade C house is repaired, not rebu
 NEW_HOUSE_METHODS = (Method.REBUILD, Method.NEW, Method.REPLACEMENT, Method.RELOCATION)
 
 _T2S = OpenCC("t2s")
-
-
-def parameters() -> dict:
-    return {**DEFAULTS, **getattr(settings, "ANJU_CROSSCHECK", {})}
 
 
 def same_name(a: str, b: str) -> bool:

@@ -19,7 +19,7 @@ from anju.crosscheck.rules.base import (
     rule,
 )
 from anju.households.choices import REVISITED
-from anju.households.ids import mask_id
+from anju.identity import mask_id
 from anju.regions.models import Level, Region
 
 

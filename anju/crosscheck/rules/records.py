@@ -22,13 +22,13 @@ from anju.crosscheck.rules.base import (
     who,
 )
 from anju.households.choices import Category, Method
-from anju.households.ids import mask_id
+from anju.identity import mask_id
 
 
 @rule(Rule.INVALID_ID)
 def invalid_id(ctx: Context) -> Iterator[Hit]:
     """An ID in the registry that fails GB 11643 (check digit, birth date, province)."""
-    from anju.households.ids import problem_with
+    from anju.identity import problem_with
 
     rows = ctx.query(
         f"""SELECT h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation

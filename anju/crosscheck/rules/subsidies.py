@@ -19,7 +19,7 @@ from anju.crosscheck.rules.base import (
     yuan,
 )
 from anju.households.choices import Category
-from anju.households.ids import mask_id
+from anju.identity import mask_id
 
 
 @rule(Rule.DECEASED_BENEFICIARY)

@@ -12,7 +12,7 @@ append-only): a clue edit's entry may still hold the old links in clear. See doc
 
 from django.db import migrations
 
-from anju.households.ids import ids_in_text, mask_ids_in
+from anju.identity import ids_in_text, mask_ids_in
 
 # (app, model, columns): every IdMasking field of this version (tests/test_encryption.py checks
 # that the list matches the models).

@@ -15,7 +15,7 @@ from django.utils import timezone
 from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.households.ids import mask_ids_in
+from anju.identity import mask_ids_in
 from anju.oversight import deadlines
 from anju.oversight.choices import (
     CadreLevel,

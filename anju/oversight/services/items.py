@@ -58,6 +58,19 @@ def item_create(
     return item
 
 
+def item_from_visit(*, actor, township: str, description: str, owner: str, deadline: date):
+    """anju.households.events.visit_findings_recorded: a follow-up visit's findings become an
+    item of the township's problem list, in the visit's transaction."""
+    return item_create(
+        actor=actor,
+        region=Region.objects.get(code=township),
+        source="visit",
+        description=description,
+        owner=owner,
+        deadline=deadline,
+    )
+
+
 def item_done(*, actor, item: RectificationItem, done_on: date | None = None) -> RectificationItem:
     require(actor, Perm.MANAGE_ITEMS)
     if item.status == ItemStatus.DONE:
