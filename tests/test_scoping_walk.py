@@ -456,6 +456,14 @@ def renovation_case_samples(case) -> dict[str, Sample]:
         "households:place": Sample(
             method="POST", kwargs=household, region=village, data={"region_code": village}
         ),
+        "households:review_add": Sample(
+            method="POST", kwargs=household, region=village, data={"result": "consistent"}
+        ),
+        "households:reviews": Sample(),
+        "households:base_villages": Sample(),
+        "campaigns:figure": Sample(
+            kwargs={"pk": case.campaign.pk, "target": case.target.pk}, region="350881000000"
+        ),
     }
 
 
@@ -748,6 +756,11 @@ class ScopingWalkTests(AnjuTestCase):
             end=date(2020, 11, 30),
             new_since=date(2020, 1, 1),
             created_by=cls.carol,
+        )
+        from anju.campaigns.models import Target
+
+        cls.target = Target.objects.create(
+            campaign=cls.campaign, name="走查目标", measure="poor_assessed", due=date(2020, 6, 30)
         )
 
         # A token for everyone of the cast, the cadres included (made last, after all of them).

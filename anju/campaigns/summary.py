@@ -165,13 +165,18 @@ def base_village_survey(campaign: Campaign, on: date) -> list[tuple[str, str, in
     campaign, per township: (township code, name, households in base villages, surveyed, i.e.
     reviewed (复核) or visited during the campaign by `on`, assessed by `on`). Empty when the
     campaign's region holds no base village."""
+    return survey_progress(campaign.region, campaign.start, on)
+
+
+def survey_progress(region, since: date, on: date) -> list[tuple[str, str, int, int, int]]:
+    """`base_village_survey` for any region and period (the overview: since 1 January)."""
     from django.db.models import Exists, OuterRef
 
     from anju.households.models import Assessment, FollowUpVisit, Household, InfoReview
     from anju.regions.models import Region
     from anju.regions.queries import base_villages_within
 
-    villages = list(base_villages_within(campaign.region).values_list("code", flat=True))
+    villages = list(base_villages_within(region).values_list("code", flat=True))
     if not villages:
         return []
     rows = (
@@ -179,12 +184,12 @@ def base_village_survey(campaign: Campaign, on: date) -> list[tuple[str, str, in
         .annotate(
             reviewed=Exists(
                 InfoReview.objects.filter(
-                    household=OuterRef("pk"), reviewed_on__gte=campaign.start, reviewed_on__lte=on
+                    household=OuterRef("pk"), reviewed_on__gte=since, reviewed_on__lte=on
                 )
             ),
             visited=Exists(
                 FollowUpVisit.objects.filter(
-                    household=OuterRef("pk"), visited_on__gte=campaign.start, visited_on__lte=on
+                    household=OuterRef("pk"), visited_on__gte=since, visited_on__lte=on
                 )
             ),
             assessed=Exists(

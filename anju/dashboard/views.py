@@ -44,6 +44,12 @@ def overview(request):
             "on_time": sum(1 for r in rows if r.on_time),
             "submitted": sum(1 for r in rows if r.first_submitted),
         }
+    base_villages = []
+    if has_perm(request.user, Perm.VIEW_HOUSEHOLDS):
+        from anju.campaigns.summary import survey_progress
+
+        # Seed 003 (四): this year's survey of the revolutionary base villages, per township.
+        base_villages = survey_progress(region, today.replace(month=1, day=1), today)
     charted = [
         (p, charts.bar_chart(p.bars, with_rate=not p.counted), charts.sparkline(p.trend))
         for p in panels
@@ -57,6 +63,7 @@ def overview(request):
             "panels": charted,
             "overdue": overdue,
             "reporting": reporting,
+            "base_villages": base_villages,
             "child_level": queries.child_level_label(region),
             "drill": list(children_of(region)) if region.level < Level.TOWNSHIP else [],
         },

@@ -414,6 +414,8 @@ class MeasuresFromRecordsTests(CampaignCase):
         survey = self.client.get(reverse("households:base_villages")).content.decode()
         self.assertIn("东洋村", survey)
         self.assertIn("C级 2020-04-01", survey)
+        overview = self.client.get(reverse("dashboard:overview")).content.decode()
+        self.assertIn("革命基点村住房排查", overview)
         book = self.client.get(reverse("households:base_villages") + "?format=xlsx")
         self.assertEqual(book.status_code, 200)
         from python_calamine import CalamineWorkbook
