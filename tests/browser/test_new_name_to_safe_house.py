@@ -4,6 +4,7 @@ one not); the township sees both tasks, completes the missing household's record
 assessment; a renovation case appears; the clerk (with the county's approval) advances it to
 acceptance and payment; the campaign's figures move."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -58,6 +59,13 @@ def campaign_figures(page, live_server) -> tuple[str, str]:
     )
 
 
+def shot(page, name: str) -> None:
+    """With ANJU_SHOTS=DIR, keep a full-page screenshot of each stage to look at."""
+    folder = os.environ.get("ANJU_SHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
 def step(page, label: str, on: str, **extra) -> None:
     box = page.get_by_test_id(f"renovation-{TODAY.year}")
     box.get_by_label("环节").select_option(label=label)
@@ -69,6 +77,9 @@ def step(page, label: str, on: str, **extra) -> None:
 
 
 def test_a_new_name_becomes_a_safe_house(page, live_server, cast):
+    # A long journey of many pages: allow a loaded machine time for each.
+    page.set_default_timeout(60_000)
+    page.set_default_navigation_timeout(60_000)
     # The poverty office (a department's data provider) uploads its list.
     log_in(page, live_server, "pete")
     page.get_by_role("link", name="部门名单").click()
@@ -94,15 +105,17 @@ def test_a_new_name_becomes_a_safe_house(page, live_server, cast):
 
     # The township sees both tasks; the one not in the archive is 待建档.
     log_in(page, live_server, "alice")
-    page.get_by_role("link", name="鉴定任务").click()
+    page.get_by_role("link", name="鉴定任务", exact=True).click()
     tasks = page.get_by_test_id("tasks")
     expect(tasks).to_contain_text("陈金水")
     expect(tasks).to_contain_text("林新生")
     expect(tasks.get_by_test_id("pending")).to_have_count(1)
+    shot(page, "1-tasks")
     tasks.get_by_role("link", name="西埔村 林新生").click()
 
     # It completes the missing household's record, then records a D assessment.
     expect(page.get_by_test_id("pending-notice")).to_contain_text("待建档")
+    shot(page, "2-pending")
     complete = page.get_by_test_id("complete-form")
     complete.get_by_label("家庭人口").fill("3")
     complete.get_by_label("房屋结构").select_option("earth_timber")
@@ -120,8 +133,9 @@ def test_a_new_name_becomes_a_safe_house(page, live_server, cast):
     cases = page.get_by_test_id("household-cases")
     expect(cases).to_contain_text("拆除重建")
     expect(cases).to_contain_text("待开启改造")
-    page.get_by_role("link", name="危房整改").click()
+    page.get_by_role("link", name="危房整改", exact=True).click()
     expect(page.get_by_test_id("cases")).to_contain_text("林新生")
+    shot(page, "3-cases")
     page.get_by_test_id("cases").get_by_role("link", name="西埔村 林新生").click()
 
     # The clerk opens the renovation with the subsidy by level and walks its steps.
@@ -163,6 +177,7 @@ def test_a_new_name_becomes_a_safe_house(page, live_server, cast):
     box.get_by_label("户名").fill("林新生")
     box.get_by_role("button", name="记录发放").click()
     expect(page.get_by_text("补助发放已记录")).to_be_visible()
+    shot(page, "4-household")
 
     # The campaign's figures move: one task done in time, one case opened, started, accepted.
     page.get_by_role("button", name="退出").click()
@@ -170,6 +185,7 @@ def test_a_new_name_becomes_a_safe_house(page, live_server, cast):
     tasks_text, cases_text = campaign_figures(page, live_server)
     assert "共 2 项" in tasks_text and "按时（1个月内）完成 1 项" in tasks_text, tasks_text
     assert "开启 1 项" in cases_text and "已验收办结 1 项，其中按时 1 项" in cases_text, cases_text
+    shot(page, "5-campaign")
     progress = page.get_by_test_id("campaign-progress")
     expect(progress).to_contain_text("50.0%")  # 1 of the township's 2 new households in time
     progress.get_by_title("已完成的农户").first.click()
