@@ -339,22 +339,28 @@ def relocation_step(
     return case
 
 
-def case_status(case: RenovationCase, today: date) -> tuple[str, bool]:
-    """(what the case is at, in Chinese; whether it is late)."""
+def case_status(case: RenovationCase, today: date) -> tuple[str, str]:
+    """(what the case is at, in Chinese; which deadline it has missed: "" or its name)."""
     from anju.households.renovations import STEPS
 
     if case.closed_on:
-        return f"已完成（{case.closed_on:%Y-%m-%d}）", False
+        late = "逾期完成" if case.closed_on > case.deadline else ""
+        return f"已完成（{case.closed_on:%Y-%m-%d}）", late
+    missed = "已超过完成时限" if today > case.deadline else ""
     if case.kind == CaseKind.RELOCATION:
         done = [label for f, label, _ in RELOCATION_STEPS if getattr(case, f)]
-        return (f"已{done[-1]}" if done else "待认定搬迁资格"), today > case.deadline
+        if not done and not missed and today > case.start_by:
+            missed = "已超过启动时限"
+        return (f"已{done[-1]}" if done else "待认定搬迁资格"), missed
     renovation = case.renovation
     if renovation is None:
-        return "待开启改造", today > case.start_by or today > case.deadline
+        if not missed and today > case.start_by:
+            missed = "已超过启动时限"
+        return "待开启改造", missed
     done = [label for f, label, _ in STEPS if getattr(renovation, f)]
     ahead = next((label for f, label, _ in STEPS if not getattr(renovation, f)), "")
     text = f"已{done[-1]}" if done else "已开启"
-    return (f"{text}，下一步：{ahead}" if ahead else text), today > case.deadline
+    return (f"{text}，下一步：{ahead}" if ahead else text), missed
 
 
 def subsidy_text(renovation: Renovation) -> str:
