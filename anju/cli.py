@@ -140,6 +140,9 @@ def cmd_worker(args) -> int:
 
     if interrupted := fail_interrupted():
         print(f"上次中断的任务 {interrupted} 个已标记为中断（未写入数据）。", flush=True)
+    from anju.notifications.tasks import schedule
+
+    schedule()  # the daily digest run queues the next one itself from then on
     options = ["--no-startup-delay", "--no-reload"]
     if args.batch:
         options.append("--batch")

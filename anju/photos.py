@@ -1,5 +1,6 @@
-"""Photos as people send them: re-encoded from their pixels so that no metadata (EXIF, GPS,
-comments) is kept. Used by the portal, the cadres' visits and the spot checks."""
+"""Photos from phones carry where and with what they were taken (EXIF: GPS position, camera,
+time). Every photo kept by Anju (portal reports, cadres' observations, spot checks, clue
+attachments) is re-encoded from its pixels alone, so none of that is stored or handed out."""
 
 import io
 
@@ -8,13 +9,13 @@ from django.core.exceptions import ValidationError
 PHOTO_LIMIT = 5 * 1024 * 1024
 
 
-def clean_photo(data: bytes) -> tuple[bytes, str]:
+def clean_photo(data: bytes, limit: int = PHOTO_LIMIT) -> tuple[bytes, str]:
     """The photo re-encoded from its pixels alone (no EXIF, GPS, comments); JPEG or PNG by
     content, not by name."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    if len(data) > PHOTO_LIMIT:
-        raise ValidationError("每张照片不超过 5 MB。")
+    if len(data) > limit:
+        raise ValidationError(f"每张照片不超过 {limit // 1024 // 1024} MB。")
     try:
         image = Image.open(io.BytesIO(data))
         kind = image.format

@@ -9,6 +9,8 @@ ANJU_ALLOWED_HOSTS comma-separated; default localhost names
 ANJU_OTP_REQUIRED  on unless set to 0: every staff page needs the second factor (TOTP)
 ANJU_PASSWORD_MAX_AGE_DAYS  default 90; a password older than this must be changed (0: never)
 ANJU_PASSWORD_HISTORY       default 5; a new password may not repeat the last N
+ANJU_TRUSTED_PROXIES        addresses/networks of the reverse proxies whose X-Forwarded-For is
+                            believed (default none: the connecting address is the client)
 """
 
 from datetime import timedelta
@@ -17,6 +19,7 @@ from pathlib import Path
 import dj_database_url
 
 from anju.env import data_dir, envbool, envint, envsecret, envstr, kept_secret_key
+from anju.netaddr import parse_trusted
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -57,6 +60,8 @@ INSTALLED_APPS = [
     "anju.cadres",
     "anju.spotchecks",
     "anju.campaigns",
+    "anju.workbench",
+    "anju.notifications",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -98,6 +103,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anju.accounts.context_processors.workspace",
+                "anju.notifications.context_processors.unread",
+                "anju.portal.context_processors.portal",
             ],
         },
     },
@@ -152,13 +159,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "anju.accounts.validators.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "anju.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "anju.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "anju.accounts.validators.NumericPasswordValidator"},
     {"NAME": "anju.accounts.validators.CharacterClassValidator"},
     {"NAME": "anju.accounts.validators.PasswordHistoryValidator"},
 ]
@@ -182,15 +189,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: 5 failures lock the username and, separately, the address, for a short cool-off,
-# so an attacker cannot keep a victim locked out for long.
+# The reverse proxies in front of the server: only a request from one of these has its
+# X-Forwarded-For believed (anju.netaddr.client_address). Everyone else's header is ignored.
+TRUSTED_PROXIES = parse_trusted(envstr("ANJU_TRUSTED_PROXIES"))
+
+# Lockout: 5 failures lock the username (every address) and the (username, address) pair, for a
+# short cool-off. Never the address alone: failures with invented names from one address (or
+# from everyone behind one proxy) must not lock out every real account.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=envint("ANJU_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "anju.netaddr.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Failed attempts are stored with the posted form: never keep a one-time code there either.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 
@@ -201,6 +213,26 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_SECONDS = envint("ANJU_SESSION_HOURS", 12) * 3600
 # Working days the township has to act on an assistance cadre's observation (seed 003: 第一时间).
 ANJU_CADRE_RESPONSE_DAYS = envint("ANJU_CADRE_RESPONSE_DAYS", 3)
+# A clue is overdue whatever its stage once this many days have passed since it was received.
+ANJU_CLUE_LIMIT_DAYS = envint("ANJU_CLUE_LIMIT_DAYS", 90)
+# The first period (YYYY-MM) the workbench checks for unsubmitted reports; default 12 months back.
+ANJU_REPORTING_SINCE = envstr("ANJU_REPORTING_SINCE", "")
+
+# Notifications (anju.notifications): e-mail through Django's SMTP backend, group robots over
+# HTTPS, a daily digest at ANJU_DIGEST_HOUR (Asia/Shanghai) sent by the background worker.
+EMAIL_BACKEND = envstr("ANJU_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("ANJU_EMAIL_HOST", "")  # empty: e-mail is not configured, none is sent
+EMAIL_PORT = envint("ANJU_EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("ANJU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("ANJU_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("ANJU_EMAIL_TLS", False)  # STARTTLS
+EMAIL_USE_SSL = envbool("ANJU_EMAIL_SSL", False)  # implicit TLS (port 465)
+EMAIL_TIMEOUT = envint("ANJU_EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = envstr("ANJU_EMAIL_FROM", "anju@localhost")
+ANJU_DIGEST_HOUR = envint("ANJU_DIGEST_HOUR", 8)
+ANJU_WEBHOOK_TIMEOUT = envint("ANJU_WEBHOOK_TIMEOUT", 10)
+# Sending attempts before a delivery is given up (shown to the system administrator).
+ANJU_NOTIFY_MAX_ATTEMPTS = envint("ANJU_NOTIFY_MAX_ATTEMPTS", 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -272,6 +304,8 @@ LOGGING = {
 
 # The REST API (/api/v1/, docs/api.md): personal tokens only, no session authentication.
 ANJU_API_RATE = envint("ANJU_API_RATE", 300)  # requests per token and minute
+# Who runs the public portal, as its footer says.
+ANJU_PORTAL_OPERATOR = envstr("ANJU_PORTAL_OPERATOR", "市住房和城乡建设局村镇建设科")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["anju.api.auth.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["anju.api.auth.AccessPolicy"],

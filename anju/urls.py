@@ -25,6 +25,8 @@ urlpatterns = [
     path("cadres/", include("anju.cadres.urls")),
     path("spotchecks/", include("anju.spotchecks.urls")),
     path("campaigns/", include("anju.campaigns.urls")),
+    path("workbench/", include("anju.workbench.urls")),
+    path("notifications/", include("anju.notifications.urls")),
     path("api/v1/", include("anju.api.urls")),
     path("tokens/", include("anju.api.token_urls")),
 ]

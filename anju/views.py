@@ -31,7 +31,8 @@ def healthz(request):
 def _clue_counts(request, region):
     from django.utils import timezone
 
-    from anju.accounts.access import clues_visible_to, scope_to_region
+    from anju.accounts.access import scope_to_region
+    from anju.oversight.access import clues_visible_to
     from anju.oversight.queries import urgency_counts
 
     visible = clues_visible_to(request.user)
@@ -44,8 +45,10 @@ def _township_work(request, region, perms) -> dict:
     """For township clerks: open and overdue assessment tasks, new cadres' observations."""
     from django.utils import timezone
 
-    from anju.accounts.access import observations_visible_to, scope_to_region, tasks_visible_to
+    from anju.accounts.access import scope_to_region
+    from anju.assessments.access import tasks_visible_to
     from anju.assessments.queries import counts
+    from anju.cadres.access import observations_visible_to
 
     today = timezone.localdate()
     work = {}
@@ -67,6 +70,10 @@ def home(request):
         from django.shortcuts import redirect
 
         return redirect("cadres:mine")  # the cadre's whole work: their households
+    if Perm.VIEW_REGIONS in perms and request.user.region_id:
+        from anju.workbench.views import render_workbench
+
+        return render_workbench(request)  # every business role's home: their own to-do list
     context = {}
     if Perm.VIEW_REGIONS in perms:
         region = active_region(request)

@@ -12,6 +12,7 @@
 - crosscheck: every rule over the whole demo with lists 10x the archive, beside DuckDB
 - dashboard: the overview's latency (city, county, township), summary rebuild and refresh
 - login: the second factor's cost per page and per code, the password history check
+- workbench: the to-do home page per role, the daily notification run for every user
 - load (only with BENCH_LOAD=1): 50 users for 5 minutes against `anju serve` on PostgreSQL
   (bench/load.py; BENCH_LOAD_MINUTES, BENCH_LOAD_USERS)
 
@@ -69,6 +70,7 @@ def main() -> int:
         login,
         priority_list,
         reporting,
+        workbench,
     )
 
     settings.ANJU_API_RATE = 1_000_000  # measure the API, not the throttle
@@ -81,6 +83,7 @@ def main() -> int:
         ("exports", exports),
         ("dashboard", dashboard),
         ("login", login),
+        ("workbench", workbench),
     ]:
         if not only or name in only:
             part.run()

@@ -1,18 +1,23 @@
 """Walks every URL the app has, as every role of the cast and as a stranger, and proves that
 nothing leaks: a role without the right gets 403, a user of another region gets 404, neither
 sees the object's data. A URL added without an access policy, or without a row in SAMPLES
-below, fails this test, so no new page escapes the walk.
+below, fails this test, so no new page escapes the walk. The apps' own policies (each app's
+access.py, registered on the core with @policy) are found through the registry: one not
+registered fails, and every registered list is walked for neighbours of the same role.
 """
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib import import_module
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
-from anju.accounts.access import AUTHENTICATED, PUBLIC, SECOND_FACTOR, Perm, perms_of
+from anju.accounts.access import AUTHENTICATED, PUBLIC, SECOND_FACTOR, Perm, perms_of, policies
 from anju.audit.models import Action, AuditEntry
 from anju.audit.services import audit
 from anju.regions.models import is_within
@@ -898,6 +903,50 @@ class ScopingWalkTests(AnjuTestCase):
                 url = reverse(name, kwargs=sample.kwargs)
                 call = self.client.post if sample.method == "POST" else self.client.get
                 self.assertEqual(call(url, sample.data).status_code, 401)
+
+    def test_it_finds_every_apps_policy_in_the_registry(self):
+        # Each app owns its policies in its access.py and registers them on the core (@policy);
+        # the registry is how the walk below finds them, so a policy not registered fails here.
+        registered = policies()
+        owners = set()
+        for config in apps.get_app_configs():
+            if not config.name.startswith("anju.") or not module_has_submodule(
+                config.module, "access"
+            ):
+                continue
+            module = import_module(f"{config.name}.access")
+            for name, function in vars(module).items():
+                if not callable(function) or getattr(function, "__module__", "") != module.__name__:
+                    continue
+                if name.endswith("_visible_to") or name.startswith("access_"):
+                    with self.subTest(policy=name):
+                        self.assertIs(registered.get(name), function, f"{name} is not @policy")
+                        owners.add(config.label)
+        self.assertTrue(
+            {"households", "oversight", "crosscheck", "reporting", "assessments", "cadres"}
+            | {"spotchecks", "campaigns", "portal", "api"}
+            <= owners,
+            owners,
+        )
+        # The walk's own objects are each reached through a registered policy.
+        for name in ("access_household", "access_clue", "access_finding", "access_report"):
+            self.assertIn(name, registered)
+
+    def test_it_keeps_every_registered_list_apart_between_neighbours(self):
+        # Two users of the same role in disjoint regions never see one row in common, whatever
+        # the list: every `<thing>s_visible_to` of the registry, walked for each such pair.
+        pairs = [(self.alice, self.bob), (self.carol, self.xavier)]
+        lists = {n: f for n, f in policies().items() if n.endswith("_visible_to")}
+        self.assertGreater(len(lists), 15)
+        seen = 0
+        for name, visible_to in sorted(lists.items()):
+            for one, other in pairs:
+                with self.subTest(policy=name, users=(one.username, other.username)):
+                    mine = set(visible_to(one).values_list("pk", flat=True))
+                    theirs = set(visible_to(other).values_list("pk", flat=True))
+                    self.assertFalse(mine & theirs, f"{name}: {one} and {other} share rows")
+                    seen += len(mine) + len(theirs)
+        self.assertGreater(seen, 30)  # the walk's objects were there to be seen
 
     def test_it_refuses_admins_business_data(self):
         # 三员分立: the system administrator sees no business data.

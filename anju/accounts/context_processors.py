@@ -1,5 +1,39 @@
 from anju.accounts.access import Perm, active_region, perms_of, second_factor_pending
 
+# The menu grouped by work, as offices speak of it; an entry goes to the group of its URL
+# namespace. A group with one entry the role may use is shown as that entry itself.
+MENU_GROUPS = [
+    ("档案", {"households", "assessments", "regions"}),
+    ("现场", {"cadres", "spotchecks"}),
+    ("比对", {"crosscheck"}),
+    ("线索", {"oversight"}),
+    ("报表", {"reporting", "campaigns"}),
+    ("管理", {"portal", "tokens", "accounts", "audit"}),
+]
+
+
+def menu_groups(menu: list[tuple[str, str]], current: str) -> list[dict]:
+    """The flat menu as groups: [{label, items [(label, name)], current}], in MENU_GROUPS order
+    after the entries that stand alone (home, overview and any namespace no group names)."""
+    alone, grouped = [], {label: [] for label, _ in MENU_GROUPS}
+    for label, name in menu:
+        namespace = name.split(":", 1)[0]
+        group = next((g for g, spaces in MENU_GROUPS if namespace in spaces), None)
+        (grouped[group] if group else alone).append((label, name))
+    out = [
+        {"label": label, "items": [(label, name)], "current": name == current}
+        for label, name in alone
+    ]
+    for group, _ in MENU_GROUPS:
+        items = grouped[group]
+        if not items:
+            continue
+        label = items[0][0] if len(items) == 1 else group
+        out.append(
+            {"label": label, "items": items, "current": any(name == current for _, name in items)}
+        )
+    return out
+
 
 def workspace(request):
     """What the shared layout needs: the active region, its path, and the menu for the roles."""
@@ -56,5 +90,8 @@ def workspace(request):
         and user.region.level < 4
         and Perm.VIEW_REGIONS in perms,
         "menu": menu,
+        "menu_groups": menu_groups(
+            menu, getattr(getattr(request, "resolver_match", None), "view_name", "")
+        ),
         "user_perms": {str(p) for p in perms},
     }

@@ -8,6 +8,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from anju.accounts.access import password_expired, second_factor_missing
 from anju.audit.context import RequestInfo, current_request
+from anju.netaddr import client_address
 
 
 class RequestContextMiddleware:
@@ -18,7 +19,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         token = current_request.set(
-            RequestInfo(ip=request.META.get("REMOTE_ADDR") or None, path=request.path)
+            RequestInfo(ip=client_address(request) or None, path=request.path)
         )
         try:
             return self.get_response(request)

@@ -78,8 +78,20 @@ def user_create(
     user.full_clean()
     with transaction.atomic():
         user.save()
+        _remember_password(user)
         audit(actor=actor, action=Action.CREATE, obj=user, after=_snapshot(user))
     return user, password
+
+
+def _remember_password(user: User, at=None) -> None:
+    """Put the user's current password hash in the history, keeping the last PASSWORD_HISTORY.
+    Temporary passwords from an administrator go in too: the administrator saw them, so the user
+    must not be able to change back to one."""
+    from django.conf import settings
+
+    PasswordHistory.objects.create(user=user, password=user.password, set_at=at or timezone.now())
+    kept = user.password_history.values_list("pk", flat=True)[: settings.PASSWORD_HISTORY]
+    user.password_history.exclude(pk__in=list(kept)).delete()
 
 
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
@@ -104,6 +116,7 @@ def user_reset_password(*, actor: User, user: User) -> str:
         user.must_change_password = True
         user.session_stamp = uuid.uuid4()
         user.save(update_fields=["password", "must_change_password", "session_stamp"])
+        _remember_password(user)
         audit(actor=actor, action=Action.UPDATE, obj=user, note="重置密码")
     return password
 
@@ -136,17 +149,11 @@ def user_set_roles(*, actor: User, user: User, region: Region, roles: set[str]) 
 def password_changed(*, user: User) -> None:
     """Record a user's own password change: its time (rotation counts from it), its hash in the
     history (PasswordHistoryValidator refuses the last N), and lift the first-login requirement."""
-    from django.conf import settings
-
     with transaction.atomic():
         user.must_change_password = False
         user.password_changed_at = timezone.now()
         user.save(update_fields=["must_change_password", "password_changed_at"])
-        PasswordHistory.objects.create(
-            user=user, password=user.password, set_at=user.password_changed_at
-        )
-        kept = user.password_history.values_list("pk", flat=True)[: settings.PASSWORD_HISTORY]
-        user.password_history.exclude(pk__in=list(kept)).delete()
+        _remember_password(user, user.password_changed_at)
         audit(actor=user, action=Action.PASSWORD_CHANGE, obj=user)
 
 

@@ -1,6 +1,43 @@
 import string
 
+from django.contrib.auth import password_validation as django_validation
 from django.core.exceptions import ValidationError
+
+# Django's own validators, with their messages in Chinese here rather than from its translation
+# catalogue: Django 5.2's zh_Hans catalogue lacks the current wording of the length message, so
+# "This password is too short…" reached users in English (issue #33 F14).
+
+
+class MinimumLengthValidator(django_validation.MinimumLengthValidator):
+    def get_error_message(self) -> str:
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
+
+    def get_help_text(self) -> str:
+        return f"密码至少需要 {self.min_length} 个字符。"
+
+
+class UserAttributeSimilarityValidator(django_validation.UserAttributeSimilarityValidator):
+    def get_error_message(self) -> str:
+        return "密码与%(verbose_name)s太相似。"
+
+    def get_help_text(self) -> str:
+        return "密码不能与用户名、姓名等个人信息太相似。"
+
+
+class CommonPasswordValidator(django_validation.CommonPasswordValidator):
+    def get_error_message(self) -> str:
+        return "这个密码太常见，容易被猜中。"
+
+    def get_help_text(self) -> str:
+        return "密码不能是常见密码。"
+
+
+class NumericPasswordValidator(django_validation.NumericPasswordValidator):
+    def get_error_message(self) -> str:
+        return "密码不能全是数字。"
+
+    def get_help_text(self) -> str:
+        return "密码不能全是数字。"
 
 
 class CharacterClassValidator:

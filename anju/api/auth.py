@@ -13,6 +13,7 @@ from anju.accounts.access import PUBLIC, require
 from anju.api.tokens import Refusal, check_token
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.netaddr import client_address
 
 # Refused tokens are audited up to this many per address and minute, then refused unlogged.
 AUDITED_FAILURES_PER_MINUTE = 20
@@ -43,7 +44,7 @@ class TokenAuthentication(BaseAuthentication):
     def _audit_refusal(self, request, refusal: Refusal) -> None:
         """A refused token, under its owner when it is known; at most so many per address and
         minute, so a script hammering with a dead or guessed token cannot fill the audit log."""
-        key = f"api-token-failures:{request.META.get('REMOTE_ADDR', '')}"
+        key = f"api-token-failures:{client_address(request)}"
         cache.add(key, 0, 60)
         try:
             count = cache.incr(key)
@@ -93,6 +94,11 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return f"{settings.ANJU_API_RATE}/min"
+
+    def get_ident(self, request):
+        # DRF's own get_ident believes any X-Forwarded-For unless NUM_PROXIES is set: a caller
+        # could pick a new identity per request. Only trusted proxies' headers count here.
+        return client_address(request)
 
     def get_cache_key(self, request, view):
         token = getattr(request, "auth", None)

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from anju.accounts.access import Perm, access_api_token, api_tokens_visible_to, staff_view
+from anju.accounts.access import Perm, staff_view
 from anju.api import tokens as services
+from anju.api.access import access_api_token, api_tokens_visible_to
 
 
 class TokenForm(forms.Form):

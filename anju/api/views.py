@@ -24,11 +24,24 @@ from anju.api import serializers as s
 from anju.api.errors import PayloadTooLarge, error_body
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.crosscheck.access import access_finding, findings_visible_to, reference_lists_visible_to
 from anju.crosscheck.choices import FindingStatus, Rule
 from anju.crosscheck.references import import_reference
+from anju.households.access import (
+    access_assessment,
+    access_household,
+    access_renovation,
+    access_visit,
+    assessments_visible_to,
+    households_visible_to,
+    renovations_visible_to,
+    visits_visible_to,
+)
 from anju.households.choices import Category
 from anju.households.models import Payment, Person
+from anju.oversight.access import access_clue, clues_visible_to
 from anju.oversight.choices import ClueStatus, ProblemKind
+from anju.reporting.access import access_report, reports_visible_to
 from anju.reporting.models import ReportKind, ReportStatus
 
 MAX_UPLOAD = 20 * 1024 * 1024  # as the UI's upload page
@@ -254,8 +267,8 @@ RESOURCES = [
         "household",
         Perm.VIEW_HOUSEHOLDS,
         s.HouseholdSerializer,
-        access.households_visible_to,
-        access.access_household,
+        households_visible_to,
+        access_household,
         "农户档案列表（date_from/date_to 按档案更新日期）",
         "一户农户档案（含家庭成员、类别）",
         date_field="updated_at",
@@ -271,8 +284,8 @@ RESOURCES = [
         "renovation",
         Perm.VIEW_HOUSEHOLDS,
         s.RenovationSerializer,
-        access.renovations_visible_to,
-        lambda user, pk: access.access_renovation(user, pk, perm=Perm.VIEW_HOUSEHOLDS),
+        renovations_visible_to,
+        lambda user, pk: access_renovation(user, pk, perm=Perm.VIEW_HOUSEHOLDS),
         "改造记录列表（含补助发放；date_from/date_to 按审批日期）",
         "一条改造记录（含补助发放）",
         date_field="approved_on",
@@ -293,8 +306,8 @@ RESOURCES = [
         "assessment",
         Perm.VIEW_HOUSEHOLDS,
         s.AssessmentSerializer,
-        access.assessments_visible_to,
-        access.access_assessment,
+        assessments_visible_to,
+        access_assessment,
         "危险性鉴定列表（date_from/date_to 按鉴定日期）",
         "一条危险性鉴定",
         date_field="assessed_on",
@@ -307,8 +320,8 @@ RESOURCES = [
         "visit",
         Perm.VIEW_HOUSEHOLDS,
         s.VisitSerializer,
-        access.visits_visible_to,
-        access.access_visit,
+        visits_visible_to,
+        access_visit,
         "跟踪回访列表（date_from/date_to 按回访日期）",
         "一次跟踪回访",
         date_field="visited_on",
@@ -321,8 +334,8 @@ RESOURCES = [
         "finding",
         Perm.VIEW_FINDINGS,
         s.FindingSerializer,
-        access.findings_visible_to,
-        access.access_finding,
+        findings_visible_to,
+        access_finding,
         "比对发现列表（date_from/date_to 按首次发现日期）",
         "一条比对发现",
         date_field="first_run__created_at",
@@ -338,8 +351,8 @@ RESOURCES = [
         "clue",
         Perm.VIEW_CLUES,
         s.ClueSerializer,
-        access.clues_visible_to,
-        access.access_clue,
+        clues_visible_to,
+        access_clue,
         "问题线索列表（只读；date_from/date_to 按收到日期）",
         "一条问题线索（只读）",
         date_field="received_on",
@@ -355,8 +368,8 @@ RESOURCES = [
         "report",
         Perm.VIEW_REPORTS,
         s.ReportSerializer,
-        access.reports_visible_to,
-        access.access_report,
+        reports_visible_to,
+        access_report,
         "报表报送情况（date_from/date_to 按所属期）",
         "一份报表的状态与流转记录",
         date_field="period",
@@ -411,7 +424,7 @@ class ReferenceLists(ListView):
     parser_classes = [MultiPartParser]
 
     def visible(self, user):
-        return access.reference_lists_visible_to(user)
+        return reference_lists_visible_to(user)
 
     def prepare(self, qs):
         return qs

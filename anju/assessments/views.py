@@ -11,10 +11,10 @@ from anju.accounts.access import (
     has_perm,
     scope_to_region,
     staff_view,
-    tasks_visible_to,
 )
 from anju.actions import ask_export_reason, export_reason, run
 from anju.assessments import exports, queries, services
+from anju.assessments.access import tasks_visible_to
 from anju.assessments.models import TaskStatus
 from anju.audit.models import Action
 from anju.audit.services import audit

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from anju.accounts.access import Perm, access_audit_entry, audit_entries_visible_to, staff_view
 from anju.audit.models import Action
+from anju.audit.readable import actor_name, changes_of, kind_of
 from anju.pagination import paginate
 
 
@@ -54,4 +55,17 @@ def entries(request):
 @staff_view(Perm.VIEW_AUDIT)
 def entry(request, pk: int):
     item = access_audit_entry(request.user, pk)
-    return render(request, "audit/detail.html", {"entry": item})
+    data = item.changes if isinstance(item.changes, dict) else {}
+    return render(
+        request,
+        "audit/detail.html",
+        {
+            "entry": item,
+            "kind": kind_of(item.object_type),
+            "actor": actor_name(item),
+            "changes": changes_of(item),
+            "note": data.get("note", ""),
+            "has_before": isinstance(data.get("before"), dict),
+            "has_after": isinstance(data.get("after"), dict),
+        },
+    )

@@ -5,3 +5,9 @@ class CadresConfig(AppConfig):
     name = "anju.cadres"
     verbose_name = "帮扶责任人"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from anju.cadres import access
+        from anju.households import panels
+
+        panels.register(access.household_panel)  # the cadres' observations on a household's page

@@ -19,6 +19,7 @@ from anju.cadres.models import (
     ObservationPhoto,
     ObservationStatus,
 )
+from anju.decisions import lock_for_decision, taken
 from anju.households.models import Household
 from anju.oversight.deadlines import WORKING, add_days, urgency
 from anju.photos import clean_photo
@@ -143,11 +144,18 @@ def observation_record(
     return observation
 
 
+def _claim(*, actor, observation: Observation, to: str) -> None:
+    """Lock the observation for the caller's transaction, read it again, and check the move is
+    in TRANSITIONS (someone else may have acted on it since the page was shown)."""
+    lock_for_decision(observation)
+    if to not in TRANSITIONS.get(ObservationStatus(observation.status), set()):
+        state = observation.get_status_display()
+        raise taken("该走访报告", state, by_id=observation.acted_by_id, actor=actor)
+
+
 def _act(*, actor, observation: Observation, to: str, **changes) -> Observation:
     """Move a new observation to `to` with `changes` (saved and audited, in the caller's
-    transaction); the move must be in TRANSITIONS."""
-    if to not in TRANSITIONS.get(ObservationStatus(observation.status), set()):
-        raise ValidationError("该走访报告已处置。")
+    transaction, which must have called _claim first)."""
     before = observation.status
     observation.status = to
     observation.acted_by, observation.acted_on = actor, timezone.localdate()
@@ -173,11 +181,10 @@ def observation_open_item(
     from anju.oversight.services import item_create
 
     require(actor, Perm.HANDLE_OBSERVATIONS)
-    if observation.status != ObservationStatus.NEW:
-        raise ValidationError("该走访报告已处置。")
-    household = observation.household
-    township = Region.objects.get(code=household.region_id[:9] + "000")
     with transaction.atomic():
+        _claim(actor=actor, observation=observation, to=ObservationStatus.ITEM_OPENED)
+        household = observation.household
+        township = Region.objects.get(code=household.region_id[:9] + "000")
         item = item_create(
             actor=actor,
             region=township,
@@ -202,6 +209,7 @@ def observation_close(*, actor, observation: Observation, reason: str) -> Observ
     if not reason:
         raise ValidationError("关闭须写明理由。")
     with transaction.atomic():
+        _claim(actor=actor, observation=observation, to=ObservationStatus.CLOSED)
         return _act(
             actor=actor, observation=observation, to=ObservationStatus.CLOSED, close_reason=reason
         )

@@ -6,24 +6,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from anju.accounts.access import (
-    Perm,
+from anju.accounts.access import Perm, active_region, scope_to_region, staff_view
+from anju.actions import form_errors, run, run_form
+from anju.cadres import services
+from anju.cadres.access import (
     access_assignment,
     access_cadre_household,
     access_observation,
     access_observation_photo,
-    active_region,
     assignments_visible_to,
     cadre_households_visible_to,
     cadres_visible_to,
-    households_visible_to,
     observations_visible_to,
-    scope_to_region,
-    staff_view,
 )
-from anju.actions import form_errors, run, run_form
-from anju.cadres import services
 from anju.cadres.models import Observation, ObservationKind, ObservationStatus
+from anju.households.access import households_visible_to
 from anju.pagination import paginate
 
 

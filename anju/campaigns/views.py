@@ -11,10 +11,8 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
-    access_campaign,
     access_region,
     active_region,
-    campaigns_visible_to,
     has_perm,
     scope_to_region,
     staff_view,
@@ -23,6 +21,7 @@ from anju.actions import form_errors, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.campaigns import services
+from anju.campaigns.access import access_campaign, campaigns_visible_to
 from anju.campaigns.forms import CampaignForm, PhaseForm, TargetForm
 from anju.campaigns.measures import REGISTRY, case_breakdown, task_breakdown
 from anju.campaigns.progress import as_of, campaign_progress
@@ -151,7 +150,7 @@ def summary(request, pk: int):
 def figure_households(request, pk: int, target: int):
     """The households behind one figure: a target's done or not-done households, of one
     township (or the whole campaign), as of the day the figures are counted to."""
-    from anju.accounts.access import households_visible_to
+    from anju.households.access import households_visible_to
     from anju.pagination import paginate
 
     item = access_campaign(request.user, pk)

@@ -5,3 +5,9 @@ class CrosscheckConfig(AppConfig):
     name = "anju.crosscheck"
     verbose_name = "数据比对"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from anju.crosscheck import access
+        from anju.households import panels
+
+        panels.register(access.household_panel)  # the findings on a household's page

@@ -12,6 +12,7 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck.choices import FindingStatus, Rule
 from anju.crosscheck.models import Finding
+from anju.decisions import lock_for_decision, taken
 from anju.oversight.choices import ProblemKind, SourceChannel
 from anju.oversight.services import PersonInput, clue_register
 
@@ -38,9 +39,12 @@ PROBLEM_OF_RULE = {
 }
 
 
-def _pending(finding: Finding) -> None:
+def _pending(finding: Finding, actor) -> None:
+    """Lock the finding for this transaction and check nobody has triaged it meanwhile."""
+    lock_for_decision(finding)
     if finding.status != FindingStatus.PENDING:
-        raise ValidationError(f"该发现已核实为「{finding.get_status_display()}」，不能再次核实。")
+        state = finding.get_status_display()
+        raise taken("该发现", state, by_id=finding.triaged_by_id, actor=actor)
 
 
 def confirm(
@@ -55,11 +59,11 @@ def confirm(
     """属实: register a clue (source 数据比对) carrying the evidence. Returns (clue, duplicates)
     as the intake does: duplicates found and neither confirmed nor merged means nothing yet."""
     require(actor, Perm.TRIAGE_FINDINGS)
-    _pending(finding)
-    summary = f"{finding.evidence}。（数据比对：{Rule(finding.rule).label}）"
-    if note.strip():
-        summary += f"核实情况：{note.strip()}"
     with transaction.atomic():
+        _pending(finding, actor)
+        summary = f"{finding.evidence}。（数据比对：{Rule(finding.rule).label}）"
+        if note.strip():
+            summary += f"核实情况：{note.strip()}"
         clue, duplicates = clue_register(
             actor=actor,
             region=finding.region,
@@ -95,21 +99,22 @@ def confirm(
 def dismiss(*, actor, finding: Finding, reason: str) -> Finding:
     """不属实: kept, with the reason, for the record (and for whoever checks the checker)."""
     require(actor, Perm.TRIAGE_FINDINGS)
-    _pending(finding)
     reason = reason.strip()
     if not reason:
         raise ValidationError("核实为不属实须说明理由。")
-    finding.status = FindingStatus.DISMISSED
-    finding.reason = reason[:300]
-    finding.triaged_by = actor
-    finding.triaged_at = timezone.now()
-    finding.save(update_fields=["status", "reason", "triaged_by", "triaged_at"])
-    audit(
-        actor=actor,
-        action=Action.UPDATE,
-        obj=finding,
-        before={"status": FindingStatus.PENDING},
-        after={"status": FindingStatus.DISMISSED, "reason": finding.reason},
-        region_code=finding.region_id,
-    )
+    with transaction.atomic():
+        _pending(finding, actor)
+        finding.status = FindingStatus.DISMISSED
+        finding.reason = reason[:300]
+        finding.triaged_by = actor
+        finding.triaged_at = timezone.now()
+        finding.save(update_fields=["status", "reason", "triaged_by", "triaged_at"])
+        audit(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=finding,
+            before={"status": FindingStatus.PENDING},
+            after={"status": FindingStatus.DISMISSED, "reason": finding.reason},
+            region_code=finding.region_id,
+        )
     return finding

@@ -12,15 +12,9 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
-    access_finding,
-    access_run,
     active_region,
-    clues_visible_to,
-    findings_visible_to,
     has_perm,
-    reference_lists_visible_to,
     region_visible,
-    runs_visible_to,
     scope_to_region,
     staff_view,
 )
@@ -28,10 +22,18 @@ from anju.actions import ask_export_reason, export_reason
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck import tasks, triage
+from anju.crosscheck.access import (
+    access_finding,
+    access_run,
+    findings_visible_to,
+    reference_lists_visible_to,
+    runs_visible_to,
+)
 from anju.crosscheck.choices import FindingStatus, Kind, Rule
 from anju.crosscheck.exports import write_findings
 from anju.crosscheck.references import import_reference
 from anju.crosscheck.runs import start_run
+from anju.oversight.access import clues_visible_to
 from anju.oversight.choices import CadreLevel
 from anju.oversight.services import PersonInput
 from anju.pagination import paginate

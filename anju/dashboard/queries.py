@@ -18,7 +18,7 @@ from anju.dashboard.models import Figure, Tally
 from anju.dashboard.tally import payment_days, recount
 from anju.households.visits import INTERVAL_DAYS
 from anju.oversight.choices import ClueStatus
-from anju.oversight.queries import OPEN
+from anju.oversight.queries import OPEN, overdue_q
 from anju.regions.models import CODE_LENGTH, PREFIX_LENGTH, Level, Region
 from anju.regions.queries import children_of
 from anju.reporting.deadlines import add_months
@@ -253,7 +253,7 @@ def clue_panels(clues, region: Region, today: date) -> list[Panel]:
         open_clues.values("region_id")
         .annotate(
             open=Count("pk"),
-            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            overdue=Count("pk", filter=overdue_q(today)),
             supervised=Count("pk", filter=Q(supervised=True)),
         )
         .order_by()

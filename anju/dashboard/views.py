@@ -3,15 +3,9 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from anju.accounts.access import (
-    Perm,
-    clues_visible_to,
-    has_perm,
-    requested_region,
-    scope_to_region,
-    staff_view,
-)
+from anju.accounts.access import Perm, has_perm, requested_region, scope_to_region, staff_view
 from anju.dashboard import charts, queries
+from anju.oversight.access import clues_visible_to
 from anju.regions.models import Level
 from anju.regions.queries import children_of
 from anju.reporting.deadlines import add_months, period_start

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from anju.accounts.access import (
     Perm,
-    households_visible_to,
     requested_region,
     scope_to_region,
     staff_view,
 )
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.households.access import households_visible_to
 from anju.households.choices import Method, Structure
 from anju.households.models import Assessment, SafetyPlate
 from anju.regions.queries import base_villages_within

@@ -13,16 +13,15 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
-    access_household,
     access_region,
     active_region,
-    households_visible_to,
     requested_region,
     scope_to_region,
     staff_view,
 )
 from anju.actions import run
 from anju.households import cases, pending
+from anju.households.access import access_household, households_visible_to
 from anju.households.choices import Method, Structure
 from anju.households.models import CaseKind, OldHouse, RenovationCase
 from anju.households.review_views import ReviewForm

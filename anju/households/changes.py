@@ -10,6 +10,7 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.decisions import lock_for_decision, taken
 from anju.households.archive_file import CATEGORY_LOOKUP, words
 from anju.households.choices import CATEGORY_DEPARTMENT, Category
 from anju.households.events import registry_changed
@@ -175,13 +176,16 @@ def _apply(request: ChangeRequest) -> None:
 def change_decide(*, actor, request: ChangeRequest, approve: bool, note: str = "") -> ChangeRequest:
     """A reviewer who did not propose it approves (the change is made) or rejects it."""
     require(actor, Perm.APPROVE_CHANGES)
-    if request.status != ChangeStatus.PENDING:
-        raise ValidationError("该申请已经审核。")
     if request.proposed_by_id == actor.pk:
         raise ValidationError("不能审核自己提出的变更。")
     if not approve and not note.strip():
         raise ValidationError("驳回须说明理由。")
     with transaction.atomic():
+        lock_for_decision(request)
+        if request.status != ChangeStatus.PENDING:
+            raise taken(
+                "该申请", request.get_status_display(), by_id=request.decided_by_id, actor=actor
+            )
         request.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
         request.decided_by, request.decided_at = actor, timezone.now()
         request.decision_note = note.strip()[:300]

@@ -9,14 +9,13 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
-    access_household,
     has_perm,
-    households_visible_to,
     requested_region,
     staff_view,
 )
 from anju.actions import run
 from anju.households import reviews
+from anju.households.access import access_household, households_visible_to
 from anju.households.models import InfoReview, ReviewResult
 from anju.regions.models import Level
 

@@ -9,15 +9,8 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
-    access_change,
-    access_household,
-    access_import,
-    access_plate,
-    access_renovation,
     active_region,
-    findings_visible_to,
     has_perm,
-    households_visible_to,
     requested_region,
     scope_to_region,
     staff_view,
@@ -25,7 +18,15 @@ from anju.accounts.access import (
 from anju.actions import ask_export_reason, export_reason, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.households import changes, exports, plates, queries, renovations, tasks, visits
+from anju.households import changes, exports, panels, plates, queries, renovations, tasks, visits
+from anju.households.access import (
+    access_change,
+    access_household,
+    access_import,
+    access_plate,
+    access_renovation,
+    households_visible_to,
+)
 from anju.households.case_views import case_context
 from anju.households.cases import subsidy_text
 from anju.households.choices import Category, Grade, Method, Structure
@@ -135,25 +136,11 @@ def household(request, pk: int):
             "person_form": PersonForm(),
             "assessment_form": AssessmentForm(),
             "changes": item.changes.select_related("proposed_by")[:20],
-            "findings": findings_visible_to(request.user).filter(household=item)[:50],
-            **_cadre_work(request, item),
+            # The findings, assessment tasks and observations of the apps above
+            **panels.context(request.user, item),
             **case_context(request, item),
         },
     )
-
-
-def _cadre_work(request, item) -> dict:
-    """The household's assessment tasks and its cadres' observations, where the user sees them."""
-    from anju.accounts.access import observations_visible_to, tasks_visible_to
-    from anju.assessments.queries import with_status
-
-    today = timezone.localdate()
-    tasks = with_status(tasks_visible_to(request.user).filter(household=item), today)
-    observations = observations_visible_to(request.user).filter(household=item)
-    return {
-        "assessment_tasks": tasks.select_related("reference")[:20],
-        "observations": observations.select_related("cadre")[:20],
-    }
 
 
 @require_POST

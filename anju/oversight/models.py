@@ -129,6 +129,25 @@ class Clue(models.Model):
     def district_code(self) -> str:
         return self.region_id[:6] + "000000"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (ClueStatus.CLOSED, ClueStatus.MERGED)
+
+    @property
+    def overall_due(self):
+        """The overall limit's last day, counted from the day the clue was received."""
+        from anju.oversight.deadlines import overall_due
+
+        return overall_due(self.received_on)
+
+    @property
+    def deadline(self):
+        """What an open clue is late by: its stage's deadline or the overall limit, whichever
+        comes first (None once closed or merged)."""
+        from anju.oversight.deadlines import effective_due
+
+        return effective_due(self.due_on, self.received_on) if self.is_open else None
+
 
 class LinkSource(models.TextChoices):
     LINKS = "links", "关联档案"

@@ -2,10 +2,10 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from anju.oversight.choices import ClueStatus
-from anju.oversight.deadlines import AT_RISK_DAYS
+from anju.oversight.deadlines import limit_days, soon_until
 from anju.oversight.idlinks import digests_of
 from anju.oversight.models import Transfer
 from anju.regions.models import Region, subtree_bounds
@@ -13,6 +13,24 @@ from anju.regions.models import Region, subtree_bounds
 OPEN = Q(
     status__in=[s for s in ClueStatus.values if s not in (ClueStatus.CLOSED, ClueStatus.MERGED)]
 )
+
+
+def over_limit_q(today: date) -> Q:
+    """Open clues received longer ago than the overall limit (ANJU_CLUE_LIMIT_DAYS)."""
+    return OPEN & Q(received_on__lt=today - timedelta(days=limit_days()))
+
+
+def overdue_q(today: date) -> Q:
+    """Open clues past their stage's deadline or past the overall limit, whichever is first."""
+    return OPEN & (Q(due_on__lt=today) | Q(received_on__lt=today - timedelta(days=limit_days())))
+
+
+def at_risk_q(today: date) -> Q:
+    """Open clues not yet overdue whose stage deadline or overall limit falls within three
+    working days."""
+    until = soon_until(today)
+    overall_until = until - timedelta(days=limit_days())
+    return OPEN & ~overdue_q(today) & (Q(due_on__lte=until) | Q(received_on__lte=overall_until))
 
 
 def ledger(
@@ -33,9 +51,11 @@ def ledger(
     if urgency == "open":
         clues = clues.filter(OPEN)
     elif urgency == "overdue":
-        clues = clues.filter(OPEN, due_on__lt=today)
+        clues = clues.filter(overdue_q(today))
     elif urgency == "at_risk":
-        clues = clues.filter(OPEN, due_on__gte=today, due_on__lte=today + timedelta(AT_RISK_DAYS))
+        clues = clues.filter(at_risk_q(today))
+    elif urgency == "over_limit":
+        clues = clues.filter(over_limit_q(today))
     if supervised:
         clues = clues.filter(supervised=True)
     if q:
@@ -56,14 +76,13 @@ def ledger(
 
 def urgency_counts(clues: QuerySet, today: date) -> dict[str, int]:
     open_clues = clues.filter(OPEN)
-    return {
-        "overdue": open_clues.filter(due_on__lt=today).count(),
-        "at_risk": open_clues.filter(
-            due_on__gte=today, due_on__lte=today + timedelta(AT_RISK_DAYS)
-        ).count(),
-        "supervised": open_clues.filter(supervised=True).count(),
-        "open": open_clues.count(),
-    }
+    return open_clues.aggregate(
+        overdue=Count("pk", filter=overdue_q(today)),
+        at_risk=Count("pk", filter=at_risk_q(today)),
+        over_limit=Count("pk", filter=over_limit_q(today)),
+        supervised=Count("pk", filter=Q(supervised=True)),
+        open=Count("pk"),
+    )
 
 
 def transfers_in(region: Region) -> QuerySet:
@@ -88,6 +107,8 @@ def supervision_board(clues: QuerySet) -> QuerySet:
     )
 
 
-def long_open(clues: QuerySet, today: date, days: int = 90) -> QuerySet:
-    """Open clues received more than `days` ago: candidates for key supervision."""
+def long_open(clues: QuerySet, today: date, days: int | None = None) -> QuerySet:
+    """Open clues received more than `days` (default: the overall limit) ago: candidates for
+    key supervision."""
+    days = limit_days() if days is None else days
     return clues.filter(OPEN, supervised=False, received_on__lt=today - timedelta(days))

@@ -11,14 +11,9 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
-    access_clue,
-    access_item,
     access_region,
-    access_transfer,
     active_region,
-    clues_visible_to,
     has_perm,
-    items_visible_to,
     requested_region,
     scope_to_region,
     staff_view,
@@ -27,6 +22,13 @@ from anju.actions import form_errors, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.oversight import queries, services
+from anju.oversight.access import (
+    access_clue,
+    access_item,
+    access_transfer,
+    clues_visible_to,
+    items_visible_to,
+)
 from anju.oversight.choices import ClueStatus, ItemStatus, ProblemKind
 from anju.oversight.deadlines import urgency
 from anju.oversight.forms import (
@@ -72,10 +74,7 @@ def clues(request):
         today=today,
     )
     page = paginate(request, items)
-    rows = [
-        (c, urgency(c.due_on, today) if c.status not in (S.CLOSED, S.MERGED) else "")
-        for c in page.object_list
-    ]
+    rows = [(c, urgency(c.deadline, today) if c.is_open else "") for c in page.object_list]
     return render(
         request,
         "oversight/clues.html",
@@ -141,7 +140,7 @@ def _detail_context(request, clue):
     today = timezone.localdate()
     return {
         "clue": clue,
-        "urgency": urgency(clue.due_on, today) if clue.status not in (S.CLOSED, S.MERGED) else "",
+        "urgency": urgency(clue.deadline, today) if clue.is_open else "",
         "persons": clue.persons.all(),
         "events": clue.events.select_related("actor"),
         "sources": clue.sources.all(),
@@ -570,5 +569,10 @@ def item_done(request, pk: int):
 @staff_view(Perm.VIEW_CLUES)
 def definitions(request):
     from anju.oversight.annexes import DEFINITIONS
+    from anju.oversight.deadlines import deadline_definitions
 
-    return render(request, "oversight/definitions.html", {"definitions": DEFINITIONS})
+    return render(
+        request,
+        "oversight/definitions.html",
+        {"definitions": DEFINITIONS, "deadlines": deadline_definitions()},
+    )

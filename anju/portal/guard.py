@@ -5,6 +5,8 @@ import secrets
 
 from django.core.cache import cache
 
+from anju.netaddr import client_address
+
 DIGITS = "零一二三四五六七八九"
 # action: (requests allowed, per seconds)
 LIMITS = {
@@ -17,7 +19,7 @@ LIMITS = {
 def allowed(request, action: str) -> bool:
     """Count this request against the address and the session; False once either is over."""
     limit, window = LIMITS[action]
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     if not request.session.session_key:
         request.session.save()
     keys = [f"portal:{action}:ip:{address}", f"portal:{action}:s:{request.session.session_key}"]

@@ -7,11 +7,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from anju.accounts.access import Perm, access_public_report, scoped, staff_view
+from anju.accounts.access import Perm, scoped, staff_view
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crypto import unseal
 from anju.portal import services
+from anju.portal.access import access_public_report
 from anju.portal.models import PublicReport, ReportPhoto
 
 

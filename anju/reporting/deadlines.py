@@ -43,6 +43,13 @@ def due_date(kind: str, period: date) -> date:
     return month.replace(day=due_day(kind))
 
 
+def period_label(kind: str, period: date) -> str:
+    """A period as people name it: 2026年第3季度 for a quarterly report, 2026年10月 otherwise."""
+    if kind == ReportKind.CLUE_QUARTERLY:
+        return f"{period.year}年第{(period.month - 1) // 3 + 1}季度"
+    return f"{period.year}年{period.month}月"
+
+
 def days_late(due: date, submitted_at: datetime | None, today: date | None = None) -> int:
     """0 if on time; otherwise the calendar days past the due date (to today if not submitted)."""
     if submitted_at is not None:

@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from anju.regions.models import Level, Region
 from anju.reporting.annexes import Contact as ContactRow
-from anju.reporting.deadlines import add_months, days_late, due_date, period_start
+from anju.reporting.deadlines import (
+    add_months,
+    days_late,
+    due_date,
+    period_label,
+    period_start,
+)
 from anju.reporting.models import Contact, ContactRole, Report, ReportKind, ReportStatus
 
 
@@ -155,6 +161,46 @@ def reminders(region: Region, today: date | None = None) -> list[tuple[str, date
         )
         for district in districts:
             if district.code not in submitted:
-                label = f"{district.name} {ReportKind(kind).label}（{period:%Y年%m月}）"
+                label = f"{district.name} {ReportKind(kind).label}（{period_label(kind, period)}）"
                 out.append((label, due, left))
+    return out
+
+
+def due_periods(kind: str, since: date, until: date) -> list[date]:
+    """Every period of `kind` from the one containing `since` whose due date is on or before
+    `until`, oldest first."""
+    step = 3 if kind == ReportKind.CLUE_QUARTERLY else 1
+    period = period_start(kind, since.year, since.month)
+    out = []
+    while due_date(kind, period) <= until:
+        out.append(period)
+        period = add_months(period, step)
+    return out
+
+
+def unreported(
+    districts: list[Region], since: date, until: date
+) -> list[tuple[str, date, date, list[Region]]]:
+    """For every report kind and period due by `until` (from `since` on): the districts that
+    have never submitted it, as (kind, period, due date, districts); any period, not only the
+    current one. One query."""
+    wanted = {kind: due_periods(kind, since, until) for kind in ReportKind.values}
+    earliest = min((p[0] for p in wanted.values() if p), default=None)
+    if earliest is None or not districts:
+        return []
+    done = set(
+        Report.objects.filter(
+            region__in=[d.code for d in districts],
+            period__gte=earliest,
+            submitted_at__isnull=False,
+        )
+        .values_list("region", "kind", "period")
+        .distinct()
+    )
+    out = []
+    for kind, periods in wanted.items():
+        for period in periods:
+            missing = [d for d in districts if (d.code, kind, period) not in done]
+            if missing:
+                out.append((kind, period, due_date(kind, period), missing))
     return out

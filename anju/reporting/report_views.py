@@ -11,10 +11,8 @@ from django.views.decorators.http import require_POST
 from anju.accounts.access import (
     Perm,
     access_region,
-    access_report,
     active_region,
     has_perm,
-    reports_visible_to,
     scope_to_region,
     staff_view,
 )
@@ -22,6 +20,7 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.pagination import paginate
 from anju.reporting import workflow
+from anju.reporting.access import access_report, reports_visible_to
 from anju.reporting.annexes import ANNEX1_COLUMNS
 from anju.reporting.deadlines import add_months, parse_month, period_start
 from anju.reporting.models import ReportKind, ReportStatus
@@ -285,7 +284,7 @@ def upload(request):
 
 @staff_view(Perm.PREPARE_REPORTS)
 def upload_review(request, pk: int):
-    from anju.accounts.access import access_report_upload
+    from anju.reporting.access import access_report_upload
 
     item = access_report_upload(request.user, pk)
     parsed = item.parsed
@@ -314,7 +313,7 @@ def upload_review(request, pk: int):
 @require_POST
 @staff_view(Perm.PREPARE_REPORTS)
 def upload_accept(request, pk: int):
-    from anju.accounts.access import access_report_upload
+    from anju.reporting.access import access_report_upload
 
     item = access_report_upload(request.user, pk)
     try:

@@ -5,17 +5,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from anju.accounts.access import (
-    Perm,
-    access_region,
-    active_region,
-    contacts_visible_to,
-    has_perm,
-    staff_view,
-)
+from anju.accounts.access import Perm, access_region, active_region, has_perm, staff_view
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.reporting import services
+from anju.reporting.access import contacts_visible_to
 from anju.reporting.annexes import Signature
 from anju.reporting.forms import ContactForm
 from anju.reporting.layout import write_annex3

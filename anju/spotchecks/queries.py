@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
-from anju.accounts.access import scope_to_region, spot_check_plans_visible_to
+from anju.accounts.access import scope_to_region
 from anju.regions.models import Level, Region
+from anju.spotchecks.access import spot_check_plans_visible_to
 from anju.spotchecks.models import CheckItem, CheckResult, Outcome, PlanStatus, SampledHouse
 
 

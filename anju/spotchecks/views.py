@@ -9,13 +9,8 @@ from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
-    access_check_photo,
-    access_check_result,
     access_region,
-    access_sampled_house,
-    access_spot_check_plan,
     active_region,
-    check_results_visible_to,
     has_perm,
     scope_to_region,
     staff_view,
@@ -26,6 +21,13 @@ from anju.audit.services import audit
 from anju.pagination import paginate
 from anju.regions.models import Region
 from anju.spotchecks import exports, queries, services
+from anju.spotchecks.access import (
+    access_check_photo,
+    access_check_result,
+    access_sampled_house,
+    access_spot_check_plan,
+    check_results_visible_to,
+)
 from anju.spotchecks.forms import AssignForm, FollowUpForm, InspectionForm, PlanForm
 from anju.spotchecks.models import CheckItem, PlanStatus
 

@@ -84,3 +84,38 @@ class PasswordRotationTests(AnjuTestCase):
         with self.assertRaises(ValidationError):
             validate_password(PASSWORD, self.alice)
         validate_password("Unrelated-Path77q", self.alice)
+
+
+class TemporaryPasswordHistoryTests(AnjuTestCase):
+    """Issue #33 F9: the administrator saw the temporary password, so it may never come back."""
+
+    def change(self, old, new):
+        return self.client.post(
+            reverse("password_change"),
+            {"old_password": old, "new_password1": new, "new_password2": new},
+        )
+
+    def test_the_user_cannot_change_back_to_a_reset_password(self):
+        from anju.accounts.services import user_reset_password
+
+        temporary = user_reset_password(actor=self.sam, user=self.alice)
+        self.alice.refresh_from_db()
+        self.login(self.alice)
+        self.assertEqual(self.change(temporary, CHAIN[0]).status_code, 302)
+        response = self.change(CHAIN[0], temporary)
+        self.assertContains(response, "不能与最近 5 次使用过的密码相同")
+        self.alice.refresh_from_db()
+        self.assertTrue(self.alice.check_password(CHAIN[0]))
+
+    def test_nor_to_the_password_an_account_was_created_with(self):
+        from anju.accounts.services import user_create
+
+        user, temporary = user_create(
+            actor=self.sam,
+            username="fresh",
+            full_name="新用户",
+            region=self.regions["350881000000"],
+        )
+        self.login(user)
+        self.assertEqual(self.change(temporary, CHAIN[1]).status_code, 302)
+        self.assertContains(self.change(CHAIN[1], temporary), "不能与最近 5 次使用过的密码相同")

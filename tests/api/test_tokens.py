@@ -133,6 +133,21 @@ class TokenRefusalTests(ApiTestCase):
         )
         self.assertEqual(self.api(self.rita, "/api/v1/households/").status_code, 401)
 
+    def test_the_guide_says_what_a_role_change_does_to_a_token(self):
+        # Issue #33 F14: docs/api.md said a token answered with the new permissions after a
+        # role change; it is refused. The guide quotes the refusal the caller actually gets.
+        from pathlib import Path
+
+        from anju.accounts.services import user_set_roles
+
+        user_set_roles(
+            actor=self.sue, user=self.rita, region=self.rita.region, roles={"county_clerk"}
+        )
+        message = self.api(self.rita, "/api/v1/households/").json()["error"]["message"]
+        guide = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text("utf-8")
+        self.assertIn(message, guide.replace("\n  ", ""))
+        self.assertNotIn("立即按新的权限回答", guide)
+
     def test_it_refuses_the_administrators_tokens(self):
         for user in (self.sam, self.sue, self.aud):
             with self.subTest(user=user.username):

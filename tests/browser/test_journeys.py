@@ -54,6 +54,7 @@ def test_a_township_clerk_sees_only_their_township(page, live_server, cast):
     log_in(page, live_server, "alice")
     expect(page.get_by_test_id("current-user")).to_have_text("alice姓名")
     expect(page.get_by_role("heading", level=1)).to_contain_text("新桥镇")
+    page.get_by_role("link", name="本区划下级区划一览").click()  # the home page is the to-do list
     expect(page.get_by_role("link", name="西埔村")).to_be_visible()
     expect(page.get_by_text("双洋镇")).to_have_count(0)
     expect(page.get_by_test_id("switch-region")).to_have_count(0)

@@ -78,7 +78,7 @@ def test_the_ledger_journey(page, live_server, cast):
             {
                 "name": "整改照片.png",
                 "mimeType": "image/png",
-                "buffer": b"\x89PNG\r\n\x1a\n fake image",
+                "buffer": _png(),
             }
         ]
     )
@@ -109,3 +109,14 @@ def test_the_ledger_journey(page, live_server, cast):
     page.get_by_role("button", name="列为重点督办").click()
     page.goto(f"{live_server.url}/clues/supervision/")
     expect(page.get_by_test_id("supervision-board")).to_contain_text("限期查处")
+
+
+def _png() -> bytes:
+    """A real (tiny) photo: clue attachments are re-encoded, so a fake one is refused."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 140, 60)).save(out, "PNG")
+    return out.getvalue()

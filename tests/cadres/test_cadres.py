@@ -173,7 +173,7 @@ class ObservationTests(CadreTestCase):
         again = self.client.post(
             reverse("cadres:close", args=[observation.pk]), {"reason": "重复"}, follow=True
         )
-        self.assertContains(again, "该走访报告已处置")
+        self.assertContains(again, "该走访报告您已处理过")
         self.assertTrue(
             AuditEntry.objects.filter(object_type="cadres.observation", action="update").exists()
         )

@@ -1,10 +1,16 @@
+import hashlib
+import io
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from PIL import Image
 
+from anju.audit.models import AuditEntry
 from anju.oversight import services
 from anju.oversight.models import Attachment, Clue, RectificationItem, Sanction, TypicalCase
 from tests.base import AnjuTestCase
+from tests.cadres.test_cadres import jpeg_with_gps
 from tests.oversight.helpers import register
 
 
@@ -75,18 +81,48 @@ class EvidenceAndCloseTests(AnjuTestCase):
             {"file": SimpleUploadedFile("伪装.pdf", b"MZ\x90\x00 an executable")},
         )
         self.assertFalse(Attachment.objects.exists())
+        original = jpeg_with_gps()
         self.client.post(
             reverse("oversight:attachment_add", args=[clue.pk]),
-            {"file": SimpleUploadedFile("照片.jpg", b"\xff\xd8\xff\xe0 jpeg"), "is_evidence": "on"},
+            {"file": SimpleUploadedFile("照片.jpg", original), "is_evidence": "on"},
         )
         item = Attachment.objects.get()
         self.assertEqual((item.content_type, item.is_evidence), ("image/jpeg", True))
         download = self.client.get(reverse("oversight:attachment", args=[item.pk]))
-        self.assertEqual(download.content, b"\xff\xd8\xff\xe0 jpeg")
+        self.assertEqual(Image.open(io.BytesIO(download.content)).size, (40, 30))
         self.login(self.xavier)
         self.assertEqual(
             self.client.get(reverse("oversight:attachment", args=[item.pk])).status_code, 404
         )
+
+    def test_a_photo_is_kept_without_its_position_and_camera(self):
+        # Issue #33 F10: as the portal's, cadres' and spot checks' photos are.
+        clue, _ = register(self.carol)
+        original = jpeg_with_gps()
+        item = services.attachment_add(
+            actor=self.carol, clue=clue, name="现场.jpg", data=original, is_evidence=False
+        )
+        item.refresh_from_db()
+        kept = bytes(item.data)
+        for trace in (b"CameraMaker", b"117.42E", b"Exif"):
+            self.assertNotIn(trace, kept)
+        self.assertFalse(Image.open(io.BytesIO(kept)).getexif())
+        # The uploaded file's SHA-256 is kept as evidence of what was received.
+        self.assertEqual(item.sha256, hashlib.sha256(original).hexdigest())
+        self.assertEqual(item.size, len(kept))
+        entry = AuditEntry.objects.filter(changes__note__startswith="上传附件").latest("seq")
+        self.assertEqual(entry.changes["after"]["sha256"], item.sha256)
+        self.login(self.carol)
+        download = self.client.get(reverse("oversight:attachment", args=[item.pk]))
+        self.assertNotIn(b"117.42E", download.content)
+        with self.assertRaisesMessage(ValidationError, "无法识别的照片文件"):
+            services.attachment_add(
+                actor=self.carol,
+                clue=clue,
+                name="坏.jpg",
+                data=b"\xff\xd8\xff\xe0 x",
+                is_evidence=False,
+            )
 
     def test_a_stale_form_is_refused_with_a_clear_message(self):
         clue, _ = register(self.carol)

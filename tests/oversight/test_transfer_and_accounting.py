@@ -4,8 +4,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from anju.accounts.access import clues_visible_to
 from anju.oversight import services
+from anju.oversight.access import clues_visible_to
 from anju.oversight.annexes import annex1_values, annex2_rows, consistency
 from anju.oversight.models import Clue, Exposure
 from anju.regions.models import Region

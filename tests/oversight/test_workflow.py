@@ -15,8 +15,14 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 def evidence(actor, clue):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 140, 60)).save(out, "PNG")
     services.attachment_add(
-        actor=actor, clue=clue, name="整改照片.png", data=b"\x89PNG\r\n\x1a\nrest", is_evidence=True
+        actor=actor, clue=clue, name="整改照片.png", data=out.getvalue(), is_evidence=True
     )
 
 
@@ -232,4 +238,5 @@ class DeadlineTests(AnjuTestCase):
             response = self.client.get(reverse("oversight:clues") + "?urgency=overdue")
             self.assertContains(response, "超期")
             home = self.client.get(reverse("home"))
-            self.assertContains(home, "已超期的问题线索")
+            self.assertContains(home, "350881-2026-00001")
+            self.assertContains(home, "已逾期")

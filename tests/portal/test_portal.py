@@ -331,3 +331,26 @@ class LimitsAndLogsTests(PortalCase):
         text = "\n".join(records)
         for secret in ("王秀英", "13905971234", code):
             self.assertNotIn(secret, text)
+
+
+class PublicLayoutTests(PortalCase):
+    """The public pages are the public's (issue 28): their own footer and name, the logo back to
+    the portal, a way back from every page; none of the staff side's wording."""
+
+    PAGES = ["home", "report", "track", "disclosure", "responsibilities", "hotlines"]
+
+    def test_every_public_page_has_the_portal_footer_and_a_way_home(self):
+        for name in self.PAGES:
+            body = self.client.get(reverse(f"portal:{name}")).content.decode()
+            self.assertIn('data-testid="portal-footer"', body, name)
+            self.assertIn("不会告知被反映人", body, name)
+            self.assertNotIn("政务内网", body, name)
+            self.assertNotIn("审计日志", body, name)
+            home = reverse("portal:home")
+            self.assertIn(f'class="brand" href="{home}"', body, name)
+            self.assertEqual('data-testid="portal-back"' in body, name != "home", name)
+
+    def test_staff_pages_keep_the_staff_footer(self):
+        body = self.client.get(reverse("login")).content.decode()
+        self.assertIn("政务内网", body)
+        self.assertNotIn("portal-footer", body)

@@ -248,5 +248,13 @@ class TestAnnex2:
             read_report(str(path))
         problems = " ".join(caught.value.problems)
         assert "超过 300 字" in problems
-        assert "应为 1—3 人，实为 4 人" in problems
         assert "不在下拉序列中" in problems  # the formula-looking source channel
+        assert "1—3" not in problems  # the seed's limit is a warning, below
+
+    def test_more_than_three_persons_is_a_warning_not_a_refusal(self):
+        data = annex2()
+        data.rows[1].source = "审计"
+        data.rows[0].persons = data.rows[0].persons * 2
+        result = read_report(write_annex2(data))
+        assert len(result["rows"][0]["persons"]) == 4
+        assert "第5行 被反映主要对象：限填写1—3人，实为 4 人" in result["warnings"]

@@ -81,3 +81,41 @@ class UploadTests(WorkflowCase):
         self.login(self.cindy)
         response = self.post(filled_bytes(self.tmp, ["3", *["0"] * 33]))
         self.assertEqual(response.status_code, 403)
+
+
+class CorpusUploadTests(WorkflowCase):
+    """The upload page reads hand-filled files with the same reader as `anju report read`."""
+
+    def test_the_upload_page_reads_every_corpus_file_as_the_command_does(self):
+        import json
+
+        from anju.reporting.workflow import _plain
+        from tests.reporting.corpus import CORPUS, EXPECTED
+
+        self.login(self.carol)
+        for name in ("a1_seed_four_rows", "a2_merged_subrows", "a2_nobody_named"):
+            with self.subTest(name):
+                response = self.client.post(
+                    reverse("reporting:upload"),
+                    {
+                        "region_code": "350881000000",
+                        "file": SimpleUploadedFile(f"{name}.xlsx", CORPUS[name]()),
+                    },
+                )
+                upload = ReportUpload.objects.latest("pk")
+                self.assertRedirects(response, reverse("reporting:upload_review", args=[upload.pk]))
+                expected = json.loads((EXPECTED / f"{name}.json").read_text())
+                parsed = upload.parsed
+                if expected["kind"] == "annex1":
+                    got = [float(v) for v in parsed["values"]]
+                    self.assertEqual(got, [float(v) for v in expected["values"]])
+                else:
+                    self.assertEqual(len(parsed["rows"]), len(expected["rows"]))
+                    for mine, theirs in zip(parsed["rows"], expected["rows"], strict=True):
+                        self.assertEqual(mine["persons"], theirs["persons"])
+                        self.assertEqual(float(mine["funds"]), float(theirs["funds"]))
+                self.assertEqual(parsed["month"], expected["month"])
+                for warning in expected["warnings"]:
+                    self.assertIn(warning, _plain(parsed)["warnings"])
+        page = self.client.get(reverse("reporting:upload_review", args=[upload.pk]))
+        self.assertContains(page, "被反映主要对象：未填写")

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
 from django.urls import reverse
 
 from anju.regions.models import Region
@@ -187,13 +188,15 @@ class BoardTests(WorkflowCase):
 
 
 class ReminderTests(WorkflowCase):
+    @override_settings(ANJU_REPORTING_SINCE="2026-10")
     def test_districts_see_reports_due_in_three_days_on_their_home_page(self):
         with time_machine.travel(datetime(2026, 11, 24, 9, 0, tzinfo=SH)):
             self.assertTrue(any("附件1" in r[0] for r in reminders(self.county)))
             self.login(self.carol)
             response = self.client.get(reverse("home"))
-            self.assertContains(response, "报表提醒")
-            self.assertContains(response, "还剩 2 天")
+            # The workbench names the period as people do and says it is due soon.
+            self.assertContains(response, "附件1 查处整改情况统计表（2026年10月）")
+            self.assertContains(response, '<span class="warn">2026年11月26日</span>', html=True)
         with time_machine.travel(datetime(2026, 11, 10, 9, 0, tzinfo=SH)):
             self.assertFalse(any("附件1" in r[0] for r in reminders(self.county)))
 

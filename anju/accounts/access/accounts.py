@@ -1,15 +1,16 @@
-"""Scoping of the administrators' objects: user accounts, the audit log, and a user's own
-API tokens."""
+"""Scoping of the administrators' objects: user accounts and the audit log; whether a token's
+owner may use the API."""
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from anju.accounts.access.core import Perm, has_perm, require, scoped, visible_root
+from anju.accounts.access.core import Perm, has_perm, policy, require, scoped, visible_root
 from anju.regions.models import subtree_bounds
 
 # Users -----------------------------------------------------------------------------------
 
 
+@policy
 def users_visible_to(user) -> QuerySet:
     """Accounts an administrator may see: those working in their region subtree."""
     from anju.accounts.models import User
@@ -19,6 +20,7 @@ def users_visible_to(user) -> QuerySet:
     return scoped(User.objects.all(), user)
 
 
+@policy
 def access_user(user, pk: int, *, write_perm: Perm | None = None):
     if write_perm is not None:
         require(user, write_perm)
@@ -33,6 +35,7 @@ def access_user(user, pk: int, *, write_perm: Perm | None = None):
 # Audit -----------------------------------------------------------------------------------
 
 
+@policy
 def audit_entries_visible_to(user) -> QuerySet:
     from anju.audit.models import AuditEntry
 
@@ -52,6 +55,7 @@ def audit_entries_visible_to(user) -> QuerySet:
     return AuditEntry.objects.filter(in_region)
 
 
+@policy
 def access_audit_entry(user, pk: int):
     require(user, Perm.VIEW_AUDIT)
     entry = audit_entries_visible_to(user).filter(pk=pk).first()
@@ -61,24 +65,6 @@ def access_audit_entry(user, pk: int):
 
 
 # API tokens ---------------------------------------------------------------------------------
-
-
-def api_tokens_visible_to(user) -> QuerySet:
-    """A user's own API tokens: nobody else sees or revokes them (an administrator disabling
-    the account stops them all)."""
-    from anju.api.models import ApiToken
-
-    if not has_perm(user, Perm.USE_API):
-        return ApiToken.objects.none()
-    return ApiToken.objects.filter(user=user)
-
-
-def access_api_token(user, pk: int):
-    require(user, Perm.USE_API)
-    token = api_tokens_visible_to(user).filter(pk=pk).first()
-    if token is None:
-        raise Http404("没有找到该令牌。")
-    return token
 
 
 def api_user_allowed(user) -> bool:

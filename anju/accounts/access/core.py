@@ -1,8 +1,10 @@
 """What every access question starts from: the permissions (Perm) and which roles carry
 them, the checks (perms_of, has_perm, require), the view decorators that mark each view's
 policy for the URL walk, the second step of login, and the region helpers (the user's visible
-root, the active region, scoping a QuerySet to a subtree) the other modules scope with."""
+root, the active region, scoping a QuerySet to a subtree) each app's access.py scopes with, and
+the registry of those policies."""
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 
@@ -166,6 +168,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.TRIAGE_FINDINGS,
             # Who reported a problem on the portal: discipline inspection only (audited).
             Perm.VIEW_REPORTERS,
+            # The quarterly clue reports are sent to discipline inspection (seed 003): read them.
+            Perm.VIEW_REPORTS,
             Perm.VIEW_SPOT_CHECKS,
             Perm.VIEW_CAMPAIGNS,
         }
@@ -217,6 +221,30 @@ def require(user, perm: Perm) -> None:
 
     audit(actor=user, action=Action.DENIED, obj=str(perm), result="refused")
     raise PermissionDenied("您的角色无权进行此操作。")
+
+
+# The policies -------------------------------------------------------------------------------
+# Each app's access.py defines its `<thing>s_visible_to(user)` and `access_<thing>(user, pk)` on
+# this core and registers them with @policy; AccountsConfig.ready() imports every installed app's
+# access module, so `policies()` names them all (the scoping walk goes through them).
+_POLICIES: dict[str, Callable] = {}
+
+
+def policy(function: Callable) -> Callable:
+    """Register an app's scoping function (`<thing>s_visible_to` or `access_<thing>`)."""
+    name = function.__name__
+    if not (name.endswith("_visible_to") or name.startswith("access_")):
+        raise ValueError(f"{name}: a policy is named <thing>s_visible_to or access_<thing>")
+    known = _POLICIES.get(name)
+    if known is not None and known.__module__ != function.__module__:
+        raise ValueError(f"{name} is registered twice: {known.__module__}, {function.__module__}")
+    _POLICIES[name] = function
+    return function
+
+
+def policies() -> dict[str, Callable]:
+    """Every registered policy by name (once the apps are ready)."""
+    return dict(_POLICIES)
 
 
 def staff_view(perm: Perm | None = None):
@@ -308,6 +336,7 @@ def visible_root(user) -> Region | None:
     return user.region
 
 
+@policy
 def regions_visible_to(user) -> QuerySet[Region]:
     root = visible_root(user)
     if root is None:
@@ -320,6 +349,7 @@ def region_visible(user, code: str) -> bool:
     return root is not None and is_within(code, root.code)
 
 
+@policy
 def access_region(user, code: str) -> Region:
     """The region `code` if the user may see it; 404 alike for missing and not yours."""
     if not region_visible(user, code):

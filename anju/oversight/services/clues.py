@@ -36,6 +36,7 @@ from anju.oversight.models import (
     ClueSource,
     LinkSource,
 )
+from anju.photos import clean_photo
 from anju.regions.models import Level, Region, subtree_bounds
 from anju.sealed import IdMasking
 from anju.tabular.text import clean
@@ -291,7 +292,9 @@ def clue_register(
             registered_by=registrar,
             status=S.REGISTERED,
             status_since=today(),
-            due_on=deadlines.due_for(S.REGISTERED, today()),
+            # The handling clock starts on the day the clue was received (the date on the
+            # complaint, or the day the finding was confirmed), not the day it was typed in.
+            due_on=deadlines.due_for(S.REGISTERED, received_on),
         )
         clue.full_clean(exclude=["number"])  # taken at insert: _save_numbered
         _save_numbered(clue, region, received_on.year)
@@ -469,6 +472,11 @@ def attachment_add(*, actor, clue: Clue, name: str, data: bytes, is_evidence: bo
     )
     if content_type is None:
         raise ValidationError("只接受 PDF、JPG、PNG、Word/Excel 文件（按文件内容识别）。")
+    # sha256 is the uploaded file's, as evidence of what was received; a photo is then kept
+    # re-encoded from its pixels, without the EXIF/GPS position and camera it came with.
+    sha256 = hashlib.sha256(data).hexdigest()
+    if content_type.startswith("image/"):
+        data, content_type = clean_photo(data, limit=MAX_ATTACHMENT)
     with transaction.atomic():
         item = Attachment.objects.create(
             clue=clue,
@@ -476,7 +484,7 @@ def attachment_add(*, actor, clue: Clue, name: str, data: bytes, is_evidence: bo
             name=clean(name)[:200] or "附件",
             content_type=content_type,
             size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=sha256,
             data=data,
             uploaded_by=actor,
         )

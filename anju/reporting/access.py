@@ -3,25 +3,27 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from anju.accounts.access.core import Perm, has_perm, require, scoped
+from anju.accounts.access.core import Perm, has_perm, policy, require, scoped
+from anju.reporting.models import Contact, Report, ReportUpload
 
 
+@policy
 def contacts_visible_to(user) -> QuerySet:
-    from anju.reporting.models import Contact
 
     if not has_perm(user, Perm.VIEW_CONTACTS):
         return Contact.objects.none()
     return scoped(Contact.objects.all(), user)
 
 
+@policy
 def reports_visible_to(user) -> QuerySet:
-    from anju.reporting.models import Report
 
     if not has_perm(user, Perm.VIEW_REPORTS):
         return Report.objects.none()
     return scoped(Report.objects.all(), user)
 
 
+@policy
 def access_report(user, pk: int):
     require(user, Perm.VIEW_REPORTS)
     report = reports_visible_to(user).filter(pk=pk).first()
@@ -30,8 +32,8 @@ def access_report(user, pk: int):
     return report
 
 
+@policy
 def access_report_upload(user, pk: int):
-    from anju.reporting.models import ReportUpload
 
     require(user, Perm.PREPARE_REPORTS)
     upload = scoped(ReportUpload.objects.all(), user).filter(pk=pk).first()

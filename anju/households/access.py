@@ -4,17 +4,27 @@ change requests, safety plates, and the clerk's own import uploads."""
 from django.db.models import QuerySet
 from django.http import Http404
 
-from anju.accounts.access.core import Perm, has_perm, require, scoped
+from anju.accounts.access.core import Perm, has_perm, policy, require, scoped
+from anju.households.models import (
+    Assessment,
+    ChangeRequest,
+    FollowUpVisit,
+    Household,
+    ImportUpload,
+    Renovation,
+    SafetyPlate,
+)
 
 
+@policy
 def households_visible_to(user) -> QuerySet:
-    from anju.households.models import Household
 
     if not has_perm(user, Perm.VIEW_HOUSEHOLDS):
         return Household.objects.none()
     return scoped(Household.objects.all(), user)
 
 
+@policy
 def access_household(user, pk: int, *, perm: Perm = Perm.VIEW_HOUSEHOLDS):
     require(user, perm)
     household = households_visible_to(user).filter(pk=pk).select_related("region").first()
@@ -23,8 +33,8 @@ def access_household(user, pk: int, *, perm: Perm = Perm.VIEW_HOUSEHOLDS):
     return household
 
 
+@policy
 def access_renovation(user, pk: int, *, perm: Perm = Perm.EDIT_HOUSEHOLDS):
-    from anju.households.models import Renovation
 
     require(user, perm)
     renovation = (
@@ -37,24 +47,25 @@ def access_renovation(user, pk: int, *, perm: Perm = Perm.EDIT_HOUSEHOLDS):
     return renovation
 
 
+@policy
 def renovations_visible_to(user) -> QuerySet:
     """Renovation records of households the user may see."""
-    from anju.households.models import Renovation
 
     if not has_perm(user, Perm.VIEW_HOUSEHOLDS):
         return Renovation.objects.none()
     return scoped(Renovation.objects.all(), user, "household__region")
 
 
+@policy
 def assessments_visible_to(user) -> QuerySet:
     """Danger assessments of the houses of households the user may see."""
-    from anju.households.models import Assessment
 
     if not has_perm(user, Perm.VIEW_HOUSEHOLDS):
         return Assessment.objects.none()
     return scoped(Assessment.objects.all(), user, "house__household__region")
 
 
+@policy
 def access_assessment(user, pk: int):
     require(user, Perm.VIEW_HOUSEHOLDS)
     assessment = assessments_visible_to(user).filter(pk=pk).first()
@@ -63,15 +74,16 @@ def access_assessment(user, pk: int):
     return assessment
 
 
+@policy
 def visits_visible_to(user) -> QuerySet:
     """Follow-up visits to households the user may see."""
-    from anju.households.models import FollowUpVisit
 
     if not has_perm(user, Perm.VIEW_HOUSEHOLDS):
         return FollowUpVisit.objects.none()
     return scoped(FollowUpVisit.objects.all(), user, "household__region")
 
 
+@policy
 def access_visit(user, pk: int):
     require(user, Perm.VIEW_HOUSEHOLDS)
     visit = visits_visible_to(user).filter(pk=pk).first()
@@ -80,8 +92,8 @@ def access_visit(user, pk: int):
     return visit
 
 
+@policy
 def access_change(user, pk: int):
-    from anju.households.models import ChangeRequest
 
     require(user, Perm.VIEW_HOUSEHOLDS)
     change = (
@@ -94,8 +106,8 @@ def access_change(user, pk: int):
     return change
 
 
+@policy
 def access_plate(user, pk: int, *, perm: Perm = Perm.VIEW_HOUSEHOLDS):
-    from anju.households.models import SafetyPlate
 
     require(user, perm)
     plate = (
@@ -108,8 +120,8 @@ def access_plate(user, pk: int, *, perm: Perm = Perm.VIEW_HOUSEHOLDS):
     return plate
 
 
+@policy
 def access_import(user, pk: int):
-    from anju.households.models import ImportUpload
 
     require(user, Perm.EDIT_HOUSEHOLDS)
     upload = ImportUpload.objects.filter(pk=pk, uploaded_by=user).first()

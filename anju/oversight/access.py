@@ -1,25 +1,25 @@
-"""Scoping of oversight: clues (and those transferred to a unit in the region), transfers,
-rectification items, and the public reports that become clues."""
+"""Scoping of oversight: clues (and those transferred to a unit in the region), transfers and
+rectification items."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from anju.accounts.access.core import (
     Perm,
     has_perm,
+    policy,
     require,
     scope_to_region,
     scoped,
     visible_root,
 )
+from anju.oversight.models import Clue, RectificationItem, Transfer
 from anju.regions.models import subtree_bounds
 
 
+@policy
 def clues_visible_to(user) -> QuerySet:
     """Clues concerning the user's region, and clues transferred to a unit in it."""
-    from django.db.models import Q
-
-    from anju.oversight.models import Clue, Transfer
 
     root = visible_root(user)
     if root is None or not has_perm(user, Perm.VIEW_CLUES):
@@ -29,6 +29,7 @@ def clues_visible_to(user) -> QuerySet:
     return Clue.objects.filter(Q(region__code__range=bounds) | Q(pk__in=received))
 
 
+@policy
 def access_clue(user, pk: int, *, perm: Perm = Perm.VIEW_CLUES):
     """One clue the user may see (404 alike for missing and not yours), with `perm` (403)."""
     require(user, perm)
@@ -38,9 +39,9 @@ def access_clue(user, pk: int, *, perm: Perm = Perm.VIEW_CLUES):
     return clue
 
 
+@policy
 def access_transfer(user, pk: int):
     """A transfer addressed to a unit in the user's region (the receiver's side)."""
-    from anju.oversight.models import Transfer
 
     require(user, Perm.HANDLE_CLUES)
     transfer = scope_to_region(Transfer.objects.all(), visible_root(user), "to_region")
@@ -50,31 +51,18 @@ def access_transfer(user, pk: int):
     return transfer
 
 
+@policy
 def items_visible_to(user) -> QuerySet:
-    from anju.oversight.models import RectificationItem
 
     if not has_perm(user, Perm.VIEW_CLUES):
         return RectificationItem.objects.none()
     return scoped(RectificationItem.objects.all(), user)
 
 
+@policy
 def access_item(user, pk: int):
     require(user, Perm.MANAGE_ITEMS)
     item = items_visible_to(user).filter(pk=pk).first()
     if item is None:
         raise Http404("没有找到该整改事项。")
-    return item
-
-
-# Public reports -----------------------------------------------------------------------------
-
-
-def access_public_report(user, pk: int, *, perm: Perm = Perm.VIEW_CLUES):
-    """A portal report in the user's region, for those who see clues."""
-    from anju.portal.models import PublicReport
-
-    require(user, perm)
-    item = scoped(PublicReport.objects.all(), user).filter(pk=pk).select_related("clue").first()
-    if item is None:
-        raise Http404("没有找到该公众举报。")
     return item
