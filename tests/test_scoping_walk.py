@@ -54,6 +54,7 @@ def samples(case) -> dict[str, Sample]:
         "home": Sample(),
         "dashboard:overview": Sample(),
         "healthz": Sample(),
+        "favicon": Sample(),
         "login": Sample(),
         "logout": Sample(method="POST"),
         "password_change": Sample(),
@@ -81,6 +82,9 @@ def samples(case) -> dict[str, Sample]:
             method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
         ),
         "accounts:user_reset_otp": Sample(
+            method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
+        ),
+        "accounts:user_enrol_code": Sample(
             method="POST", kwargs={"pk": alice.pk}, region=alice.region_id
         ),
         "audit:list": Sample(),
@@ -369,6 +373,7 @@ def clue_samples(case) -> dict[str, Sample]:
         "crosscheck:lists": Sample(),
         "portal:home": Sample(),
         "portal:report": Sample(),
+        "portal:challenge": Sample(also=frozenset({404})),
         "portal:track": Sample(method="POST", data={"code": "0000-0000-0000-0000"}),
         "portal:status": Sample(),
         "portal:disclosure": Sample(),
@@ -432,7 +437,7 @@ def api_samples(case) -> dict[str, Sample]:
 
 
 def renovation_case_samples(case) -> dict[str, Sample]:
-    """Issue #24: renovation cases, opening renovations, pending households."""
+    """Issue #24: renovation cases, opening renovations, pending households, reviews."""
     village = "350881100203"
     household = {"pk": case.household.pk}
     return {
