@@ -31,15 +31,30 @@ def run_form(request, form, call, success: str, back):
 
 
 def export_reason(request) -> str | None:
-    """The reason given for an export of personal data (?reason=…, kept in the audit log and
-    on the watermark), or None when the user has not given one yet."""
-    reason = " ".join(request.GET.get("reason", "").split())[:100]
+    """The reason given for an export of personal data (kept in the audit log and on the
+    watermark), or None when the user has not given one yet. Only from a POST: an export writes
+    an audit entry and may carry full numbers, so it is never done by following a link (a
+    cross-site link could otherwise make a reviewer export, with the linker's words as reason);
+    the POST carries Django's CSRF token."""
+    if request.method != "POST":
+        return None
+    reason = " ".join(request.POST.get("reason", "").split())[:100]
     return reason or None
 
 
-def ask_export_reason(request, title: str):
-    """The small form that asks why, keeping the list's filters."""
+def export_full(request) -> bool:
+    """Whether the export was asked with full numbers (the form's box; POST only). The caller
+    still checks the user's right to unmask."""
+    return request.method == "POST" and request.POST.get("full") == "1"
+
+
+def ask_export_reason(request, title: str, *, can_unmask: bool = False):
+    """The small form that asks why (posted, with the CSRF token), keeping the list's filters in
+    its address; with a box for full numbers if the user may unmask."""
     from django.shortcuts import render
 
-    kept = [(k, v) for k, values in request.GET.lists() if k != "reason" for v in values]
-    return render(request, "includes/export_reason.html", {"title": title, "kept": kept})
+    kept = request.GET.copy()
+    for name in ("reason", "full"):
+        kept.pop(name, None)
+    context = {"title": title, "query": kept.urlencode(), "can_unmask": can_unmask}
+    return render(request, "includes/export_reason.html", context)

@@ -1,5 +1,7 @@
 """The `anju` command: demo, serve, import, audit, rekey, manage (see CONTRACT.md)."""
 
+# lazy imports: the command line must set Django up before any app's module can load, and then
+# loads only what the command runs.
 import argparse
 import getpass
 import os
@@ -131,12 +133,20 @@ def cmd_restore(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    """Run queued background jobs (imports, cross-check runs) until stopped."""
+    """Run queued background jobs (imports, cross-check runs) until stopped: in a child process
+    that is started again whenever it dies (`anju.worker.supervise`); `--batch` runs what is
+    queued in this process and stops."""
     _setup()
     _migrate()
     from django.core.management import call_command
 
-    from anju.worker import fail_interrupted
+    from anju.worker import fail_interrupted, supervise
+
+    if not args.batch and not args.supervised:
+        from django.db import connections
+
+        connections.close_all()
+        return supervise([sys.executable, "-m", "anju", "worker", "--supervised"])
 
     if interrupted := fail_interrupted():
         print(f"上次中断的任务 {interrupted} 个已标记为中断（未写入数据）。", flush=True)
@@ -220,7 +230,9 @@ def cmd_import(args) -> int:
         if not result.ok:
             for error in result.errors:
                 print(error, file=sys.stderr)
-            print(f"导入失败：{len(result.errors)} 处错误，未写入任何数据。", file=sys.stderr)
+            if result.errors_left_out:
+                print(f"……其余 {result.errors_left_out} 处错误未列出。", file=sys.stderr)
+            print(f"导入失败：{result.error_count} 处错误，未写入任何数据。", file=sys.stderr)
             return 1
         print(
             f"导入完成：{result.rows} 行；农户新增 {result.households_created}、更新 "
@@ -270,7 +282,9 @@ def _import_reference(args, path: Path) -> int:
     if not result.ok:
         for error in result.errors:
             print(error, file=sys.stderr)
-        print(f"导入失败：{len(result.errors)} 处错误，未写入任何数据。", file=sys.stderr)
+        if result.errors_left_out:
+            print(f"……其余 {result.errors_left_out} 处错误未列出。", file=sys.stderr)
+        print(f"导入失败：{result.error_count} 处错误，未写入任何数据。", file=sys.stderr)
         return 1
     reference = result.reference
     print(f"导入完成：{reference.get_kind_display()} {reference.rows} 行（{region.name}）。")
@@ -284,6 +298,7 @@ def cmd_crosscheck(args) -> int:
     _setup()
     import json
 
+    from anju.crosscheck.choices import Rule
     from anju.crosscheck.runs import as_json, execute, run_findings, start_run
     from anju.regions.models import Region
 
@@ -312,9 +327,10 @@ def cmd_crosscheck(args) -> int:
         f"比对完成（{region.name}）：疑点 {run.found} 条，新发现 {run.new} 条，"
         f"用时 {run.seconds:.1f} 秒。"
     )
+    labels = dict(Rule.choices)
     for code, n in run.counts.items():
         if n:
-            print(f"  {code}: {n}")
+            print(f"  {labels.get(code, code)}: {n}")
     return 0
 
 
@@ -539,6 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     wrk = sub.add_parser("worker", help="运行后台任务（anju serve 会自动启动）")
     wrk.add_argument("--batch", action="store_true", help="做完已排队的任务后退出")
+    wrk.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     wrk.set_defaults(func=cmd_worker)
 
     imp = sub.add_parser("import", help="导入数据文件")

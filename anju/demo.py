@@ -15,8 +15,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from anju.accounts.models import User
 from anju.accounts.roles import Role
+from anju.accounts.services import demo_user
+from anju.audit.models import Action
+from anju.audit.services import audit_many
+from anju.cadres.demo import load_cadres
+from anju.campaigns.demo import load_campaign
+from anju.crosscheck.demo import load_reference_lists
+from anju.dashboard.tally import tally_rebuild
+from anju.households.demo import load_households
+from anju.oversight.demo import load_ledger
 from anju.regions.models import Level, Region, level_of
+from anju.regions.services import regions_import
 
 DEMO_PASSWORD = "Anju@2026demo"  # noqa: S105 (the demo's published password)
 ZHANGPING = "350881000000"
@@ -175,10 +186,6 @@ def load_demo(
     *, size: str = "small", actor: str = "demo", progress: Callable[[str], None] = lambda _m: None
 ) -> list[DemoAccount]:
     """Load (or refresh) the demo of `size`; safe to run again."""
-    from anju.accounts.services import demo_user
-    from anju.audit.models import Action
-    from anju.audit.services import audit_many
-    from anju.regions.services import regions_import
 
     progress(f"载入演示区划（{size}）……")
     result = regions_import(actor=actor, data=region_csv(size), source=f"demo-{size}")
@@ -199,18 +206,13 @@ def load_demo(
             )
             made.append((user, None, {"username": user.username, "roles": [account.role]}))
         audit_many(actor=actor, action=Action.CREATE, items=made, note="演示账号")
-    from anju.accounts.models import User
-    from anju.households.demo import load_households
-    from anju.oversight.demo import load_ledger
 
     households = load_households(size=size, actor=actor)
     if households:
         # The loader writes payments, plates and visits in bulk: recount the overview once.
-        from anju.dashboard.tally import tally_rebuild
 
         tally_rebuild()
         progress(f"农户档案：{households} 户演示农户")
-    from anju.crosscheck.demo import load_reference_lists
 
     listed = load_reference_lists(size=size, actor=actor)
     if listed:
@@ -228,12 +230,10 @@ def load_demo(
     )
     if clues:
         progress(f"问题线索台账：{clues} 条演示线索")
-    from anju.cadres.demo import load_cadres
 
     assigned = load_cadres(clerk=users["xq_clerk"], cadre=User.objects.get(username="xq_cadre"))
     if assigned:
         progress(f"帮扶责任人：xq_cadre 帮扶 {assigned} 户；新识别贫困户的鉴定任务")
-    from anju.campaigns.demo import load_campaign
 
     if load_campaign(clerk=users["zp_clerk"], township_clerk=users["xq_clerk"]):
         progress("专项整治：种子003方案（四个阶段、四项目标）和一次县级督导抽查")

@@ -193,3 +193,23 @@ def mask_ids_in(text: str) -> str:
     if not text:
         return text
     return ID_IN_TEXT.sub(_masked, text)
+
+
+# A run of nine or more digits (spaces or dashes between them allowed, full-width too): an
+# account, a phone number or an ID with a typo, which ID_IN_TEXT does not recognise.
+LONG_NUMBER = re.compile(
+    r"(?<![0-9０-９])[0-9０-９]{3,}(?:[ \-]?[0-9０-９]{3,})*[XxＸｘ]?(?![0-9０-９])"
+)
+
+
+def mask_numbers_in(text: str) -> str:
+    """`text` with every ID masked as 350881********123X and every other long number down to its
+    last four digits: for messages that quote a cell and are stored (an import's row errors)."""
+    if not text:
+        return text
+
+    def masked(found: re.Match) -> str:
+        digits = compact(found.group())
+        return mask_account(digits) if len(digits) >= 9 else found.group()
+
+    return LONG_NUMBER.sub(masked, mask_ids_in(text))

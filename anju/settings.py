@@ -9,6 +9,10 @@ ANJU_ALLOWED_HOSTS comma-separated; default localhost names
 ANJU_OTP_REQUIRED  on unless set to 0: every staff page needs the second factor (TOTP)
 ANJU_PASSWORD_MAX_AGE_DAYS  default 90; a password older than this must be changed (0: never)
 ANJU_PASSWORD_HISTORY       default 5; a new password may not repeat the last N
+ANJU_MAX_ROWS_HOUSEHOLDS / _LISTS / _REPORTS, ANJU_MAX_COLUMNS_...  caps of one uploaded file
+ANJU_IMPORT_MAX_ERRORS      default 1000; row errors kept and shown (the total is still counted)
+ANJU_UPLOAD_RETENTION_DAYS  default 30; uploaded files (kept encrypted) are deleted after this
+ANJU_AUDIT_KEY              base64 HMAC key signing the audit chain (default: var/audit_key)
 ANJU_TRUSTED_PROXIES        addresses/networks of the reverse proxies whose X-Forwarded-For is
                             believed (default none: the connecting address is the client)
 """
@@ -255,6 +259,18 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("ANJU_UPLOAD_MAX_MB", 20) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Caps of one file of each kind, (rows, columns): a spreadsheet reader allocates rows × columns
+# at once (anju.tabular.limits, docs/operations.md "上传文件的限制").
+UPLOAD_LIMITS = {
+    "households": (
+        envint("ANJU_MAX_ROWS_HOUSEHOLDS", 300_000),
+        envint("ANJU_MAX_COLUMNS_HOUSEHOLDS", 64),
+    ),
+    "lists": (envint("ANJU_MAX_ROWS_LISTS", 1_000_000), envint("ANJU_MAX_COLUMNS_LISTS", 32)),
+    "reports": (envint("ANJU_MAX_ROWS_REPORTS", 2_000), envint("ANJU_MAX_COLUMNS_REPORTS", 64)),
+}
+IMPORT_MAX_ERRORS = envint("ANJU_IMPORT_MAX_ERRORS", 1000)
+UPLOAD_RETENTION_DAYS = envint("ANJU_UPLOAD_RETENTION_DAYS", 30)
 
 # Web security. ANJU_HTTPS=0 is for a demo on plain http://127.0.0.1 only.
 HTTPS = envbool("ANJU_HTTPS", True)

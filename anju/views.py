@@ -4,10 +4,23 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
 
-from anju.accounts.access import Perm, active_region, perms_of, public_view, staff_view
+from anju.accounts.access import (
+    Perm,
+    active_region,
+    perms_of,
+    public_view,
+    scope_to_region,
+    staff_view,
+)
+from anju.assessments.access import tasks_visible_to
+from anju.assessments.queries import counts
+from anju.cadres.access import observations_visible_to
+from anju.oversight.access import clues_visible_to
+from anju.oversight.queries import urgency_counts
 from anju.regions.models import Level
 from anju.regions.queries import children_of, subtree_counts
 from anju.reporting.queries import reminders
+from anju.workbench.views import render_workbench
 
 
 @public_view
@@ -31,10 +44,6 @@ def healthz(request):
 def _clue_counts(request, region):
     from django.utils import timezone
 
-    from anju.accounts.access import scope_to_region
-    from anju.oversight.access import clues_visible_to
-    from anju.oversight.queries import urgency_counts
-
     visible = clues_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
@@ -44,11 +53,6 @@ def _clue_counts(request, region):
 def _township_work(request, region, perms) -> dict:
     """For township clerks: open and overdue assessment tasks, new cadres' observations."""
     from django.utils import timezone
-
-    from anju.accounts.access import scope_to_region
-    from anju.assessments.access import tasks_visible_to
-    from anju.assessments.queries import counts
-    from anju.cadres.access import observations_visible_to
 
     today = timezone.localdate()
     work = {}
@@ -71,8 +75,6 @@ def home(request):
 
         return redirect("cadres:mine")  # the cadre's whole work: their households
     if Perm.VIEW_REGIONS in perms and request.user.region_id:
-        from anju.workbench.views import render_workbench
-
         return render_workbench(request)  # every business role's home: their own to-do list
     context = {}
     if Perm.VIEW_REGIONS in perms:

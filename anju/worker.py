@@ -13,6 +13,9 @@ from django.db import transaction
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from anju.crosscheck.tasks import fail_interrupted as runs_interrupted
+from anju.households.tasks import fail_interrupted as imports_interrupted
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -22,8 +25,6 @@ class WorkerDied(Exception):
 
 def fail_interrupted() -> int:
     """Mark the jobs a dead worker left running as failed; the number of the app's jobs."""
-    from anju.crosscheck.tasks import fail_interrupted as runs_interrupted
-    from anju.households.tasks import fail_interrupted as imports_interrupted
 
     with transaction.atomic():
         count = imports_interrupted() + runs_interrupted()
@@ -48,3 +49,72 @@ def die_with_parent(parent: int):
             os._exit(1)
 
     return arrange
+
+
+# How long the supervisor waits before starting a worker that died again, doubling up to the
+# last figure while it keeps dying at once (a broken installation should not spin).
+RESTART_DELAYS = (1, 2, 5, 10, 30)
+# A worker that ran this long before dying counts as healthy: the next death starts the delays anew.
+HEALTHY_AFTER = 60
+# How often the supervisor drops uploaded files past their retention period.
+EXPIRE_EVERY = 3600
+
+
+def supervise(command: list[str]) -> int:
+    """Run the worker `command` and start it again whenever it dies (an abort in a native
+    library, the out-of-memory killer, a crash): the new one marks the job the dead one left
+    running as failed (`fail_interrupted`) and takes the next. SIGTERM or SIGINT stop both.
+    The child dies with this process (`die_with_parent`). Hourly, uploads past their
+    retention period are dropped (`anju.households.tasks.uploads_expire`)."""
+    import subprocess
+    import sys
+    import time
+
+    stopping = False
+    child: subprocess.Popen | None = None
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    deaths = 0
+    last_expiry = 0.0
+    while not stopping:
+        began = time.monotonic()
+        child = subprocess.Popen(command, preexec_fn=die_with_parent(os.getpid()))  # noqa: S603
+        while True:
+            if time.monotonic() - last_expiry > EXPIRE_EVERY:
+                last_expiry = time.monotonic()
+                _expire_uploads()
+            try:
+                code = child.wait(timeout=60)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        if stopping:
+            return 0
+        deaths = 1 if time.monotonic() - began > HEALTHY_AFTER else deaths + 1
+        delay = RESTART_DELAYS[min(deaths, len(RESTART_DELAYS)) - 1]
+        print(
+            f"后台任务进程意外退出（状态 {code}），{delay} 秒后重新启动；"
+            "它未完成的任务将标记为中断。",
+            file=sys.stderr,
+            flush=True,
+        )
+        time.sleep(delay)
+    return 0
+
+
+def _expire_uploads() -> None:
+    from django.db import connections
+
+    from anju.households.tasks import uploads_expire
+
+    try:
+        uploads_expire()
+    finally:
+        connections.close_all()  # the supervisor holds no connection while it waits

@@ -146,6 +146,16 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has died
 
 
+def uploads_reach(site: Installation, statuses: list[str], timeout: float = 240) -> dict:
+    """The installation's state once its uploads have `statuses` (or at the timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = site.state()
+        if [u["status"] for u in state["uploads"]] == statuses or time.monotonic() > deadline:
+            return state
+        time.sleep(1)
+
+
 def empty_archive(content: dict) -> bool:
     return not any(content.values())
 
@@ -289,14 +299,36 @@ def test_killing_the_server_mid_import_takes_its_worker_along_and_a_restart_reco
     site.step("queue-import", str(site.folder / "archive.xlsx"))
     server = site.start("serve", "--port", "8816", "--workers", "1")
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            state = site.state()
-            if [u["status"] for u in state["uploads"]] == ["failed", "done"]:
-                break
-            time.sleep(1)
+        state = uploads_reach(site, ["failed", "done"])
     finally:
         end_group(server)
     assert [u["status"] for u in state["uploads"]] == ["failed", "done"]
+    assert_same(state["content"], undisturbed["content"])
+    site.run("-m", "anju", "audit", "verify")
+
+
+def test_a_worker_that_dies_mid_job_is_restarted_marks_the_job_failed_and_goes_on(
+    scratch, undisturbed
+):
+    """F1: a native reader's abort (here SIGKILL of the process running the job) used to leave
+    `anju worker` dead, and every later import waiting for ever. The worker runs its jobs in a
+    child that is started again: the job is marked failed and the next one is done, with nothing
+    restarted by hand."""
+    site = scratch("worker-died")
+    first = site.step("queue-import", str(site.folder / "archive.xlsx"))
+    worker = site.start("worker")
+    try:
+        site.wait_for(f"household-import:{first}", "写入数据库")
+        jobs = children(worker.pid)
+        assert len(jobs) == 1, f"anju worker runs its jobs in one child process: {jobs}"
+        os.kill(jobs[0], signal.SIGKILL)  # as an abort in the reader would
+        site.step("queue-import", str(site.folder / "archive.xlsx"))
+        state = uploads_reach(site, ["failed", "done"])
+        assert worker.poll() is None, "the supervising worker itself stopped"
+        assert children(worker.pid) and children(worker.pid) != jobs, "no new child started"
+    finally:
+        end_group(worker)
+    assert [u["status"] for u in state["uploads"]] == ["failed", "done"]
+    assert "意外中止" in state["uploads"][0]["message"]
     assert_same(state["content"], undisturbed["content"])
     site.run("-m", "anju", "audit", "verify")

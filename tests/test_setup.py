@@ -121,6 +121,7 @@ class BenchSmokeTests(SimpleTestCase):
             "BENCH_EXPORT_ROWS": "2000",
             "BENCH_LIST_FACTOR": "1",
             "BENCH_TASK_ROWS": "300",
+            "BENCH_PLANTED_HOUSEHOLDS": "400",
             "BENCH_SMOKE": "1",
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -134,5 +135,10 @@ class BenchSmokeTests(SimpleTestCase):
             check=False,
         )
         self.assertEqual(done.returncode, 0, done.stdout[-3000:] + done.stderr[-3000:])
-        for part in ("demo --size small", "households import", "api household list"):
+        for part in (
+            "demo --size small",
+            "households import",
+            "api household list",
+            "planted case",
+        ):
             self.assertIn(part, done.stdout)

@@ -45,6 +45,17 @@ class RolesForm(forms.Form):
     )
 
 
+class EnrolCodeForm(forms.Form):
+    enrol_code = forms.RegexField(
+        label="绑定码",
+        regex=r"^[0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{4}$",
+        max_length=14,
+        strip=True,
+        error_messages={"invalid": "绑定码为 12 位字母和数字，形如 ABCD-EFGH-JKMN。"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
 class CodeForm(forms.Form):
     code = forms.RegexField(
         label="动态验证码",

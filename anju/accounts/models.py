@@ -35,6 +35,13 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     # Renewed when roles or region change: every session signed with the old stamp ends.
     session_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
+    # After an administrator created the account, reset its password or its second factor,
+    # binding an authenticator needs a one-time enrolment code from the security administrator
+    # (三员分立: the system administrator, who saw the temporary password, never holds what
+    # completes a login). Only the code's hash is kept; it works once, until it expires.
+    enrol_code_required = models.BooleanField("绑定验证器须凭绑定码", default=False)
+    enrol_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    enrol_code_expires = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "用户"

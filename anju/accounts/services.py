@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp import login as otp_login
 
+from anju.accounts import enrolment
 from anju.accounts.access import Perm, region_visible, require
 from anju.accounts.models import PasswordHistory, RoleGrant, SealedTOTPDevice, User
 from anju.accounts.roles import ADMIN_ROLES, ROLE_LEVELS, Role
 from anju.audit.models import Action
-from anju.audit.services import audit
+from anju.audit.services import audit, audit_many
 from anju.regions.models import Region
 
 
@@ -59,6 +60,9 @@ def temporary_password() -> str:
             return candidate
 
 
+ENROL = ["enrol_code_required", "enrol_code_hash", "enrol_code_expires"]
+
+
 def _check_region(actor: User, region: Region) -> None:
     if not region_visible(actor, region.code):
         raise ValidationError("只能在本人所辖区划内管理账号。")
@@ -75,6 +79,7 @@ def user_create(
         username=username, full_name=full_name, region=region, unit=unit, must_change_password=True
     )
     user.set_password(password)
+    enrolment.require_code(user)
     user.full_clean()
     with transaction.atomic():
         user.save()
@@ -115,7 +120,8 @@ def user_reset_password(*, actor: User, user: User) -> str:
         user.set_password(password)
         user.must_change_password = True
         user.session_stamp = uuid.uuid4()
-        user.save(update_fields=["password", "must_change_password", "session_stamp"])
+        enrolment.require_code(user)
+        user.save(update_fields=["password", "must_change_password", "session_stamp", *ENROL])
         _remember_password(user)
         audit(actor=actor, action=Action.UPDATE, obj=user, note="重置密码")
     return password
@@ -197,7 +203,6 @@ def dormant_accounts_disable(*, now=None) -> int:
     users = list(stale)
     with transaction.atomic():
         User.objects.filter(pk__in=[u.pk for u in users]).update(is_active=False)
-        from anju.audit.services import audit_many
 
         audit_many(
             actor="系统",
@@ -236,8 +241,11 @@ def second_factor_enrolment(*, user: User) -> SealedTOTPDevice:
 
 
 def second_factor_confirm(*, request, device: SealedTOTPDevice, code: str) -> CodeResult:
-    """Finish enrolment: a valid code from the new device binds it and verifies the session."""
+    """Finish enrolment: a valid code from the new device binds it and verifies the session
+    (after an administrator's reset, only in a session that has given the enrolment code)."""
     user = request.user
+    if not enrolment.passed(request):
+        return CodeResult.WRONG
     with transaction.atomic():
         device = SealedTOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
         if device is None or device.confirmed or device.user_id != user.pk:
@@ -249,6 +257,9 @@ def second_factor_confirm(*, request, device: SealedTOTPDevice, code: str) -> Co
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         SealedTOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        if user.enrol_code_required:
+            user.enrol_code_required = False
+            user.save(update_fields=["enrol_code_required"])
         # The secret itself never goes into the log: only that a device was bound.
         audit(actor=user, action=Action.OTP_ENROL, obj=user, note="绑定手机验证器")
     _session_verified(request, device)
@@ -302,7 +313,8 @@ def second_factor_reset(*, actor: User, user: User) -> int:
     with transaction.atomic():
         removed, _ = SealedTOTPDevice.objects.filter(user=user).delete()
         user.session_stamp = uuid.uuid4()
-        user.save(update_fields=["session_stamp"])
+        enrolment.require_code(user)
+        user.save(update_fields=["session_stamp", *ENROL])
         audit(
             actor=actor,
             action=Action.OTP_RESET,

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("<int:pk>/reset-otp/", views.user_reset_otp, name="user_reset_otp"),
+    path("<int:pk>/enrol-code/", views.user_enrol_code, name="user_enrol_code"),
 ]

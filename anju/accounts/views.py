@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from anju.accounts import services
+from anju.accounts import enrolment, services
 from anju.accounts.access import (
     Perm,
     access_region,
@@ -29,8 +29,10 @@ from anju.accounts.access import (
     staff_view,
     users_visible_to,
 )
-from anju.accounts.forms import CodeForm, LoginForm, RolesForm, UserCreateForm
+from anju.accounts.forms import CodeForm, EnrolCodeForm, LoginForm, RolesForm, UserCreateForm
 from anju.accounts.models import User
+from anju.audit.models import Action
+from anju.audit.services import audit
 from anju.pagination import paginate
 
 login = public_view(
@@ -67,7 +69,9 @@ def password_change(request):
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path on this site only: `redirect("113803")` would look the text up as a view name
+    # (NoReverseMatch, a 500); anything else goes home.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -112,6 +116,8 @@ def otp_setup(request):
     next_url = _next_url(request)
     if user_has_device(request.user):
         return redirect(f"{reverse('otp_verify')}?{request.GET.urlencode()}")
+    if not enrolment.passed(request):
+        return _enrol_code_step(request, next_url)
     device = services.second_factor_enrolment(user=request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -135,6 +141,21 @@ def otp_setup(request):
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         },
     )
+
+
+def _enrol_code_step(request, next_url: str):
+    """Before the secret is shown: the enrolment code from the security administrator."""
+    form = EnrolCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = enrolment.check(request=request, code=form.cleaned_data["enrol_code"])
+        if result == "ok":
+            return redirect(f"{reverse('otp_setup')}?{request.GET.urlencode()}")
+        if result == "locked":
+            credentials = {"username": request.user.get_username()}
+            auth_logout(request)
+            return get_lockout_response(request, None, credentials)
+        form.add_error("enrol_code", "绑定码不正确或已失效，请核对，或请安全管理员重新签发。")
+    return render(request, "accounts/otp_enrol_code.html", {"form": form, "next": next_url})
 
 
 def _form_error(form, error: ValidationError) -> None:
@@ -246,12 +267,28 @@ def user_reset_password(request, pk: int):
 def user_unlock(request, pk: int):
     target: User = access_user(request.user, pk, write_perm=Perm.ASSIGN_ROLES)
     axes_reset(username=target.username)
-    from anju.audit.models import Action
-    from anju.audit.services import audit
 
     audit(actor=request.user, action=Action.UPDATE, obj=target, note="解除登录锁定")
     messages.success(request, "已解除该账号的登录锁定。")
     return redirect("accounts:user", pk=target.pk)
+
+
+@require_POST
+@staff_view(Perm.RESET_SECOND_FACTOR)
+@never_cache
+def user_enrol_code(request, pk: int):
+    """The security administrator issues a one-time code for binding an authenticator."""
+    target: User = access_user(request.user, pk, write_perm=Perm.RESET_SECOND_FACTOR)
+    try:
+        code = enrolment.issue(actor=request.user, user=target)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:user", pk=target.pk)
+    return render(
+        request,
+        "accounts/enrol_code.html",
+        {"target": target, "code": code, "hours": enrolment.ENROL_CODE_HOURS},
+    )
 
 
 @require_POST

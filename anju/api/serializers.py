@@ -1,6 +1,8 @@
 """What the API returns. Personal numbers are masked exactly as the UI shows them (ID as
 350881********123X, accounts by their last four digits); the API has no unmasking path."""
 
+from datetime import date
+
 from rest_framework import serializers
 
 from anju.crosscheck.choices import Kind
@@ -333,11 +335,30 @@ class RowErrorSerializer(serializers.Serializer):
 # Query parameters ----------------------------------------------------------------------------
 
 
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2999, 12, 31)
+
+
 class ListQuery(serializers.Serializer):
     region = serializers.RegexField(
         r"^[0-9]{12}$", required=False, help_text="区划代码（12位），含其下级区划"
     )
-    date_from = serializers.DateField(required=False, help_text="起始日期（含），YYYY-MM-DD")
-    date_to = serializers.DateField(
-        required=False, help_text="截止日期（含），YYYY-MM-DD；早于起始日期时结果为空"
+    # Bounds of the dates a filter may name: beyond them a day's local midnight (or the day
+    # after) does not exist as an aware datetime (0001-01-01 in UTC+8, 9999-12-31 + 1 day).
+    date_from = serializers.DateField(
+        required=False, help_text="起始日期（含），YYYY-MM-DD，1900-01-01 至 2999-12-31"
     )
+    date_to = serializers.DateField(
+        required=False,
+        help_text="截止日期（含），YYYY-MM-DD，1900-01-01 至 2999-12-31；早于起始日期时结果为空",
+    )
+
+    def _bounded(self, value):
+        if value is not None and not DATE_MIN <= value <= DATE_MAX:
+            raise serializers.ValidationError("日期应在 1900-01-01 至 2999-12-31 之间。")
+        return value
+
+    def validate_date_from(self, value):
+        return self._bounded(value)
+
+    def validate_date_to(self, value):
+        return self._bounded(value)

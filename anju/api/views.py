@@ -462,11 +462,15 @@ class ReferenceLists(ListView):
                 obj="crosscheck.referencelist",
                 region_code=region.code,
                 result="rejected",
-                note=f"接口上传名单未导入：{len(result.errors)} 处错误（{upload.name}）"[:300],
+                note=f"接口上传名单未导入：{result.error_count} 处错误（{upload.name}）"[:300],
             )
             rows = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
+            shown = f"（列出前 {len(rows)} 处）" if result.errors_left_out else ""
             body = error_body(
-                400, f"名单有 {len(rows)} 处错误，未导入任何数据。", rows, code="import_rejected"
+                400,
+                f"名单有 {result.error_count} 处错误{shown}，未导入任何数据。",
+                rows,
+                code="import_rejected",
             )
             return Response(body, status=400)
         body = {

@@ -22,7 +22,9 @@ from anju.assessments.models import AssessmentTask, TaskReason
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck.choices import PRIORITY_KINDS
+from anju.crosscheck.models import ReferenceRecord
 from anju.crosscheck.rules import day
+from anju.oversight.services import item_create
 from anju.regions.models import Level, Region, subtree_bounds
 from anju.sealed import Sealer
 from anju.tabular.inserts import insert_rows
@@ -101,7 +103,6 @@ def _newcomers(reference, previous: list[int]) -> dict[int, tuple]:
     for hid, region, record in rows:
         found.setdefault(hid, (region, record, TaskReason.NEW_CATEGORY))
     # The person of each task: the records found, opened (decrypted) only now, a few at a time.
-    from anju.crosscheck.models import ReferenceRecord
 
     people = dict(
         (pk, (number, name))
@@ -268,7 +269,6 @@ def tasks_close_assessed(*, actor, household_ids: list[int] | None = None) -> in
 def tasks_escalate(*, actor, region: Region, owner: str = "") -> int:
     """Put the township's overdue, not yet listed tasks on its problem list (一乡镇一清单), one
     item each, audited by the item service; returns how many."""
-    from anju.oversight.services import item_create
 
     require(actor, Perm.MANAGE_TASKS)
     require(actor, Perm.MANAGE_ITEMS)

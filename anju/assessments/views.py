@@ -19,6 +19,7 @@ from anju.assessments.models import TaskStatus
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck.choices import PRIORITY_KINDS
+from anju.downloads import dated_name, watermark
 from anju.pagination import paginate
 from anju.regions.models import Level
 
@@ -82,14 +83,8 @@ def export(request):
     if reason is None:
         return ask_export_reason(request, "鉴定任务")
     rows, _status, today = _filtered(request)
-    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    watermark = (
-        f"导出人：{request.user.get_username()}　导出时间：{when}　用途：{reason}　"
-        "仅限工作使用，不得外传"
-    )
-    handle, count = exports.write_tasks(
-        rows.order_by("due_on", "pk"), today=today, watermark=watermark
-    )
+    mark = watermark(request.user, reason)
+    handle, count = exports.write_tasks(rows.order_by("due_on", "pk"), today=today, watermark=mark)
     audit(
         actor=request.user,
         action=Action.EXPORT,
@@ -99,7 +94,10 @@ def export(request):
         f"条件：{request.GET.urlencode()}",
     )
     return FileResponse(
-        handle, as_attachment=True, filename="assessment-tasks.xlsx", content_type=XLSX
+        handle,
+        as_attachment=True,
+        filename=dated_name("鉴定任务", "xlsx", active_region(request).name),
+        content_type=XLSX,
     )
 
 

@@ -16,10 +16,21 @@ def jsonable(value: object) -> object:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def entry_hash(fields: dict, prev_hash: str) -> str:
+def _canonical(fields: dict, prev_hash: str) -> str:
     body = dict(fields, prev_hash=prev_hash)
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_hash(fields: dict, prev_hash: str) -> str:
+    return hashlib.sha256(_canonical(fields, prev_hash).encode("utf-8")).hexdigest()
+
+
+def entry_mac(fields: dict, prev_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the same canonical text under the audit key (anju.audit.key): only who
+    holds the key can make an entry `anju audit verify` accepts."""
+    from anju.audit.key import mac
+
+    return mac(_canonical(fields, prev_hash), key)
 
 
 HASHED_FIELDS = (

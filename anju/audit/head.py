@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from anju.audit.key import head_text, mac, same
 from anju.audit.models import AuditEntry, AuditHead
 
 
@@ -23,6 +24,8 @@ class HeadProblem:
 def export_head(path: Path) -> dict:
     head = AuditHead.objects.get(pk=1)
     record = {"at": timezone.now().isoformat(), "seq": head.seq, "hash": head.hash}
+    # Signed with the audit key: a line made up by someone without the key is refused.
+    record["mac"] = mac(head_text(record))
     with path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     return record
@@ -40,7 +43,17 @@ def check_heads(path: Path) -> list[HeadProblem]:
             problems.append(HeadProblem(number, "不是有效的记录"))
     seqs = {r["seq"] for _, r in records if r.get("seq")}
     stored = dict(AuditEntry.objects.filter(seq__in=seqs).values_list("seq", "hash"))
+    signed_seen = False
     for number, record in records:
+        if record.get("mac"):
+            if not same(mac(head_text(record)), record["mac"]):
+                problems.append(HeadProblem(number, "签名不符：该行是伪造或被改写的"))
+                continue
+            signed_seen = True
+        elif signed_seen:
+            # Lines exported before the upgrade carry no signature; none may follow a signed one.
+            problems.append(HeadProblem(number, "未签名：该行不是 anju audit export-head 写的"))
+            continue
         seq = record.get("seq", 0)
         if not seq:
             continue

@@ -43,6 +43,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField("变更内容", default=dict, blank=True)
     prev_hash = models.CharField("前一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    # HMAC-SHA256 of the same content under ANJU_AUDIT_KEY, kept outside the database.
+    mac = models.CharField("密钥签名", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计记录"

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db import models, transaction
 from django.utils import timezone
 
-from anju.audit.chain import GENESIS, entry_hash, hashed_content, jsonable
+from anju.audit.chain import GENESIS, entry_hash, entry_mac, hashed_content, jsonable
 from anju.audit.context import current_request
 from anju.audit.models import AuditEntry, AuditHead
 from anju.identity import mask_ids_in
@@ -79,8 +79,10 @@ def _append(entries: list[dict]) -> None:
         for entry in entries:
             seq += 1
             entry["seq"] = seq
-            digest = entry_hash(hashed_content(entry), prev)
-            rows.append(AuditEntry(**entry, prev_hash=prev, hash=digest))
+            content = hashed_content(entry)
+            digest = entry_hash(content, prev)
+            signed = entry_mac(content, prev)
+            rows.append(AuditEntry(**entry, prev_hash=prev, hash=digest, mac=signed))
             prev = digest
         AuditEntry.objects.bulk_create(rows, batch_size=1000)
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)

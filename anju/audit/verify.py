@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from anju.audit.chain import GENESIS, HASHED_FIELDS, entry_hash, hashed_content
+from anju.audit.chain import GENESIS, HASHED_FIELDS, entry_hash, entry_mac, hashed_content
+from anju.audit.key import same
 from anju.audit.models import AuditEntry, AuditHead
 
 
@@ -28,7 +29,7 @@ class ChainReport:
 def verify_chain() -> ChainReport:
     prev = GENESIS
     expected = 1
-    columns = ("id", *HASHED_FIELDS, "prev_hash", "hash")
+    columns = ("id", *HASHED_FIELDS, "prev_hash", "hash", "mac")
     rows = AuditEntry.objects.order_by("seq").values(*columns).iterator(chunk_size=5000)
     for row in rows:
         seq = row["seq"]
@@ -46,10 +47,18 @@ def verify_chain() -> ChainReport:
                 row["id"],
                 "“前一条哈希”与上一条记录不符：链在此处被删改或插入",
             )
-        if entry_hash(hashed_content(row), row["prev_hash"]) != row["hash"]:
+        content = hashed_content(row)
+        if entry_hash(content, row["prev_hash"]) != row["hash"]:
             return ChainReport(
                 False, expected - 1, seq, row["id"], "记录内容与其哈希不符：该条被修改"
             )
+        if not same(entry_mac(content, row["prev_hash"]), row["mac"]):
+            reason = (
+                "缺少审计密钥签名：该条不是本系统写入的（或被改写）"
+                if not row["mac"]
+                else "审计密钥签名不符：该条是伪造或被改写的（或 ANJU_AUDIT_KEY 不是写入时的密钥）"
+            )
+            return ChainReport(False, expected - 1, seq, row["id"], reason)
         prev = row["hash"]
         expected += 1
     count = expected - 1

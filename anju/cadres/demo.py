@@ -7,16 +7,17 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from anju.crosscheck.events import reference_list_imported
+from anju.crosscheck.models import ReferenceList, ReferenceRecord
+from anju.households.models import Household
+from anju.households.services import household_create
+from anju.regions.models import Region
+
 
 def load_cadres(*, clerk, cadre) -> int:
     """Through the real services; safe to run again (does nothing once assigned)."""
     from anju.cadres.models import Assignment
     from anju.cadres.services import assignment_create, observation_record
-    from anju.crosscheck.events import reference_list_imported
-    from anju.crosscheck.models import ReferenceList, ReferenceRecord
-    from anju.households.models import Household
-    from anju.households.services import household_create
-    from anju.regions.models import Region
 
     if Assignment.objects.filter(cadre=cadre).exists():
         return 0

@@ -22,6 +22,7 @@ from anju.cadres.models import (
 from anju.decisions import lock_for_decision, taken
 from anju.households.models import Household
 from anju.oversight.deadlines import WORKING, add_days, urgency
+from anju.oversight.services import item_create
 from anju.photos import clean_photo
 from anju.regions.models import Region, is_within
 from anju.tabular.text import clean
@@ -178,7 +179,6 @@ def observation_open_item(
     *, actor, observation: Observation, owner: str, deadline: date, measure: str = ""
 ) -> Observation:
     """Act on an observation by putting it on the township's problem list."""
-    from anju.oversight.services import item_create
 
     require(actor, Perm.HANDLE_OBSERVATIONS)
     with transaction.atomic():

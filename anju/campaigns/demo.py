@@ -14,6 +14,8 @@ from django.utils import timezone
 from anju.campaigns.models import Campaign
 from anju.campaigns.services import campaign_create, seed003_plan
 from anju.regions.models import Region
+from anju.spotchecks import services
+from anju.spotchecks.models import CheckItem, CheckResult, Outcome
 
 NAME = "推动房屋结构安全隐患大排查大整治重点解决贫困人口住房安全有保障的专项整治"
 
@@ -44,8 +46,6 @@ def load_campaign(*, clerk, township_clerk) -> int:
 
 
 def _spot_check(*, clerk, township_clerk, county) -> None:
-    from anju.spotchecks import services
-    from anju.spotchecks.models import CheckItem, CheckResult, Outcome
 
     plan = services.plan_create(
         actor=clerk,

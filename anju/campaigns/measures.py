@@ -27,6 +27,14 @@ from datetime import date
 
 from django.db.models import Q
 
+from anju.assessments.models import AssessmentTask
+from anju.households.models import (
+    Assessment,
+    CategoryRecord,
+    InfoReview,
+    RenovationCase,
+    SafetyPlate,
+)
 from anju.regions.models import subtree_bounds
 
 Counts = dict[str, tuple[int, int]]
@@ -77,7 +85,6 @@ def _tally(members: dict[int, str], done: set[int]) -> Counts:
 
 def poor_records(region_code: str, on: date):
     """Category recognitions in force on `on` in the region (a household may have several)."""
-    from anju.households.models import CategoryRecord
 
     return (
         CategoryRecord.objects.filter(household__region__code__range=subtree_bounds(region_code))
@@ -101,7 +108,6 @@ def poor_households(region_code: str, on: date) -> tuple[dict[int, str], object]
     "在名单到达后1个月内完成鉴定的比例",
 )
 def new_poor_assessed(*, campaign, on: date) -> Sets:
-    from anju.assessments.models import AssessmentTask
 
     tasks = AssessmentTask.objects.filter(
         household__region__code__range=subtree_bounds(campaign.region_id),
@@ -118,7 +124,6 @@ def new_poor_assessed(*, campaign, on: date) -> Sets:
 
 def task_breakdown(campaign, on: date) -> dict[str, int]:
     """New households' tasks as of `on`: due by then, done on time, done late, overdue."""
-    from anju.assessments.models import AssessmentTask
 
     tasks = AssessmentTask.objects.filter(
         household__region__code__range=subtree_bounds(campaign.region_id),
@@ -148,7 +153,6 @@ def _poor_share(campaign, on: date, *done) -> Sets:
 
 @register("poor_assessed", "贫困户完成住房安全性评定", "在册贫困户中已有房屋鉴定记录的比例")
 def poor_assessed(*, campaign, on: date) -> Sets:
-    from anju.households.models import Assessment
 
     return _poor_share(
         campaign,
@@ -161,7 +165,6 @@ def poor_assessed(*, campaign, on: date) -> Sets:
 
 @register("poor_plated", "贫困户安全状况牌挂牌上墙", "在册贫困户中已挂牌上墙（有挂牌日期）的比例")
 def poor_plated(*, campaign, on: date) -> Sets:
-    from anju.households.models import SafetyPlate
 
     return _poor_share(
         campaign,
@@ -178,7 +181,6 @@ def poor_plated(*, campaign, on: date) -> Sets:
     "在册贫困户中，专项整治开始后有信息复核记录（复核人、日期、结果）的比例",
 )
 def info_reviewed(*, campaign, on: date) -> Sets:
-    from anju.households.models import InfoReview
 
     return _poor_share(
         campaign,
@@ -195,7 +197,6 @@ def info_reviewed(*, campaign, on: date) -> Sets:
     "专项整治开始后开启的危房整改事项中，在完成时限内验收（或搬迁后旧房已处置）的比例",
 )
 def renovation_completed(*, campaign, on: date) -> Sets:
-    from anju.households.models import RenovationCase
 
     cases = RenovationCase.objects.filter(
         household__region__code__range=subtree_bounds(campaign.region_id),
@@ -214,7 +215,6 @@ def case_breakdown(campaign, on: date) -> dict[str, int]:
     """Renovation cases opened in the campaign as of `on`: opened, started (renovation applied
     for or relocation recognised), completed (works finished or moved in), accepted (closed),
     accepted by the deadline."""
-    from anju.households.models import RenovationCase
 
     cases = RenovationCase.objects.filter(
         household__region__code__range=subtree_bounds(campaign.region_id),

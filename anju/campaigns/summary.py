@@ -6,9 +6,16 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Exists, OuterRef
+
 from anju.campaigns.models import Campaign
 from anju.campaigns.progress import campaign_progress
-from anju.regions.models import subtree_bounds
+from anju.households.models import Assessment, FollowUpVisit, Household, InfoReview
+from anju.oversight.choices import ClueStatus
+from anju.oversight.models import Clue, RectificationItem, TypicalCase
+from anju.regions.models import Region, subtree_bounds
+from anju.regions.queries import base_villages_within
+from anju.spotchecks.models import CheckItem, CheckResult, Outcome, SampledHouse
 
 
 @dataclass
@@ -23,9 +30,6 @@ class Figures:
 
 
 def period_figures(campaign: Campaign, on: date) -> Figures:
-    from anju.oversight.choices import ClueStatus
-    from anju.oversight.models import Clue, RectificationItem
-    from anju.spotchecks.models import CheckItem, CheckResult, Outcome, SampledHouse
 
     bounds = subtree_bounds(campaign.region_id)
     last = min(on, campaign.end)
@@ -62,8 +66,6 @@ def summary_docx(campaign: Campaign, on: date) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Pt
-
-    from anju.oversight.models import TypicalCase
 
     on = min(on, campaign.end)  # a finished campaign is summed up as of its end
     progress = campaign_progress(campaign, on)
@@ -170,11 +172,6 @@ def base_village_survey(campaign: Campaign, on: date) -> list[tuple[str, str, in
 
 def survey_progress(region, since: date, on: date) -> list[tuple[str, str, int, int, int]]:
     """`base_village_survey` for any region and period (the overview: since 1 January)."""
-    from django.db.models import Exists, OuterRef
-
-    from anju.households.models import Assessment, FollowUpVisit, Household, InfoReview
-    from anju.regions.models import Region
-    from anju.regions.queries import base_villages_within
 
     villages = list(base_villages_within(region).values_list("code", flat=True))
     if not villages:

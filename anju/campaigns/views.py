@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -26,6 +26,8 @@ from anju.campaigns.forms import CampaignForm, PhaseForm, TargetForm
 from anju.campaigns.measures import REGISTRY, case_breakdown, task_breakdown
 from anju.campaigns.progress import as_of, campaign_progress
 from anju.campaigns.summary import base_village_survey, period_figures, summary_docx
+from anju.households.access import households_visible_to
+from anju.pagination import paginate
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -150,15 +152,10 @@ def summary(request, pk: int):
 def figure_households(request, pk: int, target: int):
     """The households behind one figure: a target's done or not-done households, of one
     township (or the whole campaign), as of the day the figures are counted to."""
-    from anju.households.access import households_visible_to
-    from anju.pagination import paginate
-
     item = access_campaign(request.user, pk)
     row = item.targets.filter(pk=target).first()
     measure = REGISTRY.get(row.measure) if row else None
     if measure is None:
-        from django.http import Http404
-
         raise Http404("没有找到该目标任务。")
     on = min(as_of(item, timezone.localdate()), row.due)
     members, done = measure.sets(campaign=item, on=on)

@@ -18,6 +18,8 @@ from opencc import OpenCC
 
 from anju.households.choices import Category
 from anju.households.demo import resident_id
+from anju.households.models import CategoryRecord, Household, Renovation
+from anju.regions.models import Level, Region
 
 AS_OF = date(2026, 9, 30)  # the lists reached the bureau over a month before the demo's "now"
 KIND_OF_CATEGORY = {
@@ -46,7 +48,6 @@ def _csv(header: list[str], rows: list[list]) -> bytes:
 
 
 def lists(size: str) -> dict[str, list[list]]:
-    from anju.households.models import CategoryRecord, Household, Renovation
 
     rng = random.Random(f"anju-lists-{size}")
     to_traditional = OpenCC("s2t")
@@ -95,7 +96,6 @@ def lists(size: str) -> dict[str, list[list]]:
             else:
                 out[kind].append([name, head_id, "带病回乡退伍军人"])
     # Newcomers to the poverty list, whose houses nobody has assessed yet.
-    from anju.regions.models import Level, Region
 
     first_county = Region.objects.filter(level=Level.COUNTY).order_by("code").first()
     county = first_county.code if first_county else "350881000000"
@@ -110,7 +110,7 @@ def load_reference_lists(*, size: str, actor: str) -> int:
     """Load the demo lists once (through the real import); returns the rows loaded."""
     from anju.crosscheck.models import ReferenceList
     from anju.crosscheck.references import import_reference
-    from anju.regions.models import Region
+    from anju.tabular.limits import NONE
 
     if ReferenceList.objects.exists():
         return 0
@@ -126,6 +126,7 @@ def load_reference_lists(*, size: str, actor: str) -> int:
             file_name=f"demo-{kind}.csv",
             region=top,
             as_of=AS_OF,
+            limits=NONE,  # our own generated lists, as large as the size asks
         )
         if not result.ok:
             raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))

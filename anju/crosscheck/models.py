@@ -59,7 +59,9 @@ class ReferenceRecord(SealedModel):
     end = models.DateField(null=True, blank=True)
     # The disabled persons' list's category and grade among them.
     detail = SealedField("类别/等级/项目")
-    account_number = SealedField("账号")
+    account_number = SealedField("账号", kind="account")
+    # The payments list's account against the household's (both blind indexes of kind account).
+    account_number_digest = DigestField(of="account_number", kind="account")
     account_holder = models.CharField(max_length=50, blank=True)
     amount_fen = models.BigIntegerField(null=True, blank=True)
 

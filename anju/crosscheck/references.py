@@ -23,6 +23,7 @@ from anju.regions.models import Region, subtree_bounds
 from anju.sealed import Sealer
 from anju.tabular.errors import RowError
 from anju.tabular.inserts import insert_rows
+from anju.tabular.limits import Limits, limits_for, max_errors
 from anju.tabular.safety import UnsafeFile
 from anju.tabular.sheets import find_header, read_rows
 from anju.tabular.text import clean, squeeze
@@ -119,10 +120,16 @@ class ReferenceResult:
     reference: ReferenceList | None = None
     pending: int = 0  # households created 待建档
     tasks: int = 0  # assessment tasks opened
+    # How many errors there were in all: `errors` keeps the first IMPORT_MAX_ERRORS of them.
+    error_count: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def errors_left_out(self) -> int:
+        return max(0, self.error_count - len(self.errors))
 
 
 def _aliases(kind: str) -> dict[str, set[str]]:
@@ -148,18 +155,21 @@ def _code(value) -> str:
     return folded(value)
 
 
-def parse_reference(kind: str, data: bytes) -> tuple[list[Entry], list[RowError]]:
+def parse_reference(
+    kind: str, data: bytes, limits: Limits | None = None
+) -> tuple[list[Entry], list[RowError], int]:
+    """The good rows, the first IMPORT_MAX_ERRORS errors, and how many errors in all."""
     if kind not in Kind.values:
-        return [], [RowError(1, "名单类型", f"不认识的名单类型「{kind}」")]
+        return [], [RowError(1, "名单类型", f"不认识的名单类型「{kind}」")], 1
     try:
-        rows = read_rows(data)
+        rows = read_rows(data, limits or limits_for("lists"))
     except UnsafeFile as error:
-        return [], [RowError(1, "文件", str(error))]
-    except Exception:  # calamine: not a workbook it can read
-        return [], [RowError(1, "文件", "无法读取：请上传 .xlsx、.xls 或 .csv 文件")]
+        return [], [RowError(1, "文件", str(error))], 1
+    except Exception:  # not a file it can read (an undecodable CSV)
+        return [], [RowError(1, "文件", "无法读取：请上传 .xlsx、.xls 或 .csv 文件")], 1
     found = find_header(rows, _aliases(kind), minimum=2)
     if found is None:
-        return [], [RowError(1, "表头", "没有找到名单表头（姓名、身份证号等）")]
+        return [], [RowError(1, "表头", "没有找到名单表头（姓名、身份证号等）")], 1
     header_at, columns = found
     # The person's own ID; 户主身份证号 is theirs only when it is the one ID column.
     id_column = columns.get("id", columns.get("head_id"))
@@ -173,7 +183,7 @@ def parse_reference(kind: str, data: bytes) -> tuple[list[Entry], list[RowError]
     labels = {**LABELS, "start": START_LABEL.get(kind, "日期")}
     missing += [labels[n] for n in REQUIRED.get(kind, ()) if n not in columns]
     if missing:
-        return [], [RowError(header_at + 1, "表头", f"缺少列：{'、'.join(missing)}")]
+        return [], [RowError(header_at + 1, "表头", f"缺少列：{'、'.join(missing)}")], 1
 
     def cell(row, name):
         column = columns.get(name)
@@ -181,10 +191,14 @@ def parse_reference(kind: str, data: bytes) -> tuple[list[Entry], list[RowError]
 
     entries: list[Entry] = []
     errors: list[RowError] = []
+    most, dropped = max_errors(), 0
     for index in range(header_at + 1, len(rows)):
         row = rows[index]
         if all(is_blank(v) for v in row):
             continue
+        if len(errors) > most:  # keep the first ones and count on (a million bad rows)
+            dropped += len(errors) - most
+            del errors[most:]
         number = index + 1
         start_errors = len(errors)
         name = squeeze(row[name_column] if name_column < len(row) else None)
@@ -236,7 +250,7 @@ def parse_reference(kind: str, data: bytes) -> tuple[list[Entry], list[RowError]
                 address=squeeze(cell(row, "address"))[:200],
             )
         )
-    return entries, errors
+    return entries, errors, len(errors) + dropped
 
 
 def current_lists(region: Region):
@@ -257,10 +271,16 @@ def import_reference(
     file_name: str,
     region: Region,
     as_of: date | None = None,
+    limits: Limits | None = None,
 ) -> ReferenceResult:
-    """All or nothing: every row good, or nothing written and every bad row named."""
-    entries, errors = parse_reference(kind, data)
-    result = ReferenceResult(rows=len(entries) + len({e.row for e in errors}), errors=errors)
+    """All or nothing: every row good, or nothing written and every bad row named. `limits`:
+    the caps of the file (default: the settings' for lists)."""
+    entries, errors, error_count = parse_reference(kind, data, limits)
+    result = ReferenceResult(
+        rows=len(entries) + len({e.row for e in errors}),
+        errors=errors[: max_errors()],
+        error_count=error_count,
+    )
     if errors:
         return result
     if not entries:

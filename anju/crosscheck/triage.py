@@ -39,6 +39,31 @@ PROBLEM_OF_RULE = {
 }
 
 
+RULE_ORDER = {code: at for at, code in enumerate(Rule.values)}
+
+
+def case_of(finding: Finding, visible) -> list[Finding]:
+    """The finding's case: every finding among `visible` on the same household and renovation
+    year (INELIGIBLE and RECORD_MISMATCH on the same household's latest renovation fall
+    together), in the rules' order; the finding alone when it concerns no household."""
+    if finding.household_id is None:
+        return [finding]
+    case = list(
+        visible.filter(household_id=finding.household_id, renovation_year=finding.renovation_year)
+        .select_related("region")
+        .order_by("pk")
+    )
+    if finding not in case:
+        case.append(finding)
+    return sorted(case, key=lambda f: (RULE_ORDER.get(f.rule, 99), f.pk))
+
+
+def reasons(findings: list[Finding]) -> str:
+    """The rules' names, each once, in order: 「已死亡人员仍享受补助」「补助未发放到本户账户」."""
+    labels = dict.fromkeys(Rule(f.rule).label for f in findings)
+    return "".join(f"「{label}」" for label in labels)
+
+
 def _pending(finding: Finding, actor) -> None:
     """Lock the finding for this transaction and check nobody has triaged it meanwhile."""
     lock_for_decision(finding)
@@ -55,66 +80,81 @@ def confirm(
     note: str = "",
     confirm_new: bool = False,
     merge_into=None,
+    case: list[Finding] | None = None,
 ):
-    """属实: register a clue (source 数据比对) carrying the evidence. Returns (clue, duplicates)
-    as the intake does: duplicates found and neither confirmed nor merged means nothing yet."""
+    """属实: register one clue (source 数据比对) naming every reason of the case (`case`: the
+    pending findings triaged together, by default the finding alone) with their evidence, and
+    mark each finding confirmed into it. Returns (clue, duplicates) as the intake does:
+    duplicates found and neither confirmed nor merged means nothing yet."""
     require(actor, Perm.TRIAGE_FINDINGS)
+    findings = [f for f in (case or [finding]) if f.status == FindingStatus.PENDING] or [finding]
     with transaction.atomic():
-        _pending(finding, actor)
-        summary = f"{finding.evidence}。（数据比对：{Rule(finding.rule).label}）"
+        for item in findings:
+            _pending(item, actor)
+        if len(findings) == 1:
+            summary = f"{finding.evidence}。（数据比对：{Rule(finding.rule).label}）"
+        else:
+            summary = f"数据比对发现{len(findings)}项问题：{reasons(findings)}。" + "；".join(
+                f.evidence for f in findings
+            )
         if note.strip():
-            summary += f"核实情况：{note.strip()}"
+            summary = f"{summary}核实情况：{note.strip()}"
         clue, duplicates = clue_register(
             actor=actor,
-            region=finding.region,
-            place=finding.region.name,
+            region=findings[0].region,
+            place=findings[0].region.name,
             source_channel=SourceChannel.DATA_CHECK,
             received_on=timezone.localdate(),
-            category=PROBLEM_OF_RULE[Rule(finding.rule)],
+            category=PROBLEM_OF_RULE[Rule(findings[0].rule)],
             summary=summary[:300],
-            funds=(Decimal(finding.amount_fen) / 1_000_000).quantize(Decimal("0.01")),  # 万元
+            funds=(Decimal(max(f.amount_fen for f in findings)) / 1_000_000).quantize(
+                Decimal("0.01")
+            ),  # 万元
             persons=persons,
             confirm_new=confirm_new,
             merge_into=merge_into,
         )
         if clue is None:
             return None, duplicates
-        finding.status = FindingStatus.CONFIRMED
-        finding.clue = clue
-        finding.reason = note.strip()[:300]
-        finding.triaged_by = actor
-        finding.triaged_at = timezone.now()
-        finding.save(update_fields=["status", "clue", "reason", "triaged_by", "triaged_at"])
-        audit(
-            actor=actor,
-            action=Action.UPDATE,
-            obj=finding,
-            before={"status": FindingStatus.PENDING},
-            after={"status": FindingStatus.CONFIRMED, "clue": clue.number},
-            region_code=finding.region_id,
-        )
+        for item in findings:
+            item.clue = clue
+            _settle(actor, item, FindingStatus.CONFIRMED, note, {"clue": clue.number})
     return clue, []
+
+
+def _settle(actor, finding: Finding, status: str, reason: str, after: dict) -> None:
+    """Record the triage of one finding, and audit it (inside the caller's transaction)."""
+    finding.status = status
+    finding.reason = reason.strip()[:300]
+    finding.triaged_by = actor
+    finding.triaged_at = timezone.now()
+    finding.save(update_fields=["status", "clue", "reason", "triaged_by", "triaged_at"])
+    audit(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=finding,
+        before={"status": FindingStatus.PENDING},
+        after={"status": status, **after},
+        region_code=finding.region_id,
+    )
 
 
 def dismiss(*, actor, finding: Finding, reason: str) -> Finding:
     """不属实: kept, with the reason, for the record (and for whoever checks the checker)."""
-    require(actor, Perm.TRIAGE_FINDINGS)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError("核实为不属实须说明理由。")
-    with transaction.atomic():
-        _pending(finding, actor)
-        finding.status = FindingStatus.DISMISSED
-        finding.reason = reason[:300]
-        finding.triaged_by = actor
-        finding.triaged_at = timezone.now()
-        finding.save(update_fields=["status", "reason", "triaged_by", "triaged_at"])
-        audit(
-            actor=actor,
-            action=Action.UPDATE,
-            obj=finding,
-            before={"status": FindingStatus.PENDING},
-            after={"status": FindingStatus.DISMISSED, "reason": finding.reason},
-            region_code=finding.region_id,
-        )
+    dismiss_case(actor=actor, reasons={finding: reason})
     return finding
+
+
+def dismiss_case(*, actor, reasons: dict[Finding, str]) -> None:
+    """不属实 for a case: every finding with its own reason (all or none are dismissed)."""
+    require(actor, Perm.TRIAGE_FINDINGS)
+    for finding, reason in reasons.items():
+        if not reason.strip():
+            label = Rule(finding.rule).label
+            raise ValidationError(f"核实为不属实须说明理由：请填写「{label}」不属实的理由。")
+    with transaction.atomic():
+        for finding, reason in reasons.items():
+            _pending(finding, actor)
+            _settle(
+                actor, finding, FindingStatus.DISMISSED, reason, {"reason": reason.strip()[:300]}
+            )

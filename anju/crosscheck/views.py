@@ -7,7 +7,6 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
@@ -18,7 +17,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import ask_export_reason, export_reason
+from anju.actions import ask_export_reason, export_full, export_reason
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck import tasks, triage
@@ -33,6 +32,7 @@ from anju.crosscheck.choices import FindingStatus, Kind, Rule
 from anju.crosscheck.exports import write_findings
 from anju.crosscheck.references import import_reference
 from anju.crosscheck.runs import start_run
+from anju.downloads import dated_name, watermark
 from anju.oversight.access import clues_visible_to
 from anju.oversight.choices import CadreLevel
 from anju.oversight.services import PersonInput
@@ -116,17 +116,15 @@ def _by_area(request, qs) -> list[tuple]:
 def export(request):
     reason = export_reason(request)
     if reason is None:
-        return ask_export_reason(request, "比对疑点")
-    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
-    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    watermark = (
-        f"导出人：{request.user.get_username()}　导出时间：{when}　用途：{reason}　"
-        "仅限工作使用，不得外传"
-    )
+        return ask_export_reason(
+            request, "比对疑点", can_unmask=has_perm(request.user, Perm.UNMASK)
+        )
+    unmasked = export_full(request) and has_perm(request.user, Perm.UNMASK)
+    mark = watermark(request.user, reason)
     handle, count = write_findings(
         _filtered(request).order_by("rule", "region_id", "pk"),
         unmasked=unmasked,
-        watermark=watermark,
+        watermark=mark,
     )
     audit(
         actor=request.user,
@@ -136,7 +134,8 @@ def export(request):
         note=f"导出比对发现 {count} 条（{'完整号码' if unmasked else '号码已脱敏'}），"
         f"用途：{reason}，条件：{request.GET.urlencode()}",
     )
-    return FileResponse(handle, as_attachment=True, filename="findings.xlsx", content_type=XLSX)
+    name = dated_name("比对发现", "xlsx", active_region(request).name)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
 
 
 class ConfirmForm(forms.Form):
@@ -152,19 +151,28 @@ class DismissForm(forms.Form):
     reason = forms.CharField(label="不属实的理由", max_length=300)
 
 
+def _case(request, finding) -> list:
+    """The finding's case as this user sees it (same household and renovation year)."""
+    return triage.case_of(finding, findings_visible_to(request.user))
+
+
 def _finding_page(request, finding, **extra):
     household = None
     if finding.household_id and has_perm(request.user, Perm.VIEW_HOUSEHOLDS):
         household = finding.household
+    case = _case(request, finding)
+    pending = [f for f in case if f.status == FindingStatus.PENDING]
     return render(
         request,
         "crosscheck/finding.html",
         {
             "finding": finding,
+            "case": [(f, Rule(f.rule).label) for f in case],
+            "pending": [(f, Rule(f.rule).label) for f in pending],
+            "reasons": triage.reasons(case),
             "masked": finding.id_number_masked,
             "household": household,
-            "can_triage": has_perm(request.user, Perm.TRIAGE_FINDINGS)
-            and finding.status == FindingStatus.PENDING,
+            "can_triage": has_perm(request.user, Perm.TRIAGE_FINDINGS) and bool(pending),
             "confirm_form": extra.pop("confirm_form", None)
             or ConfirmForm(
                 initial={
@@ -200,6 +208,7 @@ def confirm(request, pk: int):
         if merge_into is None:
             messages.error(request, "没有找到要并入的线索。")
             return redirect("crosscheck:finding", pk=item.pk)
+    case = [f for f in _case(request, item) if f.status == FindingStatus.PENDING]
     try:
         clue, duplicates = triage.confirm(
             actor=request.user,
@@ -212,13 +221,15 @@ def confirm(request, pk: int):
             note=data["note"],
             confirm_new=data["confirm_new"],
             merge_into=merge_into,
+            case=case,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("crosscheck:finding", pk=item.pk)
     if clue is None:
         return _finding_page(request, item, confirm_form=form, duplicates=duplicates)
-    messages.success(request, f"已核实为属实，登记为问题线索 {clue.number}。")
+    named = f"（{triage.reasons(case)}）" if len(case) > 1 else ""
+    messages.success(request, f"已核实为属实，登记为问题线索 {clue.number}{named}。")
     return redirect("crosscheck:finding", pk=item.pk)
 
 
@@ -226,8 +237,12 @@ def confirm(request, pk: int):
 @staff_view(Perm.TRIAGE_FINDINGS)
 def dismiss(request, pk: int):
     item = access_finding(request.user, pk, perm=Perm.TRIAGE_FINDINGS)
+    case = [f for f in _case(request, item) if f.status == FindingStatus.PENDING] or [item]
+    # One reason per finding of the case (`reason-<pk>`); a case of one may send `reason`.
+    shared = request.POST.get("reason", "") if len(case) == 1 else ""
+    reasons = {f: request.POST.get(f"reason-{f.pk}", shared) for f in case}
     try:
-        triage.dismiss(actor=request.user, finding=item, reason=request.POST.get("reason", ""))
+        triage.dismiss_case(actor=request.user, reasons=reasons)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from anju.accounts.access import Perm, has_perm, requested_region, scope_to_region, staff_view
+from anju.campaigns.summary import survey_progress
 from anju.dashboard import charts, queries
 from anju.oversight.access import clues_visible_to
 from anju.regions.models import Level
@@ -40,8 +41,6 @@ def overview(request):
         }
     base_villages = []
     if has_perm(request.user, Perm.VIEW_HOUSEHOLDS):
-        from anju.campaigns.summary import survey_progress
-
         # Seed 003 (四): this year's survey of the revolutionary base villages, per township.
         base_villages = survey_progress(region, today.replace(month=1, day=1), today)
     charted = [

@@ -12,6 +12,7 @@ from anju.households.choices import CATEGORY_WORDS, METHOD_WORDS, Grade, Structu
 from anju.identity import parse_id
 from anju.regions.models import Level, Region
 from anju.tabular.errors import RowError
+from anju.tabular.limits import Limits, limits_for, max_errors
 from anju.tabular.parallel import halves
 from anju.tabular.safety import UnsafeFile
 from anju.tabular.sheets import find_header, read_rows
@@ -425,13 +426,17 @@ class Parsed(NamedTuple):
     errors: list[RowError]
     # `also(records)` of each part of the rows checked in one process (parse_archive)
     extras: list
+    # The file itself was refused (unsafe, over the caps, unreadable): no row of it was read.
+    refused: bool = False
+    # Every error found, of which `errors` holds the first IMPORT_MAX_ERRORS (0: len(errors)).
+    error_count: int = 0
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(Record))
 _as_tuple = attrgetter(*_RECORD_FIELDS)
 
 
-def parse_archive(data: bytes, progress=silent, also=None) -> Parsed:
+def parse_archive(data: bytes, progress=silent, also=None, limits: Limits | None = None) -> Parsed:
     """Every good row as a Record and every bad one's errors, in row order. Progress: reading
     the file is the first 10 %, checking the rows runs to 50 % (the writing takes the rest).
 
@@ -441,11 +446,13 @@ def parse_archive(data: bytes, progress=silent, also=None) -> Parsed:
     as they cross back through a pipe. `extras` holds its results, one per part."""
     progress(0, "读取文件")
     try:
-        rows = read_rows(data)
+        rows = read_rows(data, limits or limits_for("households"))
     except UnsafeFile as error:
-        return Parsed([], [RowError(1, "文件", str(error))], [])
-    except Exception:  # calamine: not a workbook it can read
-        return Parsed([], [RowError(1, "文件", "无法读取：请上传 .xlsx、.xls 或 .csv 文件")], [])
+        return Parsed([], [RowError(1, "文件", str(error))], [], refused=True)
+    except Exception:  # not a file it can read (an undecodable CSV)
+        return Parsed(
+            [], [RowError(1, "文件", "无法读取：请上传 .xlsx、.xls 或 .csv 文件")], [], refused=True
+        )
     found = find_header(rows, HEADERS)
     if found is None:
         return Parsed(
@@ -474,26 +481,35 @@ def parse_archive(data: bytes, progress=silent, also=None) -> Parsed:
         body.append((index + 1, row))
     step = 20_000  # rows checked between progress reports
 
+    most = max_errors()
+
     def check(part, here: bool):
-        """The part's good Records (as plain tuples when checked in the child) and errors."""
+        """The part's good Records (as plain tuples when checked in the child), its first `most`
+        errors and how many more it had (a file of a million bad rows keeps a thousand)."""
         errors: list[RowError] = []
+        dropped = 0
         good: list[Record] = []
         for at in range(0, len(part), step):
             if here:
                 progress(10 + 40 * at // max(1, len(part)), "检查数据")
             good.extend(r for r in reader.read(part[at : at + step], errors) if r is not None)
+            if len(errors) > most:
+                dropped += len(errors) - most
+                del errors[most:]
         extra = also(good) if also is not None and not errors else None
-        return (good if here else [_as_tuple(r) for r in good]), errors, extra
+        return (good if here else [_as_tuple(r) for r in good]), errors, extra, dropped
 
     records: list[Record] = []
     errors: list[RowError] = []
     extras = []
+    dropped = 0
     # This process takes a little more than half: the child's part costs it about a fifth more
     # (its pages copied as it touches them, its results pickled), measured on the bench's file.
-    for good, part_errors, extra in halves(check, body, share=0.55):
+    for good, part_errors, extra, part_dropped in halves(check, body, share=0.55):
         records.extend(r if r.__class__ is Record else Record(*r) for r in good)
         errors.extend(part_errors)
         extras.append(extra)
+        dropped += part_dropped
     # The same household and year twice: the later row is the error (across both parts).
     unique: list[Record] = []
     seen: dict[tuple[str, int], int] = {}
@@ -507,4 +523,5 @@ def parse_archive(data: bytes, progress=silent, also=None) -> Parsed:
         seen[key] = record.row
         unique.append(record)
     errors.sort(key=attrgetter("row"))  # stable: a row's own errors keep their order
-    return Parsed(unique, errors, extras)
+    dropped += max(0, len(errors) - most)
+    return Parsed(unique, errors[:most], extras, error_count=len(errors[:most]) + dropped)

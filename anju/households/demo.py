@@ -14,8 +14,12 @@ from datetime import date, timedelta
 
 from stdnum.cn import ric
 
+from anju.accounts.models import User
+from anju.audit.models import Action
+from anju.audit.services import audit
 from anju.households.archive_file import LABELS, TEMPLATE
 from anju.regions.models import Level, Region
+from anju.tabular.inserts import analyze
 
 PER_VILLAGE = {"small": 4, "city": 45, "province": 95}
 SURNAMES = "陈林黄张李王吴刘蔡杨郑许邱罗谢游卢曾傅温"
@@ -158,7 +162,12 @@ def load_households(*, size: str, actor: str) -> int:
 
     if Household.objects.exists():
         return 0
-    result = import_households(actor=actor, data=archive_csv(size), file_name=f"demo-{size}.csv")
+    from anju.tabular.limits import NONE
+
+    # Our own generated file, as large as the size asks: no cap on its rows.
+    result = import_households(
+        actor=actor, data=archive_csv(size), file_name=f"demo-{size}.csv", limits=NONE
+    )
     if not result.ok:
         raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))
     _payments_plates_visits(size, actor)
@@ -186,7 +195,6 @@ def _payments_plates_visits(size: str, actor: str) -> None:
     plates and some quarterly visits, written in bulk as a loader does."""
     from django.utils import timezone
 
-    from anju.accounts.models import User
     from anju.households.models import FollowUpVisit, Payment, Renovation, SafetyPlate
 
     rng = random.Random(f"anju-payments-{size}")
@@ -262,7 +270,6 @@ def _payments_plates_visits(size: str, actor: str) -> None:
     Payment.objects.bulk_create(payments, batch_size=2000)
     SafetyPlate.objects.bulk_create(plates, batch_size=2000)
     FollowUpVisit.objects.bulk_create(visits, batch_size=2000)
-    from anju.tabular.inserts import analyze
 
     # The overview's recount (anju.demo, after this loader) reads these next: PostgreSQL's
     # planner must know.
@@ -271,8 +278,6 @@ def _payments_plates_visits(size: str, actor: str) -> None:
 
     # The paid households' list facts (the import set the rest).
     facts_refresh({payment.renovation.household_id for payment in payments})
-    from anju.audit.models import Action
-    from anju.audit.services import audit
 
     # A bulk path signals never see: audited explicitly, once, with what it wrote.
     audit(

@@ -6,6 +6,7 @@ import tempfile
 import xlsxwriter
 
 from anju.reporting.layout import safe_text
+from anju.tabular.sheets import find_header, read_rows
 
 COLUMNS = ["行政区划代码", "行政村", "户主姓名", "户主身份证号", "家庭人口", "一卡通账号"]
 
@@ -79,18 +80,20 @@ def write_template() -> bytes:
     return out.getvalue()
 
 
-def write_errors_workbook(data: bytes, errors: list[dict]) -> bytes:
-    """The uploaded rows again, with a column 错误 naming what is wrong on each row."""
-    import io
+def write_errors_workbook(data: bytes, errors: list[dict]):
+    """The uploaded rows again, with a column 错误 naming what is wrong on each row: a temporary
+    file written in constant memory (row by row), for a FileResponse to stream."""
+    from anju.households.archive_file import HEADERS
+    from anju.tabular.limits import limits_for
 
-    from anju.tabular.sheets import read_rows
-
-    rows = read_rows(data)
+    rows = read_rows(data, limits_for("households"))
     by_row: dict[int, list[str]] = {}
     for error in errors:
         by_row.setdefault(error["row"], []).append(f"{error['column']}：{error['message']}")
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    found = find_header(rows, HEADERS)
+    header_at = found[0] if found else 0
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
     sheet = book.add_worksheet("农户档案")
     red = book.add_format({"font_color": "#B91C1C"})
     width = max((len(r) for r in rows), default=0)
@@ -100,12 +103,10 @@ def write_errors_workbook(data: bytes, errors: list[dict]) -> bytes:
                 sheet.write_number(r, c, value)
             elif value not in (None, ""):
                 sheet.write_string(r, c, safe_text(value))
-        if r + 1 in by_row:
+        if r == header_at:
+            sheet.write_string(r, width, "错误（系统添加）", red)
+        elif r + 1 in by_row:
             sheet.write_string(r, width, safe_text("；".join(by_row[r + 1])), red)
-    from anju.households.archive_file import HEADERS
-    from anju.tabular.sheets import find_header
-
-    found = find_header(rows, HEADERS)
-    sheet.write_string(found[0] if found else 0, width, "错误（系统添加）", red)
     book.close()
-    return out.getvalue()
+    handle.seek(0)
+    return handle

@@ -28,6 +28,7 @@ from anju.households.models import (
 from anju.sealed import Sealer
 from anju.tabular.errors import RowError
 from anju.tabular.inserts import bulk_load, insert_rows, key_table, no_gc, reserve_ids
+from anju.tabular.limits import Limits, max_errors
 
 
 @dataclass
@@ -39,10 +40,18 @@ class ImportResult:
     renovations_updated: int = 0
     errors: list[RowError] = field(default_factory=list)
     batch: ImportBatch | None = None
+    # How many errors there were in all: `errors` keeps the first IMPORT_MAX_ERRORS of them.
+    error_count: int = 0
+    # The file itself was refused (unsafe, over the caps, unreadable): none of its rows was read.
+    refused: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def errors_left_out(self) -> int:
+        return max(0, self.error_count - len(self.errors))
 
 
 def _assign(instance, values: dict) -> bool:
@@ -97,15 +106,34 @@ def _locked_changes(
     return errors
 
 
-def import_households(*, actor, data: bytes, file_name: str, progress=silent) -> ImportResult:
+def import_households(
+    *,
+    actor,
+    data: bytes,
+    file_name: str,
+    progress=silent,
+    limits: Limits | None = None,
+    recorded=None,
+) -> ImportResult:
     """Read the whole file first; write only if every row is good, in one transaction.
+
+    `limits`: the caps of the file (default: the settings' for household archives).
+    `recorded(result)`, if given, is called inside the import's transaction once everything is
+    written, so that what it records (the upload's outcome) commits with the rows or not at all.
 
     New rows go in as plain tuples with keys reserved up front (anju.tabular.inserts); rows
     already in the archive are compared field by field and only those that differ are updated,
     so re-importing an unchanged archive writes nothing. `progress(percent, stage)` is called
     along the way (outside any transaction's reach: it must not write to the database)."""
     with no_gc():
-        return _import(actor=actor, data=data, file_name=file_name, progress=progress)
+        return _import(
+            actor=actor,
+            data=data,
+            file_name=file_name,
+            progress=progress,
+            limits=limits,
+            recorded=recorded,
+        )
 
 
 def _sealers() -> tuple[Sealer, Sealer, Sealer]:
@@ -129,21 +157,79 @@ def _seal_part(records: list[Record]) -> tuple[dict, dict]:
     return ids, {r.account: accounts(r.account) for r in records if r.account}
 
 
-def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
-    records, errors, extras = parse_archive(data, progress, also=_seal_part)
-    result = ImportResult(rows=len(records) + len({e.row for e in errors}), errors=errors)
+def _import(*, actor, data: bytes, file_name: str, progress, limits, recorded) -> ImportResult:
+    """Read and check the file (and seal its IDs where the rows were checked), check it against
+    the archive, write it, announce it: each a step below."""
+    parsed = parse_archive(data, progress, also=_seal_part, limits=limits)
+    records, errors, extras = parsed.records, parsed.errors, parsed.extras
+    result = ImportResult(
+        rows=len(records) + len({e.row for e in errors}),
+        errors=errors,
+        error_count=parsed.error_count or len(errors),
+        refused=parsed.refused,
+    )
     if errors:
         return result
-    total = len(records)
     progress(50, "写入数据库")
+    latest = _latest(records)
+    sealed = _seal(latest, extras)
+    with bulk_load(), transaction.atomic(), key_table(sealed.head_of) as head_digests:
+        # The archive's households already on record, found by joining the file's head IDs'
+        # blind indexes (the ID itself is known: it is not decrypted).
+        known = Household.objects.filter(head_id_digest__in=RawSQL(head_digests, ()))  # noqa: S611 (our own table name)
+        existing = {sealed.head_of[h.head_id_digest]: h for h in known.defer("head_id")}
+        regions_before = {h.region_id for h in existing.values()}
+        locked = _locked_changes(records, existing, known)
+        if locked:
+            result.errors, result.error_count = locked[: max_errors()], len(locked)
+            return result
+        batch = ImportBatch.objects.create(
+            file_name=file_name[:200],
+            rows=len(records),
+            sha256=hashlib.sha256(data).hexdigest(),
+            actor_name=actor if isinstance(actor, str) else actor.get_username(),
+        )
+        written = _write(records, latest, sealed, batch, existing, known, progress)
+        result.households_created = len(written.new)
+        result.households_updated = len(written.dirty)
+        result.renovations_created = written.renovations_created
+        result.renovations_updated = written.renovations_updated
+        result.batch = batch
+        if recorded is not None:
+            recorded(result)
+        _announce(actor, batch, written, regions_before, latest, existing)
+    progress(100, "完成")
+    return result
+
+
+def _latest(records: list[Record]) -> dict[str, Record]:
+    """Each household's particulars: its latest row."""
     latest: dict[str, Record] = {}
-    for record in records:  # the household's particulars from its latest row
+    for record in records:
         current = latest.get(record.head_id)
         if current is None or (record.year, record.row) > (current.year, current.row):
             latest[record.head_id] = record
-    actor_name = actor if isinstance(actor, str) else actor.get_username()
-    # Sealed once per value where the rows were checked: ciphertext, blind index and mask of
-    # each head's ID (as the household's and as the person's) and of each account.
+    return latest
+
+
+@dataclass
+class _Sealed:
+    """The file's IDs and accounts as stored: ciphertext, blind index and mask of each."""
+
+    heads: Sealer
+    people: Sealer
+    accounts: Sealer
+    ids: dict[str, tuple]  # head ID -> household's columns, then the person's
+    account_values: dict[str, tuple]
+    width: int  # how many of `ids`' values are the household's
+    head_values: dict[str, tuple]  # head ID -> the household's columns
+    head_of: dict[str, str]  # blind index -> head ID
+
+
+def _seal(latest: dict[str, Record], extras) -> _Sealed:
+    """Sealed once per value where the rows were checked (`_seal_part`): ciphertext, blind
+    index and mask of each head's ID (as the household's and as the person's) and of each
+    account."""
     heads, people, accounts = _sealers()
     sealed_ids: dict[str, tuple] = {}
     sealed_accounts: dict[str, tuple] = {"": accounts("")}
@@ -153,253 +239,294 @@ def _import(*, actor, data: bytes, file_name: str, progress) -> ImportResult:
     width = len(heads.columns)
     sealed_heads = {head_id: sealed_ids[head_id][:width] for head_id in latest}
     head_of = {values[1]: head_id for head_id, values in sealed_heads.items()}
-    with bulk_load(), transaction.atomic(), key_table(head_of) as head_digests:
-        # The archive's households already on record, found by joining the file's head IDs'
-        # blind indexes (the ID itself is known: it is not decrypted).
-        known = Household.objects.filter(head_id_digest__in=RawSQL(head_digests, ()))  # noqa: S611 (our own table name)
-        existing = {head_of[h.head_id_digest]: h for h in known.defer("head_id")}
-        regions_before = {h.region_id for h in existing.values()}
-        result.errors = _locked_changes(records, existing, known)
-        if result.errors:
-            return result
-        batch = ImportBatch.objects.create(
-            file_name=file_name[:200],
-            rows=total,
-            sha256=hashlib.sha256(data).hexdigest(),
-            actor_name=actor_name,
-        )
+    return _Sealed(
+        heads, people, accounts, sealed_ids, sealed_accounts, width, sealed_heads, head_of
+    )
 
-        # Households: new ones inserted, known ones updated where a value differs.
-        dirty = []
-        for head_id, household in existing.items():
-            record = latest[head_id]
-            values = {
-                "region_id": record.region,
-                "head_name": record.head_name,
-                "head_id_valid": record.id_valid,
-                "size": record.size,
-            }
-            if record.account:
-                values.update(account_number=record.account, account_holder=record.head_name)
-            if _assign(household, {k: v for k, v in values.items() if v is not None}):
-                household.batch = batch
-                dirty.append(household)
-        Household.objects.bulk_update(
-            dirty,
-            [
-                "region_id",
-                "head_name",
-                "head_id_valid",
-                "size",
-                "account_number",
-                "account_number_digest",
-                "account_number_masked",
-                "account_holder",
-                "batch",
-            ],
-            batch_size=2000,
-        )
-        # New households in the order of their IDs' blind index, their keys reserved in that
-        # order: then every index the new rows enter (household and person ID digests, the keys,
-        # renovations and categories by household, houses and assessments) is entered in key
-        # order, a page at a time, instead of at random places all over a million-row B-tree.
-        new = sorted(
-            (r for head_id, r in latest.items() if head_id not in existing),
-            key=lambda r: sealed_heads[r.head_id][1],
-        )
-        new_keys = reserve_ids(Household, len(new))
-        household_pk = {head_id: h.pk for head_id, h in existing.items()}
-        household_pk.update(zip((r.head_id for r in new), new_keys, strict=True))
 
-        old_house: dict[str, int] = {}  # the old house (the one assessed) of each household
-        known_pks = {h.pk: head_id for head_id, h in existing.items()}
-        for pk, household_id in (
-            House.objects.filter(household__in=known, is_new=False)
-            .order_by("pk")
-            .values_list("pk", "household_id")
-        ):
-            old_house.setdefault(known_pks[household_id], pk)
-        homeless = sorted(
-            (r for r in latest.values() if r.head_id not in old_house),
-            key=lambda r: household_pk[r.head_id],
-        )
-        house_keys = reserve_ids(House, len(homeless))
-        known_categories = set(
-            CategoryRecord.objects.filter(household__in=known).values_list(
-                "household_id", "category"
-            )
-        )
-        known_assessments = set(
-            Assessment.objects.filter(house__household__in=known).values_list(
-                "house_id", "grade", "assessed_on"
-            )
-        )
-        existing_renovations = {
-            (r.household_id, r.year): r for r in Renovation.objects.filter(household__in=known)
+@dataclass
+class _Written:
+    """What `_write` wrote, for the announcements, the audit entry and the result."""
+
+    new: list[Record]  # the new households' latest rows, in the order of their keys
+    new_keys: list[int]
+    dirty: list[Household]
+    renovations_created: int
+    renovations_updated: int
+    # The new households' assessment dates and renovations, for the overview's summary.
+    added: dict[int, tuple[list, list]]
+
+
+RENOVATION_FIELDS = [
+    "method",
+    "approved_on",
+    "started_on",
+    "completed_on",
+    "accepted_on",
+    "built_area",
+    "has_toilet",
+    "subsidy_fen",
+]
+
+
+def _write(records, latest, sealed: _Sealed, batch, existing, known, progress) -> _Written:
+    """Households, their people and houses, categories, assessments and renovations: new ones
+    inserted in key order, known ones updated where a value differs."""
+    dirty = _update_households(existing, latest, batch)
+    # New households in the order of their IDs' blind index, their keys reserved in that
+    # order: then every index the new rows enter (household and person ID digests, the keys,
+    # renovations and categories by household, houses and assessments) is entered in key
+    # order, a page at a time, instead of at random places all over a million-row B-tree.
+    new = sorted(
+        (r for head_id, r in latest.items() if head_id not in existing),
+        key=lambda r: sealed.head_values[r.head_id][1],
+    )
+    new_keys = reserve_ids(Household, len(new))
+    household_pk = {head_id: h.pk for head_id, h in existing.items()}
+    household_pk.update(zip((r.head_id for r in new), new_keys, strict=True))
+    # What the archive holds already, read before the new households enter `known`'s join.
+    on_record = _on_record(existing, known)
+    homeless = sorted(
+        (r for r in latest.values() if r.head_id not in on_record.old_house),
+        key=lambda r: household_pk[r.head_id],
+    )
+    house_keys = reserve_ids(House, len(homeless))
+    _insert_households(records, new, new_keys, sealed, batch)
+    progress(65, "写入数据库")
+    insert_rows(
+        House,
+        ["id", "household_id", "structure"],
+        (
+            (pk, household_pk[r.head_id], r.structure)
+            for pk, r in zip(house_keys, homeless, strict=True)
+        ),
+    )
+    on_record.old_house.update(zip((r.head_id for r in homeless), house_keys, strict=True))
+    added: dict[int, tuple[list, list]] = {pk: ([], []) for pk in new_keys}
+    # By household (stable: a household's own rows keep the file's order), so that the
+    # children below go into their indexes in key order too.
+    records = sorted(records, key=lambda r: household_pk[r.head_id])
+    _insert_categories_and_assessments(records, household_pk, on_record, added)
+    progress(85, "写入数据库")
+    created, updated = _write_renovations(records, household_pk, on_record, batch, added)
+    # Households already on record may have new assessments and renovations.
+    facts_refresh(h.pk for h in existing.values())
+    return _Written(new, new_keys, dirty, created, updated, added)
+
+
+def _update_households(existing: dict[str, Household], latest, batch) -> list[Household]:
+    """Known households updated where a value of their latest row differs."""
+    dirty = []
+    for head_id, household in existing.items():
+        record = latest[head_id]
+        values = {
+            "region_id": record.region,
+            "head_name": record.head_name,
+            "head_id_valid": record.id_valid,
+            "size": record.size,
         }
-        fields = [
-            "method",
-            "approved_on",
-            "started_on",
-            "completed_on",
-            "accepted_on",
-            "built_area",
-            "has_toilet",
-            "subsidy_fen",
-        ]
-        # The new households' list facts from their rows of the file (anju.households.facts).
-        rows_of: dict[str, list] = {r.head_id: [] for r in new}
-        for record in records:
-            if record.head_id in rows_of:
-                rows_of[record.head_id].append(record)
-        insert_rows(
-            Household,
-            [
-                "id",
-                "region_id",
-                "head_name",
-                *heads.columns,
-                "head_id_valid",
-                "size",
-                *accounts.columns,
-                "account_holder",
-                "batch_id",
-                *FACTS,
-            ],
-            (
-                (
-                    pk,
-                    r.region,
-                    r.head_name,
-                    *sealed_heads[r.head_id],
-                    r.id_valid,
-                    r.size,
-                    *sealed_accounts[r.account],
-                    r.head_name if r.account else "",
-                    batch.pk,
-                    *new_household_facts(rows_of[r.head_id]),
-                )
-                for pk, r in zip(new_keys, new, strict=True)
-            ),
-        )
-        insert_rows(
-            Person,
-            ["household_id", "name", *people.columns, "id_valid", "relation"],
-            (
-                (pk, r.head_name, *sealed_ids[r.head_id][width:], r.id_valid, "户主")
-                for pk, r in zip(new_keys, new, strict=True)
-            ),
-        )
-        progress(65, "写入数据库")
-        insert_rows(
-            House,
-            ["id", "household_id", "structure"],
-            (
-                (pk, household_pk[r.head_id], r.structure)
-                for pk, r in zip(house_keys, homeless, strict=True)
-            ),
-        )
-        old_house.update(zip((r.head_id for r in homeless), house_keys, strict=True))
+        if record.account:
+            values.update(account_number=record.account, account_holder=record.head_name)
+        if _assign(household, {k: v for k, v in values.items() if v is not None}):
+            household.batch = batch
+            dirty.append(household)
+    Household.objects.bulk_update(
+        dirty,
+        [
+            "region_id",
+            "head_name",
+            "head_id_valid",
+            "size",
+            "account_number",
+            "account_number_digest",
+            "account_number_masked",
+            "account_holder",
+            "batch",
+        ],
+        batch_size=2000,
+    )
+    return dirty
 
-        # Categories and assessments not already on record.
-        categories, assessments = [], []
-        # The new households' assessment dates and renovations, for the overview's summary.
-        added: dict[int, tuple[list, list]] = {pk: ([], []) for pk in new_keys}
-        # By household (stable: a household's own rows keep the file's order), so that the
-        # children below go into their indexes in key order too.
-        records = sorted(records, key=lambda r: household_pk[r.head_id])
-        for record in records:
-            pk = household_pk[record.head_id]
-            for category in record.categories:
-                if (pk, category) not in known_categories:
-                    known_categories.add((pk, category))
-                    categories.append(
-                        (
-                            pk,
-                            category,
-                            CATEGORY_DEPARTMENT[category],
-                            record.approved_on or record.assessed_on,
-                        )
-                    )
-            if record.grade:
-                key = (old_house[record.head_id], record.grade, record.assessed_on)
-                if key not in known_assessments:
-                    known_assessments.add(key)
-                    assessments.append(key)
-                    if pk in added:
-                        added[pk][0].append(record.assessed_on)
-        insert_rows(
-            CategoryRecord,
-            ["household_id", "category", "department", "start"],
-            categories,
-        )
-        insert_rows(Assessment, ["house_id", "grade", "assessed_on"], assessments)
-        progress(85, "写入数据库")
 
-        # Renovations: one per household and year.
-        new_renovations, changed_renovations = [], []
-        for record in records:
-            pk = household_pk[record.head_id]
-            values = (
-                record.method,
-                record.approved_on,
-                record.started_on,
-                record.completed_on,
-                record.accepted_on,
-                record.built_area,
-                record.toilet,
-                record.subsidy_fen,
+@dataclass
+class _OnRecord:
+    """The known households' houses, categories, assessments and renovations."""
+
+    old_house: dict[str, int]  # the old house (the one assessed) of each household
+    categories: set
+    assessments: set
+    renovations: dict
+
+
+def _on_record(existing: dict[str, Household], known) -> _OnRecord:
+    """Read while `known` (a join on the file's head IDs) still finds only the households that
+    were on record before this import."""
+    old_house: dict[str, int] = {}
+    known_pks = {h.pk: head_id for head_id, h in existing.items()}
+    for pk, household_id in (
+        House.objects.filter(household__in=known, is_new=False)
+        .order_by("pk")
+        .values_list("pk", "household_id")
+    ):
+        old_house.setdefault(known_pks[household_id], pk)
+    categories = set(
+        CategoryRecord.objects.filter(household__in=known).values_list("household_id", "category")
+    )
+    assessments = set(
+        Assessment.objects.filter(house__household__in=known).values_list(
+            "house_id", "grade", "assessed_on"
+        )
+    )
+    renovations = {
+        (r.household_id, r.year): r for r in Renovation.objects.filter(household__in=known)
+    }
+    return _OnRecord(old_house, categories, assessments, renovations)
+
+
+def _insert_households(records, new, new_keys, sealed: _Sealed, batch) -> None:
+    """The new households, with their list facts from their rows of the file
+    (anju.households.facts), and each head as the household's first person."""
+    rows_of: dict[str, list] = {r.head_id: [] for r in new}
+    for record in records:
+        if record.head_id in rows_of:
+            rows_of[record.head_id].append(record)
+    insert_rows(
+        Household,
+        [
+            "id",
+            "region_id",
+            "head_name",
+            *sealed.heads.columns,
+            "head_id_valid",
+            "size",
+            *sealed.accounts.columns,
+            "account_holder",
+            "batch_id",
+            *FACTS,
+        ],
+        (
+            (
+                pk,
+                r.region,
+                r.head_name,
+                *sealed.head_values[r.head_id],
+                r.id_valid,
+                r.size,
+                *sealed.account_values[r.account],
+                r.head_name if r.account else "",
+                batch.pk,
+                *new_household_facts(rows_of[r.head_id]),
             )
-            renovation = existing_renovations.get((pk, record.year))
-            if renovation is None:
-                new_renovations.append((pk, record.year, batch.pk, *values))
-                if pk in added:
-                    added[pk][1].append((record.accepted_on, record.subsidy_fen))
-            elif _assign(renovation, dict(zip(fields, values, strict=True))):
-                renovation.batch = batch
-                changed_renovations.append(renovation)
-        insert_rows(
-            Renovation,
-            ["household_id", "year", "batch_id", *fields],
-            new_renovations,
-        )
-        Renovation.objects.bulk_update(changed_renovations, [*fields, "batch"], batch_size=2000)
-        # Households already on record may have new assessments and renovations.
-        facts_refresh(h.pk for h in existing.values())
+            for pk, r in zip(new_keys, new, strict=True)
+        ),
+    )
+    insert_rows(
+        Person,
+        ["household_id", "name", *sealed.people.columns, "id_valid", "relation"],
+        (
+            (pk, r.head_name, *sealed.ids[r.head_id][sealed.width :], r.id_valid, "户主")
+            for pk, r in zip(new_keys, new, strict=True)
+        ),
+    )
 
-        # The bulk writes bypass the services: recount the overview where households already
-        # on record were and are now; the new ones' figures are added from what was written.
-        archive_imported.announce(
-            regions=regions_before | {latest[head_id].region for head_id in existing},
-            # (region, structure, assessment dates, renovations): tally.NewHousehold's fields
-            new_households=(
-                (r.region, r.structure, *added[pk]) for pk, r in zip(new_keys, new, strict=True)
-            ),
+
+def _insert_categories_and_assessments(records, household_pk, on_record: _OnRecord, added):
+    """Categories and assessments not already on record."""
+    categories, assessments = [], []
+    for record in records:
+        pk = household_pk[record.head_id]
+        for category in record.categories:
+            if (pk, category) not in on_record.categories:
+                on_record.categories.add((pk, category))
+                categories.append(
+                    (
+                        pk,
+                        category,
+                        CATEGORY_DEPARTMENT[category],
+                        record.approved_on or record.assessed_on,
+                    )
+                )
+        if record.grade:
+            key = (on_record.old_house[record.head_id], record.grade, record.assessed_on)
+            if key not in on_record.assessments:
+                on_record.assessments.add(key)
+                assessments.append(key)
+                if pk in added:
+                    added[pk][0].append(record.assessed_on)
+    insert_rows(
+        CategoryRecord,
+        ["household_id", "category", "department", "start"],
+        categories,
+    )
+    insert_rows(Assessment, ["house_id", "grade", "assessed_on"], assessments)
+
+
+def _write_renovations(records, household_pk, on_record: _OnRecord, batch, added):
+    """Renovations, one per household and year: (created, updated)."""
+    new_renovations, changed_renovations = [], []
+    for record in records:
+        pk = household_pk[record.head_id]
+        values = (
+            record.method,
+            record.approved_on,
+            record.started_on,
+            record.completed_on,
+            record.accepted_on,
+            record.built_area,
+            record.toilet,
+            record.subsidy_fen,
         )
-        batch.created = len(new) + len(new_renovations)
-        batch.updated = len(dirty) + len(changed_renovations)
-        batch.save(update_fields=["created", "updated"])
-        # The assessments just written close the tasks of new poor households: one set-based
-        # step after the import's own writes (anju.assessments), nothing per row.
-        assessments_recorded.announce(actor=actor, household_ids=None)
-        audit(
-            actor=actor,
-            action=Action.IMPORT,
-            obj=batch,
-            region_code="",
-            after={
-                "file": batch.file_name,
-                "sha256": batch.sha256,
-                "rows": total,
-                "households_created": len(new),
-                "households_updated": len(dirty),
-                "renovations_created": len(new_renovations),
-                "renovations_updated": len(changed_renovations),
-            },
-        )
-    progress(100, "完成")
-    result.households_created, result.households_updated = len(new), len(dirty)
-    result.renovations_created = len(new_renovations)
-    result.renovations_updated = len(changed_renovations)
-    result.batch = batch
-    return result
+        renovation = on_record.renovations.get((pk, record.year))
+        if renovation is None:
+            new_renovations.append((pk, record.year, batch.pk, *values))
+            if pk in added:
+                added[pk][1].append((record.accepted_on, record.subsidy_fen))
+        elif _assign(renovation, dict(zip(RENOVATION_FIELDS, values, strict=True))):
+            renovation.batch = batch
+            changed_renovations.append(renovation)
+    insert_rows(
+        Renovation,
+        ["household_id", "year", "batch_id", *RENOVATION_FIELDS],
+        new_renovations,
+    )
+    Renovation.objects.bulk_update(
+        changed_renovations, [*RENOVATION_FIELDS, "batch"], batch_size=2000
+    )
+    return len(new_renovations), len(changed_renovations)
+
+
+def _announce(actor, batch, written: _Written, regions_before, latest, existing) -> None:
+    """Say what was written: to the apps above (anju.households.events), in the batch's counts
+    and in the audit log."""
+    # The bulk writes bypass the services: recount the overview where households already
+    # on record were and are now; the new ones' figures are added from what was written.
+    added = written.added
+    archive_imported.announce(
+        regions=regions_before | {latest[head_id].region for head_id in existing},
+        # (region, structure, assessment dates, renovations): tally.NewHousehold's fields
+        new_households=(
+            (r.region, r.structure, *added[pk])
+            for pk, r in zip(written.new_keys, written.new, strict=True)
+        ),
+    )
+    batch.created = len(written.new) + written.renovations_created
+    batch.updated = len(written.dirty) + written.renovations_updated
+    batch.save(update_fields=["created", "updated"])
+    # The assessments just written close the tasks of new poor households: one set-based
+    # step after the import's own writes (anju.assessments), nothing per row.
+    assessments_recorded.announce(actor=actor, household_ids=None)
+    audit(
+        actor=actor,
+        action=Action.IMPORT,
+        obj=batch,
+        region_code="",
+        after={
+            "file": batch.file_name,
+            "sha256": batch.sha256,
+            "rows": batch.rows,
+            "households_created": len(written.new),
+            "households_updated": len(written.dirty),
+            "renovations_created": written.renovations_created,
+            "renovations_updated": written.renovations_updated,
+        },
+    )

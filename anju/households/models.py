@@ -285,7 +285,13 @@ class Payment(SealedModel):
 
 class ImportUpload(models.Model):
     """A household archive uploaded in the UI and imported in the background; kept with its
-    outcome and row errors so the clerk can download the same workbook with an error column."""
+    outcome and row errors so the clerk can download the same workbook with an error column.
+
+    The file is kept encrypted under the field key (`anju.crypto.seal_bytes`, purpose
+    `DATA_PURPOSE`) only while it is needed: it is dropped in the transaction that imports it,
+    and a rejected or interrupted one's after UPLOAD_RETENTION_DAYS (`tasks.uploads_expire`)."""
+
+    DATA_PURPOSE = "households_importupload.data"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -296,8 +302,13 @@ class ImportUpload(models.Model):
 
     uploaded_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     file_name = models.CharField(max_length=200)
-    data = models.BinaryField()
+    data = models.BinaryField(null=True)  # sealed; None once imported or expired
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # The file itself was refused (unsafe, over the caps, unreadable): it is never read again.
+    refused = models.BooleanField(default=False)
+    # Every row error found; `errors` keeps the first IMPORT_MAX_ERRORS (numbers masked).
+    error_count = models.PositiveIntegerField(default=0)
+    expired_at = models.DateTimeField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
     households_created = models.PositiveIntegerField(default=0)
     households_updated = models.PositiveIntegerField(default=0)

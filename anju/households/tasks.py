@@ -5,12 +5,17 @@ Progress goes through the cache (files under the data dir, shared by every proce
 database: the import holds its one transaction open until the end, and on SQLite a second writer
 would only wait for it."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
+from anju.crypto import seal_bytes, unseal_bytes
 from anju.households.imports import import_households
 from anju.households.models import ImportUpload
+from anju.identity import mask_numbers_in
 
 Status = ImportUpload.Status
 # An upload still queued after this long means no worker is taking jobs: the page says so.
@@ -37,13 +42,32 @@ def worker_silent(upload: ImportUpload) -> bool:
 
 
 def queue_import(*, user, file_name: str, data: bytes) -> ImportUpload:
-    """Keep the uploaded file and queue its import; the caller shows the upload's page."""
+    """Keep the uploaded file (encrypted under the field key) and queue its import; the caller
+    shows the upload's page."""
     upload = ImportUpload.objects.create(
-        uploaded_by=user, file_name=file_name[:200], data=data, status=Status.QUEUED
+        uploaded_by=user,
+        file_name=file_name[:200],
+        data=seal_bytes(data, ImportUpload.DATA_PURPOSE),
+        status=Status.QUEUED,
     )
     # The database queue writes its job row in this same transaction: no worker sees it early.
     run_import.enqueue(upload.pk)
     return upload
+
+
+def upload_file(upload: ImportUpload) -> bytes | None:
+    """The uploaded file in clear, None once it is dropped (imported, or past retention)."""
+    if not upload.data:
+        return None
+    return unseal_bytes(upload.data, ImportUpload.DATA_PURPOSE)
+
+
+def stored_errors(errors) -> list[dict]:
+    """Row errors as the upload keeps them: numbers quoted from cells masked (the file they
+    came from is deleted after retention; the errors stay)."""
+    return [
+        {"row": e.row, "column": e.column, "message": mask_numbers_in(e.message)} for e in errors
+    ]
 
 
 @task()
@@ -62,12 +86,29 @@ def run_import(upload_id: int) -> str:
             last["percent"] = percent
             cache.set(_key(upload_id), {"percent": percent, "stage": stage}, 3600)
 
+    def recorded(result) -> None:
+        """The outcome, written inside the import's own transaction: committed with the rows
+        or not at all (a crash just after the commit cannot leave it saying nothing was
+        written). The file is dropped in the same stroke: it is in the archive now."""
+        ImportUpload.objects.filter(pk=upload_id).update(
+            status=Status.DONE,
+            rows=result.rows,
+            households_created=result.households_created,
+            households_updated=result.households_updated,
+            renovations_created=result.renovations_created,
+            renovations_updated=result.renovations_updated,
+            batch=result.batch,
+            data=None,
+            finished_at=timezone.now(),
+        )
+
     try:
         result = import_households(
             actor=upload.uploaded_by,
-            data=bytes(upload.data),
+            data=upload_file(upload) or b"",
             file_name=upload.file_name,
             progress=progress,
+            recorded=recorded,
         )
     except Exception:
         ImportUpload.objects.filter(pk=upload_id).update(
@@ -78,27 +119,47 @@ def run_import(upload_id: int) -> str:
         raise
     finally:
         cache.delete(_key(upload_id))
-    upload.status = Status.DONE if result.ok else Status.REJECTED
-    upload.rows = result.rows
-    upload.households_created = result.households_created
-    upload.households_updated = result.households_updated
-    upload.renovations_created = result.renovations_created
-    upload.renovations_updated = result.renovations_updated
-    upload.errors = [
-        {"row": e.row, "column": e.column, "message": e.message} for e in result.errors
-    ]
-    upload.batch = result.batch
-    upload.finished_at = timezone.now()
-    upload.save()
-    return upload.status
+    if not result.ok:
+        ImportUpload.objects.filter(pk=upload_id).update(
+            status=Status.REJECTED,
+            rows=result.rows,
+            errors=stored_errors(result.errors),
+            error_count=result.error_count,
+            refused=result.refused,
+            # A refused file is never read again (not even for the errors workbook): dropped.
+            data=None if result.refused else upload.data,
+            finished_at=timezone.now(),
+        )
+    uploads_expire()
+    return Status.DONE if result.ok else Status.REJECTED
+
+
+def uploads_expire(now=None) -> int:
+    """Drop the files of uploads older than UPLOAD_RETENTION_DAYS (rejected or interrupted ones:
+    an imported one's file is dropped at once); their outcome and errors stay. The number
+    dropped. Run by the worker at its start, after each import and hourly."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.UPLOAD_RETENTION_DAYS)
+    return (
+        ImportUpload.objects.filter(uploaded_at__lt=cutoff, data__isnull=False)
+        .exclude(status__in=(Status.QUEUED, Status.RUNNING))
+        .update(data=None, expired_at=now)
+    )
 
 
 def fail_interrupted() -> int:
-    """Uploads left running by a worker that died (killed, machine restarted): their
-    transaction was rolled back, so nothing was written; say so and let the clerk re-upload.
-    Called when a worker starts (one worker per installation)."""
-    return ImportUpload.objects.filter(status=Status.RUNNING).update(
+    """Uploads left running by a worker that died (killed, machine restarted). Their outcome is
+    written in the import's own transaction, so one still marked running did not commit: its
+    transaction was rolled back and nothing was written. The batch row tells it apart anyway (an
+    upload whose batch exists was written), so the message is never wrong. Called when a worker
+    starts (one worker per installation)."""
+    now = timezone.now()
+    running = ImportUpload.objects.filter(status=Status.RUNNING)
+    written = running.filter(batch__isnull=False).update(
+        status=Status.DONE, data=None, finished_at=now
+    )
+    return written + running.update(
         status=Status.FAILED,
-        finished_at=timezone.now(),
+        finished_at=now,
         message="导入进程意外中止，未写入任何数据。请重新上传该文件。",
     )

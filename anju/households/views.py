@@ -1,23 +1,27 @@
 """Household archive pages: the list, one household, unmasking, import, export, template."""
 
 from django import forms
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
     Perm,
+    access_region,
     active_region,
     has_perm,
     requested_region,
     scope_to_region,
     staff_view,
 )
-from anju.actions import ask_export_reason, export_reason, run, run_form
+from anju.actions import ask_export_reason, export_full, export_reason, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.downloads import dated_name, watermark
 from anju.households import changes, exports, panels, plates, queries, renovations, tasks, visits
 from anju.households.access import (
     access_change,
@@ -178,14 +182,21 @@ def import_page(request):
     return render(request, "households/import.html", {"form": form, "recent": recent})
 
 
+ERRORS_PER_PAGE = 100
+
+
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def import_status(request, pk: int):
-    """One upload: progress while it runs (htmx polls the panel), then the outcome."""
+    """One upload: progress while it runs (htmx polls the panel), then the outcome, its row
+    errors a page at a time."""
     upload = access_import(request.user, pk)
     context = {
         "upload": upload,
         "progress": tasks.progress_of(upload),
         "worker_silent": tasks.worker_silent(upload),
+        "errors_page": paginate(request, upload.errors, ERRORS_PER_PAGE),
+        "errors_left_out": max(0, upload.error_count - len(upload.errors)),
+        "retention_days": settings.UPLOAD_RETENTION_DAYS,
     }
     if request.htmx:
         return render(request, "households/_import_status.html", context)
@@ -194,11 +205,25 @@ def import_status(request, pk: int):
 
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def import_errors(request, pk: int):
+    """The uploaded rows again with an error column, streamed from a temporary file. Only for a
+    file that was read: a refused one is never parsed again, and a dropped one is gone (410)."""
     upload = access_import(request.user, pk)
-    data = exports.write_errors_workbook(bytes(upload.data), upload.errors)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''errors.xlsx"
-    return response
+    data = tasks.upload_file(upload) if upload.status == ImportUpload.Status.REJECTED else None
+    if upload.refused or data is None:
+        if upload.refused:
+            message = "该文件在读取前即被拒收（见导入结果页的原因），没有可标注错误的表格。"
+        elif upload.expired_at:
+            message = (
+                f"原文件已按保留期限（{settings.UPLOAD_RETENTION_DAYS} 天）删除，"
+                "无法再生成标注错误的文件；导入结果页仍列出各处错误。"
+            )
+        else:
+            message = "只有“有错误，未导入”的上传才有标注错误的文件。"
+        back = reverse("households:import_status", args=[upload.pk])
+        context = {"title": "没有标注错误的文件", "message": message, "back": back}
+        return render(request, "errors/gone.html", context, status=410)
+    handle = exports.write_errors_workbook(data, upload.errors)
+    return FileResponse(handle, as_attachment=True, filename="errors.xlsx", content_type=XLSX)
 
 
 @staff_view(Perm.VIEW_HOUSEHOLDS)
@@ -213,16 +238,12 @@ def export(request):
     """The filtered list as xlsx, masked unless the role may unmask and asks for it."""
     reason = export_reason(request)
     if reason is None:
-        return ask_export_reason(request, "农户档案")
-    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
-    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    watermark = (
-        f"导出人：{request.user.get_username()}　导出时间：{when}　用途：{reason}　"
-        "仅限工作使用，不得外传"
-    )
-    handle, count = exports.write_households(
-        _filtered(request), unmasked=unmasked, watermark=watermark
-    )
+        return ask_export_reason(
+            request, "农户档案", can_unmask=has_perm(request.user, Perm.UNMASK)
+        )
+    unmasked = export_full(request) and has_perm(request.user, Perm.UNMASK)
+    mark = watermark(request.user, reason)
+    handle, count = exports.write_households(_filtered(request), unmasked=unmasked, watermark=mark)
     audit(
         actor=request.user,
         action=Action.EXPORT,
@@ -231,7 +252,8 @@ def export(request):
         note=f"导出农户 {count} 户（{'完整号码' if unmasked else '号码已脱敏'}），用途：{reason}，"
         f"条件：{request.GET.urlencode()}",
     )
-    return FileResponse(handle, as_attachment=True, filename="households.xlsx", content_type=XLSX)
+    name = dated_name("农户档案", "xlsx", active_region(request).name)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
 
 
 class VisitForm(forms.Form):
@@ -518,7 +540,9 @@ def plate_pdf(request, pk: int):
     plate = access_plate(request.user, pk)
     check = request.build_absolute_uri(reverse("portal:plate", args=[plate.public_token]))
     response = HttpResponse(plates.plate_pdf(plate, check), content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=plate-{plate.pk}.pdf"
+    response["Content-Disposition"] = content_disposition_header(
+        False, dated_name(f"安全状况牌_{plate.household.head_name}", "pdf")
+    )
     return response
 
 
@@ -542,7 +566,8 @@ def archive_pdf(request, pk: int):
     from anju.households.archive_pdf import household_pdf
 
     item = access_household(request.user, pk)
-    unmasked = request.GET.get("full") == "1" and has_perm(request.user, Perm.UNMASK)
+    # Full numbers only from the page's form (POST with the CSRF token), never from a link.
+    unmasked = export_full(request) and has_perm(request.user, Perm.UNMASK)
     audit(
         actor=request.user,
         action=Action.UNMASK if unmasked else Action.EXPORT,
@@ -552,11 +577,13 @@ def archive_pdf(request, pk: int):
     data = household_pdf(
         item,
         unmasked=unmasked,
-        printed_by=request.user.get_username(),
+        printed_by=str(request.user),
         printed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
     )
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename=household-{item.pk}.pdf"
+    response["Content-Disposition"] = content_disposition_header(
+        False, dated_name(f"一户一档_{item.head_name}", "pdf")
+    )
     return response
 
 
@@ -596,7 +623,6 @@ class AssessmentForm(forms.Form):
 def household_new(request):
     from django.core.exceptions import ValidationError
 
-    from anju.accounts.access import access_region
     from anju.households import services
 
     form = HouseholdForm(request.POST or None, initial={"region_code": active_region(request).code})

@@ -13,6 +13,8 @@ contains the place concerned (and, for a transfer, the receiver's)."""
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from anju.households.events import registry_changed
+
 
 def _codes(sender, instance) -> list[str]:
     name = sender._meta.label
@@ -62,8 +64,6 @@ WATCHED = [
 
 def connect() -> None:
     from django.apps import apps
-
-    from anju.households.events import registry_changed
 
     registry_changed.subscribe(on_registry_changed)
     for label in WATCHED:

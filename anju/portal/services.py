@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from anju.accounts.access import Perm, require
 from anju.accounts.models import User
 from anju.audit.models import Action
 from anju.audit.services import audit
@@ -236,7 +237,6 @@ def sanitise(html: str) -> str:
 
 
 def page_save(*, actor, slug: str, title: str, body: str):
-    from anju.accounts.access import Perm, require
     from anju.portal.models import PortalPage
 
     require(actor, Perm.EDIT_PORTAL)

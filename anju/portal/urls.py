@@ -6,6 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("report/", views.report, name="report"),
+    path("report/challenge.png", views.challenge, name="challenge"),
     path("track/", views.track, name="track"),
     path("track/status/", views.status, name="status"),
     path("disclosure/", views.disclosure, name="disclosure"),

@@ -1,8 +1,10 @@
 """The public portal (no login): report a problem, follow it with the code, see who was approved."""
 
+import secrets
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -15,6 +17,7 @@ from anju.oversight.choices import ProblemKind
 from anju.portal import guard, services
 from anju.portal.models import PublicReport
 from anju.regions.models import Level, Region
+from anju.reporting.models import Contact
 
 
 def _no_store(response):
@@ -62,7 +65,7 @@ class ReportForm(forms.Form):
     accused = forms.CharField(label="被反映人（可不填）", max_length=50, required=False)
     name = forms.CharField(label="您的姓名（可不填，匿名反映）", max_length=50, required=False)
     phone = forms.CharField(label="联系电话（可不填）", max_length=20, required=False)
-    answer = forms.CharField(label="验证问题", max_length=4)
+    answer = forms.CharField(label="验证字符", max_length=12)
 
 
 # The whole request: three photos of 5 MB and the text. Checked before the body is read.
@@ -81,7 +84,7 @@ def report(request):
         if not guard.allowed(request, "report"):
             error = "提交过于频繁，请稍后再试。"
         elif not guard.answered(request, form.cleaned_data["answer"]):
-            error = "验证问题回答不正确，请重新作答。"
+            error = "验证字符不正确，请看图重新输入（已换一张图）。"
         elif place["region"] is None:
             error = "请选择问题发生的地方（至少到县、市、区）。"
         else:
@@ -104,14 +107,23 @@ def report(request):
                         request, "portal/reported.html", {"code": done.code, "report": done.report}
                     )
                 )
-    question = guard.new_question(request)
+    guard.new_question(request)
     return _no_store(
         render(
             request,
             "portal/report.html",
-            {"form": form, "error": error, "question": question, **place},
+            {"form": form, "error": error, "nonce": secrets.token_hex(4), **place},
         )
     )
+
+
+@public_view
+def challenge(request):
+    """The picture of the report form's verification characters (this session's only)."""
+    data = guard.challenge_png(request)
+    if data is None:
+        raise Http404
+    return _no_store(HttpResponse(data, content_type="image/png"))
 
 
 @public_view
@@ -171,6 +183,14 @@ def disclosure(request):
     year = request.GET.get("year", "")
     rows = []
     if village and year.isdigit():
+        if not guard.allowed(request, "disclosure"):
+            limit = guard.LIMITS["disclosure"][0]
+            return render(
+                request,
+                "portal/disclosure.html",
+                {**place, "years": years, "year": year, "rows": [], "too_many": limit},
+                status=429,
+            )
         today = timezone.localdate()
         renovations = (
             Renovation.objects.filter(
@@ -243,7 +263,6 @@ def responsibilities(request):
 @public_view
 def hotlines(request):
     """The numbers districts chose to publish from their Annex 3 contacts."""
-    from anju.reporting.models import Contact
 
     contacts = (
         Contact.objects.filter(published=True)

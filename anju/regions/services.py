@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from anju.audit.services import audit_many
+from anju.audit.services import audit, audit_many
 from anju.regions.models import CODE_LENGTH, Level, Region, level_of, prefix_of
 from anju.tabular.errors import RowError
 from anju.tabular.text import clean, header_key, read_csv
@@ -207,7 +207,6 @@ def regions_import(*, actor, data: bytes, source: str = "") -> RegionImportResul
 
 def region_set_base_village(*, actor, region: Region, value: bool) -> Region:
     """Flag or unflag a village as a revolutionary base village (革命基点村)."""
-    from anju.audit.services import audit
 
     with transaction.atomic():
         before = {"is_base_village": region.is_base_village}

@@ -13,13 +13,10 @@ Three steps, each its own function: `load` opens the file into a `Grid` (the onl
 opened), `locate_header`/`column_paths` find the table, `read_annex1`/`read_annex2` read it.
 """
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-
-from python_calamine import CalamineWorkbook
 
 from anju.reporting.annexes import (
     ANNEX1_COLUMNS,
@@ -134,12 +131,21 @@ class Grid:
 
 def load(data: bytes | str) -> Grid:
     """Open the first sheet (the one step that opens a file; checks on the file belong here)."""
-    if isinstance(data, bytes):
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    else:
-        book = CalamineWorkbook.from_path(data)
-    sheet = book.get_sheet_by_index(0)
-    rows = sheet.to_python(skip_empty_area=False)
+    from pathlib import Path
+
+    from anju.tabular.limits import limits_for
+    from anju.tabular.safety import UnsafeFile
+    from anju.tabular.sheets import open_workbook
+
+    if isinstance(data, str):
+        data = Path(data).read_bytes()
+    try:  # checked before calamine sees it (anju.tabular.sheets); a damaged file is refused
+        sheet = open_workbook(data, limits_for("reports")).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except UnsafeFile as error:
+        raise ReadError([str(error)]) from None
+    except Exception:  # calamine's own errors (XmlError, ...)
+        raise ReadError(["无法读取：文件已损坏，或不是 Excel 工作簿"]) from None
     grid = Grid(rows=[list(r) for r in rows])
     for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []:
         grid.spans[(r1, c1)] = (r2, c2)

@@ -278,7 +278,10 @@ def upload(request):
         else:
             return redirect("reporting:upload_review", pk=item.pk)
     return render(
-        request, "reporting/upload.html", {"form": form, "problems": problems, "region": region}
+        request,
+        "reporting/upload.html",
+        {"form": form, "problems": problems, "region": region},
+        status=400 if problems else 200,  # a refused file is a clear 4xx, never a 500
     )
 
 

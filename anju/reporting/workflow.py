@@ -16,6 +16,7 @@ from anju.reporting.deadlines import due_date
 from anju.reporting.models import Report, ReportEvent, ReportKind
 from anju.reporting.models import ReportStatus as S
 from anju.reporting.sources import source_for
+from anju.tabular.safety import UnsafeFile, check_spreadsheet
 
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SIGNED_OFF},
@@ -235,7 +236,6 @@ def report_upload(*, actor, region: Region, data: bytes):
     from anju.reporting.deadlines import parse_month
     from anju.reporting.models import ReportUpload
     from anju.reporting.reader import ReadError, read_report
-    from anju.tabular.safety import UnsafeFile, check_spreadsheet
 
     require(actor, Perm.PREPARE_REPORTS)
     _district(actor, region)

@@ -11,10 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from anju.accounts.access import Perm, has_perm, perms_of, region_visible, require
+from anju.accounts.models import User
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.crosscheck.choices import FindingStatus
+from anju.crosscheck.models import Finding
+from anju.households.models import Household
+from anju.oversight.choices import ClueStatus, ItemSource, ProblemKind, SourceChannel
+from anju.oversight.models import ClueLink
+from anju.oversight.services import item_create
+from anju.oversight.services.clues import PersonInput, clue_register
 from anju.photos import clean_photo
-from anju.regions.models import Level, Region, subtree_bounds
+from anju.regions.models import Level, Region, prefix_of, subtree_bounds
 from anju.spotchecks import draw as drawing
 from anju.spotchecks.models import (
     CheckItem,
@@ -104,11 +112,6 @@ def plan_create(
 
 def population_units(plan: SpotCheckPlan) -> list[drawing.Unit]:
     """The households the plan draws from, as they are in the database now, with weights."""
-    from anju.crosscheck.choices import FindingStatus
-    from anju.crosscheck.models import Finding
-    from anju.households.models import Household
-    from anju.oversight.choices import ClueStatus
-    from anju.oversight.models import ClueLink
 
     bounds = subtree_bounds(plan.region_id)
     households = Household.objects.filter(region__code__range=bounds)
@@ -152,7 +155,6 @@ def population_units(plan: SpotCheckPlan) -> list[drawing.Unit]:
 
 def plan_draw(*, actor, plan: SpotCheckPlan) -> SpotCheckPlan:
     """Draw the sample once, record the frame, the strata and the drawn households."""
-    from anju.households.models import Household
 
     require(actor, Perm.PLAN_SPOT_CHECKS)
     with transaction.atomic():
@@ -241,7 +243,6 @@ def plan_verify(plan: SpotCheckPlan) -> Verification:
 
 def eligible_inspectors(plan: SpotCheckPlan):
     """Active users working within the plan's region who may record inspections."""
-    from anju.accounts.models import User
 
     users = User.objects.filter(
         is_active=True, region__code__range=subtree_bounds(plan.region_id)
@@ -263,7 +264,6 @@ def _distribute(plan: SpotCheckPlan) -> None:
 
 
 def _prefix(user) -> str:
-    from anju.regions.models import prefix_of
 
     return prefix_of(user.region_id)
 
@@ -374,9 +374,6 @@ def result_follow_up(
 ) -> CheckResult:
     """A failed item becomes a problem on the township's list (kind "item") or a clue in the
     ledger (kind "clue"), chosen by the inspector, and is linked back to the result."""
-    from anju.oversight.choices import ItemSource, ProblemKind, SourceChannel
-    from anju.oversight.services import item_create
-    from anju.oversight.services.clues import PersonInput, clue_register
 
     house = result.house
     household = house.household

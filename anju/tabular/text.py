@@ -39,9 +39,14 @@ def decode_text(data: bytes) -> str:
 
 def read_csv(data: bytes) -> list[list[str]]:
     """All rows of a CSV file as lists of strings."""
+    return list(iter_csv(data))
+
+
+def iter_csv(data: bytes):
+    """The rows of a CSV file one by one, as lists of strings."""
     text = decode_text(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    return csv.reader(io.StringIO(text), dialect)

@@ -9,19 +9,20 @@ from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 
-from anju.accounts.access import (
-    clues_visible_to,
-    households_visible_to,
-    items_visible_to,
-    observations_visible_to,
-    reports_visible_to,
-    tasks_visible_to,
-)
 from anju.accounts.roles import Role
+from anju.assessments.access import tasks_visible_to
+from anju.cadres.access import observations_visible_to
+from anju.cadres.models import ObservationStatus
+from anju.households.access import households_visible_to
+from anju.households.models import ChangeRequest, ChangeStatus, SafetyPlate
+from anju.households.plates import missing_plates
+from anju.households.visits import due_this_quarter
+from anju.oversight.access import clues_visible_to, items_visible_to
 from anju.oversight.choices import ClueStatus, ItemStatus, TransferTarget
 from anju.oversight.deadlines import effective_due
 from anju.oversight.queries import OPEN, at_risk_q, over_limit_q, overdue_q, transfers_in
-from anju.regions.models import Level
+from anju.regions.models import Level, subtree_bounds
+from anju.reporting.access import reports_visible_to
 from anju.reporting.deadlines import add_months, period_label
 from anju.reporting.models import Report, ReportKind, ReportStatus
 from anju.reporting.queries import districts_within, unreported
@@ -342,7 +343,6 @@ def quarterly_received(ctx: Context) -> list[Item]:
 
 
 def _upper(code: str) -> str:
-    from anju.regions.models import subtree_bounds
 
     return subtree_bounds(code)[1]
 
@@ -447,7 +447,6 @@ def assessment_tasks(ctx: Context) -> list[Item]:
 
 @source(R.TOWNSHIP_CLERK)
 def visits_due(ctx: Context) -> list[Item]:
-    from anju.households.visits import due_this_quarter
 
     count = due_this_quarter(households_visible_to(ctx.user), ctx.today).count()
     if not count:
@@ -468,8 +467,6 @@ def visits_due(ctx: Context) -> list[Item]:
 
 @source(R.TOWNSHIP_CLERK)
 def plates_to_hang(ctx: Context) -> list[Item]:
-    from anju.households.models import SafetyPlate
-    from anju.households.plates import missing_plates
 
     households = households_visible_to(ctx.user)
     count = missing_plates(households, ctx.today).count()
@@ -494,7 +491,6 @@ def plates_to_hang(ctx: Context) -> list[Item]:
 
 @source(R.TOWNSHIP_CLERK)
 def observations_new(ctx: Context) -> list[Item]:
-    from anju.cadres.models import ObservationStatus
 
     rows = (
         observations_visible_to(ctx.user)
@@ -520,8 +516,6 @@ def changes_sent_back(ctx: Context) -> list[Item]:
     the reviewer's note and propose again if need be."""
     from django.utils import timezone
 
-    from anju.households.models import ChangeRequest, ChangeStatus
-
     since = timezone.now() - timedelta(days=30)
     rows = (
         ChangeRequest.objects.filter(
@@ -546,7 +540,6 @@ def changes_sent_back(ctx: Context) -> list[Item]:
 
 @source(R.COUNTY_REVIEWER)
 def changes_to_decide(ctx: Context) -> list[Item]:
-    from anju.households.models import ChangeRequest, ChangeStatus
 
     rows = (
         ChangeRequest.objects.filter(

@@ -210,3 +210,119 @@ class ExportedHeadTests(AnjuTestCase):
         code, text = self.cli("verify", "--head", str(self.head))
         self.assertEqual(code, 1)
         self.assertIn("第 3 条已不在数据库中", text)
+
+
+class AuditKeyTests(AnjuTestCase):
+    """Issue #33 F8: with database write access alone, an insider can compute a correct hash, but
+    not the HMAC under ANJU_AUDIT_KEY (kept outside the database)."""
+
+    def setUp(self):
+        for i in range(3):
+            audit(actor=self.alice, action=Action.UPDATE, obj=self.alice, after={"n": i})
+
+    def forge(self, *, mac: str = "") -> AuditEntry:
+        """Append an entry with a correct hash and move the head, as an insider can."""
+        from anju.audit.chain import entry_hash, hashed_content
+
+        head = AuditHead.objects.get(pk=1)
+        last = AuditEntry.objects.get(seq=head.seq)
+        fields = {
+            "seq": head.seq + 1,
+            "at": last.at,
+            "actor_id": None,
+            "actor_username": "sue",
+            "ip": "10.0.0.8",
+            "action": "otp_reset",
+            "object_type": "accounts.user",
+            "object_id": "1",
+            "object_repr": "alice",
+            "region_code": "",
+            "result": "ok",
+            "changes": {"note": "重置动态口令"},
+        }
+        digest = entry_hash(hashed_content(fields), head.hash)
+        forged = AuditEntry.objects.create(**fields, prev_hash=head.hash, hash=digest, mac=mac)
+        raw("UPDATE audit_audithead SET seq = %s, hash = %s", [fields["seq"], digest])
+        return forged
+
+    def test_an_appended_entry_with_a_correct_hash_is_caught(self):
+        forged = self.forge()
+        code, text = run_verify()
+        self.assertEqual(code, 1)
+        self.assertIn(f"第 4 条（id={forged.id}）", text)
+        self.assertIn("缺少审计密钥签名", text)
+
+    def test_a_signature_under_another_key_is_caught(self):
+        import hmac as hmac_module
+        from hashlib import sha256
+
+        forged = self.forge(mac=hmac_module.new(b"k" * 32, b"guess", sha256).hexdigest())
+        report = verify_chain()
+        self.assertFalse(report.ok)
+        self.assertEqual(report.broken_id, forged.id)
+        self.assertIn("签名不符", report.reason)
+
+    def test_every_entry_written_is_signed_and_verifies(self):
+        self.assertFalse(AuditEntry.objects.filter(mac="").exists())
+        self.assertEqual(run_verify()[0], 0)
+
+    def test_the_key_lives_outside_the_database(self):
+        from django.conf import settings
+
+        from anju.audit.key import audit_key
+
+        path = settings.DATA_DIR / "audit_key"
+        self.assertTrue(path.exists())
+        self.assertEqual(path.stat().st_mode & 0o077, 0)
+        key_text = path.read_text().strip()
+        self.assertEqual(len(audit_key()), 32)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT mac, hash FROM audit_auditentry")
+            stored = " ".join(" ".join(r) for r in cursor.fetchall())
+        self.assertNotIn(key_text, stored)
+
+    def test_existing_entries_are_signed_by_the_upgrade(self):
+        from importlib import import_module
+
+        from django.apps import apps
+
+        migration = import_module("anju.audit.migrations.0004_entry_mac")
+        raw("UPDATE audit_auditentry SET mac = ''")
+        self.assertIn("缺少审计密钥签名", run_verify()[1])
+        migration.sign_existing_entries(apps, None)
+        self.assertEqual(run_verify()[0], 0)
+
+
+class SignedHeadTests(ExportedHeadTests):
+    def test_it_catches_a_head_line_written_without_the_key(self):
+        import json
+
+        self.cli("export-head", "--head", str(self.head))
+        line = json.loads(self.head.read_text().splitlines()[-1])
+        self.assertEqual(len(line["mac"]), 64)
+        # The insider cuts the tail, rewinds the head row, and rewrites the exported line to
+        # match, recomputing what they can.
+        last = AuditEntry.objects.get(seq=3)
+        raw("DELETE FROM audit_auditentry WHERE seq = 3")
+        raw("UPDATE audit_audithead SET seq = 2, hash = %s", [last.prev_hash])
+        for forged_mac in ("0" * 64, None):
+            record = {**line, "seq": 2, "hash": last.prev_hash}
+            if forged_mac is None:
+                record.pop("mac")
+            self.head.write_text(json.dumps(line) + "\n" + json.dumps(record) + "\n")
+            code, text = self.cli("verify", "--head", str(self.head))
+            self.assertEqual(code, 1, text)
+        self.head.write_text(
+            json.dumps({**line, "seq": 2, "hash": last.prev_hash, "mac": "0" * 64})
+        )
+        code, text = self.cli("verify", "--head", str(self.head))
+        self.assertIn("签名不符", text)
+
+    def test_lines_exported_before_the_upgrade_are_still_read(self):
+        import json
+
+        head = AuditHead.objects.get(pk=1)
+        old = {"at": "2026-01-01T00:00:00+08:00", "seq": head.seq, "hash": head.hash}
+        self.head.write_text(json.dumps(old) + "\n")
+        self.cli("export-head", "--head", str(self.head))
+        self.assertEqual(self.cli("verify", "--head", str(self.head))[0], 0)

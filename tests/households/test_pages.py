@@ -1,7 +1,9 @@
 import io
+from urllib.parse import unquote
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from anju.audit.models import AuditEntry
 from anju.households.imports import import_households
@@ -80,16 +82,18 @@ class HouseholdPageTests(AnjuTestCase):
         self.login(self.carol)
         asked = self.client.get(reverse("households:export"))
         self.assertContains(asked, "导出用途")  # no file without a reason
-        response = self.client.get(reverse("households:export"), {"reason": "县级复核"})
+        response = self.client.post(reverse("households:export"), {"reason": "县级复核"})
         grid = load(b"".join(response.streaming_content))
         self.assertIn("用途：县级复核", grid.rows[0][0])
-        self.assertIn("导出人：carol", grid.rows[0][0])
+        self.assertIn("导出人：carol姓名（carol）", grid.rows[0][0])  # the person, then the login
+        today = timezone.localdate().isoformat()
+        self.assertIn(f"农户档案_漳平市_{today}.xlsx", unquote(response["Content-Disposition"]))
         cells = [v for r in grid.rows for v in r]
         self.assertIn('\'=HYPERLINK("http://x")', cells)
         self.assertNotIn(rid(1), cells)
         entry = AuditEntry.objects.get(action="export", object_type="households.household")
         self.assertIn("用途：县级复核", str(entry.changes))
-        full = self.client.get(reverse("households:export") + "?full=1&reason=核对")
+        full = self.client.post(reverse("households:export"), {"full": "1", "reason": "核对"})
         self.assertIn(rid(1), [v for r in load(b"".join(full.streaming_content)).rows for v in r])
 
     def test_an_export_past_a_sheets_rows_goes_on_to_a_second_sheet(self):
@@ -101,7 +105,7 @@ class HouseholdPageTests(AnjuTestCase):
 
         self.login(self.carol)
         with mock.patch.object(exports, "SHEET_ROWS", 1):
-            response = self.client.get(reverse("households:export"), {"reason": "抽查"})
+            response = self.client.post(reverse("households:export"), {"reason": "抽查"})
         book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
         self.assertEqual(book.sheet_names, ["农户", "农户(2)"])
         second = book.get_sheet_by_name("农户(2)").to_python()
@@ -129,9 +133,8 @@ class ImportPageTests(AnjuTestCase):
         self.assertContains(response, "不是身份证号「bad」")
         self.assertFalse(Household.objects.exists())
         upload = response.context["upload"]
-        workbook = load(
-            self.client.get(reverse("households:import_errors", args=[upload.pk])).content
-        )
+        download = self.client.get(reverse("households:import_errors", args=[upload.pk]))
+        workbook = load(b"".join(download.streaming_content))
         self.assertIn("错误（系统添加）", workbook.rows[2])
         self.assertIn("户主身份证号：不是身份证号「bad」", workbook.rows[4])
         fixed = xlsx([row(5), row(6), row(7)])

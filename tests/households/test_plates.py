@@ -76,7 +76,9 @@ class ArchivePdfTests(AnjuTestCase):
         self.assertTrue(
             AuditEntry.objects.filter(action="export", object_id=str(household.pk)).exists()
         )
-        full = self.client.get(reverse("households:archive_pdf", args=[household.pk]) + "?full=1")
+        full = self.client.post(
+            reverse("households:archive_pdf", args=[household.pk]), {"full": "1"}
+        )
         self.assertTrue(full.content.startswith(b"%PDF"))
         self.assertTrue(
             AuditEntry.objects.filter(action="unmask", object_id=str(household.pk)).exists()

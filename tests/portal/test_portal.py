@@ -85,7 +85,7 @@ class ReportTests(PortalCase):
 
     def test_a_wrong_answer_or_no_place_writes_nothing(self):
         response = self.report(answer="99")
-        self.assertContains(response, "验证问题回答不正确")
+        self.assertContains(response, "验证字符不正确")
         response = self.report(county="", township="", village="")
         self.assertContains(response, "请选择问题发生的地方")
         self.assertFalse(PublicReport.objects.exists())

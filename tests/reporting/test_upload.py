@@ -61,13 +61,13 @@ class UploadTests(WorkflowCase):
     def test_unreadable_cells_are_listed_and_nothing_is_kept(self):
         self.login(self.carol)
         response = self.post(filled_bytes(self.tmp, ["三", *["0"] * 33]))
-        self.assertContains(response, "不是数字「三」")
+        self.assertContains(response, "不是数字「三」", status_code=400)
         self.assertFalse(ReportUpload.objects.exists())
 
     def test_a_file_that_is_not_excel_is_refused_by_content(self):
         self.login(self.carol)
         response = self.post(b"<html>not a workbook</html>", name="fake.xlsx")
-        self.assertContains(response, "不是 Excel 文件")
+        self.assertContains(response, "不是 Excel 文件", status_code=400)
 
     def test_a_zip_bomb_is_refused_before_opening(self):
         buffer = io.BytesIO()

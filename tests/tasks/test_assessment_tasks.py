@@ -273,7 +273,9 @@ class TaskPageTests(AnjuTestCase):
 
         Household.objects.filter(pk=self.household.pk).update(head_name="=HYPERLINK(1)")
         self.login(self.alice)
-        response = self.client.get(reverse("assessments:export") + "?status=all&reason=核查")
+        response = self.client.post(
+            reverse("assessments:export") + "?status=all", {"reason": "核查"}
+        )
         book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
         cells = [c for r in book.get_sheet_by_index(0).to_python() for c in r if c]
         self.assertIn("'=HYPERLINK(1)", cells)

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from anju.accounts.access.core import Perm, has_perm, policy, require, scoped, visible_root
+from anju.audit.models import AuditEntry
 from anju.regions.models import subtree_bounds
 
 # Users -----------------------------------------------------------------------------------
@@ -37,7 +38,6 @@ def access_user(user, pk: int, *, write_perm: Perm | None = None):
 
 @policy
 def audit_entries_visible_to(user) -> QuerySet:
-    from anju.audit.models import AuditEntry
 
     if not has_perm(user, Perm.VIEW_AUDIT):
         return AuditEntry.objects.none()

@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from anju.accounts.roles import ADMIN_ROLES, Role
+from anju.audit.models import Action
+from anju.audit.services import audit
 from anju.regions.models import Region, is_within, subtree_bounds
 
 
@@ -216,8 +218,6 @@ def require(user, perm: Perm) -> None:
     """Raise 403 (and audit the refusal) unless the user holds `perm`."""
     if has_perm(user, perm):
         return
-    from anju.audit.models import Action
-    from anju.audit.services import audit
 
     audit(actor=user, action=Action.DENIED, obj=str(perm), result="refused")
     raise PermissionDenied("您的角色无权进行此操作。")

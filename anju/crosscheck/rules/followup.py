@@ -128,33 +128,48 @@ def _overdue_tasks(ctx: Context) -> Iterator[Hit]:
 
 @rule(Rule.VISIT_OVERDUE)
 def visit_overdue(ctx: Context) -> Iterator[Hit]:
-    """An earth, earth-timber or brick-timber house not revisited for more than a quarter."""
+    """The house the family lives in now is of earth, earth-timber or brick-timber and was not
+    revisited for more than a quarter. After an accepted rebuild (new build, replacement, move)
+    that is the new house, as recorded (brick-concrete unless a new house of another structure
+    is on record), not the demolished one; after a repair, the repaired house still is."""
     interval = int(ctx.params["visit_interval_days"])
     limit = ctx.today - timedelta(days=interval)
     kinds = [s.value for s in REVISITED]
     rows = ctx.query(
         f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name,
                    (SELECT MAX(visited_on) FROM households_followupvisit f
-                    WHERE f.household_id = h.id) AS last_visit
+                    WHERE f.household_id = h.id) AS last_visit,
+                   (SELECT MAX(v.year) FROM households_renovation v
+                    WHERE v.household_id = h.id AND v.accepted_on IS NOT NULL) AS renovated
             FROM households_household h
-            WHERE {SCOPE} AND EXISTS (SELECT 1 FROM households_house o
-                WHERE o.household_id = h.id AND o.structure IN ({marks(kinds)}))
+            WHERE {SCOPE}
+              AND ((NOT EXISTS (SELECT 1 FROM households_renovation v
+                                WHERE v.household_id = h.id AND v.accepted_on IS NOT NULL
+                                  AND v.method IN ({marks(NEW_HOUSE_METHODS)}))
+                    AND NOT EXISTS (SELECT 1 FROM households_house n
+                                    WHERE n.household_id = h.id AND n.is_new = %s)
+                    AND EXISTS (SELECT 1 FROM households_house o
+                                WHERE o.household_id = h.id AND o.structure IN ({marks(kinds)})))
+                   OR EXISTS (SELECT 1 FROM households_house n
+                              WHERE n.household_id = h.id AND n.is_new = %s
+                                AND n.structure IN ({marks(kinds)})))
               AND NOT EXISTS (SELECT 1 FROM households_followupvisit f
                 WHERE f.household_id = h.id AND f.visited_on >= %s)""",
-        [*ctx.bounds, *kinds, limit],
+        [*ctx.bounds, *NEW_HOUSE_METHODS, True, *kinds, True, *kinds, limit],
         sealed={2: HEAD_ID},
     )
     quarter = f"{ctx.today.year}Q{(ctx.today.month - 1) // 3 + 1}"
-    for hid, region, number, name, last in rows:
+    for hid, region, number, name, last, renovated in rows:
         since = f"上次回访为{day(last)}" if last else "从未回访"
+        house = f"（{renovated}年度修缮加固后）" if renovated else ""
         yield Hit(
             key=f"{number}:{quarter}",
             region_code=region,
             household_id=hid,
             id_number=number,
             name=name,
-            evidence=f"户主{name}家为土坯/土木/砖木结构房屋，应每季度回访，{since}，已超过"
-            f"{interval}天",
+            evidence=f"户主{name}家现住房屋{house}为土坯/土木/砖木结构，应每季度回访，{since}，"
+            f"已超过{interval}天",
         )
 
 

@@ -22,13 +22,12 @@ from anju.crosscheck.rules.base import (
     who,
 )
 from anju.households.choices import Category, Method
-from anju.identity import mask_id
+from anju.identity import mask_id, problem_with
 
 
 @rule(Rule.INVALID_ID)
 def invalid_id(ctx: Context) -> Iterator[Hit]:
     """An ID in the registry that fails GB 11643 (check digit, birth date, province)."""
-    from anju.identity import problem_with
 
     rows = ctx.query(
         f"""SELECT h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation
@@ -56,9 +55,13 @@ def record_mismatch(ctx: Context) -> Iterator[Hit]:
     lists = ctx.ids(Kind.POVERTY)
     if not lists:
         return
+    # The household's latest approved renovation: the finding joins its case (an INELIGIBLE
+    # finding on the same fact is on that renovation).
+    latest = """(SELECT MAX(v.year) FROM households_renovation v
+                 WHERE v.household_id = h.id AND v.approved_on IS NOT NULL)"""
     candidates = ctx.query(
         f"""SELECT DISTINCT h.id, h.region_id, p.id_number, p.id_number_digest, p.name,
-                   p.relation, r.name
+                   p.relation, r.name, {latest}
             FROM crosscheck_referencerecord r
             JOIN households_person p ON p.id_number_digest = r.id_number_digest
             JOIN households_household h ON h.id = p.household_id
@@ -66,7 +69,7 @@ def record_mismatch(ctx: Context) -> Iterator[Hit]:
         [*ctx.bounds, *lists],
         sealed={2: PERSON_ID},
     )
-    for hid, region, number, name, relation, listed in candidates:
+    for hid, region, number, name, relation, listed, year in candidates:
         if same_name(name, listed):  # a full-width space, a traditional character: same name
             continue
         yield Hit(
@@ -75,11 +78,12 @@ def record_mismatch(ctx: Context) -> Iterator[Hit]:
             household_id=hid,
             id_number=number,
             name=name,
+            renovation_year=year,
             evidence=f"身份证号{mask_id(number)}在农户档案中为{who(relation, name)}，"
             f"在扶贫部门建档立卡名单中为「{listed}」",
         )
     rows = ctx.query(
-        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name
+        f"""SELECT h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, {latest}
             FROM households_household h
             WHERE {SCOPE} AND EXISTS (
                 SELECT 1 FROM households_categoryrecord c
@@ -95,13 +99,14 @@ def record_mismatch(ctx: Context) -> Iterator[Hit]:
         [*ctx.bounds, Category.REGISTERED_POOR.value, *lists, *lists],
         sealed={2: HEAD_ID},
     )
-    for hid, region, number, name in rows:
+    for hid, region, number, name, year in rows:
         yield Hit(
             key=f"{number}:category",
             region_code=region,
             household_id=hid,
             id_number=number,
             name=name,
+            renovation_year=year,
             evidence=f"户主{name}在农户档案中登记为建档立卡贫困户，扶贫部门建档立卡名单中"
             "没有该户任何成员",
         )

@@ -18,6 +18,7 @@ from anju.crosscheck.rules.base import (
     who,
     yuan,
 )
+from anju.crosscheck.rules.paid import as_paid, paid_since, source_name
 from anju.households.choices import Category
 from anju.identity import mask_id
 
@@ -66,18 +67,21 @@ def deceased_beneficiary(ctx: Context) -> Iterator[Hit]:
             evidence=f"{who(relation, name)}于{day(died)}死亡，{day(approved_on)}仍审批其"
             f"{year}年度危房改造补助{yuan(subsidy)}",
         )
-    paid = ctx.query(
+    # Paid on or after the death: the money as it was paid (the finance list's one-card
+    # payments where it holds any for the renovation, else the archive's), looked up for the
+    # few renovations of the dead only.
+    money, money_params = paid_since(ctx, "d.died")
+    paid = []
+    for row in ctx.query(
         f"""SELECT h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation, v.year,
-                   d.died,
-                   MIN(pay.paid_on), SUM(pay.amount_fen)
-            {joins} JOIN households_payment pay ON pay.renovation_id = v.id
-            WHERE {SCOPE} AND pay.paid_on >= d.died
-            GROUP BY h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation,
-                v.year, d.died""",
-        [*lists, *ctx.bounds, *ctx.bounds, *ctx.bounds],
+                   d.died, {money} {base}""",
+        [*money_params, *lists, *ctx.bounds, *ctx.bounds, *ctx.bounds],
         sealed={2: PERSON_ID},
-    )
-    for hid, region, number, name, relation, year, died, paid_on, amount in paid:
+    ):
+        first, total, source = as_paid(row[7:])
+        if first is not None:
+            paid.append((*row[:7], first, total, source))
+    for hid, region, number, name, relation, year, died, paid_on, amount, source in paid:
         yield Hit(
             key=f"{number}:{year}:paid",
             region_code=region,
@@ -87,7 +91,8 @@ def deceased_beneficiary(ctx: Context) -> Iterator[Hit]:
             renovation_year=year,
             amount_fen=amount,
             evidence=f"{who(relation, name)}于{day(died)}死亡，{day(paid_on)}仍拨付补助资金"
-            f"{yuan(amount)}",
+            f"{yuan(amount)}"
+            + (f"（{source_name(source)}，{year}年度）" if source == "finance" else ""),
         )
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crosscheck', '0004_seal_personal_data'),
+        ('crosscheck', '0005_reference_account_digest'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0017_pending_households_and_renovation_cases'),
+        ('households', '0018_pending_households_and_renovation_cases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0016_digest_like_indexes'),
+        ('households', '0017_importupload_sealed_refused_counted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
