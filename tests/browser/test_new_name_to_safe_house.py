@@ -80,6 +80,14 @@ def test_a_new_name_becomes_a_safe_house(page, live_server, cast):
     # A long journey of many pages: allow a loaded machine time for each.
     page.set_default_timeout(60_000)
     page.set_default_navigation_timeout(60_000)
+    expect.set_options(timeout=60_000)
+    try:
+        journey(page, live_server)
+    finally:
+        expect.set_options(timeout=5_000)  # Playwright's default, for the tests after this one
+
+
+def journey(page, live_server) -> None:
     # The poverty office (a department's data provider) uploads its list.
     log_in(page, live_server, "pete")
     page.get_by_role("link", name="部门名单").click()
