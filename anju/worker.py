@@ -9,12 +9,13 @@ import ctypes
 import os
 import signal
 
-from django.db import transaction
+from django.db import connections, transaction
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from anju.crosscheck.tasks import fail_interrupted as runs_interrupted
 from anju.households.tasks import fail_interrupted as imports_interrupted
+from anju.households.tasks import uploads_expire
 
 PR_SET_PDEATHSIG = 1
 
@@ -110,10 +111,6 @@ def supervise(command: list[str]) -> int:
 
 
 def _expire_uploads() -> None:
-    from django.db import connections
-
-    from anju.households.tasks import uploads_expire
-
     try:
         uploads_expire()
     finally:

@@ -223,8 +223,41 @@ def samples(case) -> dict[str, Sample]:
         **cadre_samples(case),
         **spot_check_samples(case),
         **renovation_case_samples(case),
+        **notification_samples(case),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
+        ),
+    }
+
+
+def notification_samples(case) -> dict[str, Sample]:
+    """The to-do list and notifications: a person's own (404 for anyone else, whatever their
+    region); deliveries for the system administrator of the owner's region."""
+    from anju.notifications.models import Channel, Delivery, Notification
+
+    note, _ = Notification.objects.get_or_create(
+        user=case.alice, key="walk", defaults={"kind": "走查", "text": "走查通知", "url": "/"}
+    )
+    channel = Channel.objects.filter(user=case.alice).first() or Channel.objects.create(
+        user=case.alice, kind="email", address="alice@walk.example", shown="a***@walk.example"
+    )
+    delivery, _ = Delivery.objects.get_or_create(
+        channel=channel,
+        key="walk",
+        defaults={"status": "failed", "next_attempt_at": timezone.now(), "attempts": 8},
+    )
+    own = frozenset({404})
+    return {
+        "workbench:seen": Sample(method="POST", data={"key": "walk"}),
+        "notifications:list": Sample(),
+        "notifications:open": Sample(method="POST", kwargs={"pk": note.pk}, also=own),
+        "notifications:read_all": Sample(method="POST"),
+        "notifications:channels": Sample(),
+        "notifications:channel_add": Sample(method="POST"),
+        "notifications:channel_remove": Sample(method="POST", kwargs={"pk": channel.pk}, also=own),
+        "notifications:deliveries": Sample(),
+        "notifications:delivery_retry": Sample(
+            method="POST", kwargs={"pk": delivery.pk}, region="350881100000"
         ),
     }
 

@@ -20,6 +20,7 @@ from anju.households.choices import Category
 from anju.households.demo import resident_id
 from anju.households.models import CategoryRecord, Household, Renovation
 from anju.regions.models import Level, Region
+from anju.tabular.limits import NONE
 
 AS_OF = date(2026, 9, 30)  # the lists reached the bureau over a month before the demo's "now"
 KIND_OF_CATEGORY = {
@@ -110,7 +111,6 @@ def load_reference_lists(*, size: str, actor: str) -> int:
     """Load the demo lists once (through the real import); returns the rows loaded."""
     from anju.crosscheck.models import ReferenceList
     from anju.crosscheck.references import import_reference
-    from anju.tabular.limits import NONE
 
     if ReferenceList.objects.exists():
         return 0

@@ -20,6 +20,7 @@ from anju.audit.services import audit
 from anju.households.archive_file import LABELS, TEMPLATE
 from anju.regions.models import Level, Region
 from anju.tabular.inserts import analyze
+from anju.tabular.limits import NONE
 
 PER_VILLAGE = {"small": 4, "city": 45, "province": 95}
 SURNAMES = "陈林黄张李王吴刘蔡杨郑许邱罗谢游卢曾傅温"
@@ -162,7 +163,6 @@ def load_households(*, size: str, actor: str) -> int:
 
     if Household.objects.exists():
         return 0
-    from anju.tabular.limits import NONE
 
     # Our own generated file, as large as the size asks: no cap on its rows.
     result = import_households(

@@ -6,6 +6,7 @@ import tempfile
 import xlsxwriter
 
 from anju.reporting.layout import safe_text
+from anju.tabular.limits import limits_for
 from anju.tabular.sheets import find_header, read_rows
 
 COLUMNS = ["行政区划代码", "行政村", "户主姓名", "户主身份证号", "家庭人口", "一卡通账号"]
@@ -84,7 +85,6 @@ def write_errors_workbook(data: bytes, errors: list[dict]):
     """The uploaded rows again, with a column 错误 naming what is wrong on each row: a temporary
     file written in constant memory (row by row), for a FileResponse to stream."""
     from anju.households.archive_file import HEADERS
-    from anju.tabular.limits import limits_for
 
     rows = read_rows(data, limits_for("households"))
     by_row: dict[int, list[str]] = {}

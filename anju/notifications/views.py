@@ -1,29 +1,34 @@
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from anju.accounts.access import Perm, scoped, staff_view
+from anju.accounts.access import Perm, staff_view
 from anju.actions import run, run_form
 from anju.notifications import services
+from anju.notifications.access import (
+    access_channel,
+    access_delivery,
+    access_notification,
+    channels_visible_to,
+    deliveries_visible_to,
+    notifications_visible_to,
+)
 from anju.notifications.forms import ChannelForm
-from anju.notifications.models import Channel, Delivery, DeliveryStatus, Notification
+from anju.notifications.models import DeliveryStatus
 from anju.pagination import paginate
 
 
 @staff_view(Perm.VIEW_REGIONS)
 def notifications(request):
-    rows = Notification.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    rows = notifications_visible_to(request.user).order_by("-created_at", "-pk")
     return render(request, "notifications/list.html", {"page": paginate(request, rows)})
 
 
 @require_POST
 @staff_view(Perm.VIEW_REGIONS)
 def open_notification(request, pk: int):
-    found = Notification.objects.filter(user=request.user, pk=pk).first()
-    if found is None:
-        raise Http404("没有找到该通知。")
+    found = access_notification(request.user, pk)
     services.mark_read(user=request.user, notification=found)
     if not url_has_allowed_host_and_scheme(found.url, allowed_hosts=None):
         return redirect("notifications:list")
@@ -44,7 +49,7 @@ def channels(request):
         request,
         "notifications/channels.html",
         {
-            "channels": Channel.objects.filter(user=request.user),
+            "channels": channels_visible_to(request.user),
             "form": ChannelForm(),
         },
     )
@@ -71,9 +76,7 @@ def channel_add(request):
 @require_POST
 @staff_view(Perm.VIEW_REGIONS)
 def channel_remove(request, pk: int):
-    channel = Channel.objects.filter(user=request.user, pk=pk).first()
-    if channel is None:
-        raise Http404("没有找到该通知渠道。")
+    channel = access_channel(request.user, pk)
     return run(
         request,
         lambda: services.channel_remove(actor=request.user, channel=channel),
@@ -82,15 +85,11 @@ def channel_remove(request, pk: int):
     )
 
 
-def _deliveries_visible_to(user):
-    return scoped(Delivery.objects.all(), user, field="channel__user__region")
-
-
 @staff_view(Perm.MANAGE_USERS)
 def deliveries(request):
     """For the system administrator: what did not get through, and why (no message text)."""
     status = request.GET.get("status", "problems")
-    rows = _deliveries_visible_to(request.user).select_related("channel__user")
+    rows = deliveries_visible_to(request.user).select_related("channel__user")
     if status == "problems":
         rows = rows.exclude(status=DeliveryStatus.SENT).exclude(attempts=0)
     elif status in DeliveryStatus.values:
@@ -109,9 +108,7 @@ def deliveries(request):
 @require_POST
 @staff_view(Perm.MANAGE_USERS)
 def delivery_retry(request, pk: int):
-    delivery = _deliveries_visible_to(request.user).filter(pk=pk).first()
-    if delivery is None:
-        raise Http404("没有找到该发送记录。")
+    delivery = access_delivery(request.user, pk)
 
     def retry():
         services.delivery_retry(actor=request.user, delivery=delivery)

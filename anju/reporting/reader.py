@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from anju.reporting.annexes import (
     ANNEX1_COLUMNS,
@@ -29,6 +30,9 @@ from anju.reporting.annexes import (
     SOURCE_CHANNELS,
     SUMMARY_LIMIT,
 )
+from anju.tabular.limits import limits_for
+from anju.tabular.safety import UnsafeFile
+from anju.tabular.sheets import open_workbook
 from anju.tabular.text import clean
 
 _SPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
@@ -131,12 +135,6 @@ class Grid:
 
 def load(data: bytes | str) -> Grid:
     """Open the first sheet (the one step that opens a file; checks on the file belong here)."""
-    from pathlib import Path
-
-    from anju.tabular.limits import limits_for
-    from anju.tabular.safety import UnsafeFile
-    from anju.tabular.sheets import open_workbook
-
     if isinstance(data, str):
         data = Path(data).read_bytes()
     try:  # checked before calamine sees it (anju.tabular.sheets); a damaged file is refused

@@ -69,6 +69,9 @@ def test_the_city_office_switches_regions(page, live_server, cast):
     page.get_by_test_id("switch-region").click()
     page.get_by_test_id("switch-350881000000").click()
     expect(page.get_by_test_id("region-bar")).to_contain_text("漳平市")
+    # The home page stays the person's own to-do list; the region's page is a link away.
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="本区划下级区划一览").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("漳平市")
     page.get_by_role("link", name="双洋镇").click()
     page.get_by_test_id("switch-here").click()

@@ -159,9 +159,9 @@ def plant(users: dict) -> Planted:
         lambda c: services.clue_start_rectification(actor=carol, clue=c, version=c.version),
     ):
         step(closing)
-    services.attachment_add(
-        actor=carol, clue=closing, name="整改照片.png", data=b"\x89PNG\r\n\x1a\nx", is_evidence=True
-    )
+    from tests.oversight.test_workflow import evidence
+
+    evidence(carol, closing)
     services.clue_request_close(
         actor=carol,
         clue=closing,
