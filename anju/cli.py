@@ -288,6 +288,8 @@ def _import_reference(args, path: Path) -> int:
         return 1
     reference = result.reference
     print(f"导入完成：{reference.get_kind_display()} {reference.rows} 行（{region.name}）。")
+    if result.pending or result.tasks:
+        print(f"待建档农户 {result.pending} 户，鉴定任务 {result.tasks} 条。")
     return 0
 
 

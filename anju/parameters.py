@@ -12,6 +12,10 @@ DEFAULTS = {
     "acceptance_days": 30,
     # Seed 003: a new poor household is assessed within one month of its list arriving.
     "assessment_window_months": 1,
+    # Seed 003 (一经鉴定为危房，即行整改): a grade C/D house of a priority household is to have
+    # its renovation begun (applied for) within this many days of the assessment
+    # (NOT_RENOVATED; the renovation case's start_by).
+    "not_renovated_days": 30,
     # Seed 003: earth, earth-timber and brick-timber houses revisited every quarter.
     "visit_interval_days": 92,
     # The national built-area standard: 1-3 persons at least 20/30/40 m², at most 60 m²; more

@@ -103,6 +103,7 @@ def to_parquet(folder: str):
         "households.CategoryRecord",
         "households.FollowUpVisit",
         "households.SafetyPlate",
+        "households.RenovationCase",
         "crosscheck.ReferenceList",
         "crosscheck.ReferenceRecord",
         "assessments.AssessmentTask",

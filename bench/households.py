@@ -75,6 +75,9 @@ def latency(client, url: str, n: int = 40) -> tuple[float, float]:
     return statistics.median(times) * 1000, times[int(0.95 * (n - 1))] * 1000
 
 
+RATE: float | None = None
+
+
 def run() -> None:
     from python_calamine import CalamineWorkbook
 
@@ -105,6 +108,8 @@ def run() -> None:
         result = import_households(actor="bench", data=data, file_name="bench.xlsx")
         ours = time.perf_counter() - start
     assert result.ok, result.errors[:3]
+    global RATE
+    RATE = count / ours  # printed beside the priority list's import (bench/priority_list.py)
     checking = f"; the checking child's own pages {child[0]:.0f} MB" if child else ""
     print(
         f"households import: {count:,} rows ({size_mb:.1f} MB xlsx) in {ours:.1f} s "

@@ -226,6 +226,7 @@ def samples(case) -> dict[str, Sample]:
         "reporting:download": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
         **cadre_samples(case),
         **spot_check_samples(case),
+        **renovation_case_samples(case),
         **notification_samples(case),
         "audit:entry": Sample(
             kwargs={"pk": entry.pk}, region=entry.region_code, secret=f"审计记录 #{entry.seq}"
@@ -472,6 +473,47 @@ def api_samples(case) -> dict[str, Sample]:
     }
 
 
+def renovation_case_samples(case) -> dict[str, Sample]:
+    """Issue #24: renovation cases, opening renovations, pending households, reviews."""
+    village = "350881100203"
+    household = {"pk": case.household.pk}
+    return {
+        "households:cases": Sample(),
+        "households:case_open": Sample(
+            method="POST", kwargs=household, region=village, data={"kind": "renovation"}
+        ),
+        "households:relocation": Sample(
+            method="POST",
+            kwargs={**household, "case": case.renovation_case.pk},
+            region=village,
+            data={"step": "eligible_on", "on": "2026-11-01"},
+        ),
+        "households:renovation_open": Sample(
+            method="POST", kwargs=household, region=village, data={"year": "2027"}
+        ),
+        "households:renovation_from_visit": Sample(
+            method="POST",
+            kwargs={**household, "visit": case.visit.pk},
+            region=village,
+            data={"year": "2027"},
+        ),
+        "households:complete": Sample(
+            method="POST", kwargs=household, region=village, data={"size": "2"}
+        ),
+        "households:place": Sample(
+            method="POST", kwargs=household, region=village, data={"region_code": village}
+        ),
+        "households:review_add": Sample(
+            method="POST", kwargs=household, region=village, data={"result": "consistent"}
+        ),
+        "households:reviews": Sample(),
+        "households:base_villages": Sample(),
+        "campaigns:figure": Sample(
+            kwargs={"pk": case.campaign.pk, "target": case.target.pk}, region="350881000000"
+        ),
+    }
+
+
 def spot_check_samples(case) -> dict[str, Sample]:
     county, village = "350881000000", "350881100203"
     plan = {"pk": case.spot_plan.pk}
@@ -675,6 +717,17 @@ class ScopingWalkTests(AnjuTestCase):
             visitor=cls.alice,
             note="走查回访",
         )
+        from anju.households.models import RenovationCase
+
+        cls.renovation_case = RenovationCase.objects.create(
+            household=cls.household,
+            kind="relocation",
+            source="manual",
+            method="relocation",
+            opened_on=date(2026, 11, 1),
+            start_by=date(2026, 12, 1),
+            deadline=date(2027, 5, 1),
+        )
         cls.api_token = ApiToken.objects.create(
             user=cls.alice,
             name="走查",
@@ -756,6 +809,11 @@ class ScopingWalkTests(AnjuTestCase):
             end=date(2020, 11, 30),
             new_since=date(2020, 1, 1),
             created_by=cls.carol,
+        )
+        from anju.campaigns.models import Target
+
+        cls.target = Target.objects.create(
+            campaign=cls.campaign, name="走查目标", measure="poor_assessed", due=date(2020, 6, 30)
         )
 
         # A token for everyone of the cast, the cadres included (made last, after all of them).

@@ -62,6 +62,8 @@ def workspace(request):
         menu.append(("部门名单", "crosscheck:lists"))
     if Perm.VIEW_TASKS in perms:
         menu.append(("鉴定任务", "assessments:tasks"))
+    if Perm.VIEW_HOUSEHOLDS in perms:
+        menu.append(("危房整改", "households:cases"))
     if Perm.HANDLE_OBSERVATIONS in perms:
         menu.append(("走访报告", "cadres:observations"))
     if Perm.VIEW_CLUES in perms:

@@ -391,6 +391,10 @@ RESOURCES = [
 
 class ReferenceCreated(serializers.Serializer):
     reference = s.ReferenceListSerializer()
+    pending_households = serializers.IntegerField(
+        help_text="优先名单中档案里没有的人员，新列为待建档农户的户数"
+    )
+    assessment_tasks = serializers.IntegerField(help_text="生成的新增对象鉴定任务条数")
 
 
 @extend_schema_view(
@@ -469,5 +473,9 @@ class ReferenceLists(ListView):
                 code="import_rejected",
             )
             return Response(body, status=400)
-        body = {"reference": s.ReferenceListSerializer(result.reference).data}
+        body = {
+            "reference": s.ReferenceListSerializer(result.reference).data,
+            "pending_households": result.pending,
+            "assessment_tasks": result.tasks,
+        }
         return Response(body, status=status.HTTP_201_CREATED)

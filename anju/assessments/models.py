@@ -20,6 +20,8 @@ class TaskStatus(models.TextChoices):
 class TaskReason(models.TextChoices):
     NEW_PERSON = "new_person", "新列入名单"
     NEW_CATEGORY = "new_category", "新纳入重点对象类别"
+    NEW_HOUSEHOLD = "new_household", "新列入名单，档案中无此户（待建档）"
+    ENTERED = "entered", "乡镇新建档"
 
 
 class AssessmentTask(SealedModel):
@@ -30,9 +32,13 @@ class AssessmentTask(SealedModel):
     region = models.ForeignKey(
         "regions.Region", verbose_name="乡镇", on_delete=models.PROTECT, related_name="+"
     )
+    # The list that brought the household in; none for a household entered by hand or a
+    # category added by a change request (received_on is then the day of that change).
     reference = models.ForeignKey(
         "crosscheck.ReferenceList",
         verbose_name="来源名单",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )

@@ -24,6 +24,7 @@ from anju.audit.services import audit
 from anju.crosscheck.choices import PRIORITY_KINDS
 from anju.crosscheck.models import ReferenceRecord
 from anju.crosscheck.rules import day
+from anju.households.models import Household
 from anju.oversight.services import item_create
 from anju.regions.models import Level, Region, subtree_bounds
 from anju.sealed import Sealer
@@ -69,18 +70,21 @@ def _newcomers(reference, previous: list[int]) -> dict[int, tuple]:
     current = 'r.reference_id = %s AND (r."end" IS NULL OR r."end" > %s)'
     found: dict[int, tuple] = {}
     # 1. The person on the list is a member (or the head) of an archive household.
+    # A pending household (待建档: made from this or an earlier list for a person the archive
+    # did not hold) gets its task even if the person was on the list it supersedes.
     rows = _query(
-        f"""SELECT h.id, h.region_id, MIN(r.id)
+        f"""SELECT h.id, h.region_id, MIN(r.id), MAX(CASE WHEN h.pending THEN 1 ELSE 0 END)
             FROM crosscheck_referencerecord r
             JOIN households_person p ON p.id_number_digest = r.id_number_digest
             JOIN households_household h ON h.id = p.household_id
             WHERE {current} AND r.id_number_digest <> '' AND h.region_id BETWEEN %s AND %s
-              AND NOT {known.format(col="r.id_number_digest")} AND {_UNASSESSED}
+              AND (h.pending OR NOT {known.format(col="r.id_number_digest")}) AND {_UNASSESSED}
             GROUP BY h.id, h.region_id""",
         [reference.pk, on, lo, hi, *previous, on],
     )
-    for hid, region, record in rows:
-        found[hid] = (region, record, TaskReason.NEW_PERSON)
+    for hid, region, record, pending in rows:
+        reason = TaskReason.NEW_HOUSEHOLD if pending else TaskReason.NEW_PERSON
+        found[hid] = (region, record, reason)
     # 2. The list names a member by the household's head (户主身份证号) and the household had
     #    no one current on the earlier list: newly in the category. (A head on the list as
     #    themselves is a member, found above: every archive household has its head as a Person.)
@@ -167,6 +171,54 @@ def tasks_from_list(*, actor, reference, previous: list[int]) -> int:
             after={"tasks": count, "due_on": str(due), "townships": towns},
         )
     return count
+
+
+def on_assessment_due(*, actor, household_id: int, reason: str, kind: str):
+    """anju.households.events.assessment_due: a task for that household."""
+
+    return task_open(
+        actor=actor, household=Household.objects.get(pk=household_id), reason=reason, kind=kind
+    )
+
+
+def on_household_moved(*, household_id: int, region: str) -> int:
+    """anju.households.events.household_moved: its open tasks follow it."""
+    return AssessmentTask.objects.filter(household_id=household_id, done_on__isnull=True).update(
+        region_id=township_of(region)
+    )
+
+
+def task_open(*, actor, household, reason: str, kind: str = "") -> AssessmentTask | None:
+    """A task for one household entered by hand (乡镇新建档) or newly put in a priority category
+    by an approved change request: due one calendar month from today. None when its house is
+    already assessed or renovated, or a task is open (the same test as a list's newcomers)."""
+    found = _query(
+        f"SELECT 1 FROM households_household h WHERE h.id = %s AND {_UNASSESSED}", [household.pk]
+    )
+    if not found:
+        return None
+    today = timezone.localdate()
+    with transaction.atomic():
+        task = AssessmentTask.objects.create(
+            household=household,
+            region_id=township_of(household.region_id),
+            reference=None,
+            kind=kind,
+            reason=reason,
+            id_number=household.head_id,
+            name=household.head_name[:50],
+            received_on=today,
+            due_on=add_month(today),
+        )
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=task,
+            region_code=household.region_id,
+            note=f"{task.get_reason_display()}，应于{task.due_on.isoformat()}前完成鉴定",
+            after={"household": household.pk, "reason": reason, "due_on": str(task.due_on)},
+        )
+    return task
 
 
 def tasks_close_assessed(*, actor, household_ids: list[int] | None = None) -> int:

@@ -4,26 +4,35 @@ township. A measure returns, for every township, (numerator, denominator) as of 
 口径 (also in docs/campaign.md):
 - 贫困户: a household with a category recognition (any of CATEGORY) in force on the date
   (start ≤ date, and no end or end after the date).
-- new_poor_assessed 动态新增贫困户完成住房安全鉴定: households first recognised on or after the
-  campaign's 新增对象起算日期 and by the date; done when an assessment is dated on or after that
-  first recognition and by the date.
+- new_poor_assessed 动态新增贫困户完成住房安全鉴定: from the assessment tasks (anju.assessments:
+  one per household new to a department's priority list, entered by hand or newly in a
+  category): households with a task whose list arrived on or after the campaign's 新增对象起算日期
+  and by the date; done when the task was done by its due date (one calendar month) and by
+  the date. `task_breakdown` also counts 应完成/按时完成/逾期完成/逾期未完成.
 - poor_assessed 贫困户完成住房安全性评定: 贫困户 with any assessment dated by the date.
 - poor_plated 贫困户安全状况牌挂牌上墙: 贫困户 with a plate installed by the date.
-- info_reviewed 贫困户住房安全信息审核: 贫困户 whose record was reviewed between the campaign start
-  and the date: a follow-up visit, or a change request decided, in that period.
+- info_reviewed 贫困户住房安全信息审核: 贫困户 with an explicit information review (复核, anju
+  .households InfoReview) dated between the campaign start and the date.
+- renovation_completed 危房改造完成: the renovation cases (anju.households RenovationCase) opened
+  between the campaign start and the date; done when completed (accepted, or the relocation's old
+  house dealt with) by the case's deadline and by the date.
+
+Every measure gives the households behind its figures (`Measure.sets`: {household: region},
+{done households}), so each figure links to them.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Min, Q
+from django.db.models import Q
 
+from anju.assessments.models import AssessmentTask
 from anju.households.models import (
     Assessment,
     CategoryRecord,
-    ChangeRequest,
-    FollowUpVisit,
+    InfoReview,
+    RenovationCase,
     SafetyPlate,
 )
 from anju.regions.models import subtree_bounds
@@ -31,12 +40,18 @@ from anju.regions.models import subtree_bounds
 Counts = dict[str, tuple[int, int]]
 
 
+Sets = tuple[dict[int, str], set[int]]  # {household: region code}, {households done}
+
+
 @dataclass(frozen=True)
 class Measure:
     key: str
     label: str
     basis: str  # 口径, shown beside the figure
-    compute: Callable[..., Counts]
+    sets: Callable[..., Sets]
+
+    def compute(self, *, campaign, on: date) -> Counts:
+        return _tally(*self.sets(campaign=campaign, on=on))
 
 
 REGISTRY: dict[str, Measure] = {}
@@ -44,7 +59,7 @@ REGISTRY: dict[str, Measure] = {}
 
 def register(key: str, label: str, basis: str):
     def wrap(fn):
-        REGISTRY[key] = Measure(key=key, label=label, basis=basis, compute=fn)
+        REGISTRY[key] = Measure(key=key, label=label, basis=basis, sets=fn)
         return fn
 
     return wrap
@@ -89,41 +104,55 @@ def poor_households(region_code: str, on: date) -> tuple[dict[int, str], object]
 @register(
     "new_poor_assessed",
     "动态新增贫困户完成住房安全鉴定",
-    "新增对象起算日期后首次认定为贫困户的农户中，认定后已鉴定的比例",
+    "新增对象起算日期后名单到达（或乡镇新建档、新增类别）而生成鉴定任务的农户中，"
+    "在名单到达后1个月内完成鉴定的比例",
 )
-def new_poor_assessed(*, campaign, on: date) -> Counts:
+def new_poor_assessed(*, campaign, on: date) -> Sets:
 
-    first = (
-        CategoryRecord.objects.filter(
-            household__region__code__range=subtree_bounds(campaign.region_id)
-        )
-        .values("household_id", "household__region_id")
-        .annotate(first=Min("start"))
-        .filter(first__gte=campaign.new_since, first__lte=on)
-    )
-    members = {r["household_id"]: r["household__region_id"] for r in first}
-    since = {r["household_id"]: r["first"] for r in first}
-    assessed = Assessment.objects.filter(
-        house__household__region__code__range=subtree_bounds(campaign.region_id),
-        assessed_on__gte=campaign.new_since,
-        assessed_on__lte=on,
-    ).values_list("house__household_id", "assessed_on")
-    done = {pk for pk, day in assessed if pk in since and day >= since[pk]}
-    return _tally(members, done)
+    tasks = AssessmentTask.objects.filter(
+        household__region__code__range=subtree_bounds(campaign.region_id),
+        received_on__gte=campaign.new_since,
+        received_on__lte=on,
+    ).values_list("household_id", "household__region_id", "due_on", "done_on")
+    members, done = {}, set()
+    for pk, code, due, finished in tasks:
+        members[pk] = code
+        if finished is not None and finished <= due and finished <= on:
+            done.add(pk)
+    return members, done
 
 
-def _poor_share(campaign, on: date, *done) -> Counts:
+def task_breakdown(campaign, on: date) -> dict[str, int]:
+    """New households' tasks as of `on`: due by then, done on time, done late, overdue."""
+
+    tasks = AssessmentTask.objects.filter(
+        household__region__code__range=subtree_bounds(campaign.region_id),
+        received_on__gte=campaign.new_since,
+        received_on__lte=on,
+    ).values_list("due_on", "done_on")
+    out = {"tasks": 0, "due": 0, "on_time": 0, "late": 0, "overdue": 0}
+    for due, finished in tasks:
+        out["tasks"] += 1
+        out["due"] += due <= on
+        if finished is not None and finished <= on:
+            out["on_time" if finished <= due else "late"] += 1
+        elif due < on:
+            out["overdue"] += 1
+    return out
+
+
+def _poor_share(campaign, on: date, *done) -> Sets:
     """贫困户 on `on`, and those among them found by any of the `done` queries; each query is
     given the subquery of the poor households' keys and returns household keys."""
     members, keys = poor_households(campaign.region_id, on)
     found: set[int] = set()
     for query in done:
         found |= set(query(keys))
-    return _tally(members, found)
+    return members, found
 
 
 @register("poor_assessed", "贫困户完成住房安全性评定", "在册贫困户中已有房屋鉴定记录的比例")
-def poor_assessed(*, campaign, on: date) -> Counts:
+def poor_assessed(*, campaign, on: date) -> Sets:
 
     return _poor_share(
         campaign,
@@ -135,7 +164,7 @@ def poor_assessed(*, campaign, on: date) -> Counts:
 
 
 @register("poor_plated", "贫困户安全状况牌挂牌上墙", "在册贫困户中已挂牌上墙（有挂牌日期）的比例")
-def poor_plated(*, campaign, on: date) -> Counts:
+def poor_plated(*, campaign, on: date) -> Sets:
 
     return _poor_share(
         campaign,
@@ -149,17 +178,58 @@ def poor_plated(*, campaign, on: date) -> Counts:
 @register(
     "info_reviewed",
     "贫困户住房安全信息审核",
-    "在册贫困户中，专项整治开始后有跟踪回访或档案变更审核记录的比例",
+    "在册贫困户中，专项整治开始后有信息复核记录（复核人、日期、结果）的比例",
 )
-def info_reviewed(*, campaign, on: date) -> Counts:
+def info_reviewed(*, campaign, on: date) -> Sets:
 
     return _poor_share(
         campaign,
         on,
-        lambda keys: FollowUpVisit.objects.filter(
-            household_id__in=keys, visited_on__gte=campaign.start, visited_on__lte=on
-        ).values_list("household_id", flat=True),
-        lambda keys: ChangeRequest.objects.filter(
-            household_id__in=keys, decided_at__date__gte=campaign.start, decided_at__date__lte=on
+        lambda keys: InfoReview.objects.filter(
+            household_id__in=keys, reviewed_on__gte=campaign.start, reviewed_on__lte=on
         ).values_list("household_id", flat=True),
     )
+
+
+@register(
+    "renovation_completed",
+    "危房改造（搬迁）按时完成",
+    "专项整治开始后开启的危房整改事项中，在完成时限内验收（或搬迁后旧房已处置）的比例",
+)
+def renovation_completed(*, campaign, on: date) -> Sets:
+
+    cases = RenovationCase.objects.filter(
+        household__region__code__range=subtree_bounds(campaign.region_id),
+        opened_on__gte=campaign.start,
+        opened_on__lte=on,
+    ).values_list("household_id", "household__region_id", "deadline", "closed_on")
+    members, done = {}, set()
+    for pk, code, deadline, closed in cases:
+        members[pk] = code
+        if closed is not None and closed <= deadline and closed <= on:
+            done.add(pk)
+    return members, done
+
+
+def case_breakdown(campaign, on: date) -> dict[str, int]:
+    """Renovation cases opened in the campaign as of `on`: opened, started (renovation applied
+    for or relocation recognised), completed (works finished or moved in), accepted (closed),
+    accepted by the deadline."""
+
+    cases = RenovationCase.objects.filter(
+        household__region__code__range=subtree_bounds(campaign.region_id),
+        opened_on__gte=campaign.start,
+        opened_on__lte=on,
+    ).select_related("renovation")
+    out = {"opened": 0, "started": 0, "completed": 0, "accepted": 0, "in_time": 0}
+    for case in cases:
+        works = case.renovation
+        out["opened"] += 1
+        begun = (works and works.applied_on) or case.eligible_on
+        finished = (works and works.completed_on) or case.relocated_on
+        out["started"] += bool(begun and begun <= on)
+        out["completed"] += bool(finished and finished <= on)
+        if case.closed_on and case.closed_on <= on:
+            out["accepted"] += 1
+            out["in_time"] += case.closed_on <= case.deadline
+    return out

@@ -13,6 +13,7 @@ from anju.campaigns.models import Campaign, Target
 from anju.regions.models import Level, Region, subtree_bounds
 
 DONE, ON_TRACK, BEHIND, OVERDUE, NO_UNITS = "已完成", "按进度", "滞后", "逾期", "无应完成对象"
+NOT_STARTED = "未开始"
 
 
 @dataclass
@@ -23,11 +24,17 @@ class Cell:
     status: str
 
     @property
+    def todo(self) -> int:
+        return self.total - self.done
+
+    @property
     def percent(self) -> float | None:
         return round(100 * self.done / self.total, 1) if self.total else None
 
 
 def status_of(percent: float | None, *, goal: int, start: date, due: date, on: date) -> str:
+    if on < start:
+        return NOT_STARTED
     if percent is None:
         return NO_UNITS
     if percent >= goal:
@@ -49,6 +56,16 @@ class Progress:
     def rows(self):
         for township in self.townships:
             yield township, [self.cells.get((t.pk, township.code)) for t in self.targets]
+
+    def linked_rows(self):
+        """As `rows`, each cell with its target (the page links each figure to its households)."""
+        for township in self.townships:
+            yield township, [(t, self.cells.get((t.pk, township.code))) for t in self.targets]
+
+
+def as_of(campaign: Campaign, today: date) -> date:
+    """The day a campaign's figures are counted to: today, or its end once it is over."""
+    return min(today, campaign.end)
 
 
 def _cell(done: int, total: int, target: Target, campaign: Campaign, on: date) -> Cell:

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 
 from anju.campaigns.models import Campaign
 from anju.campaigns.progress import campaign_progress
+from anju.households.models import Assessment, FollowUpVisit, Household, InfoReview
 from anju.oversight.choices import ClueStatus, SanctionKind
 from anju.oversight.models import Clue, Exposure, RectificationItem, Sanction, TypicalCase
-from anju.regions.models import subtree_bounds
+from anju.regions.models import Region, subtree_bounds
+from anju.regions.queries import base_villages_within
 from anju.reporting.official import OfficialDocument
 from anju.spotchecks.models import CheckItem, CheckResult, Outcome, SampledHouse
 
@@ -204,3 +206,46 @@ def summary_docx(campaign: Campaign, on: date, number: str = "") -> bytes:
     if not listed:
         doc.paragraph("整治期间未选报典型案例。")
     return doc.save()
+
+
+def base_village_survey(campaign: Campaign, on: date) -> list[tuple[str, str, int, int, int]]:
+    """Seed 003 (四): the survey of the revolutionary base villages (革命基点村) within the
+    campaign, per township: (township code, name, households in base villages, surveyed, i.e.
+    reviewed (复核) or visited during the campaign by `on`, assessed by `on`). Empty when the
+    campaign's region holds no base village."""
+    return survey_progress(campaign.region, campaign.start, on)
+
+
+def survey_progress(region, since: date, on: date) -> list[tuple[str, str, int, int, int]]:
+    """`base_village_survey` for any region and period (the overview: since 1 January)."""
+
+    villages = list(base_villages_within(region).values_list("code", flat=True))
+    if not villages:
+        return []
+    rows = (
+        Household.objects.filter(region_id__in=villages)
+        .annotate(
+            reviewed=Exists(
+                InfoReview.objects.filter(
+                    household=OuterRef("pk"), reviewed_on__gte=since, reviewed_on__lte=on
+                )
+            ),
+            visited=Exists(
+                FollowUpVisit.objects.filter(
+                    household=OuterRef("pk"), visited_on__gte=since, visited_on__lte=on
+                )
+            ),
+            assessed=Exists(
+                Assessment.objects.filter(house__household=OuterRef("pk"), assessed_on__lte=on)
+            ),
+        )
+        .values_list("region_id", "reviewed", "visited", "assessed")
+    )
+    per: dict[str, list[int]] = {}
+    for code, reviewed, visited, assessed in rows:
+        cell = per.setdefault(code[:9] + "000", [0, 0, 0])
+        cell[0] += 1
+        cell[1] += bool(reviewed or visited)
+        cell[2] += bool(assessed)
+    names = dict(Region.objects.filter(code__in=per).values_list("code", "name"))
+    return [(code, names.get(code, code), *per[code]) for code in sorted(per)]

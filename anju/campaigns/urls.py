@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/phases/", views.phase_add, name="phase_add"),
     path("<int:pk>/targets/", views.target_add, name="target_add"),
     path("<int:pk>/summary.docx", views.summary, name="summary"),
+    path("<int:pk>/targets/<int:target>/households/", views.figure_households, name="figure"),
 ]

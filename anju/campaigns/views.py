@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -23,9 +23,11 @@ from anju.audit.services import audit
 from anju.campaigns import services
 from anju.campaigns.access import access_campaign, campaigns_visible_to
 from anju.campaigns.forms import CampaignForm, PhaseForm, TargetForm
-from anju.campaigns.measures import REGISTRY
-from anju.campaigns.progress import campaign_progress
-from anju.campaigns.summary import period_figures, summary_docx
+from anju.campaigns.measures import REGISTRY, case_breakdown, task_breakdown
+from anju.campaigns.progress import as_of, campaign_progress
+from anju.campaigns.summary import base_village_survey, period_figures, summary_docx
+from anju.households.access import households_visible_to
+from anju.pagination import paginate
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -77,7 +79,8 @@ def campaign_new(request):
 def campaign(request, pk: int):
     item = access_campaign(request.user, pk)
     today = timezone.localdate()
-    progress = campaign_progress(item, today)
+    on = as_of(item, today)
+    progress = campaign_progress(item, on)
     return render(
         request,
         "campaigns/campaign.html",
@@ -85,7 +88,12 @@ def campaign(request, pk: int):
             "campaign": item,
             "phases": item.phases.all(),
             "progress": progress,
-            "figures": period_figures(item, today),
+            "figures": period_figures(item, on),
+            "on": on,
+            "not_started": today < item.start,
+            "tasks": task_breakdown(item, on),
+            "cases": case_breakdown(item, on),
+            "base_villages": base_village_survey(item, on),
             "bases": [
                 (t.name, REGISTRY[t.measure]) for t in progress.targets if t.measure in REGISTRY
             ],
@@ -138,3 +146,44 @@ def summary(request, pk: int):
         + quote(f"{item.name}工作总结.docx")
     )
     return response
+
+
+@staff_view(Perm.VIEW_CAMPAIGNS)
+def figure_households(request, pk: int, target: int):
+    """The households behind one figure: a target's done or not-done households, of one
+    township (or the whole campaign), as of the day the figures are counted to."""
+    item = access_campaign(request.user, pk)
+    row = item.targets.filter(pk=target).first()
+    measure = REGISTRY.get(row.measure) if row else None
+    if measure is None:
+        raise Http404("没有找到该目标任务。")
+    on = min(as_of(item, timezone.localdate()), row.due)
+    members, done = measure.sets(campaign=item, on=on)
+    township = request.GET.get("township", "")
+    which = request.GET.get("which", "todo")
+    keys = [
+        pk
+        for pk, code in members.items()
+        if (not township or code[:9] + "000" == township) and ((pk in done) == (which == "done"))
+    ]
+    rows = (
+        households_visible_to(request.user)
+        .filter(pk__in=keys)
+        .select_related("region")
+        .defer("head_id", "account_number")
+        .order_by("region_id", "head_name", "pk")
+    )
+    return render(
+        request,
+        "campaigns/figure_households.html",
+        {
+            "campaign": item,
+            "target": row,
+            "measure": measure,
+            "on": on,
+            "which": which,
+            "township": township,
+            "page": paginate(request, rows),
+            "count": len(keys),
+        },
+    )

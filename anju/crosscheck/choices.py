@@ -52,6 +52,7 @@ class Rule(models.TextChoices):
     VISIT_OVERDUE = "VISIT_OVERDUE", "逾期未回访"
     PLATE_MISSING = "PLATE_MISSING", "逾期未挂安全状况牌"
     STILL_IN_DANGEROUS_HOUSE = "STILL_IN_DANGEROUS_HOUSE", "已有安全住房仍住危房"
+    NOT_RENOVATED = "NOT_RENOVATED", "鉴定为危房未及时改造"
 
 
 class FindingStatus(models.TextChoices):

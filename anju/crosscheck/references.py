@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.crosscheck.choices import DEPARTMENT, Kind
+from anju.crosscheck.choices import DEPARTMENT, PRIORITY_KINDS, Kind
 from anju.crosscheck.events import reference_list_imported
 from anju.crosscheck.models import ReferenceList, ReferenceRecord
+from anju.households.choices import CATEGORY_DEPARTMENT
+from anju.households.pending import Listed, pending_from_list
 from anju.identity import parse_id
 from anju.regions.models import Region, subtree_bounds
 from anju.sealed import Sealer
@@ -35,6 +37,13 @@ COMMON: dict[str, set[str]] = {
     "head_name": {"户主姓名"},
     "id": ID_ALIASES,
     "head_id": {"户主身份证号", "户主身份证号码"},
+}
+# Where a person lives, on the priority lists (placing a person the archive lacks: 待建档).
+PLACE: dict[str, set[str]] = {
+    "region_code": {"行政区划代码", "区划代码"},
+    "township": {"乡镇(街道)", "乡镇", "街道", "乡镇街道"},
+    "village": {"行政村", "村", "村(社区)", "村居"},
+    "address": {"地址", "住址", "家庭住址", "现住址", "居住地址", "户籍地址", "家庭地址"},
 }
 EXTRA: dict[str, dict[str, set[str]]] = {
     Kind.DEATHS: {"start": {"死亡日期", "死亡时间"}},
@@ -100,6 +109,10 @@ class Entry:
     account_number: str = ""
     account_holder: str = ""
     amount_fen: int | None = None
+    region_code: str = ""
+    township: str = ""
+    village: str = ""
+    address: str = ""
 
 
 @dataclass
@@ -107,6 +120,8 @@ class ReferenceResult:
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     reference: ReferenceList | None = None
+    pending: int = 0  # households created 待建档
+    tasks: int = 0  # assessment tasks opened
     # How many errors there were in all: `errors` keeps the first IMPORT_MAX_ERRORS of them.
     error_count: int = 0
 
@@ -120,7 +135,7 @@ class ReferenceResult:
 
 
 def _aliases(kind: str) -> dict[str, set[str]]:
-    return {**COMMON, **EXTRA.get(kind, {})}
+    return {**COMMON, **EXTRA.get(kind, {}), **(PLACE if kind in PRIORITY_KINDS else {})}
 
 
 def _resident(raw, number: int, column: str, errors: list[RowError]):
@@ -133,6 +148,13 @@ def _resident(raw, number: int, column: str, errors: list[RowError]):
     if found is None:
         errors.append(RowError(number, column, f"不是身份证号「{clean(raw)}」"))
     return found
+
+
+def _code(value) -> str:
+    """A region code as written: text, or a number (Excel keeps 12 digits exactly)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return folded(value)
 
 
 def parse_reference(
@@ -224,6 +246,10 @@ def parse_reference(
                 account_number=account,
                 account_holder=squeeze(cell(row, "holder")),
                 amount_fen=amount,
+                region_code=_code(cell(row, "region_code")),
+                township=squeeze(cell(row, "township")),
+                village=squeeze(cell(row, "village")),
+                address=squeeze(cell(row, "address"))[:200],
             )
         )
     return entries, errors, len(errors) + dropped
@@ -319,6 +345,9 @@ def import_reference(
         ).exclude(pk=reference.pk)
         replaced = list(superseded.values_list("pk", flat=True))
         superseded.update(superseded_by=reference)
+        # Everyone the archive lacks becomes a pending household first, so that the tasks
+        # the announcement opens include theirs.
+        pending = _pending_households(actor, reference, entries)
         answers = reference_list_imported.announce(
             actor=actor, reference=reference, previous=replaced
         )
@@ -335,8 +364,63 @@ def import_reference(
                 "rows": len(entries),
                 "as_of": str(reference.as_of),
                 "supersedes": replaced,
+                "pending_households": pending,
                 "assessment_tasks": tasks,
             },
         )
     result.reference = reference
+    result.pending = pending
+    result.tasks = tasks
     return result
+
+
+# Not in the archive: no member and no head of any household has the person's ID, nor the
+# household head the list names (户主身份证号; that household is found by tasks_from_list).
+_ABSENT = """
+    SELECT r.id_number_digest, MIN(r.row) FROM crosscheck_referencerecord r
+    WHERE r.reference_id = %s AND r.id_number_digest <> '' AND (r."end" IS NULL OR r."end" > %s)
+      AND NOT EXISTS (SELECT 1 FROM households_person p
+                      WHERE p.id_number_digest = r.id_number_digest)
+      AND NOT EXISTS (SELECT 1 FROM households_household h
+                      WHERE h.head_id_digest = r.id_number_digest)
+      AND (r.head_id_digest = '' OR NOT EXISTS (
+            SELECT 1 FROM households_household h WHERE h.head_id_digest = r.head_id_digest))
+    GROUP BY r.id_number_digest"""
+
+
+def _pending_households(actor, reference: ReferenceList, entries: list[Entry]) -> int:
+    """Everyone current on a priority list who is in no household of the archive becomes a
+    pending household (anju.households.pending), in the import's transaction."""
+    from django.db import connection
+
+    from anju.crosscheck.rules.base import LIST_OF_CATEGORY
+
+    if reference.kind not in PRIORITY_KINDS:
+        return 0
+    category = next(c for c, k in LIST_OF_CATEGORY.items() if k == reference.kind)
+    with connection.cursor() as cursor:
+        cursor.execute(_ABSENT, [reference.pk, reference.as_of])
+        rows = sorted(row for _, row in cursor.fetchall())
+    by_row = {e.row: e for e in entries}
+    people = [
+        Listed(
+            id_number=e.id_number,
+            id_valid=e.id_valid,
+            name=e.name,
+            start=e.start,
+            region_code=e.region_code,
+            township=e.township,
+            village=e.village,
+            address=e.address,
+        )
+        for e in (by_row[row] for row in rows)
+    ]
+    created = pending_from_list(
+        actor=actor,
+        region=reference.region,
+        category=category,
+        department=CATEGORY_DEPARTMENT[category],
+        people=people,
+        what=f"{reference.get_kind_display()}名单（{reference.file_name}）",
+    )
+    return sum(created.values())

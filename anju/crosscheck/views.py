@@ -325,7 +325,13 @@ def lists(request):
                 messages.success(
                     request,
                     f"已导入{result.reference.get_kind_display()} {result.reference.rows} 行，"
-                    "新的比对将使用这份名单。",
+                    "新的比对将使用这份名单。"
+                    + (
+                        f"档案中没有的 {result.pending} 人已列为待建档农户；"
+                        if result.pending
+                        else ""
+                    )
+                    + (f"生成鉴定任务 {result.tasks} 条。" if result.tasks else ""),
                 )
                 return redirect("crosscheck:lists")
     page = paginate(

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from anju.accounts.access import Perm, has_perm, requested_region, scope_to_region, staff_view
+from anju.campaigns.summary import survey_progress
 from anju.dashboard import charts, queries
 from anju.oversight.access import clues_visible_to
 from anju.regions.models import Level
@@ -38,6 +39,10 @@ def overview(request):
             "on_time": sum(1 for r in rows if r.on_time),
             "submitted": sum(1 for r in rows if r.first_submitted),
         }
+    base_villages = []
+    if has_perm(request.user, Perm.VIEW_HOUSEHOLDS):
+        # Seed 003 (四): this year's survey of the revolutionary base villages, per township.
+        base_villages = survey_progress(region, today.replace(month=1, day=1), today)
     charted = [
         (p, charts.bar_chart(p.bars, with_rate=not p.counted), charts.sparkline(p.trend))
         for p in panels
@@ -51,6 +56,7 @@ def overview(request):
             "panels": charted,
             "overdue": overdue,
             "reporting": reporting,
+            "base_villages": base_villages,
             "child_level": queries.child_level_label(region),
             "drill": list(children_of(region)) if region.level < Level.TOWNSHIP else [],
         },

@@ -161,6 +161,16 @@ def _apply(request: ChangeRequest) -> None:
                 start=today,
             )
         facts_refresh([household.pk])
+        if wanted - have:
+            # Newly in a priority category: assessed within a month, like a list's newcomer.
+            from anju.households.events import assessment_due
+
+            assessment_due.announce(
+                actor=request.decided_by,
+                household_id=household.pk,
+                reason="new_category",
+                kind=sorted(wanted - have)[0],
+            )
 
 
 def change_decide(*, actor, request: ChangeRequest, approve: bool, note: str = "") -> ChangeRequest:

@@ -34,3 +34,20 @@ visit_findings_recorded = Event(
     `description` names the household and the findings. Heard by the ledger, which opens a
     problem-list item (source "visit").""",
 )
+
+assessment_due = Event(
+    "assessment_due",
+    ("actor", "household_id", "reason", "kind"),
+    """A household is to be assessed within a month though no department's list named it: entered
+    by hand in a category (`reason` "entered") or newly in a category by an approved change
+    request ("new_category", `kind` the category). Heard by the assessment tasks, which open
+    one unless the house is assessed or renovated or a task is open.""",
+)
+
+household_moved = Event(
+    "household_moved",
+    ("household_id", "region"),
+    """A household now lies in region `region` (a pending household placed by the county, or
+    completed in another village). Heard by the assessment tasks, whose open tasks follow it to
+    that township's list.""",
+)

@@ -98,6 +98,10 @@ class Household(SealedModel):
     renovation_methods = models.CharField(
         "改造方式", max_length=100, blank=True, default="", editable=False
     )
+    # 待建档: created from a department's priority list for a person not in the archive; the
+    # township completes the record (village, size, house) and it becomes a normal household.
+    # A pending household at county level is one the list could not place in a township.
+    pending = models.BooleanField("待建档", default=False)
 
     class Meta:
         verbose_name = "农户"
@@ -220,6 +224,12 @@ class Renovation(models.Model):
     )
     has_toilet = models.BooleanField("有卫生厕所", null=True, blank=True)
     subsidy_fen = models.BigIntegerField("补助金额（分）", default=0)
+    # The approved subsidy by the level of government paying it (seed 000: 中央、省、市、县);
+    # their sum is subsidy_fen when a renovation is opened in the UI (imports give the total).
+    subsidy_central_fen = models.BigIntegerField("中央补助（分）", default=0)
+    subsidy_province_fen = models.BigIntegerField("省级补助（分）", default=0)
+    subsidy_city_fen = models.BigIntegerField("市级补助（分）", default=0)
+    subsidy_county_fen = models.BigIntegerField("县级补助（分）", default=0)
     # Where the row last came from; batches are kept for good and never looked up backwards,
     # so no index (one less to maintain on every imported row).
     batch = models.ForeignKey(
@@ -425,3 +435,105 @@ class SafetyPlate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CaseKind(models.TextChoices):
+    RENOVATION = "renovation", "危房改造"
+    RELOCATION = "relocation", "造福工程搬迁"
+
+
+class CaseSource(models.TextChoices):
+    ASSESSMENT = "assessment", "鉴定为危房"
+    VISIT = "visit", "回访发现"
+    MANUAL = "manual", "乡镇开启"
+
+
+class OldHouse(models.TextChoices):
+    DEMOLISHED = "demolished", "已拆除"
+    REUSED = "reused", "已另作他用（不再住人）"
+
+
+class RenovationCase(models.Model):
+    """A dangerous house to be made safe (seed 003: 一经鉴定为危房，即行整改): opened when grade
+    C or D is recorded for a household in a priority category, from a visit finding, or by
+    hand; carried out by a renovation record (the approval steps of anju.households.renovations)
+    or, for a relocation (造福工程), by the case's own steps. Closed when the renovation is
+    accepted or the old house demolished or reused."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="cases")
+    kind = models.CharField("类型", max_length=12, choices=CaseKind.choices)
+    source = models.CharField("来源", max_length=12, choices=CaseSource.choices)
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visit = models.ForeignKey(
+        FollowUpVisit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    grade = models.CharField("危险等级", max_length=1, choices=Grade.choices, blank=True)
+    method = models.CharField("拟改造方式", max_length=16, choices=Method.choices)
+    opened_on = models.DateField("开启日期")
+    # The renovation is to be started (applied for) by then: NOT_RENOVATED's window.
+    start_by = models.DateField("启动时限")
+    deadline = models.DateField("完成时限")
+    renovation = models.OneToOneField(
+        Renovation, null=True, blank=True, on_delete=models.SET_NULL, related_name="case"
+    )
+    # Relocation (造福工程) steps, in order.
+    eligible_on = models.DateField("搬迁资格认定", null=True, blank=True)
+    mobilised_on = models.DateField("动员签约", null=True, blank=True)
+    relocated_on = models.DateField("搬迁入住", null=True, blank=True)
+    old_house_on = models.DateField("旧房处置", null=True, blank=True)
+    old_house = models.CharField(
+        "旧房处置方式", max_length=12, choices=OldHouse.choices, blank=True
+    )
+    destination = models.CharField("安置地点", max_length=100, blank=True)
+    closed_on = models.DateField("完成日期", null=True, blank=True)
+    note = IdMaskedCharField("说明", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "危房整改事项"
+        ordering = ["deadline", "pk"]
+        constraints = [
+            # One open case per household: a second C/D assessment adds nothing to do.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(closed_on__isnull=True),
+                name="renovation_case_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.get_kind_display()}"
+
+
+class ReviewResult(models.TextChoices):
+    CONSISTENT = "consistent", "信息一致"
+    CORRECTED = "corrected", "已当场更正"
+    MISMATCH = "mismatch", "不一致，待更正"
+
+
+class InfoReview(models.Model):
+    """信息审核 (seed 003 (三)): someone checked the household's housing-safety record against the
+    poverty office's and the facts, on a date, with a result; one by one or a village at a time."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField("复核日期")
+    reviewer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField("复核结果", max_length=12, choices=ReviewResult.choices)
+    note = IdMaskedCharField("说明", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "信息复核"
+        ordering = ["-reviewed_on", "-pk"]
+        indexes = [
+            # The campaign's info_reviewed measure: reviews of these households in a period.
+            models.Index(fields=["household", "reviewed_on"], name="review_household_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.reviewed_on}"

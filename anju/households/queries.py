@@ -22,6 +22,8 @@ def household_list(
     assessed: str = "",
     accepted: str = "",
     payment: str = "",
+    base_village: str = "",
+    pending: str = "",
     today: date | None = None,
 ) -> QuerySet:
     """Filtered households; each filter is a condition on the household's row (its name, ID and
@@ -62,6 +64,10 @@ def household_list(
         households = households.filter(has_unaccepted=True)
     if payment == "late":
         households = households.filter(late_payment(payment_days(), today or timezone.localdate()))
+    if base_village == "1":  # lives in a revolutionary base village (革命基点村)
+        households = households.filter(region__is_base_village=True)
+    if pending == "1":
+        households = households.filter(pending=True)
     return households.select_related("region").order_by("region_id", "head_name", "pk")
 
 

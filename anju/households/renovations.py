@@ -74,6 +74,10 @@ def renovation_step(
             region_code=renovation.household.region_id,
             after={"step": label, "on": str(on), **({"checklist": checklist} if checklist else {})},
         )
+        if field == "accepted_on":
+            from anju.households.cases import case_close_accepted
+
+            case_close_accepted(renovation=renovation)
         registry_changed.announce(regions=[renovation.household.region_id])
         facts_refresh([renovation.household_id])
     return renovation

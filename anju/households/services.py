@@ -9,7 +9,7 @@ from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households.choices import CATEGORY_DEPARTMENT, Category
-from anju.households.events import assessments_recorded, registry_changed
+from anju.households.events import assessment_due, assessments_recorded, registry_changed
 from anju.households.facts import facts_refresh
 from anju.households.models import Assessment, CategoryRecord, House, Household, Person
 from anju.identity import mask_id, parse_id
@@ -33,11 +33,25 @@ def household_create(
     resident = parse_id(head_id)
     if resident is None:
         raise ValidationError(f"不是身份证号「{head_id}」。")
-    if Household.objects.filter(head_id=resident.number).exists():
+    existing = Household.objects.filter(head_id=resident.number).first()
+    if existing is not None and not existing.pending:
         raise ValidationError("该身份证号已登记为户主。")
     name = squeeze(head_name)
     if not name:
         raise ValidationError("户主姓名不能为空。")
+    if existing is not None:
+        # Listed by a department and waiting for its record (待建档): entering it completes it.
+        if not region_visible(actor, existing.region_id):
+            raise ValidationError("该身份证号已在其他乡镇待建档，请联系区县分配。")
+        return _complete_pending(
+            actor=actor,
+            household=existing,
+            region=region,
+            head_name=name,
+            size=size,
+            categories=categories,
+            structure=structure,
+        )
     with transaction.atomic():
         household = Household(
             region=region,
@@ -75,6 +89,35 @@ def household_create(
             },
         )
         registry_changed.announce(regions=[region.code])
+        if categories:
+            assessment_due.announce(
+                actor=actor, household_id=household.pk, reason="entered", kind=""
+            )
+    return household
+
+
+def _complete_pending(
+    *, actor, household, region, head_name, size, categories, structure
+) -> Household:
+    from anju.households.pending import household_complete
+
+    with transaction.atomic():
+        household_complete(
+            actor=actor,
+            household=household,
+            region=region,
+            head_name=head_name,
+            size=size,
+            structure=structure,
+        )
+        have = set(household.categories.filter(end__isnull=True).values_list("category", flat=True))
+        for category in set(categories) - have:
+            CategoryRecord.objects.create(
+                household=household,
+                category=category,
+                department=CATEGORY_DEPARTMENT[Category(category)],
+            )
+        facts_refresh([household.pk])
     return household
 
 
@@ -142,4 +185,7 @@ def assessment_add(
         registry_changed.announce(regions=[house.household.region_id])
         facts_refresh([house.household_id])
         assessments_recorded.announce(actor=actor, household_ids=[house.household_id])
+        from anju.households.cases import case_for_assessment
+
+        case_for_assessment(actor=actor, assessment=assessment)
     return assessment

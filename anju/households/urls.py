@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anju.households import views
+from anju.households import base_views, case_views, review_views, views
 
 app_name = "households"
 urlpatterns = [
@@ -27,4 +27,18 @@ urlpatterns = [
     path("<int:pk>/changes/", views.change_propose, name="change_propose"),
     path("renovations/<int:pk>/step/", views.renovation_step, name="renovation_step"),
     path("renovations/<int:pk>/payments/", views.payment_add, name="payment_add"),
+    path("cases/", case_views.case_list, name="cases"),
+    path("<int:pk>/cases/", case_views.case_open, name="case_open"),
+    path("<int:pk>/cases/<int:case>/relocation/", case_views.relocation_step, name="relocation"),
+    path("<int:pk>/renovations/", case_views.renovation_open, name="renovation_open"),
+    path(
+        "<int:pk>/visits/<int:visit>/renovation/",
+        case_views.renovation_from_visit,
+        name="renovation_from_visit",
+    ),
+    path("<int:pk>/complete/", case_views.household_complete, name="complete"),
+    path("<int:pk>/place/", case_views.household_place, name="place"),
+    path("<int:pk>/reviews/", review_views.review_add, name="review_add"),
+    path("reviews/", review_views.village_reviews, name="reviews"),
+    path("base-villages/", base_views.base_villages, name="base_villages"),
 ]

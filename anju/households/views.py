@@ -31,6 +31,8 @@ from anju.households.access import (
     access_renovation,
     households_visible_to,
 )
+from anju.households.case_views import case_context
+from anju.households.cases import subsidy_text
 from anju.households.choices import Category, Grade, Method, Structure
 from anju.households.models import (
     ChangeField,
@@ -61,6 +63,8 @@ def _filtered(request):
         assessed=g.get("assessed", ""),
         accepted=g.get("accepted", ""),
         payment=g.get("payment", ""),
+        base_village=g.get("base_village", ""),
+        pending=g.get("pending", ""),
     )
 
 
@@ -103,6 +107,17 @@ def households(request):
 def household(request, pk: int):
     item = access_household(request.user, pk)
     people = list(item.people.all())
+    done = renovations.STEPS
+    rows = list(item.renovations.prefetch_related("payments"))
+    for r in rows:
+        r.subsidy_text = subsidy_text(r)
+        r.done_steps = [f for f, _, _ in done if getattr(r, f)]
+        r.next_step, r.next_label = next(
+            ((f, label) for f, label, _ in done if not getattr(r, f)), ("", "")
+        )
+    visit_rows = list(item.visits.select_related("visitor"))
+    for v in visit_rows:
+        v.needs_case = bool(set(v.findings) & {"back_to_danger", "still_in_old"})
     return render(
         request,
         "households/detail.html",
@@ -113,10 +128,10 @@ def household(request, pk: int):
             "people": [(p, p.id_number_masked) for p in people],
             "categories": item.categories.all(),
             "houses": item.houses.prefetch_related("assessments"),
-            "renovations": item.renovations.prefetch_related("payments"),
+            "renovations": rows,
             "timeline": queries.timeline(item),
             "can_unmask": has_perm(request.user, Perm.UNMASK),
-            "visits": item.visits.select_related("visitor"),
+            "visits": visit_rows,
             "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}),
             "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "steps": renovations.STEPS,
@@ -127,6 +142,7 @@ def household(request, pk: int):
             "changes": item.changes.select_related("proposed_by")[:20],
             # The findings, assessment tasks and observations of the apps above
             **panels.context(request.user, item),
+            **case_context(request, item),
         },
     )
 

@@ -7,6 +7,7 @@ from unittest import TestCase
 from django.urls import reverse
 from docx import Document
 
+from anju.assessments.models import AssessmentTask
 from anju.campaigns import services
 from anju.campaigns.progress import (
     BEHIND,
@@ -24,6 +25,7 @@ from anju.households.models import (
     FollowUpVisit,
     House,
     Household,
+    InfoReview,
     SafetyPlate,
 )
 from anju.oversight.models import Clue, RectificationItem, TypicalCase
@@ -61,7 +63,7 @@ def poor(region, n, *, since=date(2019, 1, 1)):
     return made
 
 
-class CampaignTests(AnjuTestCase):
+class CampaignCase(AnjuTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -84,11 +86,33 @@ class CampaignTests(AnjuTestCase):
         FollowUpVisit.objects.create(
             household=xinqiao[0], visited_on=date(2020, 4, 10), visitor=cls.alice
         )
-        # 双洋镇: one new poor household assessed after recognition, one before (does not count).
+        InfoReview.objects.create(
+            household=xinqiao[0],
+            reviewed_on=date(2020, 4, 10),
+            reviewer=cls.alice,
+            result="consistent",
+        )
+        # 双洋镇: two new households' tasks (lists arrived in March): one assessed within the
+        # month, one a month late.
         house = House.objects.create(household=shuangyang[0])
         Assessment.objects.create(house=house, grade="C", assessed_on=date(2020, 4, 1))
         house = House.objects.create(household=shuangyang[1])
-        Assessment.objects.create(house=house, grade="C", assessed_on=date(2020, 2, 1))
+        Assessment.objects.create(house=house, grade="C", assessed_on=date(2020, 5, 2))
+        for household, done in (
+            (shuangyang[0], date(2020, 4, 1)),
+            (shuangyang[1], date(2020, 5, 2)),
+        ):
+            AssessmentTask.objects.create(
+                household=household,
+                region_id=SHUANGYANG,
+                kind="poverty",
+                reason="new_person",
+                id_number=household.head_id,
+                name=household.head_name,
+                received_on=date(2020, 3, 10),
+                due_on=date(2020, 4, 10),
+                done_on=done,
+            )
         phases, targets = services.seed003_plan(2020)
         cls.campaign = services.campaign_create(
             actor=cls.carol,
@@ -136,6 +160,8 @@ class CampaignTests(AnjuTestCase):
         target = next(t for t in progress.targets if t.measure == measure)
         return progress.cells[(target.pk, township)]
 
+
+class CampaignTests(CampaignCase):
     def test_it_has_the_seed_003_phases_and_targets(self):
         self.assertEqual(self.campaign.phases.count(), 4)
         self.assertEqual(
@@ -311,3 +337,170 @@ class CampaignTests(AnjuTestCase):
         self.assertIn("受处理处分共 2 人", text)
         self.assertIn("第一种形态 1 人，第二种形态 2 人，第三种形态 0 人", text)
         self.assertIn("追缴资金 1.50 万元；通报曝光 1 次，涉及问题 2 个、3 人", text)
+
+
+class MeasuresFromRecordsTests(CampaignCase):
+    """Issue #24 item 4: each measure against a count done here, independently of its code."""
+
+    def test_new_household_tasks_due_on_time_late_and_overdue(self):
+        from anju.campaigns.measures import task_breakdown
+
+        on = date(2020, 6, 15)
+        tasks = [t for t in AssessmentTask.objects.all() if date(2020, 1, 1) <= t.received_on <= on]
+        expected = {
+            "tasks": len(tasks),
+            "due": sum(t.due_on <= on for t in tasks),
+            "on_time": sum(1 for t in tasks if t.done_on and t.done_on <= t.due_on),
+            "late": sum(1 for t in tasks if t.done_on and t.done_on > t.due_on),
+            "overdue": sum(1 for t in tasks if not t.done_on and t.due_on < on),
+        }
+        self.assertEqual(task_breakdown(self.campaign, on), expected)
+        self.assertEqual(expected, {"tasks": 2, "due": 2, "on_time": 1, "late": 1, "overdue": 0})
+
+    def test_information_review_counts_explicit_reviews_only(self):
+        # A visit is not a review: 双洋镇's households are visited, not reviewed.
+        for household in Household.objects.filter(region_id=DONGYANG):
+            FollowUpVisit.objects.create(
+                household=household, visited_on=date(2020, 4, 12), visitor=self.bob
+            )
+        progress = campaign_progress(self.campaign, date(2020, 4, 30))
+        reviewed = {
+            r.household_id
+            for r in InfoReview.objects.all()
+            if date(2020, 4, 1) <= r.reviewed_on <= date(2020, 4, 30)
+        }
+        cell = self.cell(progress, "info_reviewed", SHUANGYANG)
+        self.assertEqual((cell.done, cell.total), (0, 2))
+        cell = self.cell(progress, "info_reviewed", XINQIAO)
+        self.assertEqual(cell.done, len(reviewed))
+
+    def test_a_village_is_reviewed_at_once_from_its_list(self):
+        self.login(self.alice)
+        households = list(Household.objects.filter(region_id=XIPU))
+        response = self.client.post(
+            reverse("households:reviews") + f"?region={XIPU}",
+            {
+                "household": [h.pk for h in households[:3]],
+                "reviewed_on": "2020-04-20",
+                "result": "consistent",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(InfoReview.objects.filter(reviewed_on=date(2020, 4, 20)).count(), 3)
+        page = self.client.get(reverse("households:reviews") + f"?region={XIPU}")
+        self.assertContains(page, "信息一致")
+        # A result other than 一致 needs its note, named in the message.
+        response = self.client.post(
+            reverse("households:review_add", args=[households[3].pk]),
+            {"reviewed_on": "2020-04-21", "result": "mismatch"},
+            follow=True,
+        )
+        self.assertContains(response, "请在说明中写明")
+
+    def test_renovation_completion_by_deadline(self):
+        from anju.campaigns.measures import case_breakdown
+        from anju.households.models import RenovationCase
+
+        xipu = list(Household.objects.filter(region_id=XIPU))
+        for household, closed in zip(
+            xipu, (date(2020, 7, 1), date(2020, 12, 20), None), strict=False
+        ):
+            RenovationCase.objects.create(
+                household=household,
+                kind="renovation",
+                source="assessment",
+                method="repair",
+                opened_on=date(2020, 5, 1),
+                start_by=date(2020, 5, 31),
+                deadline=date(2020, 10, 28),
+                closed_on=closed,
+            )
+        target = services.target_add(
+            actor=self.carol,
+            campaign=self.campaign,
+            target=services.TargetInput(
+                "危房改造按时完成", "renovation_completed", date(2020, 11, 30)
+            ),
+        )
+        progress = campaign_progress(self.campaign, date(2020, 11, 30))
+        cases = list(RenovationCase.objects.all())
+        in_time = sum(1 for c in cases if c.closed_on and c.closed_on <= c.deadline)
+        cell = progress.cells[(target.pk, XINQIAO)]
+        self.assertEqual((cell.done, cell.total), (in_time, len(cases)))
+        self.assertEqual((cell.done, cell.total), (1, 3))
+        figures = case_breakdown(self.campaign, date(2020, 11, 30))
+        self.assertEqual((figures["opened"], figures["accepted"], figures["in_time"]), (3, 1, 1))
+
+    def test_a_campaign_not_started_says_so(self):
+        progress = campaign_progress(self.campaign, date(2020, 3, 1))
+        self.assertEqual(self.cell(progress, "poor_assessed", XINQIAO).status, "未开始")
+
+    def test_a_finished_campaign_is_counted_to_its_end(self):
+        later = Assessment.objects.create(
+            house=House.objects.filter(household__region_id=XIPU, assessments__isnull=True).first(),
+            grade="A",
+            assessed_on=date(2021, 3, 1),  # after the campaign ended: not in its figures
+        )
+        self.login(self.carol)
+        page = self.client.get(reverse("campaigns:campaign", args=[self.campaign.pk]))
+        self.assertContains(page, "统计截至 2020-11-30，即整治结束日")
+        data = summary_docx(self.campaign, date(2026, 1, 1))
+        text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+        self.assertIn("统计截至：2020年11月30日", text)
+        later.delete()
+
+    def test_every_figure_links_to_its_households(self):
+        self.login(self.carol)
+        target = self.campaign.targets.get(measure="new_poor_assessed")
+        page = self.client.get(reverse("campaigns:campaign", args=[self.campaign.pk]))
+        link = reverse("campaigns:figure", args=[self.campaign.pk, target.pk])
+        self.assertContains(page, f"{link}?township={SHUANGYANG}&amp;which=done")
+        done = self.client.get(f"{link}?township={SHUANGYANG}&which=done").content.decode()
+        todo = self.client.get(f"{link}?township={SHUANGYANG}&which=todo").content.decode()
+        first, second = Household.objects.filter(region_id=DONGYANG).order_by("pk")
+        self.assertIn(first.head_name, done)
+        self.assertNotIn(second.head_name, done)
+        self.assertIn(second.head_name, todo)
+        self.login(self.xavier)  # another county: 404
+        self.assertEqual(self.client.get(f"{link}?which=done").status_code, 404)
+
+    def test_base_village_survey_progress_list_and_filter(self):
+        self.regions[DONGYANG].is_base_village = True
+        self.regions[DONGYANG].save()
+        on = date(2020, 6, 15)
+        InfoReview.objects.create(
+            household=Household.objects.filter(region_id=DONGYANG).first(),
+            reviewed_on=date(2020, 5, 1),
+            reviewer=self.bob,
+            result="consistent",
+        )
+        from anju.campaigns.summary import base_village_survey
+
+        households = list(Household.objects.filter(region__is_base_village=True))
+        assessed = sum(
+            1 for h in households if Assessment.objects.filter(house__household=h).exists()
+        )
+        self.assertEqual(
+            base_village_survey(self.campaign, on),
+            [(SHUANGYANG, "双洋镇", len(households), 1, assessed)],
+        )
+        self.login(self.carol)
+        listed = self.client.get(reverse("households:list") + "?base_village=1").content.decode()
+        self.assertIn(households[0].head_name, listed)
+        self.assertNotIn("100203户0", listed)  # 西埔村 is not a base village
+        survey = self.client.get(reverse("households:base_villages")).content.decode()
+        self.assertIn("东洋村", survey)
+        self.assertIn("C级 2020-04-01", survey)
+        overview = self.client.get(reverse("dashboard:overview")).content.decode()
+        self.assertIn("革命基点村住房排查", overview)
+        book = self.client.get(reverse("households:base_villages") + "?format=xlsx")
+        self.assertEqual(book.status_code, 200)
+        from python_calamine import CalamineWorkbook
+
+        rows = (
+            CalamineWorkbook.from_filelike(io.BytesIO(book.content))
+            .get_sheet_by_index(0)
+            .to_python()
+        )
+        self.assertEqual(rows[2][:3], ["行政村", "户主", "身份证号"])
+        self.assertEqual(len(rows), 3 + len(households))

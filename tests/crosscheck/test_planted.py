@@ -17,7 +17,17 @@ from anju.crosscheck.references import import_reference
 from anju.crosscheck.runs import execute, start_run
 from anju.households.demo import resident_id
 from anju.households.imports import import_households
-from anju.households.models import FollowUpVisit, Household, Payment, SafetyPlate
+from anju.households.models import (
+    Assessment,
+    CategoryRecord,
+    FollowUpVisit,
+    House,
+    Household,
+    Payment,
+    Person,
+    Renovation,
+    SafetyPlate,
+)
 from anju.identity import parse_id
 from anju.regions.models import Region
 from tests.base import AnjuTestCase
@@ -142,6 +152,7 @@ class Case:
             "extreme-poor": [],
         }
         self.serial = 0
+        self.dangerous: list[tuple[str, str]] = []
 
     def person(self, **over) -> dict:
         self.serial += 1
@@ -202,6 +213,20 @@ class Case:
             self.plant(Rule.VISIT_OVERDUE, structure="土木", method="修缮加固", visit_days_ago=150)
             self.plant(Rule.PLATE_MISSING, plate_missing=True)
             self.plant(Rule.STILL_IN_DANGEROUS_HOUSE, still_in_old=True)
+            # Assessed D, a priority household, nothing begun in 60 days; beside it the near
+            # misses: within the window, begun in time, in no category, re-assessed A.
+            for case, planted in (
+                ("late", True),
+                ("recent", False),
+                ("begun", False),
+                ("no_category", False),
+                ("now_safe", False),
+            ):
+                number = resident_id("350881000000", 70_000 + self.serial * 13)
+                self.serial += 1
+                self.dangerous.append((number, case))
+                if planted:
+                    self.expected.add((Rule.NOT_RENOVATED, number))
             newcomer = resident_id("350881000000", 90_000 + self.serial)
             self.serial += 1
             self.lists["poverty"].append(["新识别户", newcomer, "2026-08-01", ""])
@@ -281,6 +306,24 @@ class Case:
                 visited_on=TODAY - timedelta(days=p.get("visit_days_ago", 20)),
                 findings=["still_in_old"] if p.get("still_in_old") else [],
             )
+        for n, (number, case) in enumerate(self.dangerous):
+            household = Household.objects.create(
+                region_id="350881100203", head_name=f"危房户{n}", head_id=number
+            )
+            Person.objects.create(household=household, name=household.head_name, id_number=number)
+            house = House.objects.create(household=household, structure="brick_concrete")
+            assessed = TODAY - timedelta(days=10 if case == "recent" else 60)
+            Assessment.objects.create(house=house, grade="D", assessed_on=assessed)
+            if case != "no_category":
+                CategoryRecord.objects.create(
+                    household=household, category="subsistence", department="民政局"
+                )
+            if case == "begun":
+                Renovation.objects.create(
+                    household=household, year=2026, applied_on=assessed + timedelta(days=20)
+                )
+            if case == "now_safe":
+                Assessment.objects.create(house=house, grade="A", assessed_on=TODAY)
 
 
 @time_machine.travel("2026-11-22 10:00 +0800", tick=False)

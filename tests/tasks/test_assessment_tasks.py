@@ -70,8 +70,9 @@ class TaskCreationTests(AnjuTestCase):
         family(2, assessed=True)  # already assessed: nothing to do
         family(3, renovated=True)  # renovated without assessment: NO_ASSESSMENT's finding
         member = family(4, "350881101201", members=[40])  # a member on the list, 双洋镇
-        poverty(1, 2, 3, 40, 99)  # 99: in no household of the archive
-        tasks = AssessmentTask.objects.order_by("household_id")
+        poverty(1, 2, 3, 40, 99)  # 99: in no household of the archive (待建档, tests below)
+        tasks = AssessmentTask.objects.exclude(reason=TaskReason.NEW_HOUSEHOLD)
+        tasks = tasks.order_by("household_id")
         self.assertEqual([t.household_id for t in tasks], [new.pk, member.pk])
         first = tasks[0]
         self.assertEqual(first.region_id, "350881100000")
@@ -80,9 +81,11 @@ class TaskCreationTests(AnjuTestCase):
         self.assertEqual(first.reason, TaskReason.NEW_PERSON)
         self.assertEqual(first.reference.kind, "poverty")
         (entry,) = noted("生成鉴定任务")
-        self.assertEqual(entry.changes["after"]["tasks"], 2)
+        self.assertEqual(entry.changes["after"]["tasks"], 3)
+        # 99 has no address on the list: put in the county its ID was issued in, to be placed.
         self.assertEqual(
-            entry.changes["after"]["townships"], {"350881100000": 1, "350881101000": 1}
+            entry.changes["after"]["townships"],
+            {"350881100000": 1, "350881101000": 1, "350881000000": 1},
         )
 
     def test_the_task_keeps_the_id_number_sealed(self):

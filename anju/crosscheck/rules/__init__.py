@@ -61,6 +61,7 @@ from anju.crosscheck.rules.followup import (
     plate_missing,
     still_in_dangerous_house,
 )
+from anju.crosscheck.rules.renovation import not_renovated
 # isort: on
 
 __all__ = [
@@ -90,6 +91,7 @@ __all__ = [
     "no_acceptance",
     "no_assessment",
     "no_toilet",
+    "not_renovated",
     "parameters",
     "payment_account",
     "payment_amount",
