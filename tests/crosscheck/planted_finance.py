@@ -42,8 +42,11 @@ FINANCE_HEADER = [
     "补贴项目",
 ]
 SUBSIDY_YUAN = 40_000
-# Every rule the case plants (every rule there is; a rule added later is planted here too).
-PLANTED = list(Rule)
+# Every rule the case plants (every rule there is; a rule added later is planted here too),
+# except NOT_RENOVATED: a renovation case is opened by an assessment recorded by hand, which an
+# archive-and-lists case does not make; tests/crosscheck/test_planted.py plants it (and its near
+# misses). Here it must find nothing, which the precision check proves.
+PLANTED = [rule for rule in Rule if rule != Rule.NOT_RENOVATED]
 
 
 class FinanceCase(Case):
