@@ -3,6 +3,7 @@
 
 from datetime import date
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from anju.crosscheck.choices import Kind
@@ -338,16 +339,25 @@ class RowErrorSerializer(serializers.Serializer):
 DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2999, 12, 31)
 
 
+@extend_schema_field(
+    # The bounds in the document too (years 1900-2999), so that a client, and the schemathesis
+    # run, know a date outside them is refused rather than a valid request.
+    {"type": "string", "format": "date", "pattern": "^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"}
+)
+class BoundedDateField(serializers.DateField):
+    pass
+
+
 class ListQuery(serializers.Serializer):
     region = serializers.RegexField(
         r"^[0-9]{12}$", required=False, help_text="区划代码（12位），含其下级区划"
     )
     # Bounds of the dates a filter may name: beyond them a day's local midnight (or the day
     # after) does not exist as an aware datetime (0001-01-01 in UTC+8, 9999-12-31 + 1 day).
-    date_from = serializers.DateField(
+    date_from = BoundedDateField(
         required=False, help_text="起始日期（含），YYYY-MM-DD，1900-01-01 至 2999-12-31"
     )
-    date_to = serializers.DateField(
+    date_to = BoundedDateField(
         required=False,
         help_text="截止日期（含），YYYY-MM-DD，1900-01-01 至 2999-12-31；早于起始日期时结果为空",
     )

@@ -153,8 +153,9 @@ class ObservationTests(CadreTestCase):
         self.record()
         observation = Observation.objects.get()
         self.login(self.alice)
-        home = self.client.get(reverse("home"))
-        self.assertContains(home, "待处置走访报告")
+        home = self.client.get(reverse("home"))  # the workbench (issue 27)
+        self.assertContains(home, "帮扶责任人报告")
+        self.assertContains(home, reverse("cadres:observation", args=[observation.pk]))
         listing = self.client.get(reverse("cadres:observations"))
         self.assertContains(listing, "帮扶户甲")
         page = self.client.get(reverse("cadres:observation", args=[observation.pk]))
@@ -209,7 +210,9 @@ class ObservationTests(CadreTestCase):
         with time_machine.travel(datetime(2026, 10, 12, 9, tzinfo=SH), tick=False):
             self.login(self.alice)
             self.assertContains(self.client.get(reverse("cadres:observations")), "已超期")
-            self.assertContains(self.client.get(reverse("home")), "1 件超期")
+            home = self.client.get(reverse("home")).content.decode()  # the workbench
+            self.assertIn("帮扶责任人报告", home)
+            self.assertIn("已逾期", home)
 
 
 class AssignmentTests(CadreTestCase):

@@ -239,7 +239,9 @@ class DeclaredFieldsTests(AnjuTestCase):
             for f in model._meta.concrete_fields
             if isinstance(f, IdMasking)
         }
-        self.assertEqual(listed, declared)
+        # Tables created after this migration never held numbers in clear.
+        later = {("households", "renovationcase", "note"), ("households", "inforeview", "note")}
+        self.assertEqual(listed, declared - later)
 
 
 class MigrationTests(TransactionTestCase):
@@ -249,6 +251,14 @@ class MigrationTests(TransactionTestCase):
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate([target])
+
+    def tearDown(self):
+        # Back to every app's latest migration: migrating one app back unapplies the later
+        # migrations of other apps that depend on it, and the next tests need them all.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        super().tearDown()
 
     def test_it_seals_the_numbers_and_masks_the_text(self):
         make_regions()

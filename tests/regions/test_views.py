@@ -8,9 +8,12 @@ class RegionViewTests(AnjuTestCase):
         self.login(self.alice)
         response = self.client.get(reverse("home"))
         self.assertContains(response, "新桥镇")
-        self.assertContains(response, "西埔村")
         self.assertNotContains(response, "双洋镇")
         self.assertNotContains(response, "切换区划")
+        # The home page is the workbench (issue 27); the villages are one link away.
+        own = reverse("regions:detail", args=["350881100000"])
+        self.assertContains(response, own)
+        self.assertContains(self.client.get(own), "西埔村")
         response = self.client.get(reverse("regions:detail", args=["350881101000"]))
         self.assertEqual(response.status_code, 404)
 
@@ -23,8 +26,9 @@ class RegionViewTests(AnjuTestCase):
         self.assertRedirects(response, reverse("home"))
         home = self.client.get(reverse("home"))
         self.assertEqual(home.context["active_region"].code, "350881101000")
-        self.assertContains(home, "东洋村")
-        self.assertNotContains(home, "西埔村")
+        township = self.client.get(reverse("regions:detail", args=["350881101000"]))
+        self.assertContains(township, "东洋村")
+        self.assertNotContains(township, "西埔村")
         crumbs = [r.name for r in home.context["region_path"]]
         self.assertEqual(crumbs, ["龙岩市", "漳平市", "双洋镇"])
 

@@ -339,8 +339,9 @@ class PlanPageTests(AnjuTestCase):
         self.login(self.carol)
         response = self.client.get(reverse("spotchecks:results_export"))
         self.assertEqual(response.status_code, 200)
+        from anju.tabular.limits import limits_for
         from anju.tabular.sheets import read_rows
 
-        rows = read_rows(b"".join(response.streaming_content))
+        rows = read_rows(b"".join(response.streaming_content), limits_for("lists"))
         self.assertIn("不合格率", rows[0][0])
         self.assertEqual(rows[1][:3], ["抽查层级", "乡镇（街道）", "核查户数"])
