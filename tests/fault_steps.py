@@ -146,7 +146,13 @@ def state() -> None:
                 "runs": list(
                     CheckRun.objects.order_by("pk").values("pk", "status", "found", "new")
                 ),
-                "tasks": sorted(DBTaskResult.objects.values_list("status", flat=True)),
+                # The import's and the run's jobs; the notifications' own periodic jobs (queued
+                # by every worker at start, run later) are not what the faults are about.
+                "tasks": sorted(
+                    DBTaskResult.objects.exclude(
+                        task_path__startswith="anju.notifications."
+                    ).values_list("status", flat=True)
+                ),
                 "findings": sorted(Finding.objects.values_list("fingerprint", flat=True)),
                 "content": _content(),
             },

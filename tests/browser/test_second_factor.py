@@ -44,7 +44,9 @@ def test_a_new_user_enrols_then_is_asked_for_the_code(page, live_server, newcome
     page.get_by_role("button", name="完成绑定").click()
     expect(page.get_by_text("手机验证器已绑定")).to_be_visible()
     expect(page.get_by_test_id("current-user")).to_have_text("newbie姓名")
-    expect(page.get_by_role("link", name="农户档案")).to_be_visible()
+    menu = page.get_by_role("navigation", name="主菜单")
+    menu.locator("summary", has_text="档案").click()  # the menu is grouped by work
+    expect(menu.get_by_role("link", name="农户档案")).to_be_visible()
 
     page.get_by_role("button", name="退出").click()
     expect(page.get_by_role("heading", name="工作人员登录")).to_be_visible()
