@@ -410,7 +410,7 @@ def clue_samples(case) -> dict[str, Sample]:
         "crosscheck:lists": Sample(),
         "portal:home": Sample(),
         "portal:report": Sample(),
-        "portal:challenge": Sample(also=frozenset({404})),
+        "portal:challenge": Sample(),
         "portal:track": Sample(method="POST", data={"code": "0000-0000-0000-0000"}),
         "portal:status": Sample(),
         "portal:disclosure": Sample(),

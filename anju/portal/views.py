@@ -121,8 +121,9 @@ def report(request):
 def challenge(request):
     """The picture of the report form's verification characters (this session's only)."""
     data = guard.challenge_png(request)
-    if data is None:
-        raise Http404
+    if data is None:  # no form shown in this session yet (or its challenge was used): a new one
+        guard.new_question(request)
+        data = guard.challenge_png(request)
     return _no_store(HttpResponse(data, content_type="image/png"))
 
 

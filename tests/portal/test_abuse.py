@@ -52,8 +52,10 @@ class ChallengeTests(AnjuTestCase):
         self.assertIn("code", response.context)
         self.assertEqual(PublicReport.objects.count(), 1)
 
-    def test_the_picture_needs_a_challenge_in_the_session(self):
-        self.assertEqual(self.client.get(reverse("portal:challenge")).status_code, 404)
+    def test_a_session_without_a_challenge_gets_a_new_one(self):
+        response = self.client.get(reverse("portal:challenge"))
+        self.assertEqual(response["Content-Type"], "image/png")
+        self.assertEqual(len(self.client.session["portal_answer"]), 5)
 
 
 class DisclosureLimitTests(AnjuTestCase):
