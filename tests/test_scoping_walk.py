@@ -211,8 +211,9 @@ def samples(case) -> dict[str, Sample]:
         "households:import_status": Sample(
             kwargs={"pk": case.import_upload.pk}, region="350881100203", also=frozenset({404})
         ),
+        # 410: an imported upload's file is deleted with the import (issue 33, F4).
         "households:import_errors": Sample(
-            kwargs={"pk": case.import_upload.pk}, region="350881100203", also=frozenset({404})
+            kwargs={"pk": case.import_upload.pk}, region="350881100203", also=frozenset({404, 410})
         ),
         "households:household": Sample(
             kwargs={"pk": case.household.pk}, region="350881100203", secret="走查户主"
