@@ -26,6 +26,7 @@ urlpatterns = [
     path("spotchecks/", include("anju.spotchecks.urls")),
     path("campaigns/", include("anju.campaigns.urls")),
     path("workbench/", include("anju.workbench.urls")),
+    path("guide/", include("anju.guide.urls")),
     path("notifications/", include("anju.notifications.urls")),
     path("api/v1/", include("anju.api.urls")),
     path("tokens/", include("anju.api.token_urls")),
