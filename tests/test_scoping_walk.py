@@ -53,6 +53,9 @@ def samples(case) -> dict[str, Sample]:
     return {
         "home": Sample(),
         "dashboard:overview": Sample(),
+        "guide:index": Sample(),
+        "guide:figures": Sample(),
+        "guide:role": Sample(kwargs={"role": "township_clerk"}),
         "healthz": Sample(),
         "favicon": Sample(),
         "login": Sample(),
