@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anju.households import base_views, case_views, review_views, views
+from anju.households import base_views, case_views, review_views, sheet_views, views
 
 app_name = "households"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/archive.pdf", views.archive_pdf, name="archive_pdf"),
     path("<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("visits/", views.visits_due, name="visits"),
+    path("visits/sheet/", sheet_views.visit_sheet, name="visit_sheet"),
+    path("visits/sheet.pdf", sheet_views.visit_sheet_pdf, name="visit_sheet_pdf"),
     path("changes/", views.change_list, name="changes"),
     path("plates/", views.plates_missing, name="plates"),
     path("plates/<int:pk>.pdf", views.plate_pdf, name="plate_pdf"),
