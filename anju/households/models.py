@@ -427,6 +427,7 @@ class SafetyPlate(models.Model):
     issued_on = models.DateField("制牌日期")
     deadline = models.DateField("挂牌时限")
     installed_on = models.DateField("挂牌日期", null=True, blank=True)
+    installed_by = models.CharField("挂牌人", max_length=50, blank=True)
     photo = models.BinaryField("挂牌照片", null=True, blank=True)
     photo_type = models.CharField(max_length=20, blank=True)
 

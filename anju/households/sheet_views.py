@@ -30,13 +30,15 @@ def _sheet(request):
     return region, due
 
 
-def _pick(request, region):
-    """A county or wider: pick the township (or village) whose sheet to open."""
+def pick_township(request, region, title: str):
+    """A county or wider: pick the township whose sheet (or plates) to open."""
     townships = Region.objects.none()
     if region is not None:
         townships = Region.objects.within(region).filter(level=Level.TOWNSHIP).order_by("code")
     return render(
-        request, "households/visit_sheet_pick.html", {"region": region, "townships": townships}
+        request,
+        "households/pick_township.html",
+        {"region": region, "townships": townships, "title": title},
     )
 
 
@@ -44,7 +46,7 @@ def _pick(request, region):
 def visit_sheet(request):
     region, due = _sheet(request)
     if due is None:
-        return _pick(request, region)
+        return pick_township(request, region, "跟踪回访工作表")
     households = list(due[: worksheets.MAX_ROWS])
     rows = [worksheets.SheetRow(household=h) for h in households]
     date_text = request.POST.get("visited_on", "").strip()
@@ -117,7 +119,7 @@ def _posted_rows(request, region):
 def visit_sheet_pdf(request):
     region, due = _sheet(request)
     if due is None:
-        return _pick(request, region)
+        return pick_township(request, region, "跟踪回访工作表")
     households = list(due[: worksheets.MAX_ROWS])
     audit(
         actor=request.user,

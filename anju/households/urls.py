@@ -1,6 +1,13 @@
 from django.urls import path
 
-from anju.households import base_views, case_views, review_views, sheet_views, views
+from anju.households import (
+    base_views,
+    case_views,
+    plate_views,
+    review_views,
+    sheet_views,
+    views,
+)
 
 app_name = "households"
 urlpatterns = [
@@ -22,6 +29,10 @@ urlpatterns = [
     path("visits/sheet.pdf", sheet_views.visit_sheet_pdf, name="visit_sheet_pdf"),
     path("changes/", views.change_list, name="changes"),
     path("plates/", views.plates_missing, name="plates"),
+    path("plates/batch/", plate_views.plates_batch, name="plates_batch"),
+    path("plates/batch/issue/", plate_views.plates_issue_batch, name="plates_issue_batch"),
+    path("plates/batch/hung/", plate_views.plates_hung_batch, name="plates_hung_batch"),
+    path("plates/batch.pdf", plate_views.plates_batch_pdf, name="plates_batch_pdf"),
     path("plates/<int:pk>.pdf", views.plate_pdf, name="plate_pdf"),
     path("plates/<int:pk>/installed/", views.plate_installed, name="plate_installed"),
     path("<int:pk>/plates/", views.plate_issue, name="plate_issue"),

@@ -9,6 +9,7 @@ from anju.households.imports import import_households
 from anju.households.models import Household, SafetyPlate
 from tests.base import AnjuTestCase
 from tests.households.files import row, xlsx
+from tests.pdf import embedded_fonts
 
 
 class PlateTests(AnjuTestCase):
@@ -26,8 +27,12 @@ class PlateTests(AnjuTestCase):
         )
         self.assertEqual((plate.grade, plate.deadline), ("D", date(2026, 12, 1)))
         pdf = plates.plate_pdf(plate)
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        self.assertIn(b"STSong-Light", pdf)
+        fonts = embedded_fonts(pdf)
+        self.assertEqual(len(fonts), 1)
+        self.assertTrue(fonts[0].embedded and fonts[0].subset, fonts[0].name)
+        self.assertNotIn(b"STSong", pdf)  # the old CID font, never embedded: boxes elsewhere
+        used = {chr(c) for c in fonts[0].unicode}
+        self.assertLessEqual(set("农村住房安全状况牌陈金水整体危险监督举报电话"), used)
         self.login(self.alice)
         response = self.client.get(reverse("households:plate_pdf", args=[plate.pk]))
         self.assertEqual(response["Content-Type"], "application/pdf")
@@ -71,6 +76,11 @@ class ArchivePdfTests(AnjuTestCase):
         response = self.client.get(reverse("households:archive_pdf", args=[household.pk]))
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertTrue(response.content.startswith(b"%PDF"))
+        fonts = embedded_fonts(response.content)
+        self.assertTrue(fonts and all(f.embedded and f.subset for f in fonts))
+        self.assertLessEqual(
+            set("一户一档家庭成员农户1"), {chr(c) for f in fonts for c in f.unicode}
+        )
         from anju.audit.models import AuditEntry
 
         self.assertTrue(

@@ -155,7 +155,7 @@ class WorksheetTests(AnjuTestCase):
     def test_a_county_picks_a_township_first(self):
         self.login(self.carol)
         page = self.client.get(SHEET)
-        self.assertContains(page, "请选择乡镇")
+        self.assertContains(page, "请先选择乡镇")
         self.assertContains(page, "新桥镇")
         self.assertContains(page, "双洋镇")
         page = self.client.get(f"{SHEET}?region=350881100000")
