@@ -65,6 +65,7 @@ def _page(request, region, households, *, typed=None, status=200):
             "region": region,
             "unplated": list(plates.unplated_priority(households).select_related("region")),
             "waiting": not_hung(households),
+            "villages": worksheets.villages_of(region),
             "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "today": f"{timezone.localdate():%Y-%m-%d}",
             "typed": typed,

@@ -41,6 +41,13 @@ def sheet_region_ok(region) -> bool:
     return region is not None and region.level >= Level.TOWNSHIP
 
 
+def villages_of(region) -> list:
+    """A township's villages, to narrow its sheet (or plates) to one of them."""
+    if region.level != Level.TOWNSHIP:
+        return []
+    return list(region.children.order_by("code"))
+
+
 def sheet_households(households: QuerySet, today: date) -> QuerySet:
     """The houses due this quarter (overdue included) in village and head-name order, with the
     revisited house's structure and the last visit."""
@@ -142,6 +149,10 @@ def sheet_save(*, actor, visited_on: date | None, rows: list[SheetRow]) -> list:
     return saved
 
 
+def quarter_name(start: date) -> str:
+    return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+
+
 def _place(household: Household) -> str:
     region = household.region
     parent = region.parent
@@ -198,7 +209,7 @@ def sheet_pdf(
             ]
         )
     )
-    year_quarter = f"{quarter.year}年第{(quarter.month - 1) // 3 + 1}季度"
+    year_quarter = quarter_name(quarter)
     story = [
         Paragraph(f"农村住房跟踪回访工作表（{year_quarter}）", title),
         Spacer(1, 3 * mm),
