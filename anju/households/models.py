@@ -300,7 +300,14 @@ class ImportUpload(models.Model):
         REJECTED = "rejected", "有错误，未导入"
         FAILED = "failed", "导入中断"
 
+    class Kind(models.TextChoices):
+        HOUSEHOLDS = "households", "农户档案"
+        # A quarterly visits file (visit_file.py): imported at once; kept only when refused,
+        # for its annotated workbook.
+        VISITS = "visits", "季度回访"
+
     uploaded_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.HOUSEHOLDS)
     file_name = models.CharField(max_length=200)
     data = models.BinaryField(null=True)  # sealed; None once imported or expired
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

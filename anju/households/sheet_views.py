@@ -13,9 +13,12 @@ from django.utils.http import content_disposition_header
 from anju.accounts.access import Perm, has_perm, requested_region, scope_to_region, staff_view
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.crypto import seal_bytes
 from anju.downloads import dated_name
-from anju.households import visits, worksheets
+from anju.households import visit_file, visits, worksheets
 from anju.households.access import households_visible_to
+from anju.households.models import ImportUpload
+from anju.households.tasks import stored_errors
 from anju.regions.models import Level, Region
 
 
@@ -137,4 +140,58 @@ def visit_sheet_pdf(request):
     response["Content-Disposition"] = content_disposition_header(
         False, dated_name(f"回访工作表_{region.name}", "pdf")
     )
+    return response
+
+
+MAX_UPLOAD = 20 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def visits_import(request):
+    """Quarterly visits from a file, all or nothing; a refused file's errors on the page and,
+    when it could be read, as the same workbook with an error column."""
+    result, upload, problem = None, None, ""
+    if request.method == "POST":
+        sent = request.FILES.get("file")
+        if sent is None:
+            problem = "请选择要导入的回访文件（.xlsx、.xls 或 .csv）。"
+        elif sent.size > MAX_UPLOAD:
+            problem = f"文件不能超过 {MAX_UPLOAD // 1024 // 1024} MB。"
+        else:
+            data = sent.read()
+            result = visit_file.import_visits(
+                actor=request.user, data=data, households=households_visible_to(request.user)
+            )
+            if result.ok:
+                text = f"已导入 {result.saved} 条回访记录。"
+                if result.with_findings:
+                    text += f"其中 {result.with_findings} 户发现问题，已列入问题清单，请限期整改。"
+                messages.success(request, text)
+                return redirect("households:visits_import")
+            readable = result.errors[0].column not in ("文件", "表头")
+            upload = ImportUpload.objects.create(
+                kind=ImportUpload.Kind.VISITS,
+                uploaded_by=request.user,
+                file_name=sent.name[:200],
+                data=seal_bytes(data, ImportUpload.DATA_PURPOSE) if readable else None,
+                refused=not readable,
+                status=ImportUpload.Status.REJECTED,
+                rows=result.rows,
+                error_count=result.error_count,
+                errors=stored_errors(result.errors),
+                finished_at=timezone.now(),
+            )
+    return render(
+        request,
+        "households/visits_import.html",
+        {"result": result, "upload": upload, "problem": problem},
+        status=400 if (problem or (result and not result.ok)) else 200,
+    )
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def visits_template(request):
+    response = HttpResponse(visit_file.write_template(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "季度回访导入模板.xlsx")
     return response
