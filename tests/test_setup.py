@@ -124,6 +124,7 @@ class BenchSmokeTests(SimpleTestCase):
             "BENCH_PLANTED_HOUSEHOLDS": "400",
             "BENCH_SHEET_HOUSES": "30",
             "BENCH_PLATES": "40",
+            "BENCH_VISIT_ROWS": "300",
             "BENCH_SMOKE": "1",
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -144,5 +145,6 @@ class BenchSmokeTests(SimpleTestCase):
             "planted case",
             "village worksheet save",
             "plates PDF",
+            "visits import",
         ):
             self.assertIn(part, done.stdout)

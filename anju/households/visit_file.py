@@ -223,11 +223,21 @@ def import_visits(*, actor, data: bytes, households: QuerySet) -> VisitImport:
     if not rows:
         result.errors, result.error_count = [RowError(1, "文件", "没有回访记录行")], 1
         return result
+    # The households once (names and villages: each visit's audit entry names its household).
+    ids = sorted({r.household_id for r in rows})
+    named: dict[int, Household] = {}
+    for start in range(0, len(ids), 5000):
+        named.update(
+            (h.pk, h)
+            for h in Household.objects.filter(pk__in=ids[start : start + 5000])
+            .only("pk", "head_name", "region_id", "region__name")
+            .select_related("region")
+        )
     with transaction.atomic():
         visits = FollowUpVisit.objects.bulk_create(
             [
                 FollowUpVisit(
-                    household_id=r.household_id,
+                    household=named[r.household_id],
                     visited_on=r.visited_on,
                     findings=r.findings,
                     note=r.note,
@@ -255,31 +265,19 @@ def import_visits(*, actor, data: bytes, households: QuerySet) -> VisitImport:
             note="回访导入",
         )
         flagged = [v for v in visits if v.findings]
-        if flagged:
-            named = {
-                h.pk: h
-                for h in Household.objects.filter(
-                    pk__in=[v.household_id for v in flagged]
-                ).select_related("region")
-            }
-            owner = actor.full_name or actor.get_username()
-            for v in flagged:
-                h = named[v.household_id]
-                labels = "、".join(v.finding_labels())
-                visit_findings_recorded.announce(
-                    actor=actor,
-                    township=h.region_id[:9] + "000",
-                    description=f"{h.region.name}{h.head_name}：{labels}"
-                    + (f"（{v.note}）" if v.note else ""),
-                    owner=owner,
-                    deadline=v.visited_on + timedelta(days=30),
-                )
-        regions = set(
-            Household.objects.filter(pk__in={r.household_id for r in rows})
-            .values_list("region_id", flat=True)
-            .distinct()
-        )
-        registry_changed.announce(regions=sorted(regions))
+        owner = actor.full_name or actor.get_username()
+        for v in flagged:
+            h = v.household
+            labels = "、".join(v.finding_labels())
+            visit_findings_recorded.announce(
+                actor=actor,
+                township=h.region_id[:9] + "000",
+                description=f"{h.region.name}{h.head_name}：{labels}"
+                + (f"（{v.note}）" if v.note else ""),
+                owner=owner,
+                deadline=v.visited_on + timedelta(days=30),
+            )
+        registry_changed.announce(regions=sorted({h.region_id for h in named.values()}))
     result.saved, result.with_findings = len(visits), len(flagged)
     return result
 
