@@ -100,3 +100,47 @@ def embedded_fonts(data: bytes) -> list[PdfFont]:
     """The fonts a viewer would have to supply, i.e. all but the standard 14; the test then
     asks that each of them be embedded."""
     return [f for f in pdf_fonts(data) if f.name not in STANDARD_14]
+
+
+def ink_without_system_fonts(data: bytes, tmpdir: str) -> int:
+    """Dark pixels of the first page as poppler draws it with no font on the system at all (an
+    empty fontconfig): text in a font the PDF does not embed draws nothing. SkipTest without
+    pdftoppm (poppler-utils)."""
+    import os
+    import shutil
+    import subprocess
+    import unittest
+
+    from PIL import Image
+
+    if shutil.which("pdftoppm") is None:
+        raise unittest.SkipTest("pdftoppm (poppler-utils) is not installed")
+    config = os.path.join(tmpdir, "fonts.conf")
+    with open(config, "w", encoding="utf-8") as fh:
+        fh.write(
+            '<?xml version="1.0"?><fontconfig><dir>/nonexistent-fonts</dir>'
+            f"<cachedir>{tmpdir}/fc-cache</cachedir></fontconfig>"
+        )
+    source = os.path.join(tmpdir, "in.pdf")
+    with open(source, "wb") as fh:
+        fh.write(data)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-gray",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            source,
+            os.path.join(tmpdir, "page"),
+        ],
+        env={**os.environ, "FONTCONFIG_FILE": config},
+        capture_output=True,
+        check=True,
+    )
+    with Image.open(os.path.join(tmpdir, "page.pgm")) as image:
+        return sum(image.histogram()[:128])

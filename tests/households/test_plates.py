@@ -1,3 +1,4 @@
+import io
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from anju.households.imports import import_households
 from anju.households.models import Household, SafetyPlate
 from tests.base import AnjuTestCase
 from tests.households.files import row, xlsx
-from tests.pdf import embedded_fonts
+from tests.pdf import embedded_fonts, ink_without_system_fonts
 
 
 class PlateTests(AnjuTestCase):
@@ -93,3 +94,39 @@ class ArchivePdfTests(AnjuTestCase):
         self.assertTrue(
             AuditEntry.objects.filter(action="unmask", object_id=str(household.pk)).exists()
         )
+
+
+class PrintsAnywhereTests(AnjuTestCase):
+    """Issue 29, point 4: on a machine with no Chinese font (here: none at all) the plate's text
+    still draws, because its font travels in the file; the built-in STSong-Light it replaced
+    draws nothing there."""
+
+    def test_text_draws_with_no_font_on_the_machine(self):
+        import tempfile
+
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfgen import canvas
+
+        from anju.pdffont import chinese_font
+
+        def title_in(font: str) -> bytes:
+            out = io.BytesIO()
+            c = canvas.Canvas(out)
+            c.setFont(font, 26)
+            c.drawString(50, 700, "农村住房安全状况牌")
+            c.save()
+            return out.getvalue()
+
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        with tempfile.TemporaryDirectory() as tmp:
+            self.assertEqual(ink_without_system_fonts(title_in("STSong-Light"), tmp), 0)
+        with tempfile.TemporaryDirectory() as tmp:
+            self.assertGreater(ink_without_system_fonts(title_in(chinese_font()), tmp), 200)
+        import_households(actor="test", file_name="t.xlsx", data=xlsx([row(1)]))
+        plate = plates.plate_issue(actor=self.alice, household=Household.objects.get())
+        with tempfile.TemporaryDirectory() as tmp:
+            framed = ink_without_system_fonts(plates.plate_pdf(plate), tmp)
+        # Frame and rules alone (text not drawn, as with STSong-Light) are ~1,900 dark pixels at
+        # 40 dpi; with the embedded font the text makes it ~3,800.
+        self.assertGreater(framed, 3000)
