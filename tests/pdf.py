@@ -144,3 +144,17 @@ def ink_without_system_fonts(data: bytes, tmpdir: str) -> int:
     )
     with Image.open(os.path.join(tmpdir, "page.pgm")) as image:
         return sum(image.histogram()[:128])
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text as a viewer extracts it (poppler's pdftotext): proves the embedded subset maps
+    back to the characters drawn, in page order."""
+    import shutil
+    import subprocess
+    import unittest
+
+    if shutil.which("pdftotext") is None:
+        raise unittest.SkipTest("pdftotext (poppler-utils) is not installed")
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()

@@ -114,7 +114,9 @@ def household_pdf(household, *, unmasked: bool, printed_by: str, printed_at: str
                     "安全状况牌",
                     p.issued_on,
                     f"{p.number}，{p.grade}级，"
-                    + (f"{p.installed_on} 挂牌" if p.installed_on else "未挂牌"),
+                    + (f"{p.installed_on} 挂牌" if p.installed_on else "未挂牌")
+                    + (f"（{p.installed_by}）" if p.installed_by else "")
+                    + (f"；挂牌照片：{p.photo_facts}" if p.photo_type else ""),
                 ]
                 for p in household.plates.defer("photo")
             ]

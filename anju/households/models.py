@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from anju.households.choices import Category, Grade, Method, Structure
+from anju.photos import PhotoFacts
 from anju.sealed import DigestField, IdMaskedCharField, MaskField, SealedField, SealedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -437,12 +438,27 @@ class SafetyPlate(models.Model):
     installed_by = models.CharField("挂牌人", max_length=50, blank=True)
     photo = models.BinaryField("挂牌照片", null=True, blank=True)
     photo_type = models.CharField(max_length=20, blank=True)
+    # When and where the photo was taken (anju.photos: read before its metadata was stripped).
+    photo_taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    photo_latitude = models.DecimalField(
+        "拍摄纬度", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    photo_longitude = models.DecimalField(
+        "拍摄经度", max_digits=10, decimal_places=6, null=True, blank=True
+    )
+    photo_place_source = models.CharField("位置来源", max_length=8, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def photo_facts(self) -> PhotoFacts:
+        return PhotoFacts(
+            self.photo_taken_at, self.photo_latitude, self.photo_longitude, self.photo_place_source
+        )
 
 
 class CaseKind(models.TextChoices):

@@ -18,13 +18,14 @@ from anju.households.choices import PRIORITY
 from anju.households.events import registry_changed
 from anju.households.models import Assessment, CategoryRecord, Household, SafetyPlate
 from anju.pdffont import chinese_font
+from anju.photos import PhotoFacts, clean_photo_with_facts
 from anju.reporting.models import Contact
 
 PLATE_DAYS = 30
 # Seed 003's 群众监督举报电话 of 龙岩市: printed only where neither the county nor the city has
 # published a number of its own.
 HOTLINE = "0597-7526007"
-PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png"}
+PHOTO_LIMIT = 8 * 1024 * 1024
 STATUS_TEXT = {"A": "安全", "B": "基本安全", "C": "局部危险", "D": "整体危险"}
 
 
@@ -66,12 +67,15 @@ def plate_issue(*, actor, household: Household, issued_on: date | None = None) -
 
 def plate_installed(*, actor, plate: SafetyPlate, installed_on: date, photo: bytes) -> SafetyPlate:
     require(actor, Perm.EDIT_HOUSEHOLDS)
-    kind = _check_photo(photo)
+    if not photo:
+        raise ValidationError("请上传挂牌照片（JPG 或 PNG）。")
+    photo, kind, facts = _clean(photo)
     if installed_on < plate.issued_on or installed_on > timezone.localdate():
         raise ValidationError("挂牌日期应在制牌之后、今天之前。")
     with transaction.atomic():
         plate.installed_on, plate.photo, plate.photo_type = installed_on, photo, kind
-        plate.save(update_fields=["installed_on", "photo", "photo_type"])
+        fields = _set_facts(plate, facts)
+        plate.save(update_fields=["installed_on", "photo", "photo_type", *fields])
         audit(
             actor=actor,
             action=Action.UPDATE,
@@ -130,22 +134,23 @@ def plates_hung(
         raise ValidationError("挂牌人不能超过 50 字。")
     if installed_on > timezone.localdate():
         raise ValidationError("挂牌日期不能晚于今天。")
+    cleaned = {}
     for plate in plates:
         if installed_on < plate.issued_on:
             raise ValidationError(
                 f"牌号 {plate.number}：挂牌日期不能早于制牌日期 {plate.issued_on}。"
             )
-        photo = photos.get(plate.pk, b"")
-        if photo:
-            _check_photo(photo, plate.number)
+        if photos.get(plate.pk):
+            cleaned[plate.pk] = _clean(photos[plate.pk], plate.number)
     with transaction.atomic():
         for plate in plates:
-            photo = photos.get(plate.pk, b"")
+            photo = b""
             plate.installed_on, plate.installed_by = installed_on, installer
             fields = ["installed_on", "installed_by"]
-            if photo:
-                plate.photo, plate.photo_type = photo, _photo_type(photo)
-                fields += ["photo", "photo_type"]
+            if plate.pk in cleaned:
+                photo, plate.photo_type, facts = cleaned[plate.pk]
+                plate.photo = photo
+                fields += ["photo", "photo_type", *_set_facts(plate, facts)]
             plate.save(update_fields=fields)
             audit(
                 actor=actor,
@@ -162,18 +167,22 @@ def plates_hung(
     return len(plates)
 
 
-def _photo_type(photo: bytes) -> str | None:
-    return next((t for magic, t in PHOTO_TYPES.items() if photo.startswith(magic)), None)
+def _clean(photo: bytes, number: str = "") -> tuple[bytes, str, PhotoFacts]:
+    """The photo re-encoded without its metadata, the time and place read from it first."""
+    try:
+        return clean_photo_with_facts(photo, limit=PHOTO_LIMIT)
+    except ValidationError as error:
+        where = f"牌号 {number}：" if number else ""
+        raise ValidationError(
+            f"{where}挂牌照片（JPG 或 PNG）：{' '.join(error.messages)}"
+        ) from None
 
 
-def _check_photo(photo: bytes, number: str = "") -> str:
-    where = f"牌号 {number}：" if number else ""
-    kind = _photo_type(photo)
-    if kind is None:
-        raise ValidationError(f"{where}请上传挂牌照片（JPG 或 PNG）。")
-    if len(photo) > 8 * 1024 * 1024:
-        raise ValidationError(f"{where}照片不能超过 8 MB。")
-    return kind
+def _set_facts(plate: SafetyPlate, facts: PhotoFacts) -> list[str]:
+    values = facts.fields(prefix="photo_")
+    for name, value in values.items():
+        setattr(plate, name, value)
+    return list(values)
 
 
 def county_hotline(region_code: str) -> str:

@@ -2,7 +2,6 @@
 one PDF in village and house order (A5 or two to an A4 sheet), hanging recorded for many at once,
 and the county's own published hotline on the plate."""
 
-import unittest
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,23 +15,12 @@ from anju.households.models import Household, SafetyPlate
 from anju.reporting.models import Contact
 from tests.base import AnjuTestCase
 from tests.households.files import row, xlsx
-from tests.pdf import pdf_fonts
+from tests.pdf import pdf_fonts, pdf_text
+from tests.photos import jpeg
+from tests.test_photo_facts import NEAR_XINQIAO
 
 BATCH = reverse("households:plates_batch")
 VILLAGE = "350881100203"
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text as a viewer extracts it (poppler's pdftotext): proves the embedded subset maps
-    back to the characters drawn, in page order."""
-    import shutil
-    import subprocess
-
-    if shutil.which("pdftotext") is None:
-        raise unittest.SkipTest("pdftotext (poppler-utils) is not installed")
-    return subprocess.run(
-        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
 
 
 def contact(region: str, role: str, mobile: str, *, published: bool) -> Contact:
@@ -146,13 +134,19 @@ class PlateBatchTests(AnjuTestCase):
                 "installed_on": today,
                 "installer": "村建站 张三",
                 "p": [ids["李一"], ids["王二"]],
-                f"photo-{ids['李一']}": SimpleUploadedFile("x.jpg", b"\xff\xd8\xff\xe0photo"),
+                f"photo-{ids['李一']}": SimpleUploadedFile(
+                    "x.jpg", jpeg(taken="2026:11:10 10:05:00", gps=NEAR_XINQIAO)
+                ),
             },
         )
         hung = {p.household.head_name: p for p in SafetyPlate.objects.exclude(installed_on=None)}
         self.assertEqual(set(hung), {"李一", "王二"})
         self.assertEqual(hung["李一"].installed_by, "村建站 张三")
-        self.assertEqual(bytes(hung["李一"].photo), b"\xff\xd8\xff\xe0photo")
+        photo = bytes(hung["李一"].photo)
+        self.assertTrue(photo.startswith(b"\xff\xd8\xff"))
+        self.assertNotIn(b"PhoneMaker", photo)  # stripped, its time and place kept beside it
+        self.assertEqual(str(hung["李一"].photo_latitude), "25.291808")
+        self.assertEqual(hung["李一"].photo_place_source, "exif")
         self.assertIsNone(hung["王二"].photo)
         missing = {
             h.head_name for h in plates.missing_plates(Household.objects.all(), date.today())

@@ -10,7 +10,9 @@ from anju.households.imports import import_households
 from anju.households.models import Household, SafetyPlate
 from tests.base import AnjuTestCase
 from tests.households.files import row, xlsx
-from tests.pdf import embedded_fonts, ink_without_system_fonts
+from tests.pdf import embedded_fonts, ink_without_system_fonts, pdf_text
+from tests.photos import jpeg
+from tests.test_photo_facts import NEAR_XINQIAO
 
 
 class PlateTests(AnjuTestCase):
@@ -61,11 +63,27 @@ class PlateTests(AnjuTestCase):
             reverse("households:plate_installed", args=[plate.pk]),
             {
                 "installed_on": "2026-11-10",
-                "photo": SimpleUploadedFile("x.jpg", b"\xff\xd8\xff\xe0photo"),
+                "photo": SimpleUploadedFile(
+                    "x.jpg", jpeg(taken="2026:11:10 10:05:00", gps=NEAR_XINQIAO)
+                ),
             },
         )
         self.assertEqual(SafetyPlate.objects.get().installed_on, date(2026, 11, 10))
         self.assertEqual(list(plates.missing_plates(Household.objects.all(), date.today())), [])
+        # The photo's own time and place, read before it was stripped: on the staff page and
+        # in the 一户一档 (issue 29, point 6).
+        shown = "拍摄于 2026-11-10 10:05，照片定位 25.291808, 117.420094"
+        page = self.client.get(reverse("households:household", args=[self.household.pk]))
+        self.assertContains(page, shown)
+        archive = self.client.get(reverse("households:archive_pdf", args=[self.household.pk]))
+        flat = "".join(pdf_text(archive.content).split())  # the table cell wraps lines
+        self.assertIn("".join(shown.split()), flat)
+        self.assertNotIn(b"PhoneMaker", bytes(SafetyPlate.objects.get().photo))
+        self.client.logout()
+        public = self.client.get(reverse("portal:plate", args=[plate.public_token]))
+        self.assertEqual(public.status_code, 200)
+        self.assertNotContains(public, "25.291808")
+        self.assertNotContains(public, "拍摄")
 
 
 class ArchivePdfTests(AnjuTestCase):
