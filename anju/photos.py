@@ -77,7 +77,7 @@ class PhotoFacts:
         if self.place:
             where = "手机定位" if self.source == "phone" else "照片定位"
             parts.append(f"{where} {self.place}")
-        return "，".join(parts) or "无拍摄时间和位置"
+        return "，".join(parts) or "照片未带拍摄时间和位置"
 
 
 class PhotoFactsFields(models.Model):

@@ -47,4 +47,4 @@ def test_the_phones_location_stands_in_only_where_the_photo_has_none():
     assert (own.latitude, own.source) == (Decimal("25.291808"), "exif")
     assert phone_place("91", "10").latitude is None
     assert phone_place("", "").latitude is None
-    assert str(photo_facts(jpeg())) == "无拍摄时间和位置"
+    assert str(photo_facts(jpeg())) == "照片未带拍摄时间和位置"
