@@ -149,6 +149,16 @@ def samples(case) -> dict[str, Sample]:
         **clue_samples(case),
         "households:list": Sample(),
         "households:visits": Sample(),
+        # Issue 29: by the village. Without ?region= the active region; a county's batch write
+        # has no form (403: pick a township first), a hanging without a plate ticked is 400.
+        "households:visit_sheet": Sample(),
+        "households:visit_sheet_pdf": Sample(),
+        "households:visits_import": Sample(),
+        "households:visits_template": Sample(),
+        "households:plates_batch": Sample(),
+        "households:plates_batch_pdf": Sample(),
+        "households:plates_issue_batch": Sample(method="POST", also=frozenset({403})),
+        "households:plates_hung_batch": Sample(method="POST", also=frozenset({400, 403})),
         "households:changes": Sample(),
         "households:plates": Sample(),
         "households:new": Sample(),

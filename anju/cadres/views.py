@@ -22,6 +22,7 @@ from anju.cadres.access import (
 from anju.cadres.models import Observation, ObservationKind, ObservationStatus
 from anju.households.access import households_visible_to
 from anju.pagination import paginate
+from anju.photos import phone_place
 
 
 class PhotoInput(forms.ClearableFileInput):
@@ -107,6 +108,7 @@ def observe(request, pk: int):
             visited_on=data["visited_on"],
             note=data["note"],
             photos=photos,
+            phone=phone_place(request.POST.get("latitude", ""), request.POST.get("longitude", "")),
         ),
         "已报告乡镇，乡镇将及时处置。",
         "cadres:mine",
@@ -149,7 +151,7 @@ def observation(request, pk: int):
         {
             "o": found,
             "urgency": services.observation_urgency(found, today),
-            "photos": found.photos.only("pk"),
+            "photos": found.photos.defer("data"),
             "item_form": ItemForm(
                 initial={"deadline": today + timedelta(days=30), "owner": request.user.full_name}
             ),

@@ -81,20 +81,24 @@ def write_template() -> bytes:
     return out.getvalue()
 
 
-def write_errors_workbook(data: bytes, errors: list[dict]):
+def write_errors_workbook(
+    data: bytes, errors: list[dict], *, headers=None, sheet_name: str = "农户档案"
+):
     """The uploaded rows again, with a column 错误 naming what is wrong on each row: a temporary
-    file written in constant memory (row by row), for a FileResponse to stream."""
+    file written in constant memory (row by row), for a FileResponse to stream. `headers`: the
+    file's header aliases (the archive's unless given)."""
     from anju.households.archive_file import HEADERS
 
+    headers = headers or HEADERS
     rows = read_rows(data, limits_for("households"))
     by_row: dict[int, list[str]] = {}
     for error in errors:
         by_row.setdefault(error["row"], []).append(f"{error['column']}：{error['message']}")
-    found = find_header(rows, HEADERS)
+    found = find_header(rows, headers, minimum=2 if headers is not HEADERS else 3)
     header_at = found[0] if found else 0
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     book = xlsxwriter.Workbook(handle, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
-    sheet = book.add_worksheet("农户档案")
+    sheet = book.add_worksheet(sheet_name)
     red = book.add_format({"font_color": "#B91C1C"})
     width = max((len(r) for r in rows), default=0)
     for r, values in enumerate(rows):

@@ -41,6 +41,7 @@ from anju.households.models import (
     Finding,
     ImportUpload,
 )
+from anju.households.visit_file import HEADERS as VISIT_HEADERS
 from anju.pagination import paginate, paginate_by_key
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -178,7 +179,9 @@ def import_page(request):
                 user=request.user, file_name=upload.name, data=upload.read()
             )
             return redirect("households:import_status", pk=queued.pk)
-    recent = ImportUpload.objects.filter(uploaded_by=request.user).order_by("-pk")[:10]
+    recent = ImportUpload.objects.filter(
+        uploaded_by=request.user, kind=ImportUpload.Kind.HOUSEHOLDS
+    ).order_by("-pk")[:10]
     return render(request, "households/import.html", {"form": form, "recent": recent})
 
 
@@ -222,7 +225,12 @@ def import_errors(request, pk: int):
         back = reverse("households:import_status", args=[upload.pk])
         context = {"title": "没有标注错误的文件", "message": message, "back": back}
         return render(request, "errors/gone.html", context, status=410)
-    handle = exports.write_errors_workbook(data, upload.errors)
+    if upload.kind == ImportUpload.Kind.VISITS:
+        handle = exports.write_errors_workbook(
+            data, upload.errors, headers=VISIT_HEADERS, sheet_name="季度回访"
+        )
+    else:
+        handle = exports.write_errors_workbook(data, upload.errors)
     return FileResponse(handle, as_attachment=True, filename="errors.xlsx", content_type=XLSX)
 
 
