@@ -7,6 +7,7 @@ MENU_GROUPS = [
     ("现场", {"cadres", "spotchecks"}),
     ("比对", {"crosscheck"}),
     ("线索", {"oversight"}),
+    ("单位", {"units"}),
     ("报表", {"reporting", "campaigns"}),
     ("管理", {"portal", "tokens", "accounts", "audit"}),
 ]
@@ -69,6 +70,12 @@ def workspace(request):
     if Perm.VIEW_CLUES in perms:
         menu.append(("问题线索", "oversight:clues"))
         menu.append(("问题清单", "oversight:items"))
+    if Perm.RECEIVE_TRANSFERS in perms:
+        menu.append(("线索移送", "oversight:transfers"))
+    if Perm.VIEW_UNIT_REPORTS in perms:
+        menu.append(("部门季度线索", "reporting:unit_reports"))
+    if Perm.VIEW_UNITS in perms:
+        menu.append(("单位通讯录", "units:directory"))
     if Perm.VIEW_SPOT_CHECKS in perms:
         menu.append(("巡查抽查", "spotchecks:plans"))
     if Perm.VIEW_CAMPAIGNS in perms:

@@ -322,3 +322,33 @@ def second_factor_reset(*, actor: User, user: User) -> int:
             note=f"重置动态口令（删除验证器 {removed} 个），须重新绑定",
         )
     return removed
+
+
+UNIT_ENTRY_FIELDS = ("duty", "leader", "leader_post", "contact", "phone", "fax", "email")
+
+
+def unit_entry_update(*, actor: User, unit, values: dict):
+    """A unit keeps its own directory entry (分管领导, 联络员, 电话, 传真, 邮箱): audited."""
+    from anju.accounts.access import unit_of
+
+    require(actor, Perm.EDIT_OWN_UNIT)
+    own = unit_of(actor)
+    if own is None or own.pk != unit.pk:
+        raise ValidationError("只能维护本单位的通讯录。")
+    before = {f: getattr(unit, f) for f in UNIT_ENTRY_FIELDS}
+    with transaction.atomic():
+        for field in UNIT_ENTRY_FIELDS:
+            setattr(unit, field, (values.get(field) or "").strip())
+        unit.updated_at, unit.updated_by = timezone.now(), actor
+        unit.full_clean()
+        unit.save()
+        audit(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=unit,
+            before=before,
+            after={f: getattr(unit, f) for f in UNIT_ENTRY_FIELDS},
+            note="单位通讯录",
+            region_code=unit.region_id,
+        )
+    return unit

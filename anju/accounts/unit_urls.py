@@ -1,0 +1,9 @@
+from django.urls import path
+
+from anju.accounts import unit_views
+
+app_name = "units"
+urlpatterns = [
+    path("", unit_views.directory, name="directory"),
+    path("<int:pk>/edit/", unit_views.unit_edit, name="edit"),
+]
