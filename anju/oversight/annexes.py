@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from anju.accounts.models import Unit
+from anju.accounts.models import Unit, UnitKind
 from anju.oversight.choices import (
     ANNEX2_LEVEL,
     FORM_SCHEME,
@@ -298,6 +298,7 @@ def _departments(district: Region, period: date) -> tuple[list[dict], list[str]]
     missing = [
         u.name
         for u in Unit.objects.filter(region__code__range=bounds, is_lead=False)
+        .exclude(kind=UnitKind.DISCIPLINE)  # it receives the report; it files none
         .exclude(pk__in=done)
         .order_by("kind", "name")
     ]

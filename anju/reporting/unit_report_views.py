@@ -22,6 +22,7 @@ from anju.accounts.access import (
     unit_of,
     units_visible_to,
 )
+from anju.accounts.models import UnitKind
 from anju.reporting import unit_reports
 from anju.reporting.access import access_unit_report, unit_reports_visible_to
 from anju.reporting.deadlines import add_months, unit_report_due
@@ -79,7 +80,9 @@ def _context(request, quarter: date, form=None) -> dict:
     if not unit_bound(user):
         region = active_region(request)
         filed = {r.unit_id: r for r in scope_to_region(reports, region).filter(quarter=quarter)}
-        for unit in scope_to_region(units_visible_to(user), region).exclude(is_lead=True):
+        units = scope_to_region(units_visible_to(user), region).exclude(is_lead=True)
+        # The discipline commission receives the consolidated report; it files none.
+        for unit in units.exclude(kind=UnitKind.DISCIPLINE):
             report = filed.get(unit.pk)
             board.append((unit, report))
             for name in totals:

@@ -15,6 +15,9 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.reporting.deadlines import unit_report_due
 from anju.reporting.models import UNIT_REPORT_FIGURES, UnitClueReport
+from anju.tabular.limits import limits_for
+from anju.tabular.safety import UnsafeFile
+from anju.tabular.sheets import read_rows
 
 FIGURES = [name for name, _ in UNIT_REPORT_FIGURES]
 
@@ -105,27 +108,22 @@ def _number(value) -> int | None:
 
 
 def read_table(data: bytes) -> ReadTable:
-    """The figures of a filled-in table (.xlsx): a label cell naming each figure, its number in
-    the next filled cell to the right (or, for a header row, the cell below). Title rows, merged
-    cells, full-width digits and a trailing 条/人 are all taken as people write them."""
-    import io
-
-    from openpyxl import load_workbook
-
+    """The figures of a filled-in table (.xlsx, .xls or .csv): a label cell naming each figure,
+    its number in the next filled cell to the right (or, for a header row, a number in the cell
+    below). Title rows, merged cells, full-width digits and a trailing 条/人 are taken as people
+    write them; a label left without a number is named, never read as 0."""
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise ValidationError("文件：无法读取，请上传填好的 Excel 表格（.xlsx）。") from None
-    sheet = book.worksheets[0]
-    grid = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
+        grid = read_rows(data, limits_for("reports"))
+    except UnsafeFile as error:
+        raise ValidationError(f"文件：{error}") from None
     figures: dict = {}
+    blank: set[str] = set()
     remarks = ""
     problems: list[str] = []
     labels = dict(UNIT_REPORT_FIGURES)
     for r, row in enumerate(grid):
         for c, cell in enumerate(row):
-            if not isinstance(cell, str):
+            if not isinstance(cell, str) or not cell.strip():
                 continue
             text = unicodedata.normalize("NFKC", cell).replace(" ", "")
             if "情况说明" in text or text.startswith("备注"):
@@ -145,7 +143,10 @@ def read_table(data: bytes) -> ReadTable:
             right = [v for v in row[c + 1 :] if v not in (None, "")]
             below = grid[r + 1][c] if r + 1 < len(grid) and c < len(grid[r + 1]) else None
             value = _number(right[0]) if right else _number(below)
+            if not right and value == -1:
+                value = None  # the cell below is the next label, not this one's number
             if value is None:
+                blank.add(name)
                 continue
             if value < 0:
                 problems.append(f"{labels[name]}：“{right[0] if right else below}”不是非负整数。")
@@ -153,6 +154,10 @@ def read_table(data: bytes) -> ReadTable:
                 continue
             figures[name] = value
     for name, label in UNIT_REPORT_FIGURES:
-        if name not in figures:
+        if name in figures:
+            continue
+        if name in blank:
+            problems.append(f"{label}：没有填写数字（没有请填 0）。")
+        else:
             problems.append(f"{label}：表格中没有找到这一项。")
     return ReadTable(figures=figures, remarks=remarks, problems=problems)
