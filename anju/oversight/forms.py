@@ -119,7 +119,9 @@ class TransferForm(VersionForm):
         required=False,
         empty_label="系统外单位（在右侧填写）",
     )
-    target = forms.ChoiceField(label="移送对象", choices=TransferTarget.choices)
+    target = forms.ChoiceField(
+        label="移送对象（系统外单位）", choices=TransferTarget.choices, required=False
+    )
     to_region = forms.CharField(label="接收方区划代码", max_length=12, required=False)
     to_unit = forms.CharField(label="系统外接收单位", max_length=100, required=False)
     note = forms.CharField(label="移送说明", max_length=300, required=False)
@@ -127,6 +129,8 @@ class TransferForm(VersionForm):
     def clean(self):
         data = super().clean()
         if data.get("receiver") is None:
+            if not data.get("target"):
+                self.add_error("target", "请选择移送对象。")
             if not (data.get("to_region") or "").strip():
                 self.add_error("to_region", "请选择系统内接收单位，或填写接收方区划代码。")
             if not (data.get("to_unit") or "").strip():

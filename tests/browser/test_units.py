@@ -100,7 +100,7 @@ def test_a_transfer_to_civil_affairs_and_its_quarterly_report(page, live_server,
     expect(page.get_by_role("button", name="签收")).to_have_count(0)
     shot(page, "transfers-housing")
     post_by_hand(page, f"{live_server.url}/clues/transfers/{transfer.pk}/ack/")
-    expect(page.get_by_text("没有找到该移送记录")).to_be_visible()
+    expect(page.get_by_role("heading", name="未找到")).to_be_visible()
     transfer.refresh_from_db()
     assert transfer.acknowledged_on is None
     logout(page)

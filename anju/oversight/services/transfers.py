@@ -39,9 +39,13 @@ def transfer_send(
     require(actor, Perm.HANDLE_CLUES)
     if receiver is not None:
         to_region, to_unit = receiver.region, receiver.name
+        # The unit's kind says what it is: the discipline body, another district's housing
+        # bureau, or a department (the form's 移送对象 is for receivers outside the system).
         if receiver.kind == UnitKind.DISCIPLINE:
             target = TransferTarget.DISCIPLINE
-        elif target not in (TransferTarget.DEPARTMENT, TransferTarget.DISTRICT):
+        elif receiver.kind == UnitKind.HOUSING:
+            target = TransferTarget.DISTRICT
+        else:
             target = TransferTarget.DEPARTMENT
         if receiver.pk == getattr(unit_of(actor), "pk", None):
             raise ValidationError("接收单位：不能移送给本单位。")
