@@ -265,6 +265,11 @@ def unit_samples(case) -> dict[str, Sample]:
     figures = {"found": 1, "transferred": 0, "received": 1, "closed": 1, "accountable": 0}
     return {
         "units:directory": Sample(),
+        "units:new": Sample(
+            method="POST",
+            region=county,
+            data={"name": "漳平市残联", "kind": "disabled", "region_code": county},
+        ),
         "units:edit": Sample(
             method="POST",
             kwargs={"pk": case.civil.pk},

@@ -193,6 +193,52 @@ class DirectoryTests(UnitCase):
         self.assertNotContains(self.client.get(reverse("units:directory")), "漳平市民政局")
 
 
+class UnitAdministrationTests(UnitCase):
+    def test_the_security_administrator_registers_units_and_assigns_users(self):
+        self.login(self.sue)
+        response = self.client.post(
+            reverse("units:new"),
+            {"name": "漳平市残联", "kind": "disabled", "region_code": COUNTY, "duty": "残疾人"},
+        )
+        self.assertEqual(response.status_code, 302)
+        disabled = Unit.objects.get(name="漳平市残联")
+        again = self.client.post(
+            reverse("units:new"), {"name": "漳平市残联", "kind": "disabled", "region_code": COUNTY}
+        )
+        self.assertContains(again, "单位名称：漳平市已有“漳平市残联”。", status_code=400)
+        self.assertContains(again, 'value="漳平市残联"', status_code=400)  # what was typed stays
+        pete = self.pete
+        url = reverse("accounts:user_roles", args=[pete.pk])
+        # A department's user without a unit is refused, naming the field.
+        response = self.client.post(url, {"region_code": COUNTY, "roles": ["department"]})
+        self.assertContains(response, "所属单位：部门经办员须归属一个单位。", status_code=400)
+        stamp = pete.session_stamp
+        self.client.post(
+            url, {"region_code": COUNTY, "roles": ["department"], "work_unit": disabled.pk}
+        )
+        pete.refresh_from_db()
+        self.assertEqual(pete.work_unit, disabled)
+        self.assertNotEqual(pete.session_stamp, stamp)  # access changed: sessions end
+        # A unit of another region than the user's is refused.
+        xinluo = Unit.objects.create(
+            name="新罗区民政局", kind="civil_affairs", region_id="350802000000"
+        )
+        response = self.client.post(
+            url, {"region_code": COUNTY, "roles": ["department"], "work_unit": xinluo.pk}
+        )
+        self.assertEqual(response.status_code, 400)
+        pete.refresh_from_db()
+        self.assertEqual(pete.work_unit, disabled)
+
+    def test_only_the_security_administrator_registers_units(self):
+        self.login(self.carol)
+        response = self.client.post(
+            reverse("units:new"), {"name": "假单位", "kind": "finance", "region_code": COUNTY}
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(Unit.objects.filter(name="假单位").exists())
+
+
 def filled_table(rows) -> bytes:
     """A table as a department fills it: a title row merged across, a blank row, labels in
     column A with the numbers two columns to their right, sometimes with 条 or full-width

@@ -68,6 +68,8 @@ class Perm(StrEnum):
     # clues transferred to a unit, signed for and answered by its users alone; the quarterly
     # clue reports each unit files with the lead unit (seed 003).
     VIEW_UNITS = "accounts.view_units"
+    # The security administrator registers the units and assigns each user to one.
+    MANAGE_UNITS = "accounts.manage_units"
     EDIT_OWN_UNIT = "accounts.edit_own_unit"
     RECEIVE_TRANSFERS = "oversight.receive_transfers"
     FILE_UNIT_REPORTS = "reporting.file_unit_reports"
@@ -213,7 +215,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
     # The security administrator grants roles and regions, lifts lockouts, and resets a lost
     # second factor.
-    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_USERS, Perm.ASSIGN_ROLES, Perm.RESET_SECOND_FACTOR}),
+    Role.SECURITY_ADMIN: frozenset(
+        {
+            Perm.VIEW_USERS,
+            Perm.ASSIGN_ROLES,
+            Perm.RESET_SECOND_FACTOR,
+            Perm.VIEW_UNITS,
+            Perm.MANAGE_UNITS,
+        }
+    ),
     # The audit administrator reads the audit log, and only that.
     Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
 }
