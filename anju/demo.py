@@ -26,6 +26,8 @@ from anju.crosscheck.demo import load_reference_lists
 from anju.dashboard.tally import tally_rebuild
 from anju.households.demo import load_households
 from anju.oversight.demo import load_ledger
+from anju.oversight.models import Clue, Transfer
+from anju.oversight.services import transfer_send
 from anju.regions.models import Level, Region, level_of
 from anju.regions.services import regions_import
 
@@ -299,9 +301,32 @@ _WORK_UNITS = {
 }
 
 
+def _transfer_to_civil_affairs(clerk: User) -> bool:
+    """One open clue about eligibility sent to 漳平市民政局, for its user to sign and answer
+    (once: a refreshed demo keeps the one it has)."""
+    if Transfer.objects.filter(receiver__isnull=False).exists():
+        return False
+    civil = Unit.objects.filter(region_id=ZHANGPING, name="漳平市民政局").first()
+    clue = (
+        Clue.objects.filter(region__code__startswith="350881")
+        .exclude(status__in=["closed", "merged"])
+        .order_by("pk")
+        .first()
+    )
+    if civil is None or clue is None:
+        return False
+    transfer_send(
+        actor=clerk,
+        clue=clue,
+        version=clue.version,
+        receiver=civil,
+        note="请核实该户低保资格是否符合危房改造对象条件",
+    )
+    return True
+
+
 def accounts() -> list[DemoAccount]:
     return [
-        *_unit_accounts(),
         DemoAccount("city", "陈市办", Role.CITY_OFFICE, LONGYAN, "龙岩市城建委村镇办"),
         DemoAccount("zp_clerk", "林经办", Role.COUNTY_CLERK, ZHANGPING, "漳平市住建局村镇站"),
         DemoAccount(
@@ -314,6 +339,7 @@ def accounts() -> list[DemoAccount]:
             "zp_jijian", "张纪检", Role.DISCIPLINE, ZHANGPING, "漳平市纪委监委派驻纪检监察组"
         ),
         DemoAccount("zp_data", "詹数据", Role.DATA_PROVIDER, ZHANGPING, "漳平市扶贫办"),
+        *_unit_accounts(),
         DemoAccount("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, LONGYAN, "龙岩市城建委信息中心"),
         DemoAccount("secadmin", "安全管理员", Role.SECURITY_ADMIN, LONGYAN, "龙岩市城建委信息中心"),
         DemoAccount("auditor", "审计管理员", Role.AUDIT_ADMIN, LONGYAN, "龙岩市城建委审计室"),
@@ -373,6 +399,8 @@ def load_demo(
     )
     if clues:
         progress(f"问题线索台账：{clues} 条演示线索")
+    if _transfer_to_civil_affairs(users["zp_clerk"]):
+        progress("线索移送：1 条移送漳平市民政局，待其签收（zp_minzheng）")
 
     assigned = load_cadres(clerk=users["xq_clerk"], cadre=User.objects.get(username="xq_cadre"))
     if assigned:

@@ -1,4 +1,10 @@
-from anju.accounts.access import Perm, active_region, perms_of, second_factor_pending
+from anju.accounts.access import (
+    Perm,
+    active_region,
+    perms_of,
+    second_factor_pending,
+    unit_bound,
+)
 
 # The menu grouped by work, as offices speak of it; an entry goes to the group of its URL
 # namespace. A group with one entry the role may use is shown as that entry itself.
@@ -69,7 +75,8 @@ def workspace(request):
         menu.append(("走访报告", "cadres:observations"))
     if Perm.VIEW_CLUES in perms:
         menu.append(("问题线索", "oversight:clues"))
-        menu.append(("问题清单", "oversight:items"))
+        if not unit_bound(user):  # a department's user has no township problem lists
+            menu.append(("问题清单", "oversight:items"))
     if Perm.RECEIVE_TRANSFERS in perms:
         menu.append(("线索移送", "oversight:transfers"))
     if Perm.VIEW_UNIT_REPORTS in perms:
