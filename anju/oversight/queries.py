@@ -86,9 +86,9 @@ def urgency_counts(clues: QuerySet, today: date) -> dict[str, int]:
 
 
 def transfers_ordered(transfers: QuerySet) -> QuerySet:
-    return transfers.select_related("clue", "to_region", "receiver").order_by(
-        "reported_on", "-sent_on"
-    )
+    return transfers.select_related(
+        "clue__region", "to_region", "receiver", "sent_by__work_unit"
+    ).order_by("reported_on", "-sent_on")
 
 
 def transfer_board(region: Region, today: date) -> list[dict]:
