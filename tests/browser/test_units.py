@@ -159,3 +159,11 @@ def test_a_transfer_to_civil_affairs_and_its_quarterly_report(page, live_server,
     shot(page, "quarterly-report-lead")
     report = UnitClueReport.objects.get()
     assert (report.found, report.transferred, report.closed) == (4, 2, 1)
+    logout(page)
+
+    # The security administrator sees and sets which unit a user belongs to.
+    log_in(page, live_server, "sue")
+    page.goto(f"{live_server.url}/users/{cast['mina'].pk}/")
+    expect(page.get_by_test_id("work-unit")).to_have_text("漳平市民政局")
+    expect(page.get_by_label("所属单位")).to_have_value(str(cast["mina"].work_unit_id))
+    shot(page, "user-unit-security-admin")
