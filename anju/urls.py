@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/otp/", account_views.otp_verify, name="otp_verify"),
     path("accounts/otp/setup/", account_views.otp_setup, name="otp_setup"),
     path("users/", include("anju.accounts.urls")),
+    path("units/", include("anju.accounts.unit_urls")),
     path("regions/", include("anju.regions.urls")),
     path("audit/", include("anju.audit.urls")),
     path("reports/", include("anju.reporting.urls")),

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 
+from anju.accounts.models import Unit
 from anju.accounts.roles import Role
 
 region_code_field = forms.CharField(
@@ -43,6 +44,20 @@ class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+    work_unit = forms.ModelChoiceField(
+        label="所属单位",
+        queryset=Unit.objects.select_related("region"),
+        required=False,
+        empty_label="（不归属系统内单位）",
+    )
+
+
+class UnitForm(forms.ModelForm):
+    region_code = forms.CharField(label="所在区划代码", max_length=12)
+
+    class Meta:
+        model = Unit
+        fields = ["name", "kind", "is_lead", "duty"]
 
 
 class EnrolCodeForm(forms.Form):

@@ -17,6 +17,8 @@ from anju.accounts.access import (
     requested_region,
     scope_to_region,
     staff_view,
+    unit_bound,
+    unit_of,
 )
 from anju.actions import form_errors, run, run_form
 from anju.audit.models import Action
@@ -28,6 +30,7 @@ from anju.oversight.access import (
     access_transfer,
     clues_visible_to,
     items_visible_to,
+    transfers_visible_to,
 )
 from anju.oversight.choices import ClueStatus, ItemStatus, ProblemKind
 from anju.oversight.deadlines import urgency
@@ -334,12 +337,14 @@ def transfer_send(request, pk: int):
         form_errors(request, form)
         return redirect(item)
     data = form.cleaned_data
-    to_region = Region.objects.filter(code=data["to_region"].ljust(12, "0")).first()
-    if to_region is None:
-        messages.error(request, "接收方区划代码不存在。")
-        return redirect(item)
+    to_region = None
+    if data["receiver"] is None:
+        to_region = Region.objects.filter(code=data["to_region"].ljust(12, "0")).first()
+        if to_region is None:
+            messages.error(request, "接收方区划代码不存在。")
+            return redirect(item)
     try:
-        services.transfer_send(
+        transfer = services.transfer_send(
             actor=request.user,
             clue=item,
             version=data["version"],
@@ -347,31 +352,41 @@ def transfer_send(request, pk: int):
             to_region=to_region,
             to_unit=data["to_unit"],
             note=data["note"],
+            receiver=data["receiver"],
         )
     except ValidationError as error:
         _fail(request, error)
     else:
-        messages.success(request, f"已移送{data['to_unit']}，等待对方签收和反馈。")
+        messages.success(request, f"已移送{transfer.to_unit}，等待对方签收和反馈。")
     return redirect(item)
 
 
-@staff_view(Perm.HANDLE_CLUES)
+@staff_view(Perm.RECEIVE_TRANSFERS)
 def transfers(request):
     region = active_region(request)
+    user = request.user
+    today = timezone.localdate()
+    incoming = scope_to_region(transfers_visible_to(user), region, "to_region")
+    sends = has_perm(user, Perm.HANDLE_CLUES) and not unit_bound(user)
     return render(
         request,
         "oversight/transfers.html",
         {
-            "incoming": queries.transfers_in(region)[:200],
-            "outgoing": queries.transfers_out(region)[:200],
+            "unit": unit_of(user),
+            "incoming": queries.transfers_ordered(incoming)[:200],
+            "outgoing": queries.transfers_out(region)[:200] if sends else [],
+            "sends": sends,
+            # What each unit of the region holds and what is overdue: for the lead unit's and
+            # the discipline office's people (every user of the region who is not unit-bound).
+            "board": [] if unit_bound(user) else queries.transfer_board(region, today),
             "report_form": ReportBackForm(),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
 
 @require_POST
-@staff_view(Perm.HANDLE_CLUES)
+@staff_view(Perm.RECEIVE_TRANSFERS)
 def transfer_ack(request, pk: int):
     transfer = access_transfer(request.user, pk)
     return run(
@@ -383,7 +398,7 @@ def transfer_ack(request, pk: int):
 
 
 @require_POST
-@staff_view(Perm.HANDLE_CLUES)
+@staff_view(Perm.RECEIVE_TRANSFERS)
 def transfer_report(request, pk: int):
     transfer = access_transfer(request.user, pk)
     return run_form(
