@@ -388,6 +388,8 @@ def _clue_samples(case) -> dict[str, Sample]:
     version = {"version": case.clue.version}
     return {
         "oversight:clues": Sample(),
+        "oversight:clues_export": Sample(),
+        "oversight:items_export": Sample(),
         "oversight:clue_new": Sample(),
         "oversight:supervision": Sample(),
         "oversight:definitions": Sample(),
@@ -492,6 +494,7 @@ def _clue_samples(case) -> dict[str, Sample]:
             kwargs={"pk": case.check_run.pk}, region="350881000000", secret="走查批次"
         ),
         "crosscheck:lists": Sample(),
+        "crosscheck:list_template": Sample(kwargs={"kind": "deaths"}),
         "portal:home": Sample(),
         "portal:report": Sample(),
         "portal:challenge": Sample(),

@@ -22,7 +22,17 @@ from anju.actions import ask_export_reason, export_full, export_reason, run, run
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.downloads import dated_name, watermark
-from anju.households import changes, exports, panels, plates, queries, renovations, tasks, visits
+from anju.households import (
+    changes,
+    exports,
+    panels,
+    plates,
+    queries,
+    renovations,
+    tasks,
+    template_file,
+    visits,
+)
 from anju.households.access import (
     access_change,
     access_household,
@@ -236,8 +246,10 @@ def import_errors(request, pk: int):
 
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def template(request):
-    response = HttpResponse(exports.write_template(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''household-template.xlsx"
+    response = HttpResponse(template_file.write_template(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, dated_name("农户档案导入模板", "xlsx")
+    )
     return response
 
 
