@@ -42,6 +42,7 @@ from anju.households.models import (
     ImportUpload,
 )
 from anju.pagination import paginate, paginate_by_key
+from anju.regions.picker import RegionField, limit_regions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -163,6 +164,10 @@ def unmask(request, pk: int):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="农户档案（.xlsx / .xls / .csv）")
+    stop_on_warnings = forms.BooleanField(
+        label="有警告时不导入（身份证号校验不通过、日期顺序不对、面积超标、疑似重复户等）",
+        required=False,
+    )
 
 
 @staff_view(Perm.EDIT_HOUSEHOLDS)
@@ -175,7 +180,10 @@ def import_page(request):
             form.add_error("file", "文件超过 20 MB，请分批导入或用命令行导入。")
         else:
             queued = tasks.queue_import(
-                user=request.user, file_name=upload.name, data=upload.read()
+                user=request.user,
+                file_name=upload.name,
+                data=upload.read(),
+                stop_on_warnings=form.cleaned_data["stop_on_warnings"],
             )
             return redirect("households:import_status", pk=queued.pk)
     recent = ImportUpload.objects.filter(uploaded_by=request.user).order_by("-pk")[:10]
@@ -196,6 +204,8 @@ def import_status(request, pk: int):
         "worker_silent": tasks.worker_silent(upload),
         "errors_page": paginate(request, upload.errors, ERRORS_PER_PAGE),
         "errors_left_out": max(0, upload.error_count - len(upload.errors)),
+        "warnings_page": paginate(request, upload.warnings, ERRORS_PER_PAGE),
+        "warnings_left_out": max(0, upload.warning_count - len(upload.warnings)),
         "retention_days": settings.UPLOAD_RETENTION_DAYS,
     }
     if request.htmx:
@@ -208,7 +218,8 @@ def import_errors(request, pk: int):
     """The uploaded rows again with an error column, streamed from a temporary file. Only for a
     file that was read: a refused one is never parsed again, and a dropped one is gone (410)."""
     upload = access_import(request.user, pk)
-    data = tasks.upload_file(upload) if upload.status == ImportUpload.Status.REJECTED else None
+    annotated = upload.status == ImportUpload.Status.REJECTED or upload.warnings
+    data = tasks.upload_file(upload) if annotated else None
     if upload.refused or data is None:
         if upload.refused:
             message = "该文件在读取前即被拒收（见导入结果页的原因），没有可标注错误的表格。"
@@ -218,11 +229,11 @@ def import_errors(request, pk: int):
                 "无法再生成标注错误的文件；导入结果页仍列出各处错误。"
             )
         else:
-            message = "只有“有错误，未导入”的上传才有标注错误的文件。"
+            message = "只有有错误或有警告的上传才有标注的文件。"
         back = reverse("households:import_status", args=[upload.pk])
         context = {"title": "没有标注错误的文件", "message": message, "back": back}
         return render(request, "errors/gone.html", context, status=410)
-    handle = exports.write_errors_workbook(data, upload.errors)
+    handle = exports.write_errors_workbook(data, upload.errors, upload.warnings)
     return FileResponse(handle, as_attachment=True, filename="errors.xlsx", content_type=XLSX)
 
 
@@ -590,10 +601,27 @@ def archive_pdf(request, pk: int):
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def form_errors(form, error) -> None:
+    """A service's ValidationError onto the form: under the field it names, else on top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message.messages)
+    else:
+        form.add_error(None, error.messages)
+
+
 class HouseholdForm(forms.Form):
-    region_code = forms.CharField(label="行政村（区划代码）", max_length=12)
+    region_code = RegionField(label="行政村")
     head_name = forms.CharField(label="户主姓名", max_length=50)
     head_id = forms.CharField(label="户主身份证号", max_length=30)
+    id_note = forms.CharField(
+        label="号码校验不通过的说明（号码通过校验时不填）",
+        max_length=200,
+        required=False,
+        help_text="身份证号未通过 GB 11643 校验而确实如此时（如证件本身有误），写明原因；"
+        "该号码将被标记为校验不通过。",
+    )
     size = forms.IntegerField(label="家庭人口", min_value=1, max_value=30, required=False)
     categories = forms.MultipleChoiceField(
         label="农户类别",
@@ -613,7 +641,9 @@ class PersonForm(forms.Form):
 
 class AssessmentForm(forms.Form):
     house = forms.IntegerField(widget=forms.HiddenInput)
-    grade = forms.ChoiceField(label="危险等级", choices=Grade.choices)
+    grade = forms.ChoiceField(
+        label="危险等级", choices=[("", "——请选择鉴定结论——"), *Grade.choices]
+    )
     assessed_on = forms.DateField(label="鉴定日期", widget=DATE_WIDGET)
     assessor = forms.CharField(label="鉴定人/机构", max_length=100)
     method = forms.CharField(label="鉴定方法", max_length=100, required=False)
@@ -625,7 +655,7 @@ def household_new(request):
 
     from anju.households import services
 
-    form = HouseholdForm(request.POST or None, initial={"region_code": active_region(request).code})
+    form = limit_regions(HouseholdForm(request.POST or None), request.user.region)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -637,10 +667,10 @@ def household_new(request):
                 size=data["size"],
                 categories=data["categories"],
                 structure=data["structure"],
+                id_note=data["id_note"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            form_errors(form, error)
         else:
             return redirect(item)
     return render(request, "households/new.html", {"form": form})
