@@ -28,6 +28,7 @@ from anju.campaigns.progress import as_of, campaign_progress
 from anju.campaigns.summary import base_village_survey, period_figures, summary_docx
 from anju.households.access import households_visible_to
 from anju.pagination import paginate
+from anju.regions.picker import limit_regions
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -42,7 +43,9 @@ def campaigns(request):
         {
             "rows": rows,
             "region": region,
-            "form": CampaignForm(initial={"region_code": region.code}),
+            "form": limit_regions(
+                CampaignForm(initial={"region_code": region.code}), request.user.region
+            ),
             "can_manage": has_perm(request.user, Perm.MANAGE_CAMPAIGNS),
         },
     )
@@ -51,7 +54,7 @@ def campaigns(request):
 @require_POST
 @staff_view(Perm.MANAGE_CAMPAIGNS)
 def campaign_new(request):
-    form = CampaignForm(request.POST)
+    form = limit_regions(CampaignForm(request.POST), request.user.region)
     if not form.is_valid():
         form_errors(request, form)
         return redirect("campaigns:campaigns")

@@ -22,6 +22,7 @@ from anju.actions import ask_export_reason, export_full, export_reason, run, run
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.downloads import dated_name, watermark
+from anju.formfields import MoneyField
 from anju.households import changes, exports, panels, plates, queries, renovations, tasks, visits
 from anju.households.access import (
     access_change,
@@ -349,10 +350,12 @@ class StepForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    paid_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
-    account_number = forms.CharField(max_length=40)
-    account_holder = forms.CharField(max_length=50)
+    paid_on = forms.DateField(
+        label="发放日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    amount = MoneyField(label="发放金额（元）", unit="元", max_digits=12)
+    account_number = forms.CharField(label="一卡通账号", max_length=40)
+    account_holder = forms.CharField(label="账户名", max_length=50)
 
 
 @require_POST

@@ -18,7 +18,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import form_errors, run, run_form
+from anju.actions import form_errors, keep, kept, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.oversight import queries, services
@@ -48,13 +48,17 @@ from anju.oversight.forms import (
 from anju.oversight.models import Attachment
 from anju.pagination import paginate
 from anju.regions.models import Region
+from anju.regions.picker import limit_regions, tree_root
 from anju.reporting.deadlines import parse_month
 
 S = ClueStatus
 
 
-def _fail(request, error: ValidationError) -> None:
+def _fail(request, error: ValidationError, form=None) -> None:
+    """The service's refusal as a message; what was typed into `form` kept for the page."""
     messages.error(request, " ".join(error.messages))
+    if form is not None:
+        keep(request, form)
 
 
 @staff_view(Perm.VIEW_CLUES)
@@ -99,7 +103,7 @@ def clue_new(request):
         "received_on": timezone.localdate(),
         "place": region.name,
     }
-    form = ClueForm(request.POST or None, initial=initial)
+    form = limit_regions(ClueForm(request.POST or None, initial=initial), request.user.region)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -159,8 +163,10 @@ def _detail_context(request, clue):
         "can_approve": has_perm(user, Perm.APPROVE_CLOSE),
         "can_supervise": has_perm(user, Perm.SUPERVISE),
         "can_account": has_perm(user, Perm.RECORD_ACCOUNTABILITY),
-        "action_form": ActionForm(initial={"version": clue.version}),
-        "edit_form": EditForm(
+        "action_form": kept(request, ActionForm, initial={"version": clue.version}),
+        "edit_form": kept(
+            request,
+            EditForm,
             initial={
                 "version": clue.version,
                 "place": clue.place,
@@ -168,15 +174,20 @@ def _detail_context(request, clue):
                 "summary": clue.summary,
                 "funds": clue.funds,
                 "links": clue.links,
-            }
+            },
         ),
-        "transfer_form": TransferForm(
-            initial={"version": clue.version, "to_region": clue.district_code}
+        "transfer_form": limit_regions(
+            kept(
+                request,
+                TransferForm,
+                initial={"version": clue.version, "to_region": clue.district_code},
+            ),
+            tree_root(),
         ),
         "attachment_form": AttachmentForm(),
-        "supervision_form": SupervisionForm(initial={"version": clue.version}),
-        "sanction_form": SanctionForm(initial={"decided_on": today}),
-        "typical_form": TypicalCaseForm(initial={"month": f"{today:%Y-%m}"}),
+        "supervision_form": kept(request, SupervisionForm, initial={"version": clue.version}),
+        "sanction_form": kept(request, SanctionForm, initial={"decided_on": today}),
+        "typical_form": kept(request, TypicalCaseForm, initial={"month": f"{today:%Y-%m}"}),
         "merge_form": MergeForm(initial={"version": clue.version}),
     }
 
@@ -244,7 +255,7 @@ def clue_act(request, pk: int):
     try:
         ACTIONS[data["action"]](request.user, item, data["version"], data)
     except ValidationError as error:
-        _fail(request, error)
+        _fail(request, error, form)
     else:
         messages.success(request, f"线索已转为「{item.get_status_display()}」。")
     return redirect(item)
@@ -329,15 +340,12 @@ def attachment(request, pk: int):
 @staff_view(Perm.HANDLE_CLUES)
 def transfer_send(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
-    form = TransferForm(request.POST)
+    form = limit_regions(TransferForm(request.POST), tree_root())
     if not form.is_valid():
         form_errors(request, form)
         return redirect(item)
     data = form.cleaned_data
-    to_region = Region.objects.filter(code=data["to_region"].ljust(12, "0")).first()
-    if to_region is None:
-        messages.error(request, "接收方区划代码不存在。")
-        return redirect(item)
+    to_region = Region.objects.get(code=data["to_region"])
     try:
         services.transfer_send(
             actor=request.user,
@@ -478,9 +486,12 @@ def exposures(request):
     from anju.oversight.models import Exposure
 
     region = active_region(request)
-    form = ExposureForm(
-        request.POST or None,
-        initial={"region_code": region.code, "exposed_on": timezone.localdate()},
+    form = limit_regions(
+        ExposureForm(
+            request.POST or None,
+            initial={"region_code": region.code, "exposed_on": timezone.localdate()},
+        ),
+        request.user.region,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -524,7 +535,9 @@ def items(request):
                 (i, urgency(i.deadline, today) if i.status == "open" else "")
                 for i in page.object_list
             ],
-            "form": ItemForm(initial={"region_code": region.code}),
+            "form": limit_regions(
+                ItemForm(initial={"region_code": region.code}), request.user.region
+            ),
             "status": status,
             "can_manage": has_perm(request.user, Perm.MANAGE_ITEMS),
             "printing": printing,
@@ -539,7 +552,7 @@ def items(request):
 def item_new(request):
     return run_form(
         request,
-        ItemForm(request.POST),
+        limit_regions(ItemForm(request.POST), request.user.region),
         lambda d: services.item_create(
             actor=request.user,
             region=access_region(request.user, d["region_code"]),

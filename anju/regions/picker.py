@@ -105,3 +105,9 @@ def limit_regions(form: forms.BaseForm, root: Region | None) -> forms.BaseForm:
         if isinstance(field, RegionField):
             field.limit_to(root)
     return form
+
+
+def tree_root() -> Region | None:
+    """The top of the loaded tree (a form whose places may lie outside the user's own region,
+    such as the receiving side of a transfer)."""
+    return Region.objects.order_by("level", "code").first()

@@ -55,7 +55,21 @@ class IntakePageTests(AnjuTestCase):
     def test_a_township_clerk_registers_only_in_their_township(self):
         self.login(self.bob)
         response = self.client.post(reverse("oversight:clue_new"), self.FORM)
-        self.assertEqual(response.status_code, 404)
+        # Refused on the field, the form kept (never a 404 for a value typed in a form).
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "请从列表中选择涉及地方")
+        self.assertContains(response, self.FORM["summary"])
+        self.assertFalse(Clue.objects.exists())
+
+    def test_a_mistyped_code_keeps_the_whole_form(self):
+        self.login(self.carol)
+        response = self.client.post(
+            reverse("oversight:clue_new"), {**self.FORM, "region_code": "350881100299"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "涉及地方：请从列表中选择涉及地方")
+        for key in ("summary", "place", "person1_name", "person1_post"):
+            self.assertContains(response, self.FORM[key])
         self.assertFalse(Clue.objects.exists())
 
     def test_the_audit_admin_has_no_ledger(self):
@@ -233,4 +247,6 @@ class ProblemListTests(AnjuTestCase):
             },
             follow=True,
         )
-        self.assertContains(response, "按乡镇（街道）建立")
+        # Only townships are offered: a county is refused on the field.
+        self.assertContains(response, "乡镇：请从列表中选择乡镇")
+        self.assertNotContains(response, 'value="350881000000" data-py')
