@@ -17,6 +17,16 @@ def named_errors(form) -> list[str]:
     return named
 
 
+def errors_onto(form, error: ValidationError) -> None:
+    """A service's refusal onto the form: each message under the field it names (a
+    ValidationError with a dict), the rest on top of the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, ValidationError(errors).messages)
+    else:
+        form.add_error(None, error.messages)
+
+
 def form_errors(request, form) -> None:
     messages.error(request, "未保存：" + " ".join(named_errors(form)))
     keep(request, form)
@@ -79,14 +89,14 @@ def run_form(request, form, call, success: str, back):
     try:
         call(form.cleaned_data)
     except ValidationError as error:
-        messages.error(request, " ".join(_named(form, error)))
+        messages.error(request, " ".join(named_messages(form, error)))
         keep(request, form, back)
     else:
         messages.success(request, success)
     return redirect(back)
 
 
-def _named(form, error: ValidationError) -> list[str]:
+def named_messages(form, error: ValidationError) -> list[str]:
     """A service's refusal, each message under the label of the field it names, if any."""
     if not hasattr(error, "error_dict"):
         return error.messages
@@ -124,5 +134,12 @@ def ask_export_reason(request, title: str, *, can_unmask: bool = False):
     kept = request.GET.copy()
     for name in ("reason", "full"):
         kept.pop(name, None)
-    context = {"title": title, "query": kept.urlencode(), "can_unmask": can_unmask}
+    context = {
+        "title": title,
+        "query": kept.urlencode(),
+        "can_unmask": can_unmask,
+        # Posted without a reason: say so on the field (the box for full numbers kept).
+        "missing": request.method == "POST",
+        "full": export_full(request),
+    }
     return render(request, "includes/export_reason.html", context)

@@ -392,6 +392,10 @@ def clue_samples(case) -> dict[str, Sample]:
             picked=True,
         ),
         "oversight:item_done": Sample(method="POST", kwargs={"pk": case.item.pk}, region=town),
+        # The walk's item was not closed with a photo: found (404) only for the allowed too.
+        "oversight:item_evidence": Sample(
+            kwargs={"pk": case.item.pk}, region=town, also=frozenset({404})
+        ),
         "crosscheck:findings": Sample(),
         "crosscheck:export": Sample(),
         "crosscheck:finding": Sample(

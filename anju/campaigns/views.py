@@ -17,7 +17,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import form_errors, run_form
+from anju.actions import form_errors, kept, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.campaigns import services
@@ -44,7 +44,8 @@ def campaigns(request):
             "rows": rows,
             "region": region,
             "form": limit_regions(
-                CampaignForm(initial={"region_code": region.code}), request.user.region
+                kept(request, CampaignForm, initial={"region_code": region.code}),
+                request.user.region,
             ),
             "can_manage": has_perm(request.user, Perm.MANAGE_CAMPAIGNS),
         },
@@ -102,8 +103,8 @@ def campaign(request, pk: int):
             ],
             "today": today,
             "can_manage": has_perm(request.user, Perm.MANAGE_CAMPAIGNS),
-            "phase_form": PhaseForm(),
-            "target_form": TargetForm(),
+            "phase_form": kept(request, PhaseForm),
+            "target_form": kept(request, TargetForm),
         },
     )
 

@@ -18,7 +18,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import form_errors, run
+from anju.actions import form_errors, kept, run
 from anju.formfields import MoneyField
 from anju.households import cases, pending
 from anju.households.access import access_household, households_visible_to
@@ -97,7 +97,7 @@ def case_context(request, household) -> dict:
         "open_case": open_case,
         "renovation_form": RenovationForm(initial=initial),
         "case_form": CaseForm(),
-        "relocation_form": RelocationForm(initial={"on": today}),
+        "relocation_form": kept(request, RelocationForm, initial={"on": today}),
         "complete_form": limit_regions(
             CompleteForm(
                 initial={"region_code": household.region_id, "head_name": household.head_name}
@@ -106,7 +106,7 @@ def case_context(request, household) -> dict:
         ),
         "place_form": limit_regions(PlaceForm(), request.user.region),
         "case_findings": [f.value for f in cases.CASE_FINDINGS],
-        "review_form": ReviewForm(initial={"reviewed_on": today}),
+        "review_form": kept(request, ReviewForm, initial={"reviewed_on": today}),
         "reviews": household.reviews.select_related("reviewer")[:10],
         "levels": cases.LEVELS,
     }

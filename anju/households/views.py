@@ -18,7 +18,16 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import ask_export_reason, export_full, export_reason, run, run_form
+from anju.actions import (
+    ask_export_reason,
+    errors_onto,
+    export_full,
+    export_reason,
+    form_errors,
+    keep,
+    kept,
+    run_form,
+)
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.downloads import dated_name, watermark
@@ -134,13 +143,15 @@ def household(request, pk: int):
             "timeline": queries.timeline(item),
             "can_unmask": has_perm(request.user, Perm.UNMASK),
             "visits": visit_rows,
-            "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}),
+            "visit_form": kept(request, VisitForm, initial={"visited_on": timezone.localdate()}),
             "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "steps": renovations.STEPS,
-            "change_form": ChangeForm(),
+            "change_form": kept(request, ChangeForm),
+            "step_form": kept(request, StepForm),
+            "payment_form": kept(request, PaymentForm),
             "plates": item.plates.defer("photo"),
-            "person_form": PersonForm(),
-            "assessment_form": AssessmentForm(),
+            "person_form": kept(request, PersonForm),
+            "assessment_form": kept(request, AssessmentForm),
             "changes": item.changes.select_related("proposed_by")[:20],
             # The findings, assessment tasks and observations of the apps above
             **panels.context(request.user, item),
@@ -290,9 +301,7 @@ def visit_add(request, pk: int):
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
     form = VisitForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, "未保存：" + " ".join(e for errs in form.errors.values() for e in errs)
-        )
+        form_errors(request, form)
         return redirect(item)
     try:
         visit = visits.visit_record(
@@ -304,6 +313,7 @@ def visit_add(request, pk: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        keep(request, form, item)
     else:
         if visit.findings:
             messages.success(request, "回访已记录；发现的问题已列入本乡镇问题清单，请限期整改。")
@@ -340,9 +350,13 @@ def visits_due(request):
 
 
 class StepForm(forms.Form):
-    step = forms.ChoiceField(choices=[(f, label) for f, label, _ in renovations.STEPS])
-    on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    inspector = forms.CharField(max_length=50, required=False)
+    step = forms.ChoiceField(
+        label="环节", choices=[(f, label) for f, label, _ in renovations.STEPS]
+    )
+    on = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    inspector = forms.CharField(label="验收人", max_length=50, required=False)
     area_ok = forms.BooleanField(required=False)
     safe = forms.BooleanField(required=False)
     quality = forms.BooleanField(required=False)
@@ -361,21 +375,21 @@ class PaymentForm(forms.Form):
 @require_POST
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def renovation_step(request, pk: int):
-    from django.contrib import messages
 
     renovation = access_renovation(request.user, pk)
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择环节并填写日期。")
+        form_errors(request, form)
         return redirect(renovation.household)
     data = form.cleaned_data
     checklist = None
     if data["step"] == "accepted_on":
         checklist = {k: data[k] for k in ("area_ok", "safe", "quality", "toilet")}
         checklist["inspector"] = data["inspector"]
-    return run(
+    return run_form(
         request,
-        lambda: renovations.renovation_step(
+        form,
+        lambda _: renovations.renovation_step(
             actor=request.user,
             renovation=renovation,
             step=data["step"],
@@ -390,17 +404,17 @@ def renovation_step(request, pk: int):
 @require_POST
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def payment_add(request, pk: int):
-    from django.contrib import messages
 
     renovation = access_renovation(request.user, pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请完整填写发放日期、金额、账号和户名。")
+        form_errors(request, form)
         return redirect(renovation.household)
     data = form.cleaned_data
-    return run(
+    return run_form(
         request,
-        lambda: renovations.payment_record(
+        form,
+        lambda _: renovations.payment_record(
             actor=request.user,
             renovation=renovation,
             paid_on=data["paid_on"],
@@ -429,7 +443,7 @@ def change_propose(request, pk: int):
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
     form = ChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请完整填写变更事项、新值和理由。")
+        form_errors(request, form)
         return redirect(item)
     data = form.cleaned_data
     renovation = (
@@ -446,6 +460,7 @@ def change_propose(request, pk: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        keep(request, form, item)
     else:
         messages.success(request, "变更申请已提交，经区县审核人同意后才生效。")
     return redirect(item)
@@ -604,16 +619,6 @@ def archive_pdf(request, pk: int):
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def form_errors(form, error) -> None:
-    """A service's ValidationError onto the form: under the field it names, else on top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message.messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class HouseholdForm(forms.Form):
     region_code = RegionField(label="行政村")
     head_name = forms.CharField(label="户主姓名", max_length=50)
@@ -673,7 +678,7 @@ def household_new(request):
                 id_note=data["id_note"],
             )
         except ValidationError as error:
-            form_errors(form, error)
+            errors_onto(form, error)
         else:
             return redirect(item)
     return render(request, "households/new.html", {"form": form})

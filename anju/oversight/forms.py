@@ -173,5 +173,12 @@ class ItemForm(forms.Form):
     deadline = forms.DateField(label="整改时限", widget=DATE)
 
 
+class ItemDoneForm(forms.Form):
+    note = forms.CharField(
+        label="整改情况", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence = forms.FileField(label="整改后的照片（JPG/PNG，5 MB 以内）", required=False)
+
+
 class MergeForm(VersionForm):
     into = forms.CharField(label="并入线索编号", max_length=32)

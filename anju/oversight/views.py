@@ -18,7 +18,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import form_errors, keep, kept, run, run_form
+from anju.actions import errors_onto, form_errors, keep, kept, named_messages, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.oversight import queries, services
@@ -37,6 +37,7 @@ from anju.oversight.forms import (
     ClueForm,
     EditForm,
     ExposureForm,
+    ItemDoneForm,
     ItemForm,
     MergeForm,
     ReportBackForm,
@@ -56,9 +57,11 @@ S = ClueStatus
 
 def _fail(request, error: ValidationError, form=None) -> None:
     """The service's refusal as a message; what was typed into `form` kept for the page."""
-    messages.error(request, " ".join(error.messages))
-    if form is not None:
-        keep(request, form)
+    if form is None:
+        messages.error(request, " ".join(error.messages))
+        return
+    messages.error(request, " ".join(named_messages(form, error)))
+    keep(request, form)
 
 
 @staff_view(Perm.VIEW_CLUES)
@@ -536,7 +539,7 @@ def items(request):
                 for i in page.object_list
             ],
             "form": limit_regions(
-                ItemForm(initial={"region_code": region.code}), request.user.region
+                kept(request, ItemForm, initial={"region_code": region.code}), request.user.region
             ),
             "status": status,
             "can_manage": has_perm(request.user, Perm.MANAGE_ITEMS),
@@ -567,16 +570,48 @@ def item_new(request):
     )
 
 
-@require_POST
 @staff_view(Perm.MANAGE_ITEMS)
 def item_done(request, pk: int):
+    """已整改: a page that says what closing does (the item leaves the open list for good),
+    asks how it was put right and, for an item from a visit, a finding or a cadre's report, a
+    photo; then closes it."""
     item = access_item(request.user, pk)
-    return run(
+    form = ItemDoneForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        photo = form.cleaned_data["evidence"]
+        try:
+            services.item_done(
+                actor=request.user,
+                item=item,
+                note=form.cleaned_data["note"],
+                evidence=photo.read() if photo else None,
+            )
+        except ValidationError as error:
+            errors_onto(form, error)
+        else:
+            messages.success(request, "已标记整改完成。")
+            return redirect("oversight:items")
+    return render(
         request,
-        lambda: services.item_done(actor=request.user, item=item),
-        "已标记整改完成。",
-        "oversight:items",
+        "oversight/item_done.html",
+        {
+            "item": item,
+            "form": form,
+            "needs_photo": item.source in services.EVIDENCE_NEEDED,
+            "choose_again": request.method == "POST" and bool(request.FILES),
+        },
     )
+
+
+@staff_view(Perm.MANAGE_ITEMS)
+def item_evidence(request, pk: int):
+    """The photo an item was closed with (stripped of metadata when it was kept)."""
+    from django.http import Http404
+
+    item = access_item(request.user, pk)
+    if not item.done_evidence:
+        raise Http404
+    return HttpResponse(bytes(item.done_evidence), content_type=item.done_evidence_type)
 
 
 @staff_view(Perm.VIEW_CLUES)

@@ -15,7 +15,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import form_errors, run, run_form
+from anju.actions import form_errors, kept, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.pagination import paginate
@@ -43,7 +43,7 @@ def plans(request):
         {
             "page": paginate(request, rows.order_by("-created_at", "-pk")),
             "form": limit_regions(
-                PlanForm(initial={"region_code": region.code, "share_percent": 5}),
+                kept(request, PlanForm, initial={"region_code": region.code, "share_percent": 5}),
                 request.user.region,
             ),
             "can_plan": has_perm(request.user, Perm.PLAN_SPOT_CHECKS),
@@ -192,7 +192,7 @@ def house(request, pk: int):
             "photos": item.photos.values_list("pk", flat=True),
             "form": InspectionForm(initial={"inspected_on": timezone.localdate()}),
             "can_record": can_record and has_perm(request.user, Perm.INSPECT),
-            "follow_up": FollowUpForm(),
+            "follow_up": kept(request, FollowUpForm),
             "can_follow_up": has_perm(request.user, Perm.INSPECT),
         },
     )
