@@ -15,6 +15,8 @@ class MoneyField(forms.DecimalField):
     def __init__(self, *, unit: str = "万元", **kwargs):
         if unit not in ("元", "万元"):
             raise ValueError(unit)
+        # Text, not a number box: a browser's number box refuses "0.2万" before it is sent.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         self.unit = unit
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
@@ -24,6 +26,11 @@ class MoneyField(forms.DecimalField):
         self.error_messages["invalid"] = f"请填写金额数字，单位：{unit}（可写 {example}）。"
         self.error_messages["min_value"] = "金额不能为负数。"
         self.help_text = self.help_text or f"单位：{unit}；写“万”或“元”的会自动换算。"
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)  # no spinner steps on a text box
+        return attrs
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -126,8 +126,8 @@ def _archive_twins(records: list[Record], new_heads: set[str]) -> list[RowWarnin
                     record.row,
                     "户主身份证号",
                     f"档案中已有同村、同户主姓名「{record.head_name}」、同改造年度"
-                    f"（{record.year}）的一户（编号 {twin}），身份证号不同：可能是同一户"
-                    "重复建档，导入后可在该户页面申请合并",
+                    f"（{record.year}）的一户，身份证号不同：可能是同一户重复建档，"
+                    "请打开档案中的那一户核对",
                     household=twin,
                 )
             )
