@@ -95,16 +95,18 @@ def case_context(request, household) -> dict:
     return {
         "cases": rows,
         "open_case": open_case,
-        "renovation_form": RenovationForm(initial=initial),
-        "case_form": CaseForm(),
+        "renovation_form": kept(request, RenovationForm, initial=initial),
+        "case_form": kept(request, CaseForm),
         "relocation_form": kept(request, RelocationForm, initial={"on": today}),
         "complete_form": limit_regions(
-            CompleteForm(
-                initial={"region_code": household.region_id, "head_name": household.head_name}
+            kept(
+                request,
+                CompleteForm,
+                initial={"region_code": household.region_id, "head_name": household.head_name},
             ),
             request.user.region,
         ),
-        "place_form": limit_regions(PlaceForm(), request.user.region),
+        "place_form": limit_regions(kept(request, PlaceForm), request.user.region),
         "case_findings": [f.value for f in cases.CASE_FINDINGS],
         "review_form": kept(request, ReviewForm, initial={"reviewed_on": today}),
         "reviews": household.reviews.select_related("reviewer")[:10],
