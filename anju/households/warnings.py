@@ -20,12 +20,12 @@ DATE_ORDER = (
 )
 
 
-def area_bounds(size: int | None) -> tuple[Decimal, Decimal] | None:
+def area_bounds(size: int | None, table: dict | None = None) -> tuple[Decimal, Decimal] | None:
     """The national built-area standard for a household of `size` persons (parameters'
-    area_standard): (least, most) in m², None when the size is not known."""
+    area_standard, or `table`): (least, most) in m², None when the size is not known."""
     if not size:
         return None
-    table = parameters()["area_standard"]
+    table = table or parameters()["area_standard"]
     if str(size) in table:
         low, high = table[str(size)]
     else:
@@ -34,8 +34,8 @@ def area_bounds(size: int | None) -> tuple[Decimal, Decimal] | None:
     return Decimal(low), Decimal(high)
 
 
-def row_warnings(record: Record) -> list[RowWarning]:
-    """What looks wrong in one good row on its own."""
+def row_warnings(record: Record, bounds_of=area_bounds) -> list[RowWarning]:
+    """What looks wrong in one good row on its own (`bounds_of(size)`: the area standard)."""
     found = []
     if not record.id_valid:
         found.append(
@@ -56,7 +56,7 @@ def row_warnings(record: Record) -> list[RowWarning]:
                     f"「{after:%Y-%m-%d}」早于{early_label}「{before:%Y-%m-%d}」，日期顺序不对",
                 )
             )
-    bounds = area_bounds(record.size) if record.built_area is not None else None
+    bounds = bounds_of(record.size) if record.built_area is not None else None
     if bounds and not bounds[0] <= record.built_area <= bounds[1]:
         found.append(
             RowWarning(
@@ -137,7 +137,16 @@ def _archive_twins(records: list[Record], new_heads: set[str]) -> list[RowWarnin
 def import_warnings(records: list[Record], new_heads: Iterable[str]) -> list[RowWarning]:
     """Every warning of the file's good rows, in row order (a row's own in column order).
     `new_heads`: the head IDs not yet on record (their households would be created)."""
-    found = [w for record in records for w in row_warnings(record)]
+    table = parameters()["area_standard"]
+    bounds: dict = {}
+
+    def bounds_of(size):
+        """The standard for each household size, looked up once per import."""
+        if size not in bounds:
+            bounds[size] = area_bounds(size, table)
+        return bounds[size]
+
+    found = [w for record in records for w in row_warnings(record, bounds_of)]
     found += _in_file_twins(records)
     found += _archive_twins(records, set(new_heads))
     found.sort(key=lambda w: w.row)

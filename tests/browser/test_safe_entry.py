@@ -96,3 +96,31 @@ def test_the_clerks_afternoon(page, live_server, cast):
     page.get_by_role("button", name="登记").click()
     expect(page.get_by_text("已登记，台账编号")).to_be_visible()
     assert Clue.objects.get().funds == 2
+
+
+def test_closing_a_problem_list_item_is_confirmed_with_a_note_and_a_photo(page, live_server, cast):
+    from datetime import date
+
+    from anju.oversight import services
+    from anju.oversight.models import RectificationItem
+    from anju.regions.models import Region
+
+    services.item_create(
+        actor=cast["alice"],
+        region=Region.objects.get(code="350881100000"),
+        source="visit",
+        description="西埔村陈某房屋漏雨透风",
+        owner="黄乡长",
+        deadline=date(2026, 12, 31),
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/clues/items/")
+    page.get_by_role("link", name="已整改…").click()
+    expect(page.get_by_test_id("confirm-what")).to_contain_text("此操作不能撤销")
+    page.get_by_label("整改情况").fill("屋面已换瓦，村委会验收")
+    page.get_by_test_id("confirm-done").click()
+    expect(page.get_by_text("须上传整改后的照片作为佐证")).to_be_visible()
+    expect(page.get_by_label("整改情况")).to_have_value("屋面已换瓦，村委会验收")
+    shot(page, "item-done-refused")
+    assert RectificationItem.objects.get().status == "open"
