@@ -67,6 +67,9 @@ class Sample:
     # not of that unit (signing for a transfer, keeping a unit's directory entry).
     unit: int | None = None
     unit_only: bool = False
+    # The region is a place picked in the form (the region picker): a user outside it is
+    # refused on the field with the form kept (200, or 302 back with an error), never a 404.
+    picked: bool = False
 
 
 def samples(case) -> dict[str, Sample]:
@@ -87,6 +90,7 @@ def samples(case) -> dict[str, Sample]:
         "otp_verify": Sample(),
         "otp_setup": Sample(),
         "regions:browse": Sample(),
+        "regions:tree": Sample(),
         "regions:detail": Sample(kwargs={"code": village}, region=village, secret="西埔村"),
         "regions:switch": Sample(method="POST", data={"code": village}, region=village),
         "accounts:users": Sample(),
@@ -134,6 +138,7 @@ def samples(case) -> dict[str, Sample]:
             method="POST",
             region="350881000000",
             data={"region_code": "350881000000", "kind": "annex1", "month": "2026-10"},
+            picked=True,
         ),
         "reporting:report": Sample(
             kwargs={"pk": case.report.pk},
@@ -469,8 +474,13 @@ def _clue_samples(case) -> dict[str, Sample]:
                 "owner": "黄某",
                 "deadline": "2099-01-01",
             },
+            picked=True,
         ),
         "oversight:item_done": Sample(method="POST", kwargs={"pk": case.item.pk}, region=town),
+        # The walk's item was not closed with a photo: found (404) only for the allowed too.
+        "oversight:item_evidence": Sample(
+            kwargs={"pk": case.item.pk}, region=town, also=frozenset({404})
+        ),
         "crosscheck:findings": Sample(),
         "crosscheck:export": Sample(),
         "crosscheck:finding": Sample(
@@ -619,6 +629,7 @@ def spot_check_samples(case) -> dict[str, Sample]:
                 "population": "renovated",
                 "share_percent": "10",
             },
+            picked=True,
         ),
         "spotchecks:results": Sample(),
         "spotchecks:results_export": Sample(),
@@ -650,6 +661,7 @@ def spot_check_samples(case) -> dict[str, Sample]:
                 "start": "2020-04-01",
                 "end": "2020-11-30",
             },
+            picked=True,
         ),
         "campaigns:campaign": Sample(kwargs=campaign, region=county, secret="走查整治"),
         "campaigns:phase_add": Sample(
@@ -974,10 +986,22 @@ class ScopingWalkTests(AnjuTestCase):
         if Perm(policy) not in perms_of(user):
             return {403}
         if sample.region and not (user.region_id and is_within(sample.region, user.region_id)):
-            return {404}
+            return {200, 302} if sample.picked else {404}
         if not unit_reaches(user, sample):
             return {404}
         return ok | {400} | set(sample.also)
+
+    def assert_refused_on_the_form(self, response, what: str) -> None:
+        """A place outside the user's region, picked in a form: the form again with the field's
+        error, or back to the page with an error message; never the object it would create."""
+        from django.contrib.messages import get_messages
+        from django.contrib.messages.constants import ERROR
+
+        if response.status_code == 200:
+            self.assertIn("请从列表中选择", response.content.decode(), what)
+        else:
+            levels = [m.level for m in get_messages(response.wsgi_request)]
+            self.assertIn(ERROR, levels, what)
 
     def test_it_scopes_every_url_for_every_role_and_region(self):
         table = samples(self)
@@ -997,6 +1021,8 @@ class ScopingWalkTests(AnjuTestCase):
                     response = call(url, sample.data)
                     expected = self.expected(user, name, pattern, sample)
                     self.assertIn(response.status_code, expected, f"{who} → {name}")
+                    if sample.picked and expected == {200, 302} and user is not None:
+                        self.assert_refused_on_the_form(response, f"{who} → {name}")
                     if response.status_code in (403, 404) and sample.secret:
                         self.assertNotIn(sample.secret, response.content.decode())
                     if user is None and pattern.callback.access_policy != PUBLIC:
@@ -1042,7 +1068,7 @@ class ScopingWalkTests(AnjuTestCase):
         if Perm(policy) not in perms_of(user):
             return {403}
         if sample.region and not (user.region_id and is_within(sample.region, user.region_id)):
-            return {404}
+            return {200, 302} if sample.picked else {404}
         if not unit_reaches(user, sample):
             return {404}
         return {200, 201, 400} | set(sample.also)
@@ -1067,6 +1093,8 @@ class ScopingWalkTests(AnjuTestCase):
                     response = call(url, sample.data, **headers)
                     expected = self.expected_api(user, pattern, sample)
                     self.assertIn(response.status_code, expected, f"{who} → {name}")
+                    if sample.picked and expected == {200, 302} and user is not None:
+                        self.assert_refused_on_the_form(response, f"{who} → {name}")
                     if response.status_code >= 400:
                         self.assertIn("error", response.json())
                         if sample.secret:

@@ -61,6 +61,8 @@ def workspace(request):
         menu.append(("我的帮扶户", "cadres:mine"))
     if Perm.VIEW_REGIONS in perms:
         menu.append(("行政区划", "regions:browse"))
+    elif Perm.LOOK_UP_REGIONS in perms:
+        menu.append(("行政区划", "regions:tree"))
     if Perm.VIEW_HOUSEHOLDS in perms:
         menu.append(("农户档案", "households:list"))
     if Perm.VIEW_FINDINGS in perms:

@@ -34,6 +34,7 @@ from anju.accounts.models import User
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.pagination import paginate
+from anju.regions.picker import limit_regions
 
 login = public_view(
     auth_views.LoginView.as_view(
@@ -176,7 +177,7 @@ def users(request):
 
 @staff_view(Perm.MANAGE_USERS)
 def user_create(request):
-    form = UserCreateForm(request.POST or None)
+    form = limit_regions(UserCreateForm(request.POST or None), request.user.region)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -205,7 +206,7 @@ def user_detail(request, pk: int):
         "roles": sorted(target.roles),
         "work_unit": target.work_unit_id,
     }
-    form = RolesForm(initial=initial)
+    form = limit_regions(RolesForm(initial=initial), request.user.region)
     return render(
         request,
         "accounts/user_detail.html",
@@ -217,7 +218,7 @@ def user_detail(request, pk: int):
 @staff_view(Perm.ASSIGN_ROLES)
 def user_roles(request, pk: int):
     target = access_user(request.user, pk, write_perm=Perm.ASSIGN_ROLES)
-    form = RolesForm(request.POST)
+    form = limit_regions(RolesForm(request.POST), request.user.region)
     if form.is_valid():
         try:
             region = access_region(request.user, form.cleaned_data["region_code"])

@@ -1,13 +1,14 @@
 from datetime import timedelta
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from anju.accounts.access import Perm, active_region, scope_to_region, staff_view
-from anju.actions import form_errors, run, run_form
+from anju.actions import form_errors, kept, run, run_form
 from anju.cadres import services
 from anju.cadres.access import (
     access_assignment,
@@ -30,7 +31,10 @@ class PhotoInput(forms.ClearableFileInput):
 
 
 class ObservationForm(forms.Form):
-    kind = forms.ChoiceField(label="发现问题", choices=ObservationKind.choices)
+    # No default: an untouched form must not file a 仍住危房 report.
+    kind = forms.ChoiceField(
+        label="发现问题", choices=[("", "——请选择这次走访发现的问题——"), *ObservationKind.choices]
+    )
     visited_on = forms.DateField(
         label="走访日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -83,7 +87,7 @@ def household(request, pk: int):
         "cadres/household.html",
         {
             "household": item,
-            "form": ObservationForm(initial={"visited_on": timezone.localdate()}),
+            "form": kept(request, ObservationForm, initial={"visited_on": timezone.localdate()}),
             "observations": mine[:20],
         },
     )
@@ -96,6 +100,8 @@ def observe(request, pk: int):
     form = ObservationForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
+        if request.FILES:
+            messages.warning(request, "照片没有保存：改正后请重新选择照片。")
         return redirect("cadres:household", pk=item.pk)
     photos = [f.read() for f in request.FILES.getlist("photos")]
     data = form.cleaned_data
@@ -152,8 +158,10 @@ def observation(request, pk: int):
             "o": found,
             "urgency": services.observation_urgency(found, today),
             "photos": found.photos.defer("data"),
-            "item_form": ItemForm(
-                initial={"deadline": today + timedelta(days=30), "owner": request.user.full_name}
+            "item_form": kept(
+                request,
+                ItemForm,
+                initial={"deadline": today + timedelta(days=30), "owner": request.user.full_name},
             ),
             "close_form": CloseForm(),
         },

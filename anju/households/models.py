@@ -59,6 +59,8 @@ class Household(SealedModel):
     head_id_digest = DigestField(of="head_id", kind="id", unique=True)
     head_id_masked = MaskField(of="head_id", form="id")
     head_id_valid = models.BooleanField("身份证号校验通过", default=True)
+    # Entered by hand with an ID failing GB 11643: the clerk's reason for keeping it.
+    head_id_note = models.CharField("号码校验不通过的说明", max_length=200, blank=True, default="")
     size = models.PositiveSmallIntegerField(
         "家庭人口", null=True, blank=True, validators=[MaxValueValidator(30)]
     )
@@ -300,6 +302,8 @@ class ImportUpload(models.Model):
         DONE = "done", "已导入"
         REJECTED = "rejected", "有错误，未导入"
         FAILED = "failed", "导入中断"
+        # Asked to stop if there were warnings, and there were: nothing written.
+        WARNED = "warned", "有警告，未导入"
 
     class Kind(models.TextChoices):
         HOUSEHOLDS = "households", "农户档案"
@@ -323,6 +327,12 @@ class ImportUpload(models.Model):
     renovations_created = models.PositiveIntegerField(default=0)
     renovations_updated = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
+    # Rows imported (or, when stopped, that would have been) that look wrong: the first
+    # IMPORT_MAX_ERRORS (numbers masked) and how many in all. An imported file with warnings
+    # is kept (until UPLOAD_RETENTION_DAYS) for the workbook with its 警告 column.
+    stop_on_warnings = models.BooleanField("有警告时不导入", default=False)
+    warnings = models.JSONField(default=list)
+    warning_count = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
     batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -336,7 +346,12 @@ class ImportUpload(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+        return self.status in (
+            self.Status.DONE,
+            self.Status.REJECTED,
+            self.Status.FAILED,
+            self.Status.WARNED,
+        )
 
 
 class Finding(models.TextChoices):

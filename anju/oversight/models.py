@@ -349,6 +349,11 @@ class RectificationItem(models.Model):
         "状态", max_length=8, choices=ItemStatus.choices, default=ItemStatus.OPEN
     )
     done_on = models.DateField("完成日期", null=True, blank=True)
+    # How it was put right, and for an item found by a visit or a cross-check a photo of it
+    # (metadata stripped), given when it is closed.
+    done_note = IdMaskedCharField("整改情况", max_length=300, blank=True, default="")
+    done_evidence = models.BinaryField("整改照片", null=True, blank=True)
+    done_evidence_type = models.CharField(max_length=50, blank=True, default="")
     clue = models.ForeignKey(
         Clue, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )

@@ -119,6 +119,21 @@ class ObservationTests(CadreTestCase):
         data.setdefault("photos", photo)
         return self.client.post(reverse("cadres:observe", args=[self.mine.pk]), data)
 
+    def test_an_untouched_form_files_nothing_and_keeps_the_note(self):
+        self.login(self.cathy)
+        page = self.client.get(reverse("cadres:household", args=[self.mine.pk]))
+        self.assertContains(page, '<option value="" selected>——请选择这次走访发现的问题——')
+        where = f"http://testserver{reverse('cadres:household', args=[self.mine.pk])}"
+        response = self.client.post(
+            reverse("cadres:observe", args=[self.mine.pk]),
+            {"kind": "", "visited_on": "2026-09-30", "note": "屋后边坡有裂缝"},
+            headers={"Referer": where},
+            follow=True,
+        )
+        self.assertContains(response, "发现问题：")
+        self.assertContains(response, "屋后边坡有裂缝")
+        self.assertFalse(Observation.objects.exists())
+
     def test_a_cadre_records_with_a_photo_stripped_of_metadata(self):
         response = self.record()
         self.assertRedirects(response, reverse("cadres:mine"))

@@ -243,7 +243,7 @@ class SummaryTests(OverviewFixture):
             actor=self.bob,
             region=Region.objects.get(code=DONGYANG),
             head_name="新户",
-            head_id="350881195001010012",
+            head_id="350881196201010096",
             size=2,
             categories=["subsistence"],
             structure="earth",

@@ -21,6 +21,8 @@ from anju.regions.models import Region, is_within, subtree_bounds
 
 class Perm(StrEnum):
     VIEW_REGIONS = "regions.view"
+    # The region tree's names and codes only (the administrators look places up with it).
+    LOOK_UP_REGIONS = "regions.look_up"
     VIEW_USERS = "accounts.view"
     MANAGE_USERS = "accounts.manage"
     ASSIGN_ROLES = "accounts.assign_roles"
@@ -212,7 +214,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         }
     ),
     # The system administrator keeps accounts running; sees no business data.
-    Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
+    Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS, Perm.LOOK_UP_REGIONS}),
     # The security administrator grants roles and regions, lifts lockouts, and resets a lost
     # second factor.
     Role.SECURITY_ADMIN: frozenset(
@@ -222,6 +224,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.RESET_SECOND_FACTOR,
             Perm.VIEW_UNITS,
             Perm.MANAGE_UNITS,
+            Perm.LOOK_UP_REGIONS,
         }
     ),
     # The audit administrator reads the audit log, and only that.
