@@ -26,7 +26,11 @@
       });
     });
   }
-  function all() { return tx("readonly", function (s) { return s.getAll(); }); }
+  function all() {  // in the order the reports were made
+    return tx("readonly", function (s) { return s.getAll(); }).then(function (items) {
+      return (items || []).sort(function (a, b) { return a.made - b.made; });
+    });
+  }
   function put(item) { return tx("readwrite", function (s) { s.put(item); }); }
   function drop(key) { return tx("readwrite", function (s) { s.delete(key); }); }
 
