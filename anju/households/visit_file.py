@@ -55,6 +55,7 @@ _FINDING_WORDS = {squeeze(label): value for value, label in Finding.choices} | {
 }
 _SPLIT = "、,，;；/ "
 EARLIEST = date(2000, 1, 1)
+CHUNK = 2000
 
 
 @dataclass
@@ -233,52 +234,58 @@ def import_visits(*, actor, data: bytes, households: QuerySet) -> VisitImport:
             .only("pk", "head_name", "region_id", "region__name")
             .select_related("region")
         )
+    owner = actor.full_name or actor.get_username()
+    saved = flagged = 0
     with transaction.atomic():
-        visits = FollowUpVisit.objects.bulk_create(
-            [
-                FollowUpVisit(
-                    household=named[r.household_id],
-                    visited_on=r.visited_on,
-                    findings=r.findings,
-                    note=r.note,
-                    visitor=actor,
-                )
-                for r in rows
-            ],
-            batch_size=2000,
-        )
-        audit_many(
-            actor=actor,
-            action=Action.CREATE,
-            items=[
-                (
-                    v,
-                    None,
-                    {
-                        "household": v.household_id,
-                        "visited_on": str(v.visited_on),
-                        "findings": v.findings,
-                    },
-                )
-                for v in visits
-            ],
-            note="回访导入",
-        )
-        flagged = [v for v in visits if v.findings]
-        owner = actor.full_name or actor.get_username()
-        for v in flagged:
-            h = v.household
-            labels = "、".join(v.finding_labels())
-            visit_findings_recorded.announce(
-                actor=actor,
-                township=h.region_id[:9] + "000",
-                description=f"{h.region.name}{h.head_name}：{labels}"
-                + (f"（{v.note}）" if v.note else ""),
-                owner=owner,
-                deadline=v.visited_on + timedelta(days=30),
+        # A chunk at a time in the one transaction: the model instances and audit entries of
+        # 100,000 rows at once would hold several hundred MB.
+        for start in range(0, len(rows), CHUNK):
+            visits = FollowUpVisit.objects.bulk_create(
+                [
+                    FollowUpVisit(
+                        household=named[r.household_id],
+                        visited_on=r.visited_on,
+                        findings=r.findings,
+                        note=r.note,
+                        visitor=actor,
+                    )
+                    for r in rows[start : start + CHUNK]
+                ]
             )
+            audit_many(
+                actor=actor,
+                action=Action.CREATE,
+                items=[
+                    (
+                        v,
+                        None,
+                        {
+                            "household": v.household_id,
+                            "visited_on": str(v.visited_on),
+                            "findings": v.findings,
+                        },
+                    )
+                    for v in visits
+                ],
+                note="回访导入",
+            )
+            for v in visits:
+                if not v.findings:
+                    continue
+                h = v.household
+                labels = "、".join(v.finding_labels())
+                visit_findings_recorded.announce(
+                    actor=actor,
+                    township=h.region_id[:9] + "000",
+                    description=f"{h.region.name}{h.head_name}：{labels}"
+                    + (f"（{v.note}）" if v.note else ""),
+                    owner=owner,
+                    deadline=v.visited_on + timedelta(days=30),
+                )
+                flagged += 1
+            saved += len(visits)
         registry_changed.announce(regions=sorted({h.region_id for h in named.values()}))
-    result.saved, result.with_findings = len(visits), len(flagged)
+    result.saved, result.with_findings = saved, flagged
     return result
 
 
