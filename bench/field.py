@@ -40,6 +40,28 @@ def visits_file(path: str, households: list[tuple[str, str]], rows: int, today) 
     book.close()
 
 
+def top_up(count: int) -> None:
+    """`count` more households with an earth-timber house in one village of 漳平市."""
+    from django.db import transaction
+
+    from anju.households.choices import Structure
+    from anju.households.models import House, Household
+    from anju.regions.models import Level, Region
+
+    village = Region.objects.filter(code__startswith="350881", level=Level.VILLAGE).first()
+    first = Household.objects.filter(head_name__startswith="工作表户").count()  # a reused data dir
+    with transaction.atomic():
+        made = [
+            Household.objects.create(
+                region=village, head_name=f"工作表户{i:04d}", head_id=f"3508811960{i:07d}7"
+            )
+            for i in range(first, first + count)
+        ]
+        House.objects.bulk_create(
+            [House(household=h, structure=Structure.EARTH_TIMBER) for h in made]
+        )
+
+
 def run() -> None:
     from django.db import transaction
     from django.utils import timezone
@@ -52,6 +74,9 @@ def run() -> None:
     today = timezone.localdate()
     county = Household.objects.filter(region__code__startswith="350881")
     due = list(worksheets.sheet_households(county, today)[:HOUSES])
+    if len(due) < HOUSES:  # a small demo: top the sheet up with earth-timber houses of one village
+        top_up(HOUSES - len(due))
+        due = list(worksheets.sheet_households(county, today)[:HOUSES])
     rows = [
         worksheets.SheetRow(
             household=h,

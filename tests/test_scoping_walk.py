@@ -348,6 +348,7 @@ def cadre_samples(case) -> dict[str, Sample]:
         "assessments:export": Sample(),
         "assessments:escalate": Sample(method="POST", data={"region_code": town}, region=town),
         "cadres:mine": Sample(),
+        "cadres:service_worker": Sample(),
         "cadres:household": Sample(kwargs=household, region=village, secret="走查户主"),
         "cadres:observe": Sample(
             method="POST",

@@ -81,6 +81,9 @@ class Observation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The phone's idempotency key for a report queued offline (one report, however often the
+    # phone sends it); blank for one sent from a page without the queue.
+    client_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "走访报告"
@@ -89,6 +92,13 @@ class Observation(models.Model):
         indexes = [
             # The township's list of new observations (range on region_id, status).
             models.Index(fields=["region", "status"], name="observation_region_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadre", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="observation_cadre_key_unique",
+            )
         ]
 
     def __str__(self) -> str:

@@ -97,12 +97,20 @@ def observation_record(
     note: str = "",
     photos: list[bytes] = (),
     phone: PhotoFacts | None = None,
+    key: str = "",
 ) -> Observation:
     """A cadre's observation on a visit to an assigned household (the caller has checked the
     assignment through access_cadre_household). Photos are re-encoded from their pixels: typed by
     content, metadata (EXIF, GPS) dropped, its time and place kept beside it first (`phone`: the
-    phone's location at capture, where the photo has none and the cadre allowed it)."""
+    phone's location at capture, where the photo has none and the cadre allowed it). `key`: the
+    phone's idempotency key of a queued report: sent again, the report already made is returned
+    and nothing is written."""
     require(actor, Perm.CADRE_VISIT)
+    key = key.strip()[:64]
+    if key:
+        made = Observation.objects.filter(cadre=actor, client_key=key).first()
+        if made is not None:
+            return made
     if kind not in ObservationKind.values:
         raise ValidationError("请从列表中选择发现的问题。")
     today = timezone.localdate()
@@ -125,6 +133,7 @@ def observation_record(
             note=note,
             visited_on=visited_on,
             respond_by=respond_by(today),
+            client_key=key,
         )
         observation.full_clean()
         observation.save()

@@ -365,6 +365,7 @@ def visits_due(request):
             "limit": today - timezone.timedelta(days=visits.INTERVAL_DAYS),
             "only_overdue": only_overdue,
             "region": region,
+            "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
         },
     )
 

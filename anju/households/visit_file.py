@@ -9,7 +9,7 @@ visit is never recorded by an empty cell), and a note."""
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -19,8 +19,9 @@ from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit_many
 from anju.crypto import blinder
-from anju.households.events import registry_changed, visit_findings_recorded
+from anju.households.events import registry_changed
 from anju.households.models import Finding, FollowUpVisit, Household
+from anju.households.visits import announce_findings
 from anju.identity import mask_id, parse_id
 from anju.tabular.errors import RowError
 from anju.tabular.limits import limits_for, max_errors
@@ -55,6 +56,7 @@ _FINDING_WORDS = {squeeze(label): value for value, label in Finding.choices} | {
 }
 _SPLIT = "、,，;；/ "
 EARLIEST = date(2000, 1, 1)
+CHUNK = 2000
 
 
 @dataclass
@@ -233,52 +235,47 @@ def import_visits(*, actor, data: bytes, households: QuerySet) -> VisitImport:
             .only("pk", "head_name", "region_id", "region__name")
             .select_related("region")
         )
+    saved = flagged = 0
     with transaction.atomic():
-        visits = FollowUpVisit.objects.bulk_create(
-            [
-                FollowUpVisit(
-                    household=named[r.household_id],
-                    visited_on=r.visited_on,
-                    findings=r.findings,
-                    note=r.note,
-                    visitor=actor,
-                )
-                for r in rows
-            ],
-            batch_size=2000,
-        )
-        audit_many(
-            actor=actor,
-            action=Action.CREATE,
-            items=[
-                (
-                    v,
-                    None,
-                    {
-                        "household": v.household_id,
-                        "visited_on": str(v.visited_on),
-                        "findings": v.findings,
-                    },
-                )
-                for v in visits
-            ],
-            note="回访导入",
-        )
-        flagged = [v for v in visits if v.findings]
-        owner = actor.full_name or actor.get_username()
-        for v in flagged:
-            h = v.household
-            labels = "、".join(v.finding_labels())
-            visit_findings_recorded.announce(
-                actor=actor,
-                township=h.region_id[:9] + "000",
-                description=f"{h.region.name}{h.head_name}：{labels}"
-                + (f"（{v.note}）" if v.note else ""),
-                owner=owner,
-                deadline=v.visited_on + timedelta(days=30),
+        # A chunk at a time in the one transaction: the model instances and audit entries of
+        # 100,000 rows at once would hold several hundred MB.
+        for start in range(0, len(rows), CHUNK):
+            visits = FollowUpVisit.objects.bulk_create(
+                [
+                    FollowUpVisit(
+                        household=named[r.household_id],
+                        visited_on=r.visited_on,
+                        findings=r.findings,
+                        note=r.note,
+                        visitor=actor,
+                    )
+                    for r in rows[start : start + CHUNK]
+                ]
             )
+            audit_many(
+                actor=actor,
+                action=Action.CREATE,
+                items=[
+                    (
+                        v,
+                        None,
+                        {
+                            "household": v.household_id,
+                            "visited_on": str(v.visited_on),
+                            "findings": v.findings,
+                        },
+                    )
+                    for v in visits
+                ],
+                note="回访导入",
+            )
+            for v in visits:
+                if v.findings:
+                    announce_findings(actor=actor, visit=v)
+                    flagged += 1
+            saved += len(visits)
         registry_changed.announce(regions=sorted({h.region_id for h in named.values()}))
-    result.saved, result.with_findings = len(visits), len(flagged)
+    result.saved, result.with_findings = saved, flagged
     return result
 
 

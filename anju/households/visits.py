@@ -111,13 +111,19 @@ def write_visit(
         },
     )
     if findings:
-        labels = "、".join(visit.finding_labels())
-        visit_findings_recorded.announce(
-            actor=actor,
-            township=household.region_id[:9] + "000",
-            description=f"{household.region.name}{household.head_name}：{labels}"
-            + (f"（{visit.note}）" if visit.note else ""),
-            owner=owner or actor.full_name or actor.get_username(),
-            deadline=deadline or visited_on + timedelta(days=30),
-        )
+        announce_findings(actor=actor, visit=visit, owner=owner, deadline=deadline)
     return visit
+
+
+def announce_findings(*, actor, visit: FollowUpVisit, owner: str = "", deadline=None) -> None:
+    """A visit's findings to the township's problem list (the ledger hears it)."""
+    household = visit.household
+    labels = "、".join(visit.finding_labels())
+    visit_findings_recorded.announce(
+        actor=actor,
+        township=household.region_id[:9] + "000",
+        description=f"{household.region.name}{household.head_name}：{labels}"
+        + (f"（{visit.note}）" if visit.note else ""),
+        owner=owner or actor.full_name or actor.get_username(),
+        deadline=deadline or visit.visited_on + timedelta(days=30),
+    )

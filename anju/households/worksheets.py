@@ -194,12 +194,14 @@ def sheet_pdf(
             ]
         )
     widths = [10, 22, 48, 12, 22, 11, 15, 15, 17, 17, 50, 30]
-    table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1, rowHeights=None)
+    # Rows tall enough to tick, write a note and sign by hand.
+    heights = [None] + [11 * mm] * len(households)
+    table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1, rowHeights=heights)
     table.setStyle(
         TableStyle(
             [
                 ("FONT", (0, 0), (-1, -1), font, 9),
-                ("FONTSIZE", (5, 1), (9, -1), 14),
+                ("FONTSIZE", (5, 1), (9, -1), 20),
                 ("ALIGN", (5, 1), (9, -1), "CENTER"),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),

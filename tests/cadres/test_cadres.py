@@ -169,6 +169,48 @@ class ObservationTests(CadreTestCase):
         self.record(latitude="north", longitude="117.4")
         self.assertIsNone(ObservationPhoto.objects.order_by("pk").last().latitude)
 
+    def queued(self, key: str, household=None, **over):
+        """As the phone's queue sends a report (offline.js): its key, the queue's header."""
+        self.login(self.cathy)
+        data = {"kind": "leaky", "visited_on": "2026-09-29", "note": "离线记录", "key": key}
+        data.update(over)
+        return self.client.post(
+            reverse("cadres:observe", args=[(household or self.mine).pk]),
+            data,
+            headers={"X-Anju-Queue": "1"},
+        )
+
+    def test_a_queued_report_sent_twice_is_one_report(self):
+        first = self.queued("k-1")
+        self.assertEqual(first.status_code, 200)
+        self.assertTrue(first.json()["ok"])
+        again = self.queued("k-1")
+        self.assertEqual(again.json()["id"], first.json()["id"])
+        self.assertEqual(Observation.objects.count(), 1)
+        self.queued("k-2")
+        self.assertEqual(Observation.objects.count(), 2)
+
+    def test_a_queued_report_about_a_household_no_longer_assigned_is_refused(self):
+        answer = self.queued("k-3", household=self.neighbour)
+        self.assertEqual(answer.status_code, 409)
+        self.assertIn("不再分配给您", answer.json()["message"])
+        bad = self.queued("k-4", visited_on="2026-01-01")
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("不能早于60天前", bad.json()["message"])
+        self.assertFalse(Observation.objects.exists())
+
+    def test_the_service_worker_is_ours_under_the_cadre_pages(self):
+        response = self.client.get(reverse("cadres:service_worker"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/javascript")
+        self.assertIn(b"caches.open(CACHE)", response.content)
+        self.assertNotIn(b"http", response.content.replace(b"https://", b""))  # no CDN
+        self.login(self.cathy)
+        page = self.client.get(reverse("cadres:mine"))
+        self.assertContains(page, "anju/offline.js")
+        self.assertContains(page, "cadre.webmanifest")
+        self.assertContains(page, "data-keep-offline")
+
     def test_the_deadline_counts_working_days_over_the_national_day_holiday(self):
         self.record()
         # Reported on 30 September 2026; 1-7 October are holidays, 10 October is a make-up day.

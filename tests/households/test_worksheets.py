@@ -147,6 +147,7 @@ class WorksheetTests(AnjuTestCase):
 
     def test_read_only_roles_see_but_cannot_save(self):
         self.login(self.cindy)
+        self.assertNotContains(self.client.get(reverse("households:visits")), "从 Excel 导入回访")
         page = self.client.get(f"{SHEET}?region={VILLAGE}")
         self.assertEqual(page.status_code, 200)
         self.assertNotContains(page, "保存整张表")
