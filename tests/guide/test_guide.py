@@ -3,6 +3,7 @@ the definition of every figure, linked from the pages that show figures."""
 
 import re
 
+from anju.accounts.models import Unit
 from anju.accounts.roles import Role
 from anju.crosscheck.choices import Rule
 from anju.guide.content import GUIDES, figure_sections
@@ -19,9 +20,13 @@ def menu_labels(html: str) -> set[str]:
 class GuideTests(AnjuTestCase):
     def setUp(self):
         self.cadre = make_user("cad", Role.CADRE, "350881100203")
+        civil = Unit.objects.create(
+            name="漳平市民政局", kind="civil_affairs", region_id="350881000000"
+        )
+        self.department = make_user("dep", Role.DEPARTMENT, "350881000000", work_unit=civil)
         self.by_role = {
             user.role_grants.get().role: user
-            for user in [*self.users.values(), self.cadre]
+            for user in [*self.users.values(), self.cadre, self.department]
             if user.role_grants.exists()
         }
 
