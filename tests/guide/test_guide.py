@@ -23,7 +23,7 @@ class GuideTests(AnjuTestCase):
         civil = Unit.objects.create(
             name="漳平市民政局", kind="civil_affairs", region_id="350881000000"
         )
-        self.department = make_user("mina", Role.DEPARTMENT, "350881000000", work_unit=civil)
+        self.department = make_user("dep", Role.DEPARTMENT, "350881000000", work_unit=civil)
         self.by_role = {
             user.role_grants.get().role: user
             for user in [*self.users.values(), self.cadre, self.department]
