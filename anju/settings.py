@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "anju.spotchecks",
     "anju.campaigns",
     "anju.workbench",
+    "anju.guide",
     "anju.notifications",
     "rest_framework",
     "drf_spectacular",
@@ -118,7 +119,13 @@ TEMPLATES = [
 def _database() -> dict:
     url = envstr("ANJU_DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # No JIT: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost, and for
+        # the cross-check's joins that compiling (inlining and optimising ~100 functions) took
+        # 0.7 s of a 0.79 s query on 16,000 households, more than the query itself; nothing here
+        # runs long enough per row to earn it back (docs/crosscheck.md, growth with the data).
+        db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        return db
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "anju.sqlite3",

@@ -67,8 +67,7 @@ def make_user(username: str, role: str | None, region_code: str | None, **extra)
         password=PASSWORD,
         full_name=f"{username}姓名",
         region_id=region_code,
-        unit=f"{username}的单位",
-        **extra,
+        **{"unit": f"{username}的单位", **extra},
     )
     if role:
         RoleGrant.objects.create(user=user, role=role)
@@ -98,8 +97,15 @@ def verified_login(client, user: User) -> None:
     session.save()
 
 
+# A department's data clerk uploads the kinds of list of the department named in their unit.
+UNITS = {"pete": "漳平市公安局、扶贫办数据专班"}
+
+
 def make_cast() -> dict[str, User]:
-    return {name: make_user(name, role, code) for name, (role, code) in CAST.items()}
+    return {
+        name: make_user(name, role, code, **({"unit": UNITS[name]} if name in UNITS else {}))
+        for name, (role, code) in CAST.items()
+    }
 
 
 class AnjuTestCase(TestCase):

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from anju.accounts.models import Unit
 from anju.accounts.roles import Role
 from anju.regions.models import Level
 from anju.regions.picker import RegionField
@@ -40,6 +41,20 @@ class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+    work_unit = forms.ModelChoiceField(
+        label="所属单位",
+        queryset=Unit.objects.select_related("region"),
+        required=False,
+        empty_label="（不归属系统内单位）",
+    )
+
+
+class UnitForm(forms.ModelForm):
+    region_code = RegionField(label="所在区划", levels=PLACES)
+
+    class Meta:
+        model = Unit
+        fields = ["name", "kind", "is_lead", "duty"]
 
 
 class EnrolCodeForm(forms.Form):

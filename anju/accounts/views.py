@@ -201,7 +201,11 @@ def user_create(request):
 @staff_view(Perm.VIEW_USERS)
 def user_detail(request, pk: int):
     target = access_user(request.user, pk)
-    initial = {"region_code": target.region_id, "roles": sorted(target.roles)}
+    initial = {
+        "region_code": target.region_id,
+        "roles": sorted(target.roles),
+        "work_unit": target.work_unit_id,
+    }
     form = limit_regions(RolesForm(initial=initial), request.user.region)
     return render(
         request,
@@ -223,6 +227,7 @@ def user_roles(request, pk: int):
                 user=target,
                 region=region,
                 roles=set(form.cleaned_data["roles"]),
+                work_unit=form.cleaned_data["work_unit"],
             )
         except ValidationError as error:
             _form_error(form, error)

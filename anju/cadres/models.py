@@ -4,6 +4,7 @@ and what they found on a visit, for the township to act on within a set time."""
 from django.conf import settings
 from django.db import models
 
+from anju.photos import PhotoFactsFields
 from anju.sealed import IdMaskedCharField
 
 USER = settings.AUTH_USER_MODEL
@@ -94,7 +95,7 @@ class Observation(models.Model):
         return f"{self.household} {self.get_kind_display()}"
 
 
-class ObservationPhoto(models.Model):
+class ObservationPhoto(PhotoFactsFields):
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="photos")
     data = models.BinaryField()
     content_type = models.CharField(max_length=20)

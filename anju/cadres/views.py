@@ -23,6 +23,7 @@ from anju.cadres.access import (
 from anju.cadres.models import Observation, ObservationKind, ObservationStatus
 from anju.households.access import households_visible_to
 from anju.pagination import paginate
+from anju.photos import phone_place
 
 
 class PhotoInput(forms.ClearableFileInput):
@@ -113,6 +114,7 @@ def observe(request, pk: int):
             visited_on=data["visited_on"],
             note=data["note"],
             photos=photos,
+            phone=phone_place(request.POST.get("latitude", ""), request.POST.get("longitude", "")),
         ),
         "已报告乡镇，乡镇将及时处置。",
         "cadres:mine",
@@ -155,7 +157,7 @@ def observation(request, pk: int):
         {
             "o": found,
             "urgency": services.observation_urgency(found, today),
-            "photos": found.photos.only("pk"),
+            "photos": found.photos.defer("data"),
             "item_form": kept(
                 request,
                 ItemForm,

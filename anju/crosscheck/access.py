@@ -4,7 +4,32 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from anju.accounts.access.core import Perm, has_perm, policy, require, scoped
+from anju.crosscheck.choices import DEPARTMENT, Kind
 from anju.crosscheck.models import CheckRun, Finding, ReferenceList
+
+# Names a department's unit goes by besides DEPARTMENT's (扶贫办 became 乡村振兴局 in 2021).
+UNIT_NAMES = {"扶贫办": ("扶贫办", "乡村振兴局", "乡村振兴")}
+
+
+def reference_kinds_for(user) -> list[str]:
+    """The kinds of list the user may upload and see: every kind for those who run the
+    cross-check; for a department's data clerk (数据员) only the kinds of the department named
+    in their unit (单位, set by the system administrator): 民政局 → 低保、特困、死亡. None
+    when the unit names no department."""
+    if not has_perm(user, Perm.UPLOAD_REFERENCES):
+        return []
+    if has_perm(user, Perm.RUN_CROSSCHECK):
+        return list(Kind.values)
+    unit = user.unit or ""
+    return [
+        kind
+        for kind in Kind.values
+        if any(
+            name in unit
+            for department in DEPARTMENT[kind].split("/")
+            for name in UNIT_NAMES.get(department, (department,))
+        )
+    ]
 
 
 @policy
@@ -47,7 +72,10 @@ def reference_lists_visible_to(user) -> QuerySet:
 
     if not (has_perm(user, Perm.UPLOAD_REFERENCES) or has_perm(user, Perm.RUN_CROSSCHECK)):
         return ReferenceList.objects.none()
-    return scoped(ReferenceList.objects.all(), user)
+    lists = scoped(ReferenceList.objects.all(), user)
+    if has_perm(user, Perm.RUN_CROSSCHECK):
+        return lists
+    return lists.filter(kind__in=reference_kinds_for(user))  # a department's own lists
 
 
 def household_panel(user, household) -> dict:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.crosscheck.access import reference_kinds_for
 from anju.crosscheck.choices import DEPARTMENT, PRIORITY_KINDS, Kind
 from anju.crosscheck.events import reference_list_imported
 from anju.crosscheck.models import ReferenceList, ReferenceRecord
@@ -277,6 +278,10 @@ def import_reference(
 ) -> ReferenceResult:
     """All or nothing: every row good, or nothing written and every bad row named. `limits`:
     the caps of the file (default: the settings' for lists)."""
+    if not isinstance(actor, str) and kind not in reference_kinds_for(actor):
+        return ReferenceResult(
+            errors=[RowError(1, "名单类型", "本账号所属部门不报送该类名单")], error_count=1
+        )
     entries, errors, error_count = parse_reference(kind, data, limits)
     result = ReferenceResult(
         rows=len(entries) + len({e.row for e in errors}),

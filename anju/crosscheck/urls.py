@@ -13,4 +13,5 @@ urlpatterns = [
     path("runs/new/", views.run_new, name="run_new"),
     path("runs/<int:pk>/", views.run, name="run"),
     path("lists/", views.lists, name="lists"),
+    path("lists/template/<str:kind>.xlsx", views.list_template, name="list_template"),
 ]

@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
-from django.http import FileResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from anju.accounts.access import (
@@ -26,11 +27,13 @@ from anju.crosscheck.access import (
     access_finding,
     access_run,
     findings_visible_to,
+    reference_kinds_for,
     reference_lists_visible_to,
     runs_visible_to,
 )
-from anju.crosscheck.choices import FindingStatus, Kind, Rule
+from anju.crosscheck.choices import DEPARTMENT, FindingStatus, Kind, Rule
 from anju.crosscheck.exports import write_findings
+from anju.crosscheck.list_templates import write_list_template
 from anju.crosscheck.references import import_reference
 from anju.crosscheck.runs import start_run
 from anju.downloads import dated_name, watermark
@@ -308,7 +311,10 @@ class ListUploadForm(forms.Form):
 @staff_view(Perm.UPLOAD_REFERENCES)
 def lists(request):
     region = active_region(request)
+    kinds = reference_kinds_for(request.user)
     form = ListUploadForm(request.POST or None, request.FILES or None)
+    # A department's data clerk is offered (and may send) only their department's kinds.
+    form.fields["kind"].choices = [(k, label) for k, label in Kind.choices if k in kinds]
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -342,4 +348,17 @@ def lists(request):
         request,
         _in_region(request, reference_lists_visible_to(request.user)).select_related("region"),
     )
-    return render(request, "crosscheck/lists.html", {"form": form, "result": result, "page": page})
+    templates = [(k, label, DEPARTMENT[Kind(k)]) for k, label in Kind.choices if k in kinds]
+    context = {"form": form, "result": result, "page": page, "templates": templates}
+    return render(request, "crosscheck/lists.html", context)
+
+
+@staff_view(Perm.UPLOAD_REFERENCES)
+def list_template(request, kind: str):
+    """The blank list of one kind, for a user who may send that kind (404 otherwise)."""
+    if kind not in reference_kinds_for(request.user):
+        raise Http404("没有该类名单模板。")
+    response = HttpResponse(write_list_template(kind), content_type=XLSX)
+    name = dated_name(f"{Kind(kind).label}模板", "xlsx")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

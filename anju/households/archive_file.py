@@ -122,7 +122,7 @@ class Record:
     assessed_on: date | None
     approved_on: date | None
     method: str
-    year: int
+    year: int | None  # None: a household with no renovation (no renovation column filled)
     started_on: date | None
     completed_on: date | None
     accepted_on: date | None
@@ -379,7 +379,24 @@ class _Reader:
                 errors.append(RowError(number, "户主身份证号", f"不是身份证号「{clean(raw_id)}」"))
         if year is None and approved_on:
             year = approved_on.year
-        if year is None and not any(e.column == "改造年度" for e in errors[start:]):
+        # A row of a household with no renovation (the export writes one for a household
+        # entered by hand) leaves every renovation column blank: only then may the year be.
+        renovated = (
+            any(
+                v is not None
+                for v in (
+                    method or None,
+                    started_on,
+                    completed_on,
+                    accepted_on,
+                    built_area,
+                    yuan,
+                    wan,
+                )
+            )
+            or toilet is not None
+        )
+        if year is None and renovated and not any(e.column == "改造年度" for e in errors[start:]):
             errors.append(RowError(number, "改造年度", "不能为空（也没有审批日期可推算）"))
         elif year is not None and not 2000 <= year <= 2100:
             errors.append(RowError(number, "改造年度", f"年份不对「{year}」"))

@@ -149,11 +149,11 @@ def _categories(codes: tuple[str, ...]) -> str:
     return listed(c for c in CATEGORIES if c in codes)
 
 
-def new_household_facts(records: Sequence) -> tuple:
+def new_household_facts(given: Sequence) -> tuple:
     """The facts of a household the archive import creates, from its rows of the file
     (`archive_file.Record`s), in the order of FIELDS; it has no payments yet."""
-    if len(records) == 1:  # most households: one row, said without the loops below
-        (r,) = records
+    if len(given) == 1 and given[0].year is not None:  # most: one row, without the loops below
+        (r,) = given
         accepted = r.accepted_on is not None
         return (
             r.grade,
@@ -165,9 +165,10 @@ def new_household_facts(records: Sequence) -> tuple:
             f",{r.year},",
             f",{r.method}," if r.method in METHODS else "",
         )
-    grades = "".join(g for g in GRADES if any(r.grade == g for r in records))
+    grades = "".join(g for g in GRADES if any(r.grade == g for r in given))
+    categories = {c for r in given for c in r.categories}
+    records = [r for r in given if r.year is not None]  # a row without a year: no renovation
     owed = [r.accepted_on for r in records if r.accepted_on is not None and r.subsidy_fen > 0]
-    categories = {c for r in records for c in r.categories}
     methods = {r.method for r in records}
     return (
         grades,

@@ -230,7 +230,7 @@ def _latest(records: list[Record]) -> dict[str, Record]:
     latest: dict[str, Record] = {}
     for record in records:
         current = latest.get(record.head_id)
-        if current is None or (record.year, record.row) > (current.year, current.row):
+        if current is None or (record.year or 0, record.row) > (current.year or 0, current.row):
             latest[record.head_id] = record
     return latest
 
@@ -488,6 +488,8 @@ def _write_renovations(records, household_pk, on_record: _OnRecord, batch, added
     """Renovations, one per household and year: (created, updated)."""
     new_renovations, changed_renovations = [], []
     for record in records:
+        if record.year is None:  # a household's row with no renovation
+            continue
         pk = household_pk[record.head_id]
         values = (
             record.method,

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from anju.households.choices import Category, Grade, Method, Structure
+from anju.photos import PhotoFacts
 from anju.sealed import DigestField, IdMaskedCharField, MaskField, SealedField, SealedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -304,7 +305,14 @@ class ImportUpload(models.Model):
         # Asked to stop if there were warnings, and there were: nothing written.
         WARNED = "warned", "有警告，未导入"
 
+    class Kind(models.TextChoices):
+        HOUSEHOLDS = "households", "农户档案"
+        # A quarterly visits file (visit_file.py): imported at once; kept only when refused,
+        # for its annotated workbook.
+        VISITS = "visits", "季度回访"
+
     uploaded_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.HOUSEHOLDS)
     file_name = models.CharField(max_length=200)
     data = models.BinaryField(null=True)  # sealed; None once imported or expired
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -442,14 +450,30 @@ class SafetyPlate(models.Model):
     issued_on = models.DateField("制牌日期")
     deadline = models.DateField("挂牌时限")
     installed_on = models.DateField("挂牌日期", null=True, blank=True)
+    installed_by = models.CharField("挂牌人", max_length=50, blank=True)
     photo = models.BinaryField("挂牌照片", null=True, blank=True)
     photo_type = models.CharField(max_length=20, blank=True)
+    # When and where the photo was taken (anju.photos: read before its metadata was stripped).
+    photo_taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    photo_latitude = models.DecimalField(
+        "拍摄纬度", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    photo_longitude = models.DecimalField(
+        "拍摄经度", max_digits=10, decimal_places=6, null=True, blank=True
+    )
+    photo_place_source = models.CharField("位置来源", max_length=8, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def photo_facts(self) -> PhotoFacts:
+        return PhotoFacts(
+            self.photo_taken_at, self.photo_latitude, self.photo_longitude, self.photo_place_source
+        )
 
 
 class CaseKind(models.TextChoices):

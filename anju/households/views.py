@@ -32,7 +32,17 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.downloads import dated_name, watermark
 from anju.formfields import MoneyField
-from anju.households import changes, exports, panels, plates, queries, renovations, tasks, visits
+from anju.households import (
+    changes,
+    exports,
+    panels,
+    plates,
+    queries,
+    renovations,
+    tasks,
+    template_file,
+    visits,
+)
 from anju.households.access import (
     access_change,
     access_household,
@@ -51,6 +61,7 @@ from anju.households.models import (
     Finding,
     ImportUpload,
 )
+from anju.households.visit_file import HEADERS as VISIT_HEADERS
 from anju.pagination import paginate, paginate_by_key
 from anju.regions.picker import RegionField, limit_regions
 
@@ -198,7 +209,9 @@ def import_page(request):
                 stop_on_warnings=form.cleaned_data["stop_on_warnings"],
             )
             return redirect("households:import_status", pk=queued.pk)
-    recent = ImportUpload.objects.filter(uploaded_by=request.user).order_by("-pk")[:10]
+    recent = ImportUpload.objects.filter(
+        uploaded_by=request.user, kind=ImportUpload.Kind.HOUSEHOLDS
+    ).order_by("-pk")[:10]
     return render(request, "households/import.html", {"form": form, "recent": recent})
 
 
@@ -245,14 +258,21 @@ def import_errors(request, pk: int):
         back = reverse("households:import_status", args=[upload.pk])
         context = {"title": "没有标注错误的文件", "message": message, "back": back}
         return render(request, "errors/gone.html", context, status=410)
-    handle = exports.write_errors_workbook(data, upload.errors, upload.warnings)
+    if upload.kind == ImportUpload.Kind.VISITS:
+        handle = exports.write_errors_workbook(
+            data, upload.errors, headers=VISIT_HEADERS, sheet_name="季度回访"
+        )
+    else:
+        handle = exports.write_errors_workbook(data, upload.errors, upload.warnings)
     return FileResponse(handle, as_attachment=True, filename="errors.xlsx", content_type=XLSX)
 
 
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def template(request):
-    response = HttpResponse(exports.write_template(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''household-template.xlsx"
+    response = HttpResponse(template_file.write_template(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, dated_name("农户档案导入模板", "xlsx")
+    )
     return response
 
 

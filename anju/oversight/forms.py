@@ -1,5 +1,6 @@
 from django import forms
 
+from anju.accounts.models import Unit
 from anju.formfields import MoneyField
 from anju.oversight.choices import (
     CadreLevel,
@@ -111,10 +112,31 @@ class EditForm(VersionForm):
 
 
 class TransferForm(VersionForm):
-    target = forms.ChoiceField(label="移送对象", choices=TransferTarget.choices)
-    to_region = RegionField(label="接收方所在地", levels=(Level.CITY, Level.COUNTY))
-    to_unit = forms.CharField(label="接收单位", max_length=100)
+    receiver = forms.ModelChoiceField(
+        label="接收单位（系统内）",
+        queryset=Unit.objects.select_related("region"),
+        required=False,
+        empty_label="系统外单位（在右侧填写）",
+    )
+    target = forms.ChoiceField(
+        label="移送对象（系统外单位）", choices=TransferTarget.choices, required=False
+    )
+    to_region = RegionField(
+        label="接收方所在地（系统外单位）", levels=(Level.CITY, Level.COUNTY), required=False
+    )
+    to_unit = forms.CharField(label="系统外接收单位", max_length=100, required=False)
     note = forms.CharField(label="移送说明", max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("receiver") is None:
+            if not data.get("target"):
+                self.add_error("target", "请选择移送对象。")
+            if not (data.get("to_region") or "").strip():
+                self.add_error("to_region", "请选择系统内接收单位，或填写接收方区划代码。")
+            if not (data.get("to_unit") or "").strip():
+                self.add_error("to_unit", "请选择系统内接收单位，或填写系统外接收单位名称。")
+        return data
 
 
 class ReportBackForm(forms.Form):

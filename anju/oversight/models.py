@@ -255,6 +255,15 @@ class Transfer(models.Model):
         "regions.Region", verbose_name="接收方区划", on_delete=models.PROTECT, related_name="+"
     )
     to_unit = models.CharField("接收单位", max_length=100)
+    # A unit inside the system (单位): only its users sign for the transfer and report back.
+    receiver = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name="接收单位（系统内）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_received",
+    )
     note = IdMaskedCharField("移送说明", max_length=300, blank=True)
     sent_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     sent_on = models.DateField("移送日期")

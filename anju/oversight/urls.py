@@ -5,6 +5,7 @@ from anju.oversight import views
 app_name = "oversight"
 urlpatterns = [
     path("", views.clues, name="clues"),
+    path("export.xlsx", views.clues_export, name="clues_export"),
     path("new/", views.clue_new, name="clue_new"),
     path("supervision/", views.supervision, name="supervision"),
     path("definitions/", views.definitions, name="definitions"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("transfers/<int:pk>/report/", views.transfer_report, name="transfer_report"),
     path("exposures/", views.exposures, name="exposures"),
     path("items/", views.items, name="items"),
+    path("items/export.xlsx", views.items_export, name="items_export"),
     path("items/new/", views.item_new, name="item_new"),
     path("items/<int:pk>/done/", views.item_done, name="item_done"),
     path("items/<int:pk>/evidence/", views.item_evidence, name="item_evidence"),

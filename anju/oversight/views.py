@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,17 +17,32 @@ from anju.accounts.access import (
     requested_region,
     scope_to_region,
     staff_view,
+    unit_bound,
+    unit_of,
 )
-from anju.actions import errors_onto, form_errors, keep, kept, named_messages, run, run_form
+from anju.actions import (
+    ask_export_reason,
+    errors_onto,
+    export_full,
+    export_reason,
+    form_errors,
+    keep,
+    kept,
+    named_messages,
+    run,
+    run_form,
+)
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.oversight import queries, services
+from anju.downloads import dated_name, watermark
+from anju.oversight import exports, queries, services
 from anju.oversight.access import (
     access_clue,
     access_item,
     access_transfer,
     clues_visible_to,
     items_visible_to,
+    transfers_visible_to,
 )
 from anju.oversight.choices import ClueStatus, ItemStatus, ProblemKind
 from anju.oversight.deadlines import urgency
@@ -53,6 +68,7 @@ from anju.regions.picker import limit_regions, tree_root
 from anju.reporting.deadlines import parse_month
 
 S = ClueStatus
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _fail(request, error: ValidationError, form=None) -> None:
@@ -64,9 +80,8 @@ def _fail(request, error: ValidationError, form=None) -> None:
     keep(request, form)
 
 
-@staff_view(Perm.VIEW_CLUES)
-def clues(request):
-    today = timezone.localdate()
+def _ledger(request, today):
+    """(the filtered ledger, the region it is of, the clues in that region)."""
     region = requested_region(request)
     visible = clues_visible_to(request.user)
     in_view = scope_to_region(visible, region) if region != request.user.region else visible
@@ -80,7 +95,19 @@ def clues(request):
         q=g.get("q", "").strip(),
         today=today,
     )
-    page = paginate(request, items)
+    return items, region, in_view
+
+
+PRINT_ROWS = 2000  # a printed ledger longer than this is an export's job
+
+
+@staff_view(Perm.VIEW_CLUES)
+def clues(request):
+    today = timezone.localdate()
+    items, region, in_view = _ledger(request, today)
+    g = request.GET
+    printing = g.get("print") == "1"
+    page = paginate(request, items, per_page=PRINT_ROWS if printing else 50)
     rows = [(c, urgency(c.deadline, today) if c.is_open else "") for c in page.object_list]
     return render(
         request,
@@ -94,8 +121,43 @@ def clues(request):
             "filters": g,
             "region": region,
             "can_register": has_perm(request.user, Perm.REGISTER_CLUES),
+            "printing": printing,
+            "today": today,
+            "query": _without(g, "print", "page"),
         },
     )
+
+
+def _without(query, *names) -> str:
+    kept = query.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+@staff_view(Perm.VIEW_CLUES)
+def clues_export(request):
+    """The filtered ledger as xlsx: masked unless the role may unmask and asks; audited with
+    the reason given."""
+    reason = export_reason(request)
+    can_unmask = has_perm(request.user, Perm.UNMASK)
+    if reason is None:
+        return ask_export_reason(request, "问题线索台账", can_unmask=can_unmask)
+    unmasked = export_full(request) and can_unmask
+    items, region, _ = _ledger(request, timezone.localdate())
+    handle, count = exports.write_ledger(
+        items, unmasked=unmasked, watermark=watermark(request.user, reason)
+    )
+    audit(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj="oversight.clue",
+        region_code=region.code,
+        note=f"导出问题线索台账 {count} 条（{'完整号码' if unmasked else '号码已脱敏'}），"
+        f"用途：{reason}，条件：{_without(request.GET)}",
+    )
+    name = dated_name("问题线索台账", "xlsx", region.name)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
 
 
 @staff_view(Perm.REGISTER_CLUES)
@@ -348,9 +410,15 @@ def transfer_send(request, pk: int):
         form_errors(request, form)
         return redirect(item)
     data = form.cleaned_data
-    to_region = Region.objects.get(code=data["to_region"])
+    to_region = None
+    if data["receiver"] is None:
+        to_region = Region.objects.filter(code=data["to_region"]).first()
+        if to_region is None:
+            messages.error(request, "接收方所在地（系统外单位）：请选择系统外接收单位的所在地。")
+            keep(request, form)
+            return redirect(item)
     try:
-        services.transfer_send(
+        transfer = services.transfer_send(
             actor=request.user,
             clue=item,
             version=data["version"],
@@ -358,31 +426,41 @@ def transfer_send(request, pk: int):
             to_region=to_region,
             to_unit=data["to_unit"],
             note=data["note"],
+            receiver=data["receiver"],
         )
     except ValidationError as error:
         _fail(request, error)
     else:
-        messages.success(request, f"已移送{data['to_unit']}，等待对方签收和反馈。")
+        messages.success(request, f"已移送{transfer.to_unit}，等待对方签收和反馈。")
     return redirect(item)
 
 
-@staff_view(Perm.HANDLE_CLUES)
+@staff_view(Perm.RECEIVE_TRANSFERS)
 def transfers(request):
     region = active_region(request)
+    user = request.user
+    today = timezone.localdate()
+    incoming = scope_to_region(transfers_visible_to(user), region, "to_region")
+    sends = has_perm(user, Perm.HANDLE_CLUES) and not unit_bound(user)
     return render(
         request,
         "oversight/transfers.html",
         {
-            "incoming": queries.transfers_in(region)[:200],
-            "outgoing": queries.transfers_out(region)[:200],
+            "unit": unit_of(user),
+            "incoming": queries.transfers_ordered(incoming)[:200],
+            "outgoing": queries.transfers_out(region)[:200] if sends else [],
+            "sends": sends,
+            # What each unit of the region holds and what is overdue: for the lead unit's and
+            # the discipline office's people (every user of the region who is not unit-bound).
+            "board": [] if unit_bound(user) else queries.transfer_board(region, today),
             "report_form": ReportBackForm(),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
 
 @require_POST
-@staff_view(Perm.HANDLE_CLUES)
+@staff_view(Perm.RECEIVE_TRANSFERS)
 def transfer_ack(request, pk: int):
     transfer = access_transfer(request.user, pk)
     return run(
@@ -394,7 +472,7 @@ def transfer_ack(request, pk: int):
 
 
 @require_POST
-@staff_view(Perm.HANDLE_CLUES)
+@staff_view(Perm.RECEIVE_TRANSFERS)
 def transfer_report(request, pk: int):
     transfer = access_transfer(request.user, pk)
     return run_form(
@@ -518,15 +596,41 @@ def exposures(request):
     )
 
 
-@staff_view(Perm.VIEW_CLUES)
-def items(request):
-    today = timezone.localdate()
+def _items(request):
+    """(the problem-list items of the active region, township by township; the region; the
+    status asked)."""
     region = active_region(request)
     rows = scope_to_region(items_visible_to(request.user), region).select_related("region")
     status = request.GET.get("status", "open")
     if status in ItemStatus.values:
         rows = rows.filter(status=status)
-    rows = rows.order_by("region_id", "status", "deadline")
+    return rows.order_by("region_id", "status", "deadline", "pk"), region, status
+
+
+@staff_view(Perm.VIEW_CLUES)
+def items_export(request):
+    """The problem lists of the active region (one township, or every township of a county)
+    as xlsx, audited with the reason given."""
+    reason = export_reason(request)
+    if reason is None:
+        return ask_export_reason(request, "乡镇问题清单")
+    rows, region, status = _items(request)
+    handle, count = exports.write_items(rows, watermark=watermark(request.user, reason))
+    audit(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj="oversight.rectificationitem",
+        region_code=region.code,
+        note=f"导出问题清单 {count} 项，用途：{reason}，状态：{status}",
+    )
+    name = dated_name("问题清单", "xlsx", region.name)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@staff_view(Perm.VIEW_CLUES)
+def items(request):
+    today = timezone.localdate()
+    rows, region, status = _items(request)
     printing = request.GET.get("print") == "1"
     page = paginate(request, rows, per_page=1000 if printing else 50)
     return render(

@@ -189,7 +189,7 @@ def house(request, pk: int):
         {
             "house": item,
             "results": results,
-            "photos": item.photos.values_list("pk", flat=True),
+            "photos": item.photos.defer("data"),
             "form": InspectionForm(initial={"inspected_on": timezone.localdate()}),
             "can_record": can_record and has_perm(request.user, Perm.INSPECT),
             "follow_up": kept(request, FollowUpForm),

@@ -147,6 +147,28 @@ class ObservationTests(CadreTestCase):
         entry = AuditEntry.objects.get(object_type="cadres.observation", action="create")
         self.assertEqual(entry.changes["after"]["photos"], 1)
 
+    def test_the_photos_time_and_place_are_kept_beside_it_for_the_township(self):
+        from tests.photos import jpeg
+        from tests.test_photo_facts import NEAR_XINQIAO
+
+        photo = io.BytesIO(jpeg(taken="2026:09:30 15:20:00", gps=NEAR_XINQIAO))
+        photo.name = "IMG_0002.jpg"
+        self.record(photos=photo)
+        kept = ObservationPhoto.objects.get()
+        self.assertEqual(kept.taken_at, datetime(2026, 9, 30, 15, 20, tzinfo=SH))
+        self.assertEqual((str(kept.latitude), kept.place_source), ("25.291808", "exif"))
+        self.assertFalse(Image.open(io.BytesIO(bytes(kept.data))).getexif())
+        self.login(self.alice)
+        page = self.client.get(reverse("cadres:observation", args=[kept.observation_id]))
+        self.assertContains(page, "拍摄于 2026-09-30 15:20，照片定位 25.291808, 117.420094")
+
+    def test_the_phones_location_where_the_photo_has_none(self):
+        self.record(latitude="25.300001", longitude="117.400002")
+        kept = ObservationPhoto.objects.get()
+        self.assertEqual((str(kept.latitude), kept.place_source), ("25.300001", "phone"))
+        self.record(latitude="north", longitude="117.4")
+        self.assertIsNone(ObservationPhoto.objects.order_by("pk").last().latitude)
+
     def test_the_deadline_counts_working_days_over_the_national_day_holiday(self):
         self.record()
         # Reported on 30 September 2026; 1-7 October are holidays, 10 October is a make-up day.

@@ -34,10 +34,12 @@ class GrowthTests(AnjuTestCase):
     def test_it_fails_on_a_quadratic_rule(self):
         made = lists()
         with mock.patch.dict(RULES, {"NO_TOILET": quadratic}):
-            grow(0, 1_000, made, self.alice)
-            small = timed_run(["NO_TOILET"])
-            grow(1_000, 4_000, made, self.alice)
-            large = timed_run(["NO_TOILET"])
+            # Large enough that the quadratic rule's time at the smaller size is above FLOOR
+            # (on SQLite 2,000 people pair up in about 90 ms, 8,000 in about 1.4 s).
+            grow(0, 2_000, made, self.alice)
+            small = timed_run(["NO_TOILET"], repeat=1)
+            grow(2_000, 8_000, made, self.alice)
+            large = timed_run(["NO_TOILET"], repeat=1)
         grown = superlinear(small, large, 4)
-        self.assertIn("NO_TOILET", grown, f"1,000: {small}\n4,000: {large}")
+        self.assertIn("NO_TOILET", grown, f"2,000: {small}\n8,000: {large}")
         self.assertGreater(grown["NO_TOILET"], 8)

@@ -109,7 +109,7 @@ class HouseholdPageTests(AnjuTestCase):
         book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
         self.assertEqual(book.sheet_names, ["农户", "农户(2)"])
         second = book.get_sheet_by_name("农户(2)").to_python()
-        self.assertEqual(second[1][0], "行政区划代码")  # the header again
+        self.assertEqual(second[1][0], "县(市、区)")  # the header again
         self.assertEqual(len(second), 3)
 
     def test_the_template_has_the_canonical_headers(self):

@@ -8,6 +8,7 @@ from anju.regions.models import Region
 from anju.reporting import workflow
 from tests.base import AnjuTestCase
 from tests.households.files import row, xlsx
+from tests.photos import jpeg
 
 
 class ProgressReportTests(AnjuTestCase):
@@ -32,7 +33,7 @@ class ProgressReportTests(AnjuTestCase):
             actor=self.alice,
             plate=plate,
             installed_on=date(2026, 10, 12),
-            photo=b"\xff\xd8\xff photo",
+            photo=jpeg(),
         )
         visits.visit_record(
             actor=self.alice, household=household, visited_on=date(2026, 10, 20), findings=[]
