@@ -50,7 +50,7 @@ class RolesForm(forms.Form):
 
 
 class UnitForm(forms.ModelForm):
-    region_code = forms.CharField(label="所在区划代码", max_length=12)
+    region_code = RegionField(label="所在区划", levels=PLACES)
 
     class Meta:
         model = Unit

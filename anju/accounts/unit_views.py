@@ -19,6 +19,7 @@ from anju.accounts.access import (
 )
 from anju.accounts.forms import UnitForm
 from anju.accounts.models import Unit
+from anju.regions.picker import limit_regions
 
 
 class UnitEntryForm(forms.ModelForm):
@@ -29,7 +30,12 @@ class UnitEntryForm(forms.ModelForm):
 
 @staff_view(Perm.VIEW_UNITS)
 def directory(request):
-    return _directory(request, UnitForm(initial={"region_code": request.user.region_id}))
+    return _directory(
+        request,
+        limit_regions(
+            UnitForm(initial={"region_code": request.user.region_id}), request.user.region
+        ),
+    )
 
 
 def _directory(request, new_form, status=200):
@@ -50,11 +56,11 @@ def _directory(request, new_form, status=200):
 @require_POST
 @staff_view(Perm.MANAGE_UNITS)
 def unit_new(request):
-    form = UnitForm(request.POST)
+    form = limit_regions(UnitForm(request.POST), request.user.region)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            region = access_region(request.user, data["region_code"].ljust(12, "0"))
+            region = access_region(request.user, data["region_code"])
             unit = services.unit_create(
                 actor=request.user,
                 name=data["name"],

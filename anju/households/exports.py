@@ -203,7 +203,7 @@ def write_households(households, *, unmasked: bool, watermark: str):
     return handle, count
 
 
-def _by_row(items: list[dict]) -> dict[int, str]:
+def _by_row(items) -> dict[int, str]:
     by_row: dict[int, list[str]] = {}
     for item in items:
         by_row.setdefault(item["row"], []).append(f"{item['column']}：{item['message']}")
@@ -220,14 +220,13 @@ def write_errors_workbook(
 ):
     """The uploaded rows again, with a column 错误 naming what is wrong on each row and a column
     警告 naming what looks wrong: a temporary file written in constant memory (row by row), for
-    a FileResponse to stream. `headers`: the file's header aliases (the archive's unless
-    given)."""
+    a FileResponse to stream. `headers`: the file's header aliases (the archive's unless given)."""
     from anju.households.archive_file import HEADERS
 
     headers = headers or HEADERS
     rows = read_rows(data, limits_for("households"))
     by_row = _by_row(errors)
-    warned = _by_row(list(warnings))
+    warned = _by_row(warnings)
     found = find_header(rows, headers, minimum=2 if headers is not HEADERS else 3)
     header_at = found[0] if found else 0
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
@@ -244,7 +243,8 @@ def write_errors_workbook(
                 sheet.write_string(r, c, safe_text(value))
         if r == header_at:
             sheet.write_string(r, width, "错误（系统添加）", red)
-            sheet.write_string(r, width + 1, "警告（系统添加）", amber)
+            if warnings:
+                sheet.write_string(r, width + 1, "警告（系统添加）", amber)
             continue
         if r + 1 in by_row:
             sheet.write_string(r, width, safe_text(by_row[r + 1]), red)

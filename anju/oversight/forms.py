@@ -121,7 +121,9 @@ class TransferForm(VersionForm):
     target = forms.ChoiceField(
         label="移送对象（系统外单位）", choices=TransferTarget.choices, required=False
     )
-    to_region = RegionField(label="接收方所在地", levels=(Level.CITY, Level.COUNTY), required=False)
+    to_region = RegionField(
+        label="接收方所在地（系统外单位）", levels=(Level.CITY, Level.COUNTY), required=False
+    )
     to_unit = forms.CharField(label="系统外接收单位", max_length=100, required=False)
     note = forms.CharField(label="移送说明", max_length=300, required=False)
 

@@ -412,7 +412,11 @@ def transfer_send(request, pk: int):
     data = form.cleaned_data
     to_region = None
     if data["receiver"] is None:
-        to_region = Region.objects.get(code=data["to_region"])
+        to_region = Region.objects.filter(code=data["to_region"]).first()
+        if to_region is None:
+            messages.error(request, "接收方所在地（系统外单位）：请选择系统外接收单位的所在地。")
+            keep(request, form)
+            return redirect(item)
     try:
         transfer = services.transfer_send(
             actor=request.user,

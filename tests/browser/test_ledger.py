@@ -18,7 +18,8 @@ def cast(transactional_db):
 
 def register(page, live_server, summary):
     page.goto(f"{live_server.url}/clues/new/")
-    page.get_by_label("涉及地方（区划代码，区县/乡镇/村）").fill("350881100203")
+    # The place is picked (漳平市 / 新桥镇 / 西埔村), never typed as a code.
+    page.locator("select[name=region_code]").select_option("350881100203")
     page.get_by_label("涉及地方或单位").fill("新桥镇西埔村")
     page.get_by_label("收到日期").fill("2026-10-05")
     page.get_by_label("问题类别").select_option(label="资金使用违规")
@@ -48,7 +49,7 @@ def test_the_ledger_journey(page, live_server, cast):
 
     # Transfer to the neighbouring district; it waits for the receiver.
     page.get_by_label("移送对象").select_option(label="其他区县")
-    page.get_by_label("接收方区划代码").fill("350802000000")
+    page.locator("select[name=to_region]").select_option("350802000000")
     page.get_by_label("系统外接收单位").fill("新罗区住建局")
     page.get_by_role("button", name="移送", exact=True).click()
     expect(page.get_by_test_id("transfer-report")).to_have_text("等待反馈")
