@@ -225,19 +225,33 @@ def cmd_import(args) -> int:
                 print(f"  {stage} {percent}%", file=sys.stderr, flush=True)
 
         result = import_households(
-            actor=cli_actor(), data=path.read_bytes(), file_name=path.name, progress=progress
+            actor=cli_actor(),
+            data=path.read_bytes(),
+            file_name=path.name,
+            progress=progress,
+            stop_on_warnings=args.stop_on_warnings,
         )
-        if not result.ok:
+        if result.errors:
             for error in result.errors:
                 print(error, file=sys.stderr)
             if result.errors_left_out:
                 print(f"……其余 {result.errors_left_out} 处错误未列出。", file=sys.stderr)
             print(f"导入失败：{result.error_count} 处错误，未写入任何数据。", file=sys.stderr)
             return 1
+        for warning in result.warnings:
+            print(warning)
+        if result.warnings_left_out:
+            print(f"……其余 {result.warnings_left_out} 处警告未列出。")
+        if result.stopped:
+            print(
+                f"未导入：有 {result.warning_count} 处警告（--stop-on-warnings），未写入任何数据。",
+                file=sys.stderr,
+            )
+            return 1
         print(
             f"导入完成：{result.rows} 行；农户新增 {result.households_created}、更新 "
             f"{result.households_updated}；改造记录新增 {result.renovations_created}、更新 "
-            f"{result.renovations_updated}。"
+            f"{result.renovations_updated}；警告 {result.warning_count} 处。"
         )
         return 0
     if args.kind == "reference":
@@ -599,6 +613,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("rest", nargs="+", metavar="[KIND] FILE")
     imp.add_argument("--as-of", help="名单数据截至日期 YYYY-MM-DD")
     imp.add_argument("--region", help="名单覆盖的区划代码（默认：整个区划树）")
+    imp.add_argument(
+        "--stop-on-warnings",
+        action="store_true",
+        help="农户档案：有警告（身份证号校验不通过、日期顺序不对、疑似重复户等）时不导入",
+    )
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="导出数据文件（农户档案，可原样导回）")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from anju.accounts.models import User
+from anju.accounts.models import Unit, User
 from anju.accounts.roles import Role
 from anju.accounts.services import demo_user
 from anju.audit.models import Action
@@ -26,6 +26,8 @@ from anju.crosscheck.demo import load_reference_lists
 from anju.dashboard.tally import tally_rebuild
 from anju.households.demo import load_households
 from anju.oversight.demo import load_ledger
+from anju.oversight.models import Clue, Transfer
+from anju.oversight.services import transfer_send
 from anju.regions.models import Level, Region, level_of
 from anju.regions.services import regions_import
 
@@ -65,6 +67,95 @@ class DemoAccount:
     role: str
     region_code: str
     unit: str
+    # The unit of the system (单位) the account belongs to, by name (DEMO_UNITS).
+    work_unit: str = ""
+
+
+# 漳平市's lead unit and the participating units of the joint campaign (seed 003), each with its
+# duty and a directory entry: name, kind, lead, duty, leader, post, phone.
+DEMO_UNITS = [
+    (
+        "漳平市住建局",
+        "housing",
+        True,
+        "牵头抓总，农村危房改造与住房安全保障",
+        "郑建国",
+        "副局长",
+        "0597-7532101",
+    ),
+    (
+        "漳平市扶贫办",
+        "poverty",
+        False,
+        "建档立卡贫困户名单与动态监测",
+        "詹扶民",
+        "副主任",
+        "0597-7532202",
+    ),
+    (
+        "漳平市民政局",
+        "civil_affairs",
+        False,
+        "低保、特困供养对象身份认定",
+        "罗民安",
+        "副局长",
+        "0597-7532303",
+    ),
+    (
+        "漳平市残联",
+        "disabled",
+        False,
+        "贫困残疾人家庭身份认定",
+        "苏助残",
+        "副理事长",
+        "0597-7532404",
+    ),
+    (
+        "漳平市退役军人事务局",
+        "veterans",
+        False,
+        "优抚对象身份认定",
+        "魏拥军",
+        "副局长",
+        "0597-7532505",
+    ),
+    (
+        "漳平市应急管理局",
+        "emergency",
+        False,
+        "灾后农房安全与应急避险",
+        "钟应急",
+        "副局长",
+        "0597-7532606",
+    ),
+    (
+        "漳平市自然资源局",
+        "natural_resources",
+        False,
+        "建房用地与地质灾害隐患点",
+        "邓国土",
+        "副局长",
+        "0597-7532707",
+    ),
+    (
+        "漳平市财政局",
+        "finance",
+        False,
+        "补助资金拨付与一卡通发放",
+        "简理财",
+        "副局长",
+        "0597-7532808",
+    ),
+    (
+        "漳平市纪委监委",
+        "discipline",
+        False,
+        "监督执纪，受理移送的问题线索",
+        "冯正纪",
+        "副书记",
+        "0597-7532909",
+    ),
+]
 
 
 def _name(rng: random.Random, suffix: str, taken: set[str]) -> str:
@@ -162,6 +253,78 @@ def region_csv(size: str) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+# One user of each participating department (部门经办员): signs for and answers the clues
+# transferred to the unit, files its quarterly clue report, keeps its directory entry.
+_DEPARTMENT_USERS = {
+    "zp_fupin": ("曾扶贫", "漳平市扶贫办"),
+    "zp_minzheng": ("罗民政", "漳平市民政局"),
+    "zp_canlian": ("苏残联", "漳平市残联"),
+    "zp_tuiyi": ("魏退役", "漳平市退役军人事务局"),
+    "zp_yingji": ("钟应急", "漳平市应急管理局"),
+    "zp_ziran": ("邓自然", "漳平市自然资源局"),
+    "zp_caizheng": ("简财政", "漳平市财政局"),
+}
+
+
+def _unit_accounts() -> list[DemoAccount]:
+    return [
+        DemoAccount(name, full, Role.DEPARTMENT, ZHANGPING, f"{unit}经办员", unit)
+        for name, (full, unit) in _DEPARTMENT_USERS.items()
+    ]
+
+
+def load_units() -> dict[str, Unit]:
+    """漳平市's units with their directory entries (refreshed, never duplicated)."""
+    made = {}
+    for name, kind, lead, duty, leader, post, phone in DEMO_UNITS:
+        made[name], _ = Unit.objects.update_or_create(
+            region_id=ZHANGPING,
+            name=name,
+            defaults={
+                "kind": kind,
+                "is_lead": lead,
+                "duty": duty,
+                "leader": leader,
+                "leader_post": post,
+                "phone": phone,
+            },
+        )
+    return made
+
+
+# Which unit the demo's own housing and discipline accounts work for.
+_WORK_UNITS = {
+    "zp_clerk": "漳平市住建局",
+    "zp_reviewer": "漳平市住建局",
+    "zp_jijian": "漳平市纪委监委",
+    "zp_data": "漳平市扶贫办",
+}
+
+
+def _transfer_to_civil_affairs(clerk: User) -> bool:
+    """One open clue about eligibility sent to 漳平市民政局, for its user to sign and answer
+    (once: a refreshed demo keeps the one it has)."""
+    if Transfer.objects.filter(receiver__isnull=False).exists():
+        return False
+    civil = Unit.objects.filter(region_id=ZHANGPING, name="漳平市民政局").first()
+    clue = (
+        Clue.objects.filter(region__code__startswith="350881")
+        .exclude(status__in=["closed", "merged"])
+        .order_by("pk")
+        .first()
+    )
+    if civil is None or clue is None:
+        return False
+    transfer_send(
+        actor=clerk,
+        clue=clue,
+        version=clue.version,
+        receiver=civil,
+        note="请核实该户低保资格是否符合危房改造对象条件",
+    )
+    return True
+
+
 def accounts() -> list[DemoAccount]:
     return [
         DemoAccount("city", "陈市办", Role.CITY_OFFICE, LONGYAN, "龙岩市城建委村镇办"),
@@ -176,6 +339,7 @@ def accounts() -> list[DemoAccount]:
             "zp_jijian", "张纪检", Role.DISCIPLINE, ZHANGPING, "漳平市纪委监委派驻纪检监察组"
         ),
         DemoAccount("zp_data", "詹数据", Role.DATA_PROVIDER, ZHANGPING, "漳平市扶贫办"),
+        *_unit_accounts(),
         DemoAccount("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, LONGYAN, "龙岩市城建委信息中心"),
         DemoAccount("secadmin", "安全管理员", Role.SECURITY_ADMIN, LONGYAN, "龙岩市城建委信息中心"),
         DemoAccount("auditor", "审计管理员", Role.AUDIT_ADMIN, LONGYAN, "龙岩市城建委审计室"),
@@ -194,6 +358,7 @@ def load_demo(
     progress(f"区划：新增 {result.created}，更新 {result.renamed}，未变 {result.unchanged}")
     made = []
     with transaction.atomic():
+        units = load_units()
         for account in accounts():
             region = Region.objects.get(code=account.region_code)
             user = demo_user(
@@ -204,6 +369,10 @@ def load_demo(
                 password=DEMO_PASSWORD,
                 unit=account.unit,
             )
+            unit = units.get(account.work_unit or _WORK_UNITS.get(account.username, ""))
+            if unit is not None and user.work_unit_id != unit.pk:
+                user.work_unit = unit
+                user.save(update_fields=["work_unit"])
             made.append((user, None, {"username": user.username, "roles": [account.role]}))
         audit_many(actor=actor, action=Action.CREATE, items=made, note="演示账号")
 
@@ -230,6 +399,8 @@ def load_demo(
     )
     if clues:
         progress(f"问题线索台账：{clues} 条演示线索")
+    if _transfer_to_civil_affairs(users["zp_clerk"]):
+        progress("线索移送：1 条移送漳平市民政局，待其签收（zp_minzheng）")
 
     assigned = load_cadres(clerk=users["xq_clerk"], cadre=User.objects.get(username="xq_cadre"))
     if assigned:

@@ -213,3 +213,13 @@ def mask_numbers_in(text: str) -> str:
         return mask_account(digits) if len(digits) >= 9 else found.group()
 
     return LONG_NUMBER.sub(masked, mask_ids_in(text))
+
+
+def birth_date(number: str) -> date | None:
+    """The birth date an 18-digit ID carries, None when it has none that is a real date."""
+    if len(number) != 18 or not number[6:14].isdigit():
+        return None
+    try:
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None

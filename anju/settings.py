@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "anju.spotchecks",
     "anju.campaigns",
     "anju.workbench",
+    "anju.guide",
     "anju.notifications",
     "rest_framework",
     "drf_spectacular",

@@ -15,13 +15,15 @@
 - dashboard: the overview's latency (city, county, township), summary rebuild and refresh
 - login: the second factor's cost per page and per code, the password history check
 - workbench: the to-do home page per role, the daily notification run for every user
+- field: a 300-house village worksheet saved in one transaction, 1,000 plates in one PDF (A5 and
+  two to an A4), the worksheet PDF (bench/field.py; BENCH_SHEET_HOUSES, BENCH_PLATES)
 - load (only with BENCH_LOAD=1): 50 users for 5 minutes against `anju serve` on PostgreSQL
   (bench/load.py; BENCH_LOAD_MINUTES, BENCH_LOAD_USERS)
 
 ANJU_DATA_DIR reuses a data dir that already holds the demo (loading it again is skipped);
 BENCH_ONLY=households (or priority, reporting, api, crosscheck, planted, exports, dashboard,
-login;
-comma-separated) runs only those parts.
+login,
+workbench, field; comma-separated) runs only those parts.
 """
 
 import os
@@ -69,6 +71,7 @@ def main() -> int:
         crosscheck,
         dashboard,
         exports,
+        field,
         households,
         login,
         priority_list,
@@ -87,6 +90,7 @@ def main() -> int:
         ("dashboard", dashboard),
         ("login", login),
         ("workbench", workbench),
+        ("field", field),
     ]:
         if not only or name in only:
             part.run()

@@ -5,16 +5,55 @@ beside DuckDB running the same rules' SQL over Parquet copies of the same tables
 
     .venv/bin/python -m bench.planted [HOUSEHOLDS]        (default 100,000; a fresh database)
 
-`make bench` runs it (BENCH_PLANTED_HOUSEHOLDS sets the size) in a fresh data dir of its own:
+`make bench` runs it (BENCH_PLANTED_HOUSEHOLDS sets the size) in a fresh data dir of its own,
+and on PostgreSQL in a fresh database of its own beside ANJU_DATABASE_URL's (dropped afterwards):
 the case has its own region tree and today."""
 
+import contextlib
 import os
 import sys
 import tempfile
 import time
+from urllib.parse import urlsplit, urlunsplit
+
+
+@contextlib.contextmanager
+def fresh_database():
+    """On PostgreSQL, ANJU_DATABASE_URL pointed at a new empty database on the same server for
+    the duration (the bench's own demo lives in the configured one); SQLite needs nothing."""
+    url = os.environ.get("ANJU_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield
+        return
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'anju'}_planted_{os.getpid()}"
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    os.environ["ANJU_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    try:
+        yield
+    finally:
+        os.environ["ANJU_DATABASE_URL"] = url
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 def main(argv: list[str]) -> int:
+    with fresh_database():
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     households = int(argv[0]) if argv else int(os.environ.get("BENCH_PLANTED_HOUSEHOLDS", "100000"))
     os.environ["ANJU_DATA_DIR"] = tempfile.mkdtemp(prefix="anju-planted-")
     os.environ.setdefault("ANJU_HTTPS", "0")

@@ -17,7 +17,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
-from anju.accounts.access import AUTHENTICATED, PUBLIC, SECOND_FACTOR, Perm, perms_of, policies
+from anju.accounts.access import (
+    AUTHENTICATED,
+    PUBLIC,
+    SECOND_FACTOR,
+    Perm,
+    perms_of,
+    policies,
+    unit_bound,
+)
 from anju.audit.models import Action, AuditEntry
 from anju.audit.services import audit
 from anju.regions.models import is_within
@@ -34,6 +42,16 @@ def walk(patterns, namespace=""):
             yield (f"{namespace}{p.name}" if p.name else None), p
 
 
+def unit_reaches(user, sample) -> bool:
+    """The unit dimension of a sample: a department's user reaches only what is addressed to
+    their own unit; a unit-only act, only the unit's own users."""
+    if sample.unit is None:
+        return True
+    if user.work_unit_id == sample.unit:
+        return True
+    return not (sample.unit_only or unit_bound(user))
+
+
 @dataclass
 class Sample:
     """How to call one URL: its arguments, the region its object lies in, a secret it shows."""
@@ -44,6 +62,14 @@ class Sample:
     region: str | None = None  # the object's region; None for pages with no object
     secret: str = ""  # text only someone allowed to see the object may receive
     also: frozenset = frozenset()  # statuses also fine for an allowed user (a service's own 403)
+    # The unit dimension: the unit (单位) the object is addressed to or belongs to. A department's
+    # user (unit-bound) of any other unit gets 404; with `unit_only`, so does every user who is
+    # not of that unit (signing for a transfer, keeping a unit's directory entry).
+    unit: int | None = None
+    unit_only: bool = False
+    # The region is a place picked in the form (the region picker): a user outside it is
+    # refused on the field with the form kept (200, or 302 back with an error), never a 404.
+    picked: bool = False
 
 
 def samples(case) -> dict[str, Sample]:
@@ -53,6 +79,9 @@ def samples(case) -> dict[str, Sample]:
     return {
         "home": Sample(),
         "dashboard:overview": Sample(),
+        "guide:index": Sample(),
+        "guide:figures": Sample(),
+        "guide:role": Sample(kwargs={"role": "township_clerk"}),
         "healthz": Sample(),
         "favicon": Sample(),
         "login": Sample(),
@@ -61,6 +90,7 @@ def samples(case) -> dict[str, Sample]:
         "otp_verify": Sample(),
         "otp_setup": Sample(),
         "regions:browse": Sample(),
+        "regions:tree": Sample(),
         "regions:detail": Sample(kwargs={"code": village}, region=village, secret="西埔村"),
         "regions:switch": Sample(method="POST", data={"code": village}, region=village),
         "accounts:users": Sample(),
@@ -108,6 +138,7 @@ def samples(case) -> dict[str, Sample]:
             method="POST",
             region="350881000000",
             data={"region_code": "350881000000", "kind": "annex1", "month": "2026-10"},
+            picked=True,
         ),
         "reporting:report": Sample(
             kwargs={"pk": case.report.pk},
@@ -144,8 +175,19 @@ def samples(case) -> dict[str, Sample]:
             method="POST", kwargs={"pk": case.upload.pk}, region="350881000000"
         ),
         **clue_samples(case),
+        **unit_samples(case),
         "households:list": Sample(),
         "households:visits": Sample(),
+        # Issue 29: by the village. Without ?region= the active region; a county's batch write
+        # has no form (403: pick a township first), a hanging without a plate ticked is 400.
+        "households:visit_sheet": Sample(),
+        "households:visit_sheet_pdf": Sample(),
+        "households:visits_import": Sample(),
+        "households:visits_template": Sample(),
+        "households:plates_batch": Sample(),
+        "households:plates_batch_pdf": Sample(),
+        "households:plates_issue_batch": Sample(method="POST", also=frozenset({403})),
+        "households:plates_hung_batch": Sample(method="POST", also=frozenset({400, 403})),
         "households:changes": Sample(),
         "households:plates": Sample(),
         "households:new": Sample(),
@@ -235,6 +277,36 @@ def samples(case) -> dict[str, Sample]:
     }
 
 
+def unit_samples(case) -> dict[str, Sample]:
+    """Issue #30: the directory of units, the units' quarterly clue reports."""
+    county = "350881000000"
+    figures = {"found": 1, "transferred": 0, "received": 1, "closed": 1, "accountable": 0}
+    return {
+        "units:directory": Sample(),
+        "units:new": Sample(
+            method="POST",
+            region=county,
+            data={"name": "漳平市残联", "kind": "disabled", "region_code": county},
+        ),
+        "units:edit": Sample(
+            method="POST",
+            kwargs={"pk": case.civil.pk},
+            region=county,
+            data={"leader": "走查领导", "phone": "0597-1"},
+            unit=case.civil.pk,
+            unit_only=True,
+        ),
+        "reporting:unit_reports": Sample(),
+        "reporting:unit_report_file": Sample(method="POST", data={"q": "2026-3", **figures}),
+        "reporting:unit_report": Sample(
+            kwargs={"pk": case.unit_report.pk},
+            region=county,
+            secret="走查部门报告",
+            unit=case.civil.pk,
+        ),
+    }
+
+
 def notification_samples(case) -> dict[str, Sample]:
     """The to-do list and notifications: a person's own (404 for anyone else, whatever their
     region); deliveries for the system administrator of the owner's region."""
@@ -276,6 +348,7 @@ def cadre_samples(case) -> dict[str, Sample]:
         "assessments:export": Sample(),
         "assessments:escalate": Sample(method="POST", data={"region_code": town}, region=town),
         "cadres:mine": Sample(),
+        "cadres:service_worker": Sample(),
         "cadres:household": Sample(kwargs=household, region=village, secret="走查户主"),
         "cadres:observe": Sample(
             method="POST",
@@ -306,6 +379,16 @@ def cadre_samples(case) -> dict[str, Sample]:
 
 
 def clue_samples(case) -> dict[str, Sample]:
+    """The ledger's pages; the walk's clue is transferred to the civil affairs unit, so of the
+    departments' users only that unit's reaches it (the others get 404)."""
+    samples = _clue_samples(case)
+    for sample in samples.values():
+        if sample.region == "350881100000":
+            sample.unit = case.civil.pk
+    return samples
+
+
+def _clue_samples(case) -> dict[str, Sample]:
     town = "350881100000"
     clue = {"pk": case.clue.pk}
     version = {"version": case.clue.version}
@@ -353,13 +436,19 @@ def clue_samples(case) -> dict[str, Sample]:
             },
         ),
         "oversight:transfer_ack": Sample(
-            method="POST", kwargs={"pk": case.transfer.pk}, region="350881000000"
+            method="POST",
+            kwargs={"pk": case.transfer.pk},
+            region="350881000000",
+            unit=case.civil.pk,
+            unit_only=True,
         ),
         "oversight:transfer_report": Sample(
             method="POST",
             kwargs={"pk": case.transfer.pk},
             region="350881000000",
             data={"report": "已办结"},
+            unit=case.civil.pk,
+            unit_only=True,
         ),
         "oversight:supervise": Sample(
             method="POST",
@@ -386,8 +475,13 @@ def clue_samples(case) -> dict[str, Sample]:
                 "owner": "黄某",
                 "deadline": "2099-01-01",
             },
+            picked=True,
         ),
         "oversight:item_done": Sample(method="POST", kwargs={"pk": case.item.pk}, region=town),
+        # The walk's item was not closed with a photo: found (404) only for the allowed too.
+        "oversight:item_evidence": Sample(
+            kwargs={"pk": case.item.pk}, region=town, also=frozenset({404})
+        ),
         "crosscheck:findings": Sample(),
         "crosscheck:export": Sample(),
         "crosscheck:finding": Sample(
@@ -467,7 +561,10 @@ def api_samples(case) -> dict[str, Sample]:
         "api:finding": Sample(kwargs={"pk": case.finding.pk}, region=village, secret="走查证据"),
         "api:clues": Sample(),
         "api:clue": Sample(
-            kwargs={"pk": case.clue.pk}, region="350881100000", secret=case.clue.summary
+            kwargs={"pk": case.clue.pk},
+            region="350881100000",
+            secret=case.clue.summary,
+            unit=case.civil.pk,
         ),
         "api:reports": Sample(),
         "api:report": Sample(
@@ -533,6 +630,7 @@ def spot_check_samples(case) -> dict[str, Sample]:
                 "population": "renovated",
                 "share_percent": "10",
             },
+            picked=True,
         ),
         "spotchecks:results": Sample(),
         "spotchecks:results_export": Sample(),
@@ -564,6 +662,7 @@ def spot_check_samples(case) -> dict[str, Sample]:
                 "start": "2020-04-01",
                 "end": "2020-11-30",
             },
+            picked=True,
         ),
         "campaigns:campaign": Sample(kwargs=campaign, region=county, secret="走查整治"),
         "campaigns:phase_add": Sample(
@@ -640,11 +739,50 @@ class ScopingWalkTests(AnjuTestCase):
             data=b"%PDF",
             uploaded_by=cls.carol,
         )
+        # The unit dimension (issue #30): 漳平市's lead unit (housing, carol's), civil affairs
+        # (mina's, the walk's transfer is addressed to it) and finance (fiona's): two users of
+        # departments of the same county, each of whom sees only what is their unit's.
+        from anju.accounts.models import Unit
+        from anju.accounts.roles import Role as R
+        from anju.reporting.models import UnitClueReport
+        from tests.base import make_user as new_user
+
+        cls.housing = Unit.objects.create(
+            name="漳平市住建局", kind="housing", region_id="350881000000", is_lead=True
+        )
+        cls.civil = Unit.objects.create(
+            name="漳平市民政局", kind="civil_affairs", region_id="350881000000"
+        )
+        cls.finance = Unit.objects.create(
+            name="漳平市财政局", kind="finance", region_id="350881000000"
+        )
+        cls.carol.work_unit = cls.housing
+        cls.carol.save(update_fields=["work_unit"])
+        cls.mina = new_user("mina", R.DEPARTMENT, "350881000000", work_unit=cls.civil)
+        cls.fiona = new_user("fiona", R.DEPARTMENT, "350881000000", work_unit=cls.finance)
+        cls.users.update(mina=cls.mina, fiona=cls.fiona)
+        cls.unit_report, cls.finance_report = (
+            UnitClueReport.objects.create(
+                unit=unit,
+                region_id="350881000000",
+                quarter=date(2026, 7, 1),
+                found=3,
+                remarks=remarks,
+                due_on=date(2026, 10, 14),
+                filed_by=user,
+                filed_at=timezone.now(),
+            )
+            for unit, user, remarks in (
+                (cls.civil, cls.mina, "走查部门报告"),
+                (cls.finance, cls.fiona, "财政报告"),
+            )
+        )
         cls.transfer = Transfer.objects.create(
             clue=cls.clue,
             target="department",
+            receiver=cls.civil,
             to_region_id="350881000000",
-            to_unit="民政局",
+            to_unit="漳平市民政局",
             sent_by=cls.carol,
             sent_on=date(2026, 10, 6),
             due_on=date(2026, 10, 27),
@@ -849,8 +987,22 @@ class ScopingWalkTests(AnjuTestCase):
         if Perm(policy) not in perms_of(user):
             return {403}
         if sample.region and not (user.region_id and is_within(sample.region, user.region_id)):
+            return {200, 302} if sample.picked else {404}
+        if not unit_reaches(user, sample):
             return {404}
         return ok | {400} | set(sample.also)
+
+    def assert_refused_on_the_form(self, response, what: str) -> None:
+        """A place outside the user's region, picked in a form: the form again with the field's
+        error, or back to the page with an error message; never the object it would create."""
+        from django.contrib.messages import get_messages
+        from django.contrib.messages.constants import ERROR
+
+        if response.status_code == 200:
+            self.assertIn("请从列表中选择", response.content.decode(), what)
+        else:
+            levels = [m.level for m in get_messages(response.wsgi_request)]
+            self.assertIn(ERROR, levels, what)
 
     def test_it_scopes_every_url_for_every_role_and_region(self):
         table = samples(self)
@@ -870,6 +1022,8 @@ class ScopingWalkTests(AnjuTestCase):
                     response = call(url, sample.data)
                     expected = self.expected(user, name, pattern, sample)
                     self.assertIn(response.status_code, expected, f"{who} → {name}")
+                    if sample.picked and expected == {200, 302} and user is not None:
+                        self.assert_refused_on_the_form(response, f"{who} → {name}")
                     if response.status_code in (403, 404) and sample.secret:
                         self.assertNotIn(sample.secret, response.content.decode())
                     if user is None and pattern.callback.access_policy != PUBLIC:
@@ -915,6 +1069,8 @@ class ScopingWalkTests(AnjuTestCase):
         if Perm(policy) not in perms_of(user):
             return {403}
         if sample.region and not (user.region_id and is_within(sample.region, user.region_id)):
+            return {200, 302} if sample.picked else {404}
+        if not unit_reaches(user, sample):
             return {404}
         return {200, 201, 400} | set(sample.also)
 
@@ -938,6 +1094,8 @@ class ScopingWalkTests(AnjuTestCase):
                     response = call(url, sample.data, **headers)
                     expected = self.expected_api(user, pattern, sample)
                     self.assertIn(response.status_code, expected, f"{who} → {name}")
+                    if sample.picked and expected == {200, 302} and user is not None:
+                        self.assert_refused_on_the_form(response, f"{who} → {name}")
                     if response.status_code >= 400:
                         self.assertIn("error", response.json())
                         if sample.secret:
@@ -999,6 +1157,29 @@ class ScopingWalkTests(AnjuTestCase):
                     self.assertFalse(mine & theirs, f"{name}: {one} and {other} share rows")
                     seen += len(mine) + len(theirs)
         self.assertGreater(seen, 30)  # the walk's objects were there to be seen
+
+    def test_it_keeps_what_is_a_units_apart_between_units_of_one_region(self):
+        # Two departments' users of the same county (civil affairs, finance): every list of
+        # what is addressed to or filed by a unit shares no row between them; the directory
+        # (units_visible_to) is shared by design, and the region's tree is theirs alike.
+        shared = {"units_visible_to", "regions_visible_to"}
+        lists = {n: f for n, f in policies().items() if n.endswith("_visible_to")}
+        seen = 0
+        for name, visible_to in sorted(lists.items()):
+            if name in shared:
+                continue
+            with self.subTest(policy=name):
+                mine = set(visible_to(self.mina).values_list("pk", flat=True))
+                theirs = set(visible_to(self.fiona).values_list("pk", flat=True))
+                self.assertFalse(mine & theirs, f"{name}: mina and fiona share rows")
+                seen += len(mine) + len(theirs)
+        # mina: the clue, its transfer, her unit's report; fiona: her unit's report.
+        self.assertGreaterEqual(seen, 4)
+        from anju.oversight.access import clues_visible_to, transfers_visible_to
+
+        self.assertEqual(list(clues_visible_to(self.fiona)), [])
+        self.assertEqual(list(transfers_visible_to(self.carol)), [])  # housing: not its unit
+        self.assertEqual([t.pk for t in transfers_visible_to(self.mina)], [self.transfer.pk])
 
     def test_it_refuses_admins_business_data(self):
         # 三员分立: the system administrator sees no business data.

@@ -122,6 +122,9 @@ class BenchSmokeTests(SimpleTestCase):
             "BENCH_LIST_FACTOR": "1",
             "BENCH_TASK_ROWS": "300",
             "BENCH_PLANTED_HOUSEHOLDS": "400",
+            "BENCH_SHEET_HOUSES": "30",
+            "BENCH_PLATES": "40",
+            "BENCH_VISIT_ROWS": "300",
             "BENCH_SMOKE": "1",
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -140,5 +143,8 @@ class BenchSmokeTests(SimpleTestCase):
             "households import",
             "api household list",
             "planted case",
+            "village worksheet save",
+            "plates PDF",
+            "visits import",
         ):
             self.assertIn(part, done.stdout)

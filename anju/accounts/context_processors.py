@@ -1,4 +1,10 @@
-from anju.accounts.access import Perm, active_region, perms_of, second_factor_pending
+from anju.accounts.access import (
+    Perm,
+    active_region,
+    perms_of,
+    second_factor_pending,
+    unit_bound,
+)
 
 # The menu grouped by work, as offices speak of it; an entry goes to the group of its URL
 # namespace. A group with one entry the role may use is shown as that entry itself.
@@ -7,6 +13,7 @@ MENU_GROUPS = [
     ("现场", {"cadres", "spotchecks"}),
     ("比对", {"crosscheck"}),
     ("线索", {"oversight"}),
+    ("单位", {"units"}),
     ("报表", {"reporting", "campaigns"}),
     ("管理", {"portal", "tokens", "accounts", "audit"}),
 ]
@@ -54,6 +61,8 @@ def workspace(request):
         menu.append(("我的帮扶户", "cadres:mine"))
     if Perm.VIEW_REGIONS in perms:
         menu.append(("行政区划", "regions:browse"))
+    elif Perm.LOOK_UP_REGIONS in perms:
+        menu.append(("行政区划", "regions:tree"))
     if Perm.VIEW_HOUSEHOLDS in perms:
         menu.append(("农户档案", "households:list"))
     if Perm.VIEW_FINDINGS in perms:
@@ -68,7 +77,14 @@ def workspace(request):
         menu.append(("走访报告", "cadres:observations"))
     if Perm.VIEW_CLUES in perms:
         menu.append(("问题线索", "oversight:clues"))
-        menu.append(("问题清单", "oversight:items"))
+        if not unit_bound(user):  # a department's user has no township problem lists
+            menu.append(("问题清单", "oversight:items"))
+    if Perm.RECEIVE_TRANSFERS in perms:
+        menu.append(("线索移送", "oversight:transfers"))
+    if Perm.VIEW_UNIT_REPORTS in perms:
+        menu.append(("部门季度线索", "reporting:unit_reports"))
+    if Perm.VIEW_UNITS in perms:
+        menu.append(("单位通讯录", "units:directory"))
     if Perm.VIEW_SPOT_CHECKS in perms:
         menu.append(("巡查抽查", "spotchecks:plans"))
     if Perm.VIEW_CAMPAIGNS in perms:

@@ -1,14 +1,12 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import RegexValidator
 
+from anju.accounts.models import Unit
 from anju.accounts.roles import Role
+from anju.regions.models import Level
+from anju.regions.picker import RegionField
 
-region_code_field = forms.CharField(
-    label="所属区划代码",
-    max_length=12,
-    validators=[RegexValidator(r"^[0-9]{12}$", "区划代码应为12位数字。")],
-)
+PLACES = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 
 
 class LoginForm(AuthenticationForm):
@@ -34,15 +32,29 @@ class UserCreateForm(forms.Form):
         error_messages={"invalid": "用户名只能包含字母、数字和 _ . @ + -"},
     )
     full_name = forms.CharField(label="姓名", max_length=50)
-    region_code = region_code_field
+    region_code = RegionField(label="所属区划", levels=PLACES)
     unit = forms.CharField(label="单位及职务", max_length=100, required=False)
 
 
 class RolesForm(forms.Form):
-    region_code = region_code_field
+    region_code = RegionField(label="所属区划", levels=PLACES)
     roles = forms.MultipleChoiceField(
         label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+    work_unit = forms.ModelChoiceField(
+        label="所属单位",
+        queryset=Unit.objects.select_related("region"),
+        required=False,
+        empty_label="（不归属系统内单位）",
+    )
+
+
+class UnitForm(forms.ModelForm):
+    region_code = forms.CharField(label="所在区划代码", max_length=12)
+
+    class Meta:
+        model = Unit
+        fields = ["name", "kind", "is_lead", "duty"]
 
 
 class EnrolCodeForm(forms.Form):

@@ -18,6 +18,55 @@ from anju.accounts.roles import Role
 from anju.sealed import SealedField, SealedModel
 
 
+class UnitKind(models.TextChoices):
+    """The participating units of the joint campaign (seed 003, 部门分工负责)."""
+
+    HOUSING = "housing", "住建"
+    POVERTY = "poverty", "扶贫"
+    CIVIL_AFFAIRS = "civil_affairs", "民政"
+    DISABLED = "disabled", "残联"
+    VETERANS = "veterans", "退役军人"
+    EMERGENCY = "emergency", "应急管理"
+    NATURAL_RESOURCES = "natural_resources", "自然资源"
+    FINANCE = "finance", "财政"
+    DISCIPLINE = "discipline", "纪检监察"
+    TOWNSHIP = "township", "乡镇政府"
+
+
+class Unit(models.Model):
+    """A unit (单位) inside the system: the lead unit (牵头单位) and every participating
+    department of one region, with its directory entry, kept by the unit itself."""
+
+    name = models.CharField("单位名称", max_length=100)
+    kind = models.CharField("单位类别", max_length=20, choices=UnitKind.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="units"
+    )
+    is_lead = models.BooleanField("牵头单位", default=False)
+    duty = models.CharField("专项职责", max_length=200, blank=True)
+    leader = models.CharField("分管领导", max_length=50, blank=True)
+    leader_post = models.CharField("分管领导职务", max_length=100, blank=True)
+    contact = models.CharField("联络员", max_length=50, blank=True)
+    phone = models.CharField("办公电话", max_length=30, blank=True)
+    fax = models.CharField("传真", max_length=30, blank=True)
+    email = models.EmailField("电子邮箱", max_length=100, blank=True)
+    updated_at = models.DateTimeField("更新时间", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["region_id", "-is_lead", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="unit_region_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractUser):
     """A member of staff. Works in one region; holds one or more roles (RoleGrant)."""
 
@@ -31,6 +80,16 @@ class User(AbstractUser):
         related_name="users",
     )
     unit = models.CharField("单位及职务", max_length=100, blank=True)
+    # The unit the user works for: transfers addressed to it, its quarterly clue reports and its
+    # directory entry are its users' alone (anju.accounts.access.core.unit_of).
+    work_unit = models.ForeignKey(
+        Unit,
+        verbose_name="所属单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
     must_change_password = models.BooleanField("首次登录须改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     # Renewed when roles or region change: every session signed with the old stamp ends.

@@ -12,6 +12,9 @@ class Role(models.TextChoices):
     CITY_OFFICE = "city_office", "市级管理员"
     DISCIPLINE = "discipline", "纪检监察"
     DATA_PROVIDER = "data_provider", "部门数据员"
+    # 部门经办员 of a participating unit (民政, 财政 …): signs for and answers the clues
+    # transferred to the unit, files its quarterly clue report, keeps its directory entry.
+    DEPARTMENT = "department", "部门经办员"
     # 挂钩帮扶责任人 (seed 003, 动态监测机制): sees only the households assigned to them.
     CADRE = "cadre", "帮扶责任人"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
@@ -26,6 +29,7 @@ ROLE_LEVELS: dict[str, set[int]] = {
     Role.CITY_OFFICE: {Level.CITY, Level.PROVINCE},
     Role.DISCIPLINE: {Level.COUNTY, Level.CITY, Level.PROVINCE},
     Role.DATA_PROVIDER: {Level.COUNTY, Level.CITY, Level.PROVINCE},
+    Role.DEPARTMENT: {Level.COUNTY, Level.CITY, Level.PROVINCE},
     Role.CADRE: {Level.TOWNSHIP, Level.VILLAGE},
     Role.SYSTEM_ADMIN: {Level.COUNTY, Level.CITY, Level.PROVINCE},
     Role.SECURITY_ADMIN: {Level.COUNTY, Level.CITY, Level.PROVINCE},

@@ -15,11 +15,11 @@ from django_otp import login as otp_login
 
 from anju.accounts import enrolment
 from anju.accounts.access import Perm, region_visible, require
-from anju.accounts.models import PasswordHistory, RoleGrant, SealedTOTPDevice, User
+from anju.accounts.models import PasswordHistory, RoleGrant, SealedTOTPDevice, Unit, User
 from anju.accounts.roles import ADMIN_ROLES, ROLE_LEVELS, Role
 from anju.audit.models import Action
 from anju.audit.services import audit, audit_many
-from anju.regions.models import Region
+from anju.regions.models import Region, is_within
 
 
 def _snapshot(user: User) -> dict:
@@ -28,6 +28,7 @@ def _snapshot(user: User) -> dict:
         "full_name": user.full_name,
         "region": user.region_id,
         "unit": user.unit,
+        "work_unit": user.work_unit_id,
         "is_active": user.is_active,
         "roles": sorted(user.role_grants.values_list("role", flat=True)) if user.pk else [],
     }
@@ -127,21 +128,40 @@ def user_reset_password(*, actor: User, user: User) -> str:
     return password
 
 
-def user_set_roles(*, actor: User, user: User, region: Region, roles: set[str]) -> User:
-    """Set a user's region and roles (the security administrator's task)."""
+def check_unit(roles: set[str], region: Region, unit: Unit | None) -> None:
+    """A department's user (部门经办员) belongs to a unit; a user works within their unit's
+    region."""
+    if Role.DEPARTMENT in roles and unit is None:
+        raise ValidationError("所属单位：部门经办员须归属一个单位。")
+    if unit is not None and not is_within(region.code, unit.region_id):
+        raise ValidationError(f"所属单位：{unit.name}不在所属区划{region.name}内或其上级。")
+
+
+def user_set_roles(
+    *, actor: User, user: User, region: Region, roles: set[str], work_unit: Unit | None = None
+) -> User:
+    """Set a user's region, roles and unit (the security administrator's task)."""
     require(actor, Perm.ASSIGN_ROLES)
     _check_region(actor, region)
     if user.pk == actor.pk:
         raise ValidationError("不能修改自己的角色。")
     roles = {Role(r).value for r in roles}
     check_roles(roles, region)
+    check_unit(roles, region, work_unit)
+    if work_unit is not None and not region_visible(actor, work_unit.region_id):
+        raise ValidationError("所属单位：只能指定本级及下级区划的单位。")
     before = _snapshot(user)
     with transaction.atomic():
-        changed = user.region_id != region.code or set(user.roles) != roles
+        changed = (
+            user.region_id != region.code
+            or set(user.roles) != roles
+            or user.work_unit_id != getattr(work_unit, "pk", None)
+        )
         user.region = region
+        user.work_unit = work_unit
         if changed:
             user.session_stamp = uuid.uuid4()
-        user.save(update_fields=["region", "session_stamp"])
+        user.save(update_fields=["region", "work_unit", "session_stamp"])
         current = set(user.role_grants.values_list("role", flat=True))
         user.role_grants.filter(role__in=current - roles).delete()
         RoleGrant.objects.bulk_create(
@@ -322,3 +342,58 @@ def second_factor_reset(*, actor: User, user: User) -> int:
             note=f"重置动态口令（删除验证器 {removed} 个），须重新绑定",
         )
     return removed
+
+
+def unit_create(
+    *, actor: User, name: str, kind: str, region: Region, is_lead: bool = False, duty: str = ""
+) -> Unit:
+    """Register a unit of the system (the security administrator, within their region)."""
+    require(actor, Perm.MANAGE_UNITS)
+    _check_region(actor, region)
+    name = (name or "").strip()
+    if Unit.objects.filter(region=region, name=name).exists():
+        raise ValidationError(f"单位名称：{region.name}已有“{name}”。")
+    if is_lead and Unit.objects.filter(region=region, is_lead=True).exists():
+        raise ValidationError(f"牵头单位：{region.name}已有牵头单位。")
+    with transaction.atomic():
+        unit = Unit(name=name, kind=kind, region=region, is_lead=is_lead, duty=duty.strip())
+        unit.full_clean()
+        unit.save()
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=unit,
+            after={"name": name, "kind": kind, "region": region.code, "is_lead": is_lead},
+            region_code=region.code,
+        )
+    return unit
+
+
+UNIT_ENTRY_FIELDS = ("duty", "leader", "leader_post", "contact", "phone", "fax", "email")
+
+
+def unit_entry_update(*, actor: User, unit, values: dict):
+    """A unit keeps its own directory entry (分管领导, 联络员, 电话, 传真, 邮箱): audited."""
+    from anju.accounts.access import unit_of
+
+    require(actor, Perm.EDIT_OWN_UNIT)
+    own = unit_of(actor)
+    if own is None or own.pk != unit.pk:
+        raise ValidationError("只能维护本单位的通讯录。")
+    before = {f: getattr(unit, f) for f in UNIT_ENTRY_FIELDS}
+    with transaction.atomic():
+        for field in UNIT_ENTRY_FIELDS:
+            setattr(unit, field, (values.get(field) or "").strip())
+        unit.updated_at, unit.updated_by = timezone.now(), actor
+        unit.full_clean()
+        unit.save()
+        audit(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=unit,
+            before=before,
+            after={f: getattr(unit, f) for f in UNIT_ENTRY_FIELDS},
+            note="单位通讯录",
+            region_code=unit.region_id,
+        )
+    return unit

@@ -34,6 +34,7 @@ from anju.accounts.models import User
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.pagination import paginate
+from anju.regions.picker import limit_regions
 
 login = public_view(
     auth_views.LoginView.as_view(
@@ -176,7 +177,7 @@ def users(request):
 
 @staff_view(Perm.MANAGE_USERS)
 def user_create(request):
-    form = UserCreateForm(request.POST or None)
+    form = limit_regions(UserCreateForm(request.POST or None), request.user.region)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -200,8 +201,12 @@ def user_create(request):
 @staff_view(Perm.VIEW_USERS)
 def user_detail(request, pk: int):
     target = access_user(request.user, pk)
-    initial = {"region_code": target.region_id, "roles": sorted(target.roles)}
-    form = RolesForm(initial=initial)
+    initial = {
+        "region_code": target.region_id,
+        "roles": sorted(target.roles),
+        "work_unit": target.work_unit_id,
+    }
+    form = limit_regions(RolesForm(initial=initial), request.user.region)
     return render(
         request,
         "accounts/user_detail.html",
@@ -213,7 +218,7 @@ def user_detail(request, pk: int):
 @staff_view(Perm.ASSIGN_ROLES)
 def user_roles(request, pk: int):
     target = access_user(request.user, pk, write_perm=Perm.ASSIGN_ROLES)
-    form = RolesForm(request.POST)
+    form = limit_regions(RolesForm(request.POST), request.user.region)
     if form.is_valid():
         try:
             region = access_region(request.user, form.cleaned_data["region_code"])
@@ -222,6 +227,7 @@ def user_roles(request, pk: int):
                 user=target,
                 region=region,
                 roles=set(form.cleaned_data["roles"]),
+                work_unit=form.cleaned_data["work_unit"],
             )
         except ValidationError as error:
             _form_error(form, error)

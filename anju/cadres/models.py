@@ -4,6 +4,7 @@ and what they found on a visit, for the township to act on within a set time."""
 from django.conf import settings
 from django.db import models
 
+from anju.photos import PhotoFactsFields
 from anju.sealed import IdMaskedCharField
 
 USER = settings.AUTH_USER_MODEL
@@ -80,6 +81,9 @@ class Observation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The phone's idempotency key for a report queued offline (one report, however often the
+    # phone sends it); blank for one sent from a page without the queue.
+    client_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "走访报告"
@@ -89,12 +93,19 @@ class Observation(models.Model):
             # The township's list of new observations (range on region_id, status).
             models.Index(fields=["region", "status"], name="observation_region_idx"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadre", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="observation_cadre_key_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} {self.get_kind_display()}"
 
 
-class ObservationPhoto(models.Model):
+class ObservationPhoto(PhotoFactsFields):
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="photos")
     data = models.BinaryField()
     content_type = models.CharField(max_length=20)

@@ -23,7 +23,7 @@ from anju.decisions import lock_for_decision, taken
 from anju.households.models import Household
 from anju.oversight.deadlines import WORKING, add_days, urgency
 from anju.oversight.services import item_create
-from anju.photos import clean_photo
+from anju.photos import PhotoFacts, clean_photo_with_facts
 from anju.regions.models import Region, is_within
 from anju.tabular.text import clean
 
@@ -96,11 +96,21 @@ def observation_record(
     visited_on: date,
     note: str = "",
     photos: list[bytes] = (),
+    phone: PhotoFacts | None = None,
+    key: str = "",
 ) -> Observation:
     """A cadre's observation on a visit to an assigned household (the caller has checked the
     assignment through access_cadre_household). Photos are re-encoded from their pixels: typed by
-    content, metadata (EXIF, GPS) dropped."""
+    content, metadata (EXIF, GPS) dropped, its time and place kept beside it first (`phone`: the
+    phone's location at capture, where the photo has none and the cadre allowed it). `key`: the
+    phone's idempotency key of a queued report: sent again, the report already made is returned
+    and nothing is written."""
     require(actor, Perm.CADRE_VISIT)
+    key = key.strip()[:64]
+    if key:
+        made = Observation.objects.filter(cadre=actor, client_key=key).first()
+        if made is not None:
+            return made
     if kind not in ObservationKind.values:
         raise ValidationError("请从列表中选择发现的问题。")
     today = timezone.localdate()
@@ -113,7 +123,7 @@ def observation_record(
         raise ValidationError("选择「其他」时请写明情况。")
     if len(photos) > PHOTOS:
         raise ValidationError(f"照片最多{PHOTOS}张。")
-    cleaned = [clean_photo(p) for p in photos]
+    cleaned = [clean_photo_with_facts(p, phone=phone) for p in photos]
     with transaction.atomic():
         observation = Observation(
             household=household,
@@ -123,11 +133,15 @@ def observation_record(
             note=note,
             visited_on=visited_on,
             respond_by=respond_by(today),
+            client_key=key,
         )
         observation.full_clean()
         observation.save()
         ObservationPhoto.objects.bulk_create(
-            [ObservationPhoto(observation=observation, data=d, content_type=t) for d, t in cleaned]
+            [
+                ObservationPhoto(observation=observation, data=d, content_type=t, **f.fields())
+                for d, t, f in cleaned
+            ]
         )
         audit(
             actor=actor,

@@ -5,6 +5,7 @@ from anju.cadres import views
 app_name = "cadres"
 urlpatterns = [
     path("", views.mine, name="mine"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:pk>/observe/", views.observe, name="observe"),
     path("observations/", views.observations, name="observations"),

@@ -1,13 +1,23 @@
 from datetime import timedelta
+from pathlib import Path
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from anju.accounts.access import Perm, active_region, scope_to_region, staff_view
-from anju.actions import form_errors, run, run_form
+from anju.accounts.access import (
+    Perm,
+    active_region,
+    public_view,
+    scope_to_region,
+    staff_view,
+)
+from anju.actions import form_errors, kept, run, run_form
 from anju.cadres import services
 from anju.cadres.access import (
     access_assignment,
@@ -22,6 +32,7 @@ from anju.cadres.access import (
 from anju.cadres.models import Observation, ObservationKind, ObservationStatus
 from anju.households.access import households_visible_to
 from anju.pagination import paginate
+from anju.photos import phone_place
 
 
 class PhotoInput(forms.ClearableFileInput):
@@ -29,7 +40,10 @@ class PhotoInput(forms.ClearableFileInput):
 
 
 class ObservationForm(forms.Form):
-    kind = forms.ChoiceField(label="发现问题", choices=ObservationKind.choices)
+    # No default: an untouched form must not file a 仍住危房 report.
+    kind = forms.ChoiceField(
+        label="发现问题", choices=[("", "——请选择这次走访发现的问题——"), *ObservationKind.choices]
+    )
     visited_on = forms.DateField(
         label="走访日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -82,19 +96,29 @@ def household(request, pk: int):
         "cadres/household.html",
         {
             "household": item,
-            "form": ObservationForm(initial={"visited_on": timezone.localdate()}),
+            "form": kept(request, ObservationForm, initial={"visited_on": timezone.localdate()}),
             "observations": mine[:20],
         },
     )
 
 
+QUEUED = "X-Anju-Queue"  # a report sent by the phone's queue (offline.js): answered in JSON
+REFUSED_NOT_ASSIGNED = (
+    "该户已不再分配给您（或已迁出），这条报告不能发送。请与乡镇联系；看过后可在手机上删除这条报告。"
+)
+
+
 @require_POST
 @staff_view(Perm.CADRE_VISIT)
 def observe(request, pk: int):
+    if request.headers.get(QUEUED) == "1":
+        return _observe_queued(request, pk)
     item = access_cadre_household(request.user, pk)
     form = ObservationForm(request.POST)
     if not form.is_valid():
         form_errors(request, form)
+        if request.FILES:
+            messages.warning(request, "照片没有保存：改正后请重新选择照片。")
         return redirect("cadres:household", pk=item.pk)
     photos = [f.read() for f in request.FILES.getlist("photos")]
     data = form.cleaned_data
@@ -107,10 +131,58 @@ def observe(request, pk: int):
             visited_on=data["visited_on"],
             note=data["note"],
             photos=photos,
+            phone=phone_place(request.POST.get("latitude", ""), request.POST.get("longitude", "")),
+            key=request.POST.get("key", ""),
         ),
         "已报告乡镇，乡镇将及时处置。",
         "cadres:mine",
     )
+
+
+def _observe_queued(request, pk: int):
+    """A report from the phone's queue, perhaps made offline hours ago and perhaps sent twice
+    (its key makes it one report). The server stays the truth: a household no longer assigned
+    is refused (409) with a message the phone keeps on screen until the cadre dismisses it."""
+    try:
+        item = access_cadre_household(request.user, pk)
+    except Http404:
+        return JsonResponse({"ok": False, "message": REFUSED_NOT_ASSIGNED}, status=409)
+    form = ObservationForm(request.POST)
+    if not form.is_valid():
+        text = " ".join(e for errors in form.errors.values() for e in errors)
+        return JsonResponse({"ok": False, "message": f"未能报告：{text}"}, status=400)
+    data = form.cleaned_data
+    try:
+        made = services.observation_record(
+            actor=request.user,
+            household=item,
+            kind=data["kind"],
+            visited_on=data["visited_on"],
+            note=data["note"],
+            photos=[f.read() for f in request.FILES.getlist("photos")],
+            phone=phone_place(request.POST.get("latitude", ""), request.POST.get("longitude", "")),
+            key=request.POST.get("key", ""),
+        )
+    except ValidationError as error:
+        return JsonResponse(
+            {"ok": False, "message": "未能报告：" + " ".join(error.messages)}, status=400
+        )
+    messages.success(request, "已报告乡镇，乡镇将及时处置。")
+    return JsonResponse({"ok": True, "id": made.pk, "household": item.head_name})
+
+
+@public_view
+def service_worker(request):
+    """The cadre pages' service worker, from our own static files, served under /cadres/ so
+    that its scope is the cadre's pages (a script under /static/ could only control /static/)."""
+    script = (Path(__file__).resolve().parent.parent / "static" / "anju" / "sw.js").read_text(
+        encoding="utf-8"
+    )
+    response = HttpResponse(
+        script.replace("/static/", settings.STATIC_URL), content_type="text/javascript"
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 # The township's side -------------------------------------------------------------------------
@@ -149,9 +221,11 @@ def observation(request, pk: int):
         {
             "o": found,
             "urgency": services.observation_urgency(found, today),
-            "photos": found.photos.only("pk"),
-            "item_form": ItemForm(
-                initial={"deadline": today + timedelta(days=30), "owner": request.user.full_name}
+            "photos": found.photos.defer("data"),
+            "item_form": kept(
+                request,
+                ItemForm,
+                initial={"deadline": today + timedelta(days=30), "owner": request.user.full_name},
             ),
             "close_form": CloseForm(),
         },

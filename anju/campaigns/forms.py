@@ -1,13 +1,17 @@
 from django import forms
 
 from anju.campaigns import measures
+from anju.regions.models import Level
+from anju.regions.picker import RegionField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label="专项整治名称", max_length=150)
-    region_code = forms.CharField(label="实施范围（区划代码）", max_length=12)
+    region_code = RegionField(
+        label="实施范围", levels=(Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP)
+    )
     start = forms.DateField(label="开始日期", widget=DATE)
     end = forms.DateField(label="结束日期", widget=DATE)
     lead_unit = forms.CharField(label="牵头单位", max_length=100, required=False)

@@ -17,7 +17,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import form_errors, run_form
+from anju.actions import form_errors, kept, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.campaigns import services
@@ -28,6 +28,7 @@ from anju.campaigns.progress import as_of, campaign_progress
 from anju.campaigns.summary import base_village_survey, period_figures, summary_docx
 from anju.households.access import households_visible_to
 from anju.pagination import paginate
+from anju.regions.picker import limit_regions
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -42,7 +43,10 @@ def campaigns(request):
         {
             "rows": rows,
             "region": region,
-            "form": CampaignForm(initial={"region_code": region.code}),
+            "form": limit_regions(
+                kept(request, CampaignForm, initial={"region_code": region.code}),
+                request.user.region,
+            ),
             "can_manage": has_perm(request.user, Perm.MANAGE_CAMPAIGNS),
         },
     )
@@ -51,7 +55,7 @@ def campaigns(request):
 @require_POST
 @staff_view(Perm.MANAGE_CAMPAIGNS)
 def campaign_new(request):
-    form = CampaignForm(request.POST)
+    form = limit_regions(CampaignForm(request.POST), request.user.region)
     if not form.is_valid():
         form_errors(request, form)
         return redirect("campaigns:campaigns")
@@ -99,8 +103,8 @@ def campaign(request, pk: int):
             ],
             "today": today,
             "can_manage": has_perm(request.user, Perm.MANAGE_CAMPAIGNS),
-            "phase_form": PhaseForm(),
-            "target_form": TargetForm(),
+            "phase_form": kept(request, PhaseForm),
+            "target_form": kept(request, TargetForm),
         },
     )
 

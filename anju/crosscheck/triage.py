@@ -151,7 +151,9 @@ def dismiss_case(*, actor, reasons: dict[Finding, str]) -> None:
     for finding, reason in reasons.items():
         if not reason.strip():
             label = Rule(finding.rule).label
-            raise ValidationError(f"核实为不属实须说明理由：请填写「{label}」不属实的理由。")
+            raise ValidationError(
+                f"不属实的理由：核实为不属实须说明理由，请填写「{label}」不属实的理由。"
+            )
     with transaction.atomic():
         for finding, reason in reasons.items():
             _pending(finding, actor)

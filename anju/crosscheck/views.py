@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import ask_export_reason, export_full, export_reason
+from anju.actions import ask_export_reason, export_full, export_reason, form_errors, keep, kept
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck import tasks, triage
@@ -177,12 +178,14 @@ def _finding_page(request, finding, **extra):
             "household": household,
             "can_triage": has_perm(request.user, Perm.TRIAGE_FINDINGS) and bool(pending),
             "confirm_form": extra.pop("confirm_form", None)
-            or ConfirmForm(
+            or kept(
+                request,
+                ConfirmForm,
                 initial={
                     "person_name": finding.name,
                     "person_post": "农户",
                     "person_level": "other",
-                }
+                },
             ),
             "dismiss_form": DismissForm(),
             "levels": CadreLevel.choices,
@@ -202,7 +205,7 @@ def confirm(request, pk: int):
     item = access_finding(request.user, pk, perm=Perm.TRIAGE_FINDINGS)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写被反映主要对象的姓名和级别。")
+        form_errors(request, form)
         return redirect("crosscheck:finding", pk=item.pk)
     data = form.cleaned_data
     merge_into = None
@@ -228,6 +231,7 @@ def confirm(request, pk: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        keep(request, form, reverse("crosscheck:finding", args=[item.pk]))
         return redirect("crosscheck:finding", pk=item.pk)
     if clue is None:
         return _finding_page(request, item, confirm_form=form, duplicates=duplicates)

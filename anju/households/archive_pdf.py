@@ -1,19 +1,10 @@
-"""一户一档: the printable archive of one household (reportlab, built-in STSong-Light)."""
+"""一户一档: the printable archive of one household (reportlab, the embedded Chinese font)."""
 
 import io
 
 from anju.households.queries import timeline
 from anju.identity import mask_account, mask_id
-
-FONT = "STSong-Light"
-
-
-def _font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+from anju.pdffont import chinese_font
 
 
 def household_pdf(household, *, unmasked: bool, printed_by: str, printed_at: str) -> bytes:
@@ -23,7 +14,7 @@ def household_pdf(household, *, unmasked: bool, printed_by: str, printed_at: str
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _font()
+    FONT = chinese_font()
     title = ParagraphStyle("t", fontName=FONT, fontSize=18, leading=24, alignment=1)
     head = ParagraphStyle("h", fontName=FONT, fontSize=12, leading=18, spaceBefore=8)
     body = ParagraphStyle("b", fontName=FONT, fontSize=9, leading=13)
@@ -123,7 +114,9 @@ def household_pdf(household, *, unmasked: bool, printed_by: str, printed_at: str
                     "安全状况牌",
                     p.issued_on,
                     f"{p.number}，{p.grade}级，"
-                    + (f"{p.installed_on} 挂牌" if p.installed_on else "未挂牌"),
+                    + (f"{p.installed_on} 挂牌" if p.installed_on else "未挂牌")
+                    + (f"（{p.installed_by}）" if p.installed_by else "")
+                    + (f"；挂牌照片：{p.photo_facts}" if p.photo_type else ""),
                 ]
                 for p in household.plates.defer("photo")
             ]

@@ -5,7 +5,6 @@ steps, and completing or placing a pending household (待建档)."""
 from decimal import Decimal
 
 from django import forms
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,35 +18,34 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import run
+from anju.actions import form_errors, kept, run
+from anju.formfields import MoneyField
 from anju.households import cases, pending
 from anju.households.access import access_household, households_visible_to
 from anju.households.choices import Method, Structure
 from anju.households.models import CaseKind, OldHouse, RenovationCase
 from anju.households.review_views import ReviewForm
 from anju.pagination import paginate
+from anju.regions.models import Level
+from anju.regions.picker import RegionField, limit_regions
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-YUAN = {"min_value": 0, "max_digits": 12, "decimal_places": 2, "required": False}
+YUAN = {"unit": "元", "max_digits": 12, "required": False}
 
 
 def _refused(request, form) -> None:
-    """The form's errors, each naming its field, as one message."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts += [f"{label}：{e}" if label else e for e in errors]
-    messages.error(request, "未保存：" + "；".join(parts))
+    """The form's errors, each naming its field, as one message; what was typed kept."""
+    form_errors(request, form)
 
 
 class RenovationForm(forms.Form):
     year = forms.IntegerField(label="改造年度", min_value=2000, max_value=2100)
     method = forms.ChoiceField(label="改造方式", choices=Method.choices)
     applied_on = forms.DateField(label="农户申请日期", widget=DATE)
-    subsidy_central_fen = forms.DecimalField(label="中央补助（元）", **YUAN)
-    subsidy_province_fen = forms.DecimalField(label="省级补助（元）", **YUAN)
-    subsidy_city_fen = forms.DecimalField(label="市级补助（元）", **YUAN)
-    subsidy_county_fen = forms.DecimalField(label="县级补助（元）", **YUAN)
+    subsidy_central_fen = MoneyField(label="中央补助（元）", **YUAN)
+    subsidy_province_fen = MoneyField(label="省级补助（元）", **YUAN)
+    subsidy_city_fen = MoneyField(label="市级补助（元）", **YUAN)
+    subsidy_county_fen = MoneyField(label="县级补助（元）", **YUAN)
 
     def subsidies(self) -> dict[str, int]:
         return {
@@ -73,14 +71,14 @@ class RelocationForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    region_code = forms.CharField(label="所在行政村（区划代码）", max_length=12)
+    region_code = RegionField(label="所在行政村")
     head_name = forms.CharField(label="户主姓名", max_length=50)
     size = forms.IntegerField(label="家庭人口", min_value=1, max_value=30)
     structure = forms.ChoiceField(label="房屋结构", choices=Structure.choices)
 
 
 class PlaceForm(forms.Form):
-    region_code = forms.CharField(label="乡镇或行政村（区划代码）", max_length=12)
+    region_code = RegionField(label="乡镇或行政村", levels=(Level.TOWNSHIP, Level.VILLAGE))
 
 
 def case_context(request, household) -> dict:
@@ -97,15 +95,20 @@ def case_context(request, household) -> dict:
     return {
         "cases": rows,
         "open_case": open_case,
-        "renovation_form": RenovationForm(initial=initial),
-        "case_form": CaseForm(),
-        "relocation_form": RelocationForm(initial={"on": today}),
-        "complete_form": CompleteForm(
-            initial={"region_code": household.region_id, "head_name": household.head_name}
+        "renovation_form": kept(request, RenovationForm, initial=initial),
+        "case_form": kept(request, CaseForm),
+        "relocation_form": kept(request, RelocationForm, initial={"on": today}),
+        "complete_form": limit_regions(
+            kept(
+                request,
+                CompleteForm,
+                initial={"region_code": household.region_id, "head_name": household.head_name},
+            ),
+            request.user.region,
         ),
-        "place_form": PlaceForm(),
+        "place_form": limit_regions(kept(request, PlaceForm), request.user.region),
         "case_findings": [f.value for f in cases.CASE_FINDINGS],
-        "review_form": ReviewForm(initial={"reviewed_on": today}),
+        "review_form": kept(request, ReviewForm, initial={"reviewed_on": today}),
         "reviews": household.reviews.select_related("reviewer")[:10],
         "levels": cases.LEVELS,
     }
@@ -212,7 +215,7 @@ def relocation_step(request, pk: int, case: int):
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def household_complete(request, pk: int):
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
-    form = CompleteForm(request.POST)
+    form = limit_regions(CompleteForm(request.POST), request.user.region)
     if not form.is_valid():
         _refused(request, form)
         return redirect(item)
@@ -222,7 +225,7 @@ def household_complete(request, pk: int):
         lambda: pending.household_complete(
             actor=request.user,
             household=item,
-            region=access_region(request.user, d["region_code"].strip()),
+            region=access_region(request.user, d["region_code"]),
             head_name=d["head_name"],
             size=d["size"],
             structure=d["structure"],
@@ -236,7 +239,7 @@ def household_complete(request, pk: int):
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def household_place(request, pk: int):
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
-    form = PlaceForm(request.POST)
+    form = limit_regions(PlaceForm(request.POST), request.user.region)
     if not form.is_valid():
         _refused(request, form)
         return redirect(item)
@@ -245,7 +248,7 @@ def household_place(request, pk: int):
         lambda: pending.household_place(
             actor=request.user,
             household=item,
-            region=access_region(request.user, form.cleaned_data["region_code"].strip()),
+            region=access_region(request.user, form.cleaned_data["region_code"]),
         ),
         "已分配乡镇，鉴定任务已转到该乡镇。",
         item,

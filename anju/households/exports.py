@@ -203,21 +203,38 @@ def write_households(households, *, unmasked: bool, watermark: str):
     return handle, count
 
 
-def write_errors_workbook(data: bytes, errors: list[dict]):
-    """The uploaded rows again, with a column 错误 naming what is wrong on each row: a temporary
-    file written in constant memory (row by row), for a FileResponse to stream."""
+def _by_row(items: list[dict]) -> dict[int, str]:
+    by_row: dict[int, list[str]] = {}
+    for item in items:
+        by_row.setdefault(item["row"], []).append(f"{item['column']}：{item['message']}")
+    return {row: "；".join(texts) for row, texts in by_row.items()}
+
+
+def write_errors_workbook(
+    data: bytes,
+    errors: list[dict],
+    warnings: list[dict] = (),
+    *,
+    headers=None,
+    sheet_name: str = "农户档案",
+):
+    """The uploaded rows again, with a column 错误 naming what is wrong on each row and a column
+    警告 naming what looks wrong: a temporary file written in constant memory (row by row), for
+    a FileResponse to stream. `headers`: the file's header aliases (the archive's unless
+    given)."""
     from anju.households.archive_file import HEADERS
 
+    headers = headers or HEADERS
     rows = read_rows(data, limits_for("households"))
-    by_row: dict[int, list[str]] = {}
-    for error in errors:
-        by_row.setdefault(error["row"], []).append(f"{error['column']}：{error['message']}")
-    found = find_header(rows, HEADERS)
+    by_row = _by_row(errors)
+    warned = _by_row(list(warnings))
+    found = find_header(rows, headers, minimum=2 if headers is not HEADERS else 3)
     header_at = found[0] if found else 0
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     book = xlsxwriter.Workbook(handle, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
-    sheet = book.add_worksheet("农户档案")
+    sheet = book.add_worksheet(sheet_name)
     red = book.add_format({"font_color": "#B91C1C"})
+    amber = book.add_format({"font_color": "#92400E"})
     width = max((len(r) for r in rows), default=0)
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
@@ -227,8 +244,12 @@ def write_errors_workbook(data: bytes, errors: list[dict]):
                 sheet.write_string(r, c, safe_text(value))
         if r == header_at:
             sheet.write_string(r, width, "错误（系统添加）", red)
-        elif r + 1 in by_row:
-            sheet.write_string(r, width, safe_text("；".join(by_row[r + 1])), red)
+            sheet.write_string(r, width + 1, "警告（系统添加）", amber)
+            continue
+        if r + 1 in by_row:
+            sheet.write_string(r, width, safe_text(by_row[r + 1]), red)
+        if r + 1 in warned:
+            sheet.write_string(r, width + 1, safe_text(warned[r + 1]), amber)
     book.close()
     handle.seek(0)
     return handle

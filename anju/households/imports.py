@@ -25,8 +25,9 @@ from anju.households.models import (
     Person,
     Renovation,
 )
+from anju.households.warnings import import_warnings
 from anju.sealed import Sealer
-from anju.tabular.errors import RowError
+from anju.tabular.errors import RowError, RowWarning
 from anju.tabular.inserts import bulk_load, insert_rows, key_table, no_gc, reserve_ids
 from anju.tabular.limits import Limits, max_errors
 
@@ -44,10 +45,20 @@ class ImportResult:
     error_count: int = 0
     # The file itself was refused (unsafe, over the caps, unreadable): none of its rows was read.
     refused: bool = False
+    # Rows imported that look wrong (anju.households.warnings): the first IMPORT_MAX_ERRORS of
+    # them, and how many there were in all.
+    warnings: list[RowWarning] = field(default_factory=list)
+    warning_count: int = 0
+    # Asked to stop if there were warnings, and there were: nothing written.
+    stopped: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.stopped
+
+    @property
+    def warnings_left_out(self) -> int:
+        return max(0, self.warning_count - len(self.warnings))
 
     @property
     def errors_left_out(self) -> int:
@@ -114,8 +125,12 @@ def import_households(
     progress=silent,
     limits: Limits | None = None,
     recorded=None,
+    stop_on_warnings: bool = False,
 ) -> ImportResult:
     """Read the whole file first; write only if every row is good, in one transaction.
+
+    Rows that are good but look wrong come back as `warnings`; with `stop_on_warnings` any
+    warning stops the import before it writes (`stopped`).
 
     `limits`: the caps of the file (default: the settings' for household archives).
     `recorded(result)`, if given, is called inside the import's transaction once everything is
@@ -133,6 +148,7 @@ def import_households(
             progress=progress,
             limits=limits,
             recorded=recorded,
+            stop_on_warnings=stop_on_warnings,
         )
 
 
@@ -157,7 +173,9 @@ def _seal_part(records: list[Record]) -> tuple[dict, dict]:
     return ids, {r.account: accounts(r.account) for r in records if r.account}
 
 
-def _import(*, actor, data: bytes, file_name: str, progress, limits, recorded) -> ImportResult:
+def _import(
+    *, actor, data: bytes, file_name: str, progress, limits, recorded, stop_on_warnings
+) -> ImportResult:
     """Read and check the file (and seal its IDs where the rows were checked), check it against
     the archive, write it, announce it: each a step below."""
     parsed = parse_archive(data, progress, also=_seal_part, limits=limits)
@@ -182,6 +200,11 @@ def _import(*, actor, data: bytes, file_name: str, progress, limits, recorded) -
         locked = _locked_changes(records, existing, known)
         if locked:
             result.errors, result.error_count = locked[: max_errors()], len(locked)
+            return result
+        warned = import_warnings(records, (h for h in latest if h not in existing))
+        result.warnings, result.warning_count = warned[: max_errors()], len(warned)
+        if warned and stop_on_warnings:
+            result.stopped = True
             return result
         batch = ImportBatch.objects.create(
             file_name=file_name[:200],

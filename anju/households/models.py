@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from anju.households.choices import Category, Grade, Method, Structure
+from anju.photos import PhotoFacts
 from anju.sealed import DigestField, IdMaskedCharField, MaskField, SealedField, SealedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -58,6 +59,8 @@ class Household(SealedModel):
     head_id_digest = DigestField(of="head_id", kind="id", unique=True)
     head_id_masked = MaskField(of="head_id", form="id")
     head_id_valid = models.BooleanField("身份证号校验通过", default=True)
+    # Entered by hand with an ID failing GB 11643: the clerk's reason for keeping it.
+    head_id_note = models.CharField("号码校验不通过的说明", max_length=200, blank=True, default="")
     size = models.PositiveSmallIntegerField(
         "家庭人口", null=True, blank=True, validators=[MaxValueValidator(30)]
     )
@@ -299,8 +302,17 @@ class ImportUpload(models.Model):
         DONE = "done", "已导入"
         REJECTED = "rejected", "有错误，未导入"
         FAILED = "failed", "导入中断"
+        # Asked to stop if there were warnings, and there were: nothing written.
+        WARNED = "warned", "有警告，未导入"
+
+    class Kind(models.TextChoices):
+        HOUSEHOLDS = "households", "农户档案"
+        # A quarterly visits file (visit_file.py): imported at once; kept only when refused,
+        # for its annotated workbook.
+        VISITS = "visits", "季度回访"
 
     uploaded_by = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.HOUSEHOLDS)
     file_name = models.CharField(max_length=200)
     data = models.BinaryField(null=True)  # sealed; None once imported or expired
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -315,6 +327,12 @@ class ImportUpload(models.Model):
     renovations_created = models.PositiveIntegerField(default=0)
     renovations_updated = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
+    # Rows imported (or, when stopped, that would have been) that look wrong: the first
+    # IMPORT_MAX_ERRORS (numbers masked) and how many in all. An imported file with warnings
+    # is kept (until UPLOAD_RETENTION_DAYS) for the workbook with its 警告 column.
+    stop_on_warnings = models.BooleanField("有警告时不导入", default=False)
+    warnings = models.JSONField(default=list)
+    warning_count = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
     batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -328,7 +346,12 @@ class ImportUpload(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+        return self.status in (
+            self.Status.DONE,
+            self.Status.REJECTED,
+            self.Status.FAILED,
+            self.Status.WARNED,
+        )
 
 
 class Finding(models.TextChoices):
@@ -427,14 +450,30 @@ class SafetyPlate(models.Model):
     issued_on = models.DateField("制牌日期")
     deadline = models.DateField("挂牌时限")
     installed_on = models.DateField("挂牌日期", null=True, blank=True)
+    installed_by = models.CharField("挂牌人", max_length=50, blank=True)
     photo = models.BinaryField("挂牌照片", null=True, blank=True)
     photo_type = models.CharField(max_length=20, blank=True)
+    # When and where the photo was taken (anju.photos: read before its metadata was stripped).
+    photo_taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    photo_latitude = models.DecimalField(
+        "拍摄纬度", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    photo_longitude = models.DecimalField(
+        "拍摄经度", max_digits=10, decimal_places=6, null=True, blank=True
+    )
+    photo_place_source = models.CharField("位置来源", max_length=8, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def photo_facts(self) -> PhotoFacts:
+        return PhotoFacts(
+            self.photo_taken_at, self.photo_latitude, self.photo_longitude, self.photo_place_source
+        )
 
 
 class CaseKind(models.TextChoices):

@@ -1,7 +1,6 @@
 """Information reviews (复核): one household from its page, or a village's list at once."""
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +12,7 @@ from anju.accounts.access import (
     requested_region,
     staff_view,
 )
-from anju.actions import run
+from anju.actions import form_errors, run
 from anju.households import reviews
 from anju.households.access import access_household, households_visible_to
 from anju.households.models import InfoReview, ReviewResult
@@ -29,12 +28,8 @@ class ReviewForm(forms.Form):
 
 
 def _refused(request, form) -> None:
-    parts = [
-        f"{form.fields[name].label}：{e}" if name in form.fields else e
-        for name, errors in form.errors.items()
-        for e in errors
-    ]
-    messages.error(request, "未保存：" + "；".join(parts))
+    """The errors, each naming its field; what was typed kept for the household page."""
+    form_errors(request, form)
 
 
 @require_POST

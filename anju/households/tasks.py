@@ -41,7 +41,9 @@ def worker_silent(upload: ImportUpload) -> bool:
     return upload.status == Status.QUEUED and waited > WORKER_SILENT_AFTER
 
 
-def queue_import(*, user, file_name: str, data: bytes) -> ImportUpload:
+def queue_import(
+    *, user, file_name: str, data: bytes, stop_on_warnings: bool = False
+) -> ImportUpload:
     """Keep the uploaded file (encrypted under the field key) and queue its import; the caller
     shows the upload's page."""
     upload = ImportUpload.objects.create(
@@ -49,6 +51,7 @@ def queue_import(*, user, file_name: str, data: bytes) -> ImportUpload:
         file_name=file_name[:200],
         data=seal_bytes(data, ImportUpload.DATA_PURPOSE),
         status=Status.QUEUED,
+        stop_on_warnings=stop_on_warnings,
     )
     # The database queue writes its job row in this same transaction: no worker sees it early.
     run_import.enqueue(upload.pk)
@@ -65,9 +68,13 @@ def upload_file(upload: ImportUpload) -> bytes | None:
 def stored_errors(errors) -> list[dict]:
     """Row errors as the upload keeps them: numbers quoted from cells masked (the file they
     came from is deleted after retention; the errors stay)."""
-    return [
-        {"row": e.row, "column": e.column, "message": mask_numbers_in(e.message)} for e in errors
-    ]
+    stored = []
+    for e in errors:
+        kept = {"row": e.row, "column": e.column, "message": mask_numbers_in(e.message)}
+        if getattr(e, "household", None):
+            kept["household"] = e.household  # a warning's possible twin on record
+        stored.append(kept)
+    return stored
 
 
 @task()
@@ -89,8 +96,11 @@ def run_import(upload_id: int) -> str:
     def recorded(result) -> None:
         """The outcome, written inside the import's own transaction: committed with the rows
         or not at all (a crash just after the commit cannot leave it saying nothing was
-        written). The file is dropped in the same stroke: it is in the archive now."""
+        written). The file is dropped in the same stroke: it is in the archive now (unless
+        it had warnings: kept for the workbook with its 警告 column until retention ends)."""
         ImportUpload.objects.filter(pk=upload_id).update(
+            warnings=stored_errors(result.warnings),
+            warning_count=result.warning_count,
             status=Status.DONE,
             rows=result.rows,
             households_created=result.households_created,
@@ -98,7 +108,7 @@ def run_import(upload_id: int) -> str:
             renovations_created=result.renovations_created,
             renovations_updated=result.renovations_updated,
             batch=result.batch,
-            data=None,
+            data=upload.data if result.warnings else None,
             finished_at=timezone.now(),
         )
 
@@ -109,6 +119,7 @@ def run_import(upload_id: int) -> str:
             file_name=upload.file_name,
             progress=progress,
             recorded=recorded,
+            stop_on_warnings=upload.stop_on_warnings,
         )
     except Exception:
         ImportUpload.objects.filter(pk=upload_id).update(
@@ -119,7 +130,15 @@ def run_import(upload_id: int) -> str:
         raise
     finally:
         cache.delete(_key(upload_id))
-    if not result.ok:
+    if result.stopped:
+        ImportUpload.objects.filter(pk=upload_id).update(
+            status=Status.WARNED,
+            rows=result.rows,
+            warnings=stored_errors(result.warnings),
+            warning_count=result.warning_count,
+            finished_at=timezone.now(),
+        )
+    elif not result.ok:
         ImportUpload.objects.filter(pk=upload_id).update(
             status=Status.REJECTED,
             rows=result.rows,
@@ -131,6 +150,8 @@ def run_import(upload_id: int) -> str:
             finished_at=timezone.now(),
         )
     uploads_expire()
+    if result.stopped:
+        return Status.WARNED
     return Status.DONE if result.ok else Status.REJECTED
 
 

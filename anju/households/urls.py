@@ -1,6 +1,13 @@
 from django.urls import path
 
-from anju.households import base_views, case_views, review_views, views
+from anju.households import (
+    base_views,
+    case_views,
+    plate_views,
+    review_views,
+    sheet_views,
+    views,
+)
 
 app_name = "households"
 urlpatterns = [
@@ -18,8 +25,16 @@ urlpatterns = [
     path("<int:pk>/archive.pdf", views.archive_pdf, name="archive_pdf"),
     path("<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("visits/", views.visits_due, name="visits"),
+    path("visits/sheet/", sheet_views.visit_sheet, name="visit_sheet"),
+    path("visits/sheet.pdf", sheet_views.visit_sheet_pdf, name="visit_sheet_pdf"),
+    path("visits/import/", sheet_views.visits_import, name="visits_import"),
+    path("visits/template.xlsx", sheet_views.visits_template, name="visits_template"),
     path("changes/", views.change_list, name="changes"),
     path("plates/", views.plates_missing, name="plates"),
+    path("plates/batch/", plate_views.plates_batch, name="plates_batch"),
+    path("plates/batch/issue/", plate_views.plates_issue_batch, name="plates_issue_batch"),
+    path("plates/batch/hung/", plate_views.plates_hung_batch, name="plates_hung_batch"),
+    path("plates/batch.pdf", plate_views.plates_batch_pdf, name="plates_batch_pdf"),
     path("plates/<int:pk>.pdf", views.plate_pdf, name="plate_pdf"),
     path("plates/<int:pk>/installed/", views.plate_installed, name="plate_installed"),
     path("<int:pk>/plates/", views.plate_issue, name="plate_issue"),

@@ -18,10 +18,20 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import ask_export_reason, export_full, export_reason, run, run_form
+from anju.actions import (
+    ask_export_reason,
+    errors_onto,
+    export_full,
+    export_reason,
+    form_errors,
+    keep,
+    kept,
+    run_form,
+)
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.downloads import dated_name, watermark
+from anju.formfields import MoneyField
 from anju.households import (
     changes,
     exports,
@@ -51,8 +61,10 @@ from anju.households.models import (
     Finding,
     ImportUpload,
 )
+from anju.households.visit_file import HEADERS as VISIT_HEADERS
 from anju.pagination import paginate, paginate_by_key
 from anju.regions.models import Level, Region
+from anju.regions.picker import RegionField, limit_regions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -185,13 +197,15 @@ def household(request, pk: int):
             "timeline": queries.timeline(item),
             "can_unmask": has_perm(request.user, Perm.UNMASK),
             "visits": visit_rows,
-            "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}),
+            "visit_form": kept(request, VisitForm, initial={"visited_on": timezone.localdate()}),
             "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "steps": renovations.STEPS,
-            "change_form": ChangeForm(),
+            "change_form": kept(request, ChangeForm),
+            "step_form": kept(request, StepForm),
+            "payment_form": kept(request, PaymentForm),
             "plates": item.plates.defer("photo"),
-            "person_form": PersonForm(),
-            "assessment_form": AssessmentForm(),
+            "person_form": kept(request, PersonForm),
+            "assessment_form": kept(request, AssessmentForm),
             "changes": item.changes.select_related("proposed_by")[:20],
             # The findings, assessment tasks and observations of the apps above
             **panels.context(request.user, item),
@@ -216,6 +230,10 @@ def unmask(request, pk: int):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="农户档案（.xlsx / .xls / .csv）")
+    stop_on_warnings = forms.BooleanField(
+        label="有警告时不导入（身份证号校验不通过、日期顺序不对、面积超标、疑似重复户等）",
+        required=False,
+    )
 
 
 @staff_view(Perm.EDIT_HOUSEHOLDS)
@@ -228,10 +246,15 @@ def import_page(request):
             form.add_error("file", "文件超过 20 MB，请分批导入或用命令行导入。")
         else:
             queued = tasks.queue_import(
-                user=request.user, file_name=upload.name, data=upload.read()
+                user=request.user,
+                file_name=upload.name,
+                data=upload.read(),
+                stop_on_warnings=form.cleaned_data["stop_on_warnings"],
             )
             return redirect("households:import_status", pk=queued.pk)
-    recent = ImportUpload.objects.filter(uploaded_by=request.user).order_by("-pk")[:10]
+    recent = ImportUpload.objects.filter(
+        uploaded_by=request.user, kind=ImportUpload.Kind.HOUSEHOLDS
+    ).order_by("-pk")[:10]
     return render(request, "households/import.html", {"form": form, "recent": recent})
 
 
@@ -249,6 +272,8 @@ def import_status(request, pk: int):
         "worker_silent": tasks.worker_silent(upload),
         "errors_page": paginate(request, upload.errors, ERRORS_PER_PAGE),
         "errors_left_out": max(0, upload.error_count - len(upload.errors)),
+        "warnings_page": paginate(request, upload.warnings, ERRORS_PER_PAGE),
+        "warnings_left_out": max(0, upload.warning_count - len(upload.warnings)),
         "retention_days": settings.UPLOAD_RETENTION_DAYS,
     }
     if request.htmx:
@@ -261,7 +286,8 @@ def import_errors(request, pk: int):
     """The uploaded rows again with an error column, streamed from a temporary file. Only for a
     file that was read: a refused one is never parsed again, and a dropped one is gone (410)."""
     upload = access_import(request.user, pk)
-    data = tasks.upload_file(upload) if upload.status == ImportUpload.Status.REJECTED else None
+    annotated = upload.status == ImportUpload.Status.REJECTED or upload.warnings
+    data = tasks.upload_file(upload) if annotated else None
     if upload.refused or data is None:
         if upload.refused:
             message = "该文件在读取前即被拒收（见导入结果页的原因），没有可标注错误的表格。"
@@ -271,11 +297,16 @@ def import_errors(request, pk: int):
                 "无法再生成标注错误的文件；导入结果页仍列出各处错误。"
             )
         else:
-            message = "只有“有错误，未导入”的上传才有标注错误的文件。"
+            message = "只有有错误或有警告的上传才有标注的文件。"
         back = reverse("households:import_status", args=[upload.pk])
         context = {"title": "没有标注错误的文件", "message": message, "back": back}
         return render(request, "errors/gone.html", context, status=410)
-    handle = exports.write_errors_workbook(data, upload.errors)
+    if upload.kind == ImportUpload.Kind.VISITS:
+        handle = exports.write_errors_workbook(
+            data, upload.errors, headers=VISIT_HEADERS, sheet_name="季度回访"
+        )
+    else:
+        handle = exports.write_errors_workbook(data, upload.errors, upload.warnings)
     return FileResponse(handle, as_attachment=True, filename="errors.xlsx", content_type=XLSX)
 
 
@@ -333,9 +364,7 @@ def visit_add(request, pk: int):
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
     form = VisitForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, "未保存：" + " ".join(e for errs in form.errors.values() for e in errs)
-        )
+        form_errors(request, form)
         return redirect(item)
     try:
         visit = visits.visit_record(
@@ -347,6 +376,7 @@ def visit_add(request, pk: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        keep(request, form, item)
     else:
         if visit.findings:
             messages.success(request, "回访已记录；发现的问题已列入本乡镇问题清单，请限期整改。")
@@ -378,14 +408,19 @@ def visits_due(request):
             "limit": today - timezone.timedelta(days=visits.INTERVAL_DAYS),
             "only_overdue": only_overdue,
             "region": region,
+            "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
         },
     )
 
 
 class StepForm(forms.Form):
-    step = forms.ChoiceField(choices=[(f, label) for f, label, _ in renovations.STEPS])
-    on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    inspector = forms.CharField(max_length=50, required=False)
+    step = forms.ChoiceField(
+        label="环节", choices=[(f, label) for f, label, _ in renovations.STEPS]
+    )
+    on = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    inspector = forms.CharField(label="验收人", max_length=50, required=False)
     area_ok = forms.BooleanField(required=False)
     safe = forms.BooleanField(required=False)
     quality = forms.BooleanField(required=False)
@@ -393,30 +428,32 @@ class StepForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    paid_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    amount = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2)
-    account_number = forms.CharField(max_length=40)
-    account_holder = forms.CharField(max_length=50)
+    paid_on = forms.DateField(
+        label="发放日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    amount = MoneyField(label="发放金额（元）", unit="元", max_digits=12)
+    account_number = forms.CharField(label="一卡通账号", max_length=40)
+    account_holder = forms.CharField(label="账户名", max_length=50)
 
 
 @require_POST
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def renovation_step(request, pk: int):
-    from django.contrib import messages
 
     renovation = access_renovation(request.user, pk)
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择环节并填写日期。")
+        form_errors(request, form)
         return redirect(renovation.household)
     data = form.cleaned_data
     checklist = None
     if data["step"] == "accepted_on":
         checklist = {k: data[k] for k in ("area_ok", "safe", "quality", "toilet")}
         checklist["inspector"] = data["inspector"]
-    return run(
+    return run_form(
         request,
-        lambda: renovations.renovation_step(
+        form,
+        lambda _: renovations.renovation_step(
             actor=request.user,
             renovation=renovation,
             step=data["step"],
@@ -431,17 +468,17 @@ def renovation_step(request, pk: int):
 @require_POST
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def payment_add(request, pk: int):
-    from django.contrib import messages
 
     renovation = access_renovation(request.user, pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请完整填写发放日期、金额、账号和户名。")
+        form_errors(request, form)
         return redirect(renovation.household)
     data = form.cleaned_data
-    return run(
+    return run_form(
         request,
-        lambda: renovations.payment_record(
+        form,
+        lambda _: renovations.payment_record(
             actor=request.user,
             renovation=renovation,
             paid_on=data["paid_on"],
@@ -470,7 +507,7 @@ def change_propose(request, pk: int):
     item = access_household(request.user, pk, perm=Perm.EDIT_HOUSEHOLDS)
     form = ChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请完整填写变更事项、新值和理由。")
+        form_errors(request, form)
         return redirect(item)
     data = form.cleaned_data
     renovation = (
@@ -487,6 +524,7 @@ def change_propose(request, pk: int):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        keep(request, form, item)
     else:
         messages.success(request, "变更申请已提交，经区县审核人同意后才生效。")
     return redirect(item)
@@ -646,9 +684,16 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class HouseholdForm(forms.Form):
-    region_code = forms.CharField(label="行政村（区划代码）", max_length=12)
+    region_code = RegionField(label="行政村")
     head_name = forms.CharField(label="户主姓名", max_length=50)
     head_id = forms.CharField(label="户主身份证号", max_length=30)
+    id_note = forms.CharField(
+        label="号码校验不通过的说明（号码通过校验时不填）",
+        max_length=200,
+        required=False,
+        help_text="身份证号未通过 GB 11643 校验而确实如此时（如证件本身有误），写明原因；"
+        "该号码将被标记为校验不通过。",
+    )
     size = forms.IntegerField(label="家庭人口", min_value=1, max_value=30, required=False)
     categories = forms.MultipleChoiceField(
         label="农户类别",
@@ -668,7 +713,9 @@ class PersonForm(forms.Form):
 
 class AssessmentForm(forms.Form):
     house = forms.IntegerField(widget=forms.HiddenInput)
-    grade = forms.ChoiceField(label="危险等级", choices=Grade.choices)
+    grade = forms.ChoiceField(
+        label="危险等级", choices=[("", "——请选择鉴定结论——"), *Grade.choices]
+    )
     assessed_on = forms.DateField(label="鉴定日期", widget=DATE_WIDGET)
     assessor = forms.CharField(label="鉴定人/机构", max_length=100)
     method = forms.CharField(label="鉴定方法", max_length=100, required=False)
@@ -680,7 +727,7 @@ def household_new(request):
 
     from anju.households import services
 
-    form = HouseholdForm(request.POST or None, initial={"region_code": active_region(request).code})
+    form = limit_regions(HouseholdForm(request.POST or None), request.user.region)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -692,10 +739,10 @@ def household_new(request):
                 size=data["size"],
                 categories=data["categories"],
                 structure=data["structure"],
+                id_note=data["id_note"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            errors_onto(form, error)
         else:
             return redirect(item)
     return render(request, "households/new.html", {"form": form})

@@ -68,32 +68,62 @@ def visit_record(
     if unknown:
         raise ValidationError("发现问题须从列表中选择。")
     with transaction.atomic():
-        visit = FollowUpVisit.objects.create(
+        visit = write_visit(
+            actor=actor,
             household=household,
             visited_on=visited_on,
-            findings=sorted(set(findings)),
-            note=note.strip(),
-            visitor=actor,
-        )
-        audit(
-            actor=actor,
-            action=Action.CREATE,
-            obj=visit,
-            after={
-                "household": household.pk,
-                "visited_on": str(visited_on),
-                "findings": visit.findings,
-            },
+            findings=findings,
+            note=note,
+            owner=owner,
+            deadline=deadline,
         )
         registry_changed.announce(regions=[household.region_id])
-        if findings:
-            labels = "、".join(visit.finding_labels())
-            visit_findings_recorded.announce(
-                actor=actor,
-                township=household.region_id[:9] + "000",
-                description=f"{household.region.name}{household.head_name}：{labels}"
-                + (f"（{visit.note}）" if visit.note else ""),
-                owner=owner or actor.full_name or actor.get_username(),
-                deadline=deadline or visited_on + timedelta(days=30),
-            )
     return visit
+
+
+def write_visit(
+    *,
+    actor,
+    household: Household,
+    visited_on: date,
+    findings: list[str],
+    note: str = "",
+    owner: str = "",
+    deadline: date | None = None,
+) -> FollowUpVisit:
+    """One checked visit, audited, its findings on the township's problem list; the caller holds
+    the transaction and announces `registry_changed` (once for a whole worksheet)."""
+    visit = FollowUpVisit.objects.create(
+        household=household,
+        visited_on=visited_on,
+        findings=sorted(set(findings)),
+        note=note.strip(),
+        visitor=actor,
+    )
+    audit(
+        actor=actor,
+        action=Action.CREATE,
+        obj=visit,
+        after={
+            "household": household.pk,
+            "visited_on": str(visited_on),
+            "findings": visit.findings,
+        },
+    )
+    if findings:
+        announce_findings(actor=actor, visit=visit, owner=owner, deadline=deadline)
+    return visit
+
+
+def announce_findings(*, actor, visit: FollowUpVisit, owner: str = "", deadline=None) -> None:
+    """A visit's findings to the township's problem list (the ledger hears it)."""
+    household = visit.household
+    labels = "、".join(visit.finding_labels())
+    visit_findings_recorded.announce(
+        actor=actor,
+        township=household.region_id[:9] + "000",
+        description=f"{household.region.name}{household.head_name}：{labels}"
+        + (f"（{visit.note}）" if visit.note else ""),
+        owner=owner or actor.full_name or actor.get_username(),
+        deadline=deadline or visit.visited_on + timedelta(days=30),
+    )

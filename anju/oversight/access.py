@@ -11,6 +11,8 @@ from anju.accounts.access.core import (
     require,
     scope_to_region,
     scoped,
+    unit_bound,
+    unit_of,
     visible_root,
 )
 from anju.oversight.models import Clue, RectificationItem, Transfer
@@ -24,6 +26,9 @@ def clues_visible_to(user) -> QuerySet:
     root = visible_root(user)
     if root is None or not has_perm(user, Perm.VIEW_CLUES):
         return Clue.objects.none()
+    if unit_bound(user):
+        # A department's user: the clues transferred to their unit, nothing else of the region.
+        return Clue.objects.filter(pk__in=transfers_visible_to(user).values("clue_id"))
     bounds = subtree_bounds(root.code)
     received = Transfer.objects.filter(to_region__code__range=bounds).values("clue_id")
     return Clue.objects.filter(Q(region__code__range=bounds) | Q(pk__in=received))
@@ -40,12 +45,25 @@ def access_clue(user, pk: int, *, perm: Perm = Perm.VIEW_CLUES):
 
 
 @policy
-def access_transfer(user, pk: int):
-    """A transfer addressed to a unit in the user's region (the receiver's side)."""
+def transfers_visible_to(user) -> QuerySet:
+    """Transfers the user receives: those addressed to their unit; and, for the users of a
+    region's own offices, those addressed to the region without naming a unit of the system."""
+    if not has_perm(user, Perm.RECEIVE_TRANSFERS):
+        return Transfer.objects.none()
+    unit = unit_of(user)
+    mine = Q(receiver_id=unit.pk) if unit is not None else Q(pk__in=[])
+    if unit_bound(user):
+        return Transfer.objects.filter(mine)
+    in_region = scope_to_region(Transfer.objects.all(), visible_root(user), "to_region")
+    return in_region.filter(Q(receiver__isnull=True) | mine)
 
-    require(user, Perm.HANDLE_CLUES)
-    transfer = scope_to_region(Transfer.objects.all(), visible_root(user), "to_region")
-    transfer = transfer.filter(pk=pk).select_related("clue").first()
+
+@policy
+def access_transfer(user, pk: int):
+    """A transfer the user receives (the receiver's side): 404 for anyone else."""
+
+    require(user, Perm.RECEIVE_TRANSFERS)
+    transfer = transfers_visible_to(user).filter(pk=pk).select_related("clue").first()
     if transfer is None:
         raise Http404("没有找到该移送记录。")
     return transfer
@@ -54,7 +72,7 @@ def access_transfer(user, pk: int):
 @policy
 def items_visible_to(user) -> QuerySet:
 
-    if not has_perm(user, Perm.VIEW_CLUES):
+    if not has_perm(user, Perm.VIEW_CLUES) or unit_bound(user):
         return RectificationItem.objects.none()
     return scoped(RectificationItem.objects.all(), user)
 

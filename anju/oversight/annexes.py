@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
+from anju.accounts.models import Unit, UnitKind
 from anju.oversight.choices import (
     ANNEX2_LEVEL,
     FORM_SCHEME,
@@ -29,6 +30,7 @@ from anju.reporting.annexes import (
 )
 from anju.reporting.deadlines import add_months
 from anju.reporting.layout import write_annex1, write_annex2
+from anju.reporting.models import UNIT_REPORT_FIGURES, UnitClueReport
 
 # 统计口径: how each Annex 1 column is counted for district D and month M (shown in the UI and
 # written out in docs/ledger.md). "In D" means the clue's place, or the record's region, lies in
@@ -278,6 +280,31 @@ sources.register("annex1", annex1_source)
 sources.register("annex2", annex2_source)
 
 
+def _departments(district: Region, period: date) -> tuple[list[dict], list[str]]:
+    """The participating units' own quarterly reports for the quarter (seed 003: 参与单位每季度
+    向牵头单位报送), and the names of the units that have not filed: the lead unit's report to
+    the discipline commission consolidates them."""
+    bounds = subtree_bounds(district.code)
+    filed = (
+        UnitClueReport.objects.filter(region__code__range=bounds, quarter=period)
+        .select_related("unit")
+        .order_by("unit__kind", "unit__name")
+    )
+    rows = [
+        {"unit": r.unit.name, **{n: getattr(r, n) for n, _ in UNIT_REPORT_FIGURES}, "late": r.late}
+        for r in filed
+    ]
+    done = {r.unit_id for r in filed}
+    missing = [
+        u.name
+        for u in Unit.objects.filter(region__code__range=bounds, is_lead=False)
+        .exclude(kind=UnitKind.DISCIPLINE)  # it receives the report; it files none
+        .exclude(pk__in=done)
+        .order_by("kind", "name")
+    ]
+    return rows, missing
+
+
 def clue_quarterly_source(
     district: Region, period: date, remarks: str, signature: Signature | None = None
 ) -> sources.Content:
@@ -305,6 +332,14 @@ def clue_quarterly_source(
     summary = [("本季度收到线索（条）", len(rows))]
     summary += [(f"状态：{ClueStatus(k).label}", n) for k, n in sorted(states.items())]
     summary += [(f"类别：{ProblemKind(k).label}", n) for k, n in sorted(kinds.items())]
+    departments, missing = _departments(district, period)
+    if departments or missing:
+        for name, label in UNIT_REPORT_FIGURES:
+            total = sum(d[name] for d in departments)
+            summary.append((f"各参与单位合计·{label}", total))
+        summary += [(f"{d['unit']}·{UNIT_REPORT_FIGURES[0][1]}", d["found"]) for d in departments]
+        summary.append(("已报送参与单位（个）", len(departments)))
+        summary.append(("未报送参与单位（个）", len(missing)))
     quarter = (period.month - 1) // 3 + 1
     title = QUARTERLY_TITLE.format(district=district.name, year=period.year, quarter=quarter)
     data = Annex2(
@@ -314,7 +349,13 @@ def clue_quarterly_source(
         signature=signature or Signature(),
     )
     return sources.Content(
-        values={"rows": len(rows), "summary": summary, "quarter": f"{period.year}Q{quarter}"},
+        values={
+            "rows": len(rows),
+            "summary": summary,
+            "quarter": f"{period.year}Q{quarter}",
+            "departments": departments,
+            "departments_missing": missing,
+        },
         xlsx=write_annex2(data, title=title, summary=summary, notes=QUARTERLY_NOTES),
     )
 

@@ -1,5 +1,7 @@
 from django import forms
 
+from anju.accounts.models import Unit
+from anju.formfields import MoneyField
 from anju.oversight.choices import (
     CadreLevel,
     Disposal,
@@ -11,13 +13,17 @@ from anju.oversight.choices import (
     TransferTarget,
 )
 from anju.oversight.models import SUMMARY_LIMIT
+from anju.regions.models import Level
+from anju.regions.picker import RegionField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 LEVELS = [("", "—"), *CadreLevel.choices]
 
 
 class ClueForm(forms.Form):
-    region_code = forms.CharField(label="涉及地方（区划代码，区县/乡镇/村）", max_length=12)
+    region_code = RegionField(
+        label="涉及地方", levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+    )
     place = forms.CharField(label="涉及地方或单位", max_length=100)
     source_channel = forms.ChoiceField(label="来源渠道", choices=SourceChannel.choices)
     received_on = forms.DateField(label="收到日期", widget=DATE)
@@ -27,9 +33,7 @@ class ClueForm(forms.Form):
         max_length=SUMMARY_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    funds = forms.DecimalField(
-        label="涉及资金（万元）", min_value=0, max_digits=12, decimal_places=2, initial=0
-    )
+    funds = MoneyField(label="涉及资金（万元）", max_digits=12, initial=0)
     links = forms.CharField(
         label="关联档案（户主身份证号、改造年度等，可不填）", max_length=200, required=False
     )
@@ -90,9 +94,7 @@ class ActionForm(VersionForm):
     rectification = forms.CharField(
         label="整改情况", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    recovered = forms.DecimalField(
-        label="追缴资金（万元）", min_value=0, max_digits=12, decimal_places=2, required=False
-    )
+    recovered = MoneyField(label="追缴资金（万元）", max_digits=12, required=False)
     accountable = forms.IntegerField(label="问责（人）", min_value=0, required=False)
     note = forms.CharField(label="说明", max_length=300, required=False)
 
@@ -103,19 +105,36 @@ class EditForm(VersionForm):
     summary = forms.CharField(
         label="问题线索摘要", max_length=SUMMARY_LIMIT, widget=forms.Textarea(attrs={"rows": 4})
     )
-    funds = forms.DecimalField(
-        label="涉及资金（万元）", min_value=0, max_digits=12, decimal_places=2
-    )
+    funds = MoneyField(label="涉及资金（万元）", max_digits=12)
     links = forms.CharField(
         label="关联档案（已脱敏的号码保持不变）", max_length=200, required=False
     )
 
 
 class TransferForm(VersionForm):
-    target = forms.ChoiceField(label="移送对象", choices=TransferTarget.choices)
-    to_region = forms.CharField(label="接收方区划代码", max_length=12)
-    to_unit = forms.CharField(label="接收单位", max_length=100)
+    receiver = forms.ModelChoiceField(
+        label="接收单位（系统内）",
+        queryset=Unit.objects.select_related("region"),
+        required=False,
+        empty_label="系统外单位（在右侧填写）",
+    )
+    target = forms.ChoiceField(
+        label="移送对象（系统外单位）", choices=TransferTarget.choices, required=False
+    )
+    to_region = RegionField(label="接收方所在地", levels=(Level.CITY, Level.COUNTY), required=False)
+    to_unit = forms.CharField(label="系统外接收单位", max_length=100, required=False)
     note = forms.CharField(label="移送说明", max_length=300, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("receiver") is None:
+            if not data.get("target"):
+                self.add_error("target", "请选择移送对象。")
+            if not (data.get("to_region") or "").strip():
+                self.add_error("to_region", "请选择系统内接收单位，或选择接收方所在地。")
+            if not (data.get("to_unit") or "").strip():
+                self.add_error("to_unit", "请选择系统内接收单位，或填写系统外接收单位名称。")
+        return data
 
 
 class ReportBackForm(forms.Form):
@@ -158,7 +177,7 @@ class TypicalCaseForm(forms.Form):
 
 
 class ExposureForm(forms.Form):
-    region_code = forms.CharField(label="区划代码", max_length=12)
+    region_code = RegionField(label="曝光涉及地方", levels=(Level.COUNTY, Level.TOWNSHIP))
     exposed_on = forms.DateField(label="曝光日期", widget=DATE)
     channel = forms.CharField(label="曝光方式", max_length=100)
     problems = forms.IntegerField(label="问题数", min_value=0)
@@ -166,12 +185,19 @@ class ExposureForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    region_code = forms.CharField(label="乡镇（区划代码）", max_length=12)
+    region_code = RegionField(label="乡镇", levels=(Level.TOWNSHIP,))
     source = forms.ChoiceField(label="来源", choices=ItemSource.choices)
     description = forms.CharField(label="问题", max_length=300)
     measure = forms.CharField(label="整改措施", max_length=300, required=False)
     owner = forms.CharField(label="责任人", max_length=50)
     deadline = forms.DateField(label="整改时限", widget=DATE)
+
+
+class ItemDoneForm(forms.Form):
+    note = forms.CharField(
+        label="整改情况", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evidence = forms.FileField(label="整改后的照片（JPG/PNG，5 MB 以内）", required=False)
 
 
 class MergeForm(VersionForm):

@@ -255,6 +255,15 @@ class Transfer(models.Model):
         "regions.Region", verbose_name="接收方区划", on_delete=models.PROTECT, related_name="+"
     )
     to_unit = models.CharField("接收单位", max_length=100)
+    # A unit inside the system (单位): only its users sign for the transfer and report back.
+    receiver = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name="接收单位（系统内）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_received",
+    )
     note = IdMaskedCharField("移送说明", max_length=300, blank=True)
     sent_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     sent_on = models.DateField("移送日期")
@@ -340,6 +349,11 @@ class RectificationItem(models.Model):
         "状态", max_length=8, choices=ItemStatus.choices, default=ItemStatus.OPEN
     )
     done_on = models.DateField("完成日期", null=True, blank=True)
+    # How it was put right, and for an item found by a visit or a cross-check a photo of it
+    # (metadata stripped), given when it is closed.
+    done_note = IdMaskedCharField("整改情况", max_length=300, blank=True, default="")
+    done_evidence = models.BinaryField("整改照片", null=True, blank=True)
+    done_evidence_type = models.CharField(max_length=50, blank=True, default="")
     clue = models.ForeignKey(
         Clue, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )

@@ -85,6 +85,31 @@ def urgency_counts(clues: QuerySet, today: date) -> dict[str, int]:
     )
 
 
+def transfers_ordered(transfers: QuerySet) -> QuerySet:
+    return transfers.select_related(
+        "clue__region", "to_region", "receiver", "sent_by__work_unit"
+    ).order_by("reported_on", "-sent_on")
+
+
+def transfer_board(region: Region, today: date) -> list[dict]:
+    """Per receiving unit of the region (units of the system): what it holds (not yet answered),
+    of that not yet signed for, overdue (past the reply deadline, unanswered), and answered."""
+    rows = (
+        Transfer.objects.filter(
+            receiver__isnull=False, receiver__region__code__range=subtree_bounds(region.code)
+        )
+        .values("receiver_id", "receiver__name")
+        .annotate(
+            held=Count("pk", filter=Q(reported_on__isnull=True)),
+            unsigned=Count("pk", filter=Q(acknowledged_on__isnull=True)),
+            overdue=Count("pk", filter=Q(reported_on__isnull=True, due_on__lt=today)),
+            answered=Count("pk", filter=Q(reported_on__isnull=False)),
+        )
+        .order_by("-overdue", "-held", "receiver__name")
+    )
+    return list(rows)
+
+
 def transfers_in(region: Region) -> QuerySet:
     return (
         Transfer.objects.filter(to_region__code__range=subtree_bounds(region.code))
@@ -96,7 +121,7 @@ def transfers_in(region: Region) -> QuerySet:
 def transfers_out(region: Region) -> QuerySet:
     return (
         Transfer.objects.filter(clue__region__code__range=subtree_bounds(region.code))
-        .select_related("clue", "to_region")
+        .select_related("clue", "to_region", "receiver")
         .order_by("reported_on", "-sent_on")
     )
 

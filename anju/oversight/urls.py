@@ -17,6 +17,7 @@ urlpatterns = [
     path("items/export.xlsx", views.items_export, name="items_export"),
     path("items/new/", views.item_new, name="item_new"),
     path("items/<int:pk>/done/", views.item_done, name="item_done"),
+    path("items/<int:pk>/evidence/", views.item_evidence, name="item_evidence"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<int:pk>/", views.clue, name="clue"),
     path("<int:pk>/act/", views.clue_act, name="clue_act"),

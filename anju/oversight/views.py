@@ -17,8 +17,21 @@ from anju.accounts.access import (
     requested_region,
     scope_to_region,
     staff_view,
+    unit_bound,
+    unit_of,
 )
-from anju.actions import ask_export_reason, export_full, export_reason, form_errors, run, run_form
+from anju.actions import (
+    ask_export_reason,
+    errors_onto,
+    export_full,
+    export_reason,
+    form_errors,
+    keep,
+    kept,
+    named_messages,
+    run,
+    run_form,
+)
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.downloads import dated_name, watermark
@@ -29,6 +42,7 @@ from anju.oversight.access import (
     access_transfer,
     clues_visible_to,
     items_visible_to,
+    transfers_visible_to,
 )
 from anju.oversight.choices import ClueStatus, ItemStatus, ProblemKind
 from anju.oversight.deadlines import urgency
@@ -38,6 +52,7 @@ from anju.oversight.forms import (
     ClueForm,
     EditForm,
     ExposureForm,
+    ItemDoneForm,
     ItemForm,
     MergeForm,
     ReportBackForm,
@@ -49,14 +64,20 @@ from anju.oversight.forms import (
 from anju.oversight.models import Attachment
 from anju.pagination import paginate
 from anju.regions.models import Region
+from anju.regions.picker import limit_regions, tree_root
 from anju.reporting.deadlines import parse_month
 
 S = ClueStatus
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _fail(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
+def _fail(request, error: ValidationError, form=None) -> None:
+    """The service's refusal as a message; what was typed into `form` kept for the page."""
+    if form is None:
+        messages.error(request, " ".join(error.messages))
+        return
+    messages.error(request, " ".join(named_messages(form, error)))
+    keep(request, form)
 
 
 def _ledger(request, today):
@@ -147,7 +168,7 @@ def clue_new(request):
         "received_on": timezone.localdate(),
         "place": region.name,
     }
-    form = ClueForm(request.POST or None, initial=initial)
+    form = limit_regions(ClueForm(request.POST or None, initial=initial), request.user.region)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -207,8 +228,10 @@ def _detail_context(request, clue):
         "can_approve": has_perm(user, Perm.APPROVE_CLOSE),
         "can_supervise": has_perm(user, Perm.SUPERVISE),
         "can_account": has_perm(user, Perm.RECORD_ACCOUNTABILITY),
-        "action_form": ActionForm(initial={"version": clue.version}),
-        "edit_form": EditForm(
+        "action_form": kept(request, ActionForm, initial={"version": clue.version}),
+        "edit_form": kept(
+            request,
+            EditForm,
             initial={
                 "version": clue.version,
                 "place": clue.place,
@@ -216,15 +239,20 @@ def _detail_context(request, clue):
                 "summary": clue.summary,
                 "funds": clue.funds,
                 "links": clue.links,
-            }
+            },
         ),
-        "transfer_form": TransferForm(
-            initial={"version": clue.version, "to_region": clue.district_code}
+        "transfer_form": limit_regions(
+            kept(
+                request,
+                TransferForm,
+                initial={"version": clue.version, "to_region": clue.district_code},
+            ),
+            tree_root(),
         ),
         "attachment_form": AttachmentForm(),
-        "supervision_form": SupervisionForm(initial={"version": clue.version}),
-        "sanction_form": SanctionForm(initial={"decided_on": today}),
-        "typical_form": TypicalCaseForm(initial={"month": f"{today:%Y-%m}"}),
+        "supervision_form": kept(request, SupervisionForm, initial={"version": clue.version}),
+        "sanction_form": kept(request, SanctionForm, initial={"decided_on": today}),
+        "typical_form": kept(request, TypicalCaseForm, initial={"month": f"{today:%Y-%m}"}),
         "merge_form": MergeForm(initial={"version": clue.version}),
     }
 
@@ -292,7 +320,7 @@ def clue_act(request, pk: int):
     try:
         ACTIONS[data["action"]](request.user, item, data["version"], data)
     except ValidationError as error:
-        _fail(request, error)
+        _fail(request, error, form)
     else:
         messages.success(request, f"线索已转为「{item.get_status_display()}」。")
     return redirect(item)
@@ -377,17 +405,16 @@ def attachment(request, pk: int):
 @staff_view(Perm.HANDLE_CLUES)
 def transfer_send(request, pk: int):
     item = access_clue(request.user, pk, perm=Perm.HANDLE_CLUES)
-    form = TransferForm(request.POST)
+    form = limit_regions(TransferForm(request.POST), tree_root())
     if not form.is_valid():
         form_errors(request, form)
         return redirect(item)
     data = form.cleaned_data
-    to_region = Region.objects.filter(code=data["to_region"].ljust(12, "0")).first()
-    if to_region is None:
-        messages.error(request, "接收方区划代码不存在。")
-        return redirect(item)
+    to_region = None
+    if data["receiver"] is None:
+        to_region = Region.objects.get(code=data["to_region"])
     try:
-        services.transfer_send(
+        transfer = services.transfer_send(
             actor=request.user,
             clue=item,
             version=data["version"],
@@ -395,31 +422,41 @@ def transfer_send(request, pk: int):
             to_region=to_region,
             to_unit=data["to_unit"],
             note=data["note"],
+            receiver=data["receiver"],
         )
     except ValidationError as error:
         _fail(request, error)
     else:
-        messages.success(request, f"已移送{data['to_unit']}，等待对方签收和反馈。")
+        messages.success(request, f"已移送{transfer.to_unit}，等待对方签收和反馈。")
     return redirect(item)
 
 
-@staff_view(Perm.HANDLE_CLUES)
+@staff_view(Perm.RECEIVE_TRANSFERS)
 def transfers(request):
     region = active_region(request)
+    user = request.user
+    today = timezone.localdate()
+    incoming = scope_to_region(transfers_visible_to(user), region, "to_region")
+    sends = has_perm(user, Perm.HANDLE_CLUES) and not unit_bound(user)
     return render(
         request,
         "oversight/transfers.html",
         {
-            "incoming": queries.transfers_in(region)[:200],
-            "outgoing": queries.transfers_out(region)[:200],
+            "unit": unit_of(user),
+            "incoming": queries.transfers_ordered(incoming)[:200],
+            "outgoing": queries.transfers_out(region)[:200] if sends else [],
+            "sends": sends,
+            # What each unit of the region holds and what is overdue: for the lead unit's and
+            # the discipline office's people (every user of the region who is not unit-bound).
+            "board": [] if unit_bound(user) else queries.transfer_board(region, today),
             "report_form": ReportBackForm(),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
 
 @require_POST
-@staff_view(Perm.HANDLE_CLUES)
+@staff_view(Perm.RECEIVE_TRANSFERS)
 def transfer_ack(request, pk: int):
     transfer = access_transfer(request.user, pk)
     return run(
@@ -431,7 +468,7 @@ def transfer_ack(request, pk: int):
 
 
 @require_POST
-@staff_view(Perm.HANDLE_CLUES)
+@staff_view(Perm.RECEIVE_TRANSFERS)
 def transfer_report(request, pk: int):
     transfer = access_transfer(request.user, pk)
     return run_form(
@@ -526,9 +563,12 @@ def exposures(request):
     from anju.oversight.models import Exposure
 
     region = active_region(request)
-    form = ExposureForm(
-        request.POST or None,
-        initial={"region_code": region.code, "exposed_on": timezone.localdate()},
+    form = limit_regions(
+        ExposureForm(
+            request.POST or None,
+            initial={"region_code": region.code, "exposed_on": timezone.localdate()},
+        ),
+        request.user.region,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -598,7 +638,9 @@ def items(request):
                 (i, urgency(i.deadline, today) if i.status == "open" else "")
                 for i in page.object_list
             ],
-            "form": ItemForm(initial={"region_code": region.code}),
+            "form": limit_regions(
+                kept(request, ItemForm, initial={"region_code": region.code}), request.user.region
+            ),
             "status": status,
             "can_manage": has_perm(request.user, Perm.MANAGE_ITEMS),
             "printing": printing,
@@ -613,7 +655,7 @@ def items(request):
 def item_new(request):
     return run_form(
         request,
-        ItemForm(request.POST),
+        limit_regions(ItemForm(request.POST), request.user.region),
         lambda d: services.item_create(
             actor=request.user,
             region=access_region(request.user, d["region_code"]),
@@ -628,16 +670,48 @@ def item_new(request):
     )
 
 
-@require_POST
 @staff_view(Perm.MANAGE_ITEMS)
 def item_done(request, pk: int):
+    """已整改: a page that says what closing does (the item leaves the open list for good),
+    asks how it was put right and, for an item from a visit, a finding or a cadre's report, a
+    photo; then closes it."""
     item = access_item(request.user, pk)
-    return run(
+    form = ItemDoneForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        photo = form.cleaned_data["evidence"]
+        try:
+            services.item_done(
+                actor=request.user,
+                item=item,
+                note=form.cleaned_data["note"],
+                evidence=photo.read() if photo else None,
+            )
+        except ValidationError as error:
+            errors_onto(form, error)
+        else:
+            messages.success(request, "已标记整改完成。")
+            return redirect("oversight:items")
+    return render(
         request,
-        lambda: services.item_done(actor=request.user, item=item),
-        "已标记整改完成。",
-        "oversight:items",
+        "oversight/item_done.html",
+        {
+            "item": item,
+            "form": form,
+            "needs_photo": item.source in services.EVIDENCE_NEEDED,
+            "choose_again": request.method == "POST" and bool(request.FILES),
+        },
     )
+
+
+@staff_view(Perm.MANAGE_ITEMS)
+def item_evidence(request, pk: int):
+    """The photo an item was closed with (stripped of metadata when it was kept)."""
+    from django.http import Http404
+
+    item = access_item(request.user, pk)
+    if not item.done_evidence:
+        raise Http404
+    return HttpResponse(bytes(item.done_evidence), content_type=item.done_evidence_type)
 
 
 @staff_view(Perm.VIEW_CLUES)

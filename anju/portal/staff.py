@@ -7,13 +7,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from anju.accounts.access import Perm, scoped, staff_view
+from anju.accounts.access import Perm, staff_view
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crypto import unseal
 from anju.portal import services
-from anju.portal.access import access_public_report
-from anju.portal.models import PublicReport, ReportPhoto
+from anju.portal.access import access_public_report, public_reports_visible_to
+from anju.portal.models import ReportPhoto
 
 
 @require_POST
@@ -56,7 +56,7 @@ def reply(request, pk: int):
 @staff_view(Perm.VIEW_CLUES)
 def photo(request, pk: int):
     found = ReportPhoto.objects.filter(
-        pk=pk, report__in=scoped(PublicReport.objects.all(), request.user)
+        pk=pk, report__in=public_reports_visible_to(request.user)
     ).first()
     if found is None:
         raise Http404("没有找到该照片。")

@@ -1,7 +1,8 @@
 from django.shortcuts import redirect, render
 
 from anju.accounts.access import Perm, access_region, active_region, staff_view
-from anju.regions.models import Level
+from anju.regions.models import Level, Region
+from anju.regions.picker import paths_within
 from anju.regions.queries import children_of, subtree_counts
 
 
@@ -46,3 +47,38 @@ def switch(request):
     ):
         target = "home"
     return redirect(target)
+
+
+@staff_view(Perm.LOOK_UP_REGIONS)
+def tree(request):
+    """The administrators' view of the region tree within their own region: browse it a level
+    at a time (?at=code), or search it by name or pinyin initials (?q=xqz); names and codes
+    only (no business data)."""
+    root = request.user.region
+    if root is None:
+        return render(request, "regions/no_region.html")
+    at = root
+    wanted = request.GET.get("at", "")
+    if wanted and root.contains(wanted):
+        at = Region.objects.filter(code=wanted).first() or root
+    query = "".join(request.GET.get("q", "").split()).lower()
+    found = []
+    if query:
+        for code, path, initials in paths_within(root, list(Level)):
+            words = initials.split()
+            flat = path.replace(" / ", "")
+            if query in flat or query in "".join(words) or any(w.startswith(query) for w in words):
+                found.append((code, path))
+            if len(found) >= 200:
+                break
+    return render(
+        request,
+        "regions/tree.html",
+        {
+            "at": at,
+            "ancestors": [r for r in at.ancestors() if root.contains(r.code)],
+            "children": children_of(at),
+            "query": request.GET.get("q", ""),
+            "found": found,
+        },
+    )

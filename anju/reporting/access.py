@@ -3,8 +3,23 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from anju.accounts.access.core import Perm, has_perm, policy, require, scoped
-from anju.reporting.models import Contact, Report, ReportKind, ReportStatus, ReportUpload
+from anju.accounts.access.core import (
+    Perm,
+    has_perm,
+    policy,
+    require,
+    scope_to_unit,
+    scoped,
+    unit_bound,
+)
+from anju.reporting.models import (
+    Contact,
+    Report,
+    ReportKind,
+    ReportStatus,
+    ReportUpload,
+    UnitClueReport,
+)
 
 
 @policy
@@ -56,3 +71,23 @@ def access_report_upload(user, pk: int):
     if upload is None:
         raise Http404("没有找到该上传文件。")
     return upload
+
+
+@policy
+def unit_reports_visible_to(user) -> QuerySet:
+    """The participating units' quarterly clue reports: a department's user sees their own
+    unit's; the lead unit, the county's offices and discipline inspection those of the region."""
+    if not has_perm(user, Perm.VIEW_UNIT_REPORTS):
+        return UnitClueReport.objects.none()
+    if unit_bound(user):
+        return scope_to_unit(UnitClueReport.objects.all(), user)
+    return scoped(UnitClueReport.objects.all(), user)
+
+
+@policy
+def access_unit_report(user, pk: int):
+    require(user, Perm.VIEW_UNIT_REPORTS)
+    found = unit_reports_visible_to(user).filter(pk=pk).select_related("unit").first()
+    if found is None:
+        raise Http404("没有找到该部门季度报告。")
+    return found

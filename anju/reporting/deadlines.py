@@ -66,3 +66,29 @@ def parse_month(text: str) -> date:
         return date(year, month, 1)
     except (ValueError, TypeError):
         raise ValueError(f"月份应写作 YYYY-MM，例如 2026-10，而不是「{text}」") from None
+
+
+# The participating units report their quarter's clues to the lead unit within this many working
+# days after the quarter, so that the lead unit can consolidate them by the 10th (seed 003).
+UNIT_REPORT_WORKING_DAYS = 5
+
+
+def _working(day: date) -> bool:
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # a year the package does not know yet: Monday to Friday
+        return day.weekday() < 5
+
+
+def unit_report_due(quarter: date) -> date:
+    """The last day a participating unit's quarterly clue report is on time: the 5th working
+    day after the quarter (statutory holidays and make-up days counted)."""
+    from datetime import timedelta
+
+    day, left = add_months(quarter, 3) - timedelta(days=1), UNIT_REPORT_WORKING_DAYS
+    while left:
+        day += timedelta(days=1)
+        left -= _working(day)
+    return day

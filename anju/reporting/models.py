@@ -183,3 +183,67 @@ class ReportUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.kind} {self.period:%Y-%m} 上传"
+
+
+class UnitReportSource(models.TextChoices):
+    ENTERED = "entered", "在线填报"
+    IMPORTED = "imported", "导入填好的表格"
+
+
+# The figures a participating unit reports each quarter (seed 003: 市各专项整治参与单位每季度
+# 向牵头单位报送本专项问题线索情况): field name, label.
+UNIT_REPORT_FIGURES = (
+    ("found", "本季度发现问题线索（条）"),
+    ("transferred", "移送住建部门或纪检监察机关（条）"),
+    ("received", "收到移送的问题线索（条）"),
+    ("closed", "已办结（条）"),
+    ("accountable", "问责处理（人）"),
+)
+
+
+class UnitClueReport(models.Model):
+    """One participating unit's quarterly clue report to the lead unit; the lead unit
+    consolidates them into its quarterly clue report to the discipline commission."""
+
+    unit = models.ForeignKey(
+        "accounts.Unit", verbose_name="报送单位", on_delete=models.PROTECT, related_name="+"
+    )
+    # The unit's region, kept here so the lead unit's and the discipline office's lists scope
+    # by region like every other list.
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="区划", on_delete=models.PROTECT, related_name="+"
+    )
+    quarter = models.DateField("季度（首日）")
+    found = models.PositiveIntegerField("本季度发现问题线索（条）", default=0)
+    transferred = models.PositiveIntegerField("移送住建部门或纪检监察机关（条）", default=0)
+    received = models.PositiveIntegerField("收到移送的问题线索（条）", default=0)
+    closed = models.PositiveIntegerField("已办结（条）", default=0)
+    accountable = models.PositiveIntegerField("问责处理（人）", default=0)
+    remarks = models.TextField("情况说明", blank=True)
+    source = models.CharField(
+        "填报方式", max_length=10, choices=UnitReportSource.choices, default="entered"
+    )
+    due_on = models.DateField("报送截止日")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="填报人"
+    )
+    filed_at = models.DateTimeField("报送时间")
+
+    class Meta:
+        verbose_name = "部门季度问题线索情况"
+        verbose_name_plural = "部门季度问题线索情况"
+        ordering = ["-quarter", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "quarter"], name="unitclue_unit_quarter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.quarter_label}"
+
+    @property
+    def quarter_label(self) -> str:
+        return f"{self.quarter.year}年第{(self.quarter.month - 1) // 3 + 1}季度"
+
+    @property
+    def late(self) -> bool:
+        return self.filed_at.date() > self.due_on

@@ -19,6 +19,8 @@ from anju.accounts.access import (
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.pagination import paginate
+from anju.regions.models import Level
+from anju.regions.picker import RegionField, limit_regions
 from anju.reporting import workflow
 from anju.reporting.access import access_report, reports_visible_to
 from anju.reporting.annexes import ANNEX1_COLUMNS
@@ -31,7 +33,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PrepareForm(forms.Form):
-    region_code = forms.CharField(label="区县", max_length=12)
+    region_code = RegionField(label="区县", levels=(Level.COUNTY,))
     kind = forms.ChoiceField(label="报表", choices=ReportKind.choices)
     month = forms.CharField(label="所属月份", max_length=7, help_text="例如 2026-10")
     remarks = forms.CharField(
@@ -65,7 +67,10 @@ def reports(request):
     kind = request.GET.get("kind", "")
     if kind in ReportKind.values:
         items = items.filter(kind=kind)
-    form = PrepareForm(initial={"region_code": region.code, "month": _default_month()})
+    form = limit_regions(
+        PrepareForm(initial={"region_code": region.code, "month": _default_month()}),
+        request.user.region,
+    )
     return render(
         request,
         "reporting/reports.html",
@@ -82,9 +87,9 @@ def reports(request):
 @require_POST
 @staff_view(Perm.PREPARE_REPORTS)
 def prepare(request):
-    form = PrepareForm(request.POST)
+    form = limit_regions(PrepareForm(request.POST), request.user.region)
     if not form.is_valid():
-        errors = [e for errs in form.errors.values() for e in errs]
+        errors = [f"{form.fields[n].label}：{e}" for n, errs in form.errors.items() for e in errs]
         messages.error(request, "未编制：" + " ".join(errors))
         return redirect("reporting:reports")
     data = form.cleaned_data

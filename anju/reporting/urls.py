@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anju.reporting import report_views, views
+from anju.reporting import report_views, unit_report_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -19,6 +19,9 @@ urlpatterns = [
     path("<int:pk>/acknowledge/", report_views.acknowledge, name="acknowledge"),
     path("<int:pk>/scan/", report_views.scan, name="scan"),
     path("<int:pk>/file.xlsx", report_views.download, name="download"),
+    path("units/", unit_report_views.unit_reports_page, name="unit_reports"),
+    path("units/file/", unit_report_views.unit_report_file, name="unit_report_file"),
+    path("units/<int:pk>/", unit_report_views.unit_report, name="unit_report"),
     path("contacts/", views.contacts, name="contacts"),
     path("contacts/save/", views.contact_save, name="contact_save"),
     path("contacts/annex3.xlsx", views.annex3_export, name="annex3"),

@@ -1,5 +1,7 @@
 from django import forms
 
+from anju.regions.models import Level
+from anju.regions.picker import RegionField
 from anju.spotchecks.models import CheckItem, Outcome, Population
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -7,7 +9,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class PlanForm(forms.Form):
     name = forms.CharField(label="抽查名称", max_length=100)
-    region_code = forms.CharField(label="抽查范围（区划代码）", max_length=12)
+    region_code = RegionField(label="抽查范围", levels=(Level.CITY, Level.COUNTY, Level.TOWNSHIP))
     population = forms.ChoiceField(label="抽查对象", choices=Population.choices)
     share_percent = forms.IntegerField(
         label="每乡镇抽取比例（%）", min_value=1, max_value=100, required=False

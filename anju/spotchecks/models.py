@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from anju.photos import PhotoFactsFields
 from anju.regions.models import Level
 from anju.sealed import IdMaskedCharField
 
@@ -167,7 +168,7 @@ class CheckResult(models.Model):
         return f"{self.get_item_display()} {self.get_outcome_display()}"
 
 
-class CheckPhoto(models.Model):
+class CheckPhoto(PhotoFactsFields):
     house = models.ForeignKey(SampledHouse, on_delete=models.CASCADE, related_name="photos")
     data = models.BinaryField()
     content_type = models.CharField(max_length=20)

@@ -21,7 +21,7 @@ from anju.oversight.choices import ClueStatus, ItemSource, ProblemKind, SourceCh
 from anju.oversight.models import ClueLink
 from anju.oversight.services import item_create
 from anju.oversight.services.clues import PersonInput, clue_register
-from anju.photos import clean_photo
+from anju.photos import clean_photo_with_facts
 from anju.regions.models import Level, Region, prefix_of, subtree_bounds
 from anju.spotchecks import draw as drawing
 from anju.spotchecks.models import (
@@ -337,7 +337,7 @@ def inspection_record(
         raise ValidationError("核查日期应在抽查建立之后、今天之前。")
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(f"每户最多上传 {MAX_PHOTOS} 张照片。")
-    cleaned = [clean_photo(p) for p in photos]
+    cleaned = [clean_photo_with_facts(p) for p in photos]
     with transaction.atomic():
         CheckResult.objects.bulk_create(
             [
@@ -345,8 +345,10 @@ def inspection_record(
                 for item, (outcome, note) in sorted(results.items())
             ]
         )
-        for data, kind in cleaned:
-            CheckPhoto.objects.create(house=house, data=data, content_type=kind, uploaded_by=actor)
+        for data, kind, facts in cleaned:
+            CheckPhoto.objects.create(
+                house=house, data=data, content_type=kind, uploaded_by=actor, **facts.fields()
+            )
         house.inspected_on, house.inspected_by = inspected_on, actor
         house.save(update_fields=["inspected_on", "inspected_by"])
         audit(

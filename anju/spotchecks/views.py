@@ -15,11 +15,12 @@ from anju.accounts.access import (
     scope_to_region,
     staff_view,
 )
-from anju.actions import form_errors, run, run_form
+from anju.actions import form_errors, kept, run, run_form
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.pagination import paginate
 from anju.regions.models import Region
+from anju.regions.picker import limit_regions
 from anju.spotchecks import exports, queries, services
 from anju.spotchecks.access import (
     access_check_photo,
@@ -41,7 +42,10 @@ def plans(request):
         "spotchecks/plans.html",
         {
             "page": paginate(request, rows.order_by("-created_at", "-pk")),
-            "form": PlanForm(initial={"region_code": region.code, "share_percent": 5}),
+            "form": limit_regions(
+                kept(request, PlanForm, initial={"region_code": region.code, "share_percent": 5}),
+                request.user.region,
+            ),
             "can_plan": has_perm(request.user, Perm.PLAN_SPOT_CHECKS),
             "region": region,
             "to_inspect": queries.houses_to_inspect(request.user)[:200],
@@ -52,7 +56,7 @@ def plans(request):
 @require_POST
 @staff_view(Perm.PLAN_SPOT_CHECKS)
 def plan_new(request):
-    form = PlanForm(request.POST)
+    form = limit_regions(PlanForm(request.POST), request.user.region)
     if not form.is_valid():
         form_errors(request, form)
         return redirect("spotchecks:plans")
@@ -185,10 +189,10 @@ def house(request, pk: int):
         {
             "house": item,
             "results": results,
-            "photos": item.photos.values_list("pk", flat=True),
+            "photos": item.photos.defer("data"),
             "form": InspectionForm(initial={"inspected_on": timezone.localdate()}),
             "can_record": can_record and has_perm(request.user, Perm.INSPECT),
-            "follow_up": FollowUpForm(),
+            "follow_up": kept(request, FollowUpForm),
             "can_follow_up": has_perm(request.user, Perm.INSPECT),
         },
     )

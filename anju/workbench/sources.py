@@ -17,10 +17,10 @@ from anju.households.access import households_visible_to
 from anju.households.models import ChangeRequest, ChangeStatus, SafetyPlate
 from anju.households.plates import missing_plates
 from anju.households.visits import due_this_quarter
-from anju.oversight.access import clues_visible_to, items_visible_to
+from anju.oversight.access import clues_visible_to, items_visible_to, transfers_visible_to
 from anju.oversight.choices import ClueStatus, ItemStatus, TransferTarget
 from anju.oversight.deadlines import effective_due
-from anju.oversight.queries import OPEN, at_risk_q, over_limit_q, overdue_q, transfers_in
+from anju.oversight.queries import OPEN, at_risk_q, over_limit_q, overdue_q
 from anju.regions.models import Level, subtree_bounds
 from anju.reporting.access import reports_visible_to
 from anju.reporting.deadlines import add_months, period_label
@@ -182,12 +182,12 @@ def over_limit(ctx: Context) -> list[Item]:
 # Transfers -----------------------------------------------------------------------------------
 
 
-def _transfers(ctx: Context, discipline: bool) -> list[Item]:
-    region = ctx.user.region
-    rows = transfers_in(region).filter(reported_on__isnull=True)
+def _transfers(ctx: Context, discipline: bool | None) -> list[Item]:
+    # The ones the person receives: addressed to their unit, or to their region unnamed.
+    rows = transfers_visible_to(ctx.user).filter(reported_on__isnull=True).select_related("clue")
     if discipline:
         rows = rows.filter(target=TransferTarget.DISCIPLINE)
-    else:
+    elif discipline is not None:
         rows = rows.exclude(target=TransferTarget.DISCIPLINE)
     items = []
     url = reverse("oversight:transfers")
@@ -223,6 +223,12 @@ def transfers_discipline(ctx: Context) -> list[Item]:
 @source(R.COUNTY_CLERK)
 def transfers_district(ctx: Context) -> list[Item]:
     return _transfers(ctx, discipline=False)
+
+
+@source(R.DEPARTMENT)
+def transfers_unit(ctx: Context) -> list[Item]:
+    """A department's user: every clue transferred to their unit, until it is answered."""
+    return _transfers(ctx, discipline=None)
 
 
 # Reports -------------------------------------------------------------------------------------

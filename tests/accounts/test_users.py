@@ -51,7 +51,11 @@ class UserCreateTests(AnjuTestCase):
                 "region_code": "350881101000",
             },
         )
-        self.assertEqual(response.status_code, 404)
+        # Refused on the field (not offered), the rest of the form kept.
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "请从列表中选择所属区划")
+        self.assertContains(response, 'value="zhang3"')
+        self.assertNotContains(response, 'value="350881101000"')
         self.assertFalse(User.objects.filter(username="zhang3").exists())
 
 

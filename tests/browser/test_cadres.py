@@ -3,6 +3,7 @@ records an observation with a photo on a visit; the township clerk sees it and o
 rectification item."""
 
 import io
+import os
 
 import pytest
 from PIL import Image
@@ -68,3 +69,70 @@ def test_a_cadre_reports_on_a_phone_and_the_township_opens_an_item(page, live_se
     expect(page.locator("table.grid")).to_contain_text("帮扶户甲")
     item = RectificationItem.objects.get()
     assert (item.source, item.owner) == ("cadre", "西埔村村建员")
+
+
+def test_reports_made_offline_arrive_once_when_the_network_returns(page, live_server, assigned):
+    """Issue 29, point 5: the cadre goes offline (Playwright's offline mode), records two reports
+    with a photo, sees them waiting on the phone, comes back online, and both arrive once."""
+    from anju.cadres.models import Observation, ObservationPhoto
+
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "cathy")
+    page.goto(f"{live_server.url}/cadres/")
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
+    page.get_by_role("link", name="帮扶户甲").click()
+    expect(page.get_by_label("发现问题")).to_be_visible()
+    page.context.set_offline(True)
+    for kind, note in (("漏雨透风", "东墙漏雨"), ("联体房隐患", "与邻屋共墙开裂")):
+        page.get_by_label("发现问题").select_option(label=kind)
+        page.get_by_label("情况说明").fill(note)
+        page.get_by_label("照片").set_input_files(
+            files=[{"name": "IMG.jpg", "mimeType": "image/jpeg", "buffer": photo()}]
+        )
+        page.get_by_role("button", name="报告乡镇").click()
+        expect(page.get_by_test_id("offline-status")).to_contain_text("没有网络")
+    expect(page.get_by_test_id("queued-report")).to_have_count(2)
+    expect(page.get_by_test_id("report-queue")).to_contain_text("待发送的报告 2 条")
+    expect(page.get_by_test_id("queued-report").first).to_contain_text("照片 1 张")
+    page.screenshot(
+        path=os.path.join(os.environ.get("ANJU_SHOTS", "/tmp"), "cadre-offline-390.png")
+    )
+    assert Observation.objects.count() == 0
+    # Still offline, the page comes from the phone's copy, the queue with it.
+    page.reload()
+    expect(page.get_by_test_id("queued-report")).to_have_count(2)
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("report-queue")).to_be_hidden(timeout=20000)
+    made = list(Observation.objects.order_by("pk"))
+    assert [o.note for o in made] == ["东墙漏雨", "与邻屋共墙开裂"]
+    assert len({o.client_key for o in made}) == 2 and all(o.client_key for o in made)
+    assert ObservationPhoto.objects.count() == 2
+    # Reloading and waiting sends nothing twice.
+    page.reload()
+    page.wait_for_timeout(1000)
+    assert Observation.objects.count() == 2
+
+
+def test_a_queued_report_for_a_household_no_longer_assigned_stays_until_dismissed(
+    page, live_server, assigned
+):
+    from anju.cadres.models import Observation
+
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "cathy")
+    page.goto(f"{live_server.url}/cadres/")
+    page.get_by_role("link", name="帮扶户甲").click()
+    page.context.set_offline(True)
+    page.get_by_label("发现问题").select_option(label="漏雨透风")
+    page.get_by_role("button", name="报告乡镇").click()
+    expect(page.get_by_test_id("queued-report")).to_have_count(1)
+    Assignment.objects.all().delete()  # the township reassigned the household meanwhile
+    page.context.set_offline(False)
+    refused = page.get_by_test_id("queued-report")
+    expect(refused).to_contain_text("不再分配给您", timeout=20000)
+    # Kept on the phone with the server's message (the list page shows it too) until dismissed.
+    page.goto(f"{live_server.url}/cadres/")
+    expect(page.get_by_test_id("queued-report")).to_contain_text("不再分配给您")
+    page.get_by_role("button", name="删除这条报告").click()
+    expect(page.get_by_test_id("report-queue")).to_be_hidden()
+    assert not Observation.objects.exists()

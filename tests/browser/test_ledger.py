@@ -49,7 +49,7 @@ def test_the_ledger_journey(page, live_server, cast):
     # Transfer to the neighbouring district; it waits for the receiver.
     page.get_by_label("移送对象").select_option(label="其他区县")
     page.get_by_label("接收方区划代码").fill("350802000000")
-    page.get_by_label("接收单位").fill("新罗区住建局")
+    page.get_by_label("系统外接收单位").fill("新罗区住建局")
     page.get_by_role("button", name="移送", exact=True).click()
     expect(page.get_by_test_id("transfer-report")).to_have_text("等待反馈")
     clue_url = page.url

@@ -119,6 +119,21 @@ class ObservationTests(CadreTestCase):
         data.setdefault("photos", photo)
         return self.client.post(reverse("cadres:observe", args=[self.mine.pk]), data)
 
+    def test_an_untouched_form_files_nothing_and_keeps_the_note(self):
+        self.login(self.cathy)
+        page = self.client.get(reverse("cadres:household", args=[self.mine.pk]))
+        self.assertContains(page, '<option value="" selected>——请选择这次走访发现的问题——')
+        where = f"http://testserver{reverse('cadres:household', args=[self.mine.pk])}"
+        response = self.client.post(
+            reverse("cadres:observe", args=[self.mine.pk]),
+            {"kind": "", "visited_on": "2026-09-30", "note": "屋后边坡有裂缝"},
+            headers={"Referer": where},
+            follow=True,
+        )
+        self.assertContains(response, "发现问题：")
+        self.assertContains(response, "屋后边坡有裂缝")
+        self.assertFalse(Observation.objects.exists())
+
     def test_a_cadre_records_with_a_photo_stripped_of_metadata(self):
         response = self.record()
         self.assertRedirects(response, reverse("cadres:mine"))
@@ -131,6 +146,70 @@ class ObservationTests(CadreTestCase):
         self.assertFalse(Image.open(io.BytesIO(bytes(photo.data))).getexif())
         entry = AuditEntry.objects.get(object_type="cadres.observation", action="create")
         self.assertEqual(entry.changes["after"]["photos"], 1)
+
+    def test_the_photos_time_and_place_are_kept_beside_it_for_the_township(self):
+        from tests.photos import jpeg
+        from tests.test_photo_facts import NEAR_XINQIAO
+
+        photo = io.BytesIO(jpeg(taken="2026:09:30 15:20:00", gps=NEAR_XINQIAO))
+        photo.name = "IMG_0002.jpg"
+        self.record(photos=photo)
+        kept = ObservationPhoto.objects.get()
+        self.assertEqual(kept.taken_at, datetime(2026, 9, 30, 15, 20, tzinfo=SH))
+        self.assertEqual((str(kept.latitude), kept.place_source), ("25.291808", "exif"))
+        self.assertFalse(Image.open(io.BytesIO(bytes(kept.data))).getexif())
+        self.login(self.alice)
+        page = self.client.get(reverse("cadres:observation", args=[kept.observation_id]))
+        self.assertContains(page, "拍摄于 2026-09-30 15:20，照片定位 25.291808, 117.420094")
+
+    def test_the_phones_location_where_the_photo_has_none(self):
+        self.record(latitude="25.300001", longitude="117.400002")
+        kept = ObservationPhoto.objects.get()
+        self.assertEqual((str(kept.latitude), kept.place_source), ("25.300001", "phone"))
+        self.record(latitude="north", longitude="117.4")
+        self.assertIsNone(ObservationPhoto.objects.order_by("pk").last().latitude)
+
+    def queued(self, key: str, household=None, **over):
+        """As the phone's queue sends a report (offline.js): its key, the queue's header."""
+        self.login(self.cathy)
+        data = {"kind": "leaky", "visited_on": "2026-09-29", "note": "离线记录", "key": key}
+        data.update(over)
+        return self.client.post(
+            reverse("cadres:observe", args=[(household or self.mine).pk]),
+            data,
+            headers={"X-Anju-Queue": "1"},
+        )
+
+    def test_a_queued_report_sent_twice_is_one_report(self):
+        first = self.queued("k-1")
+        self.assertEqual(first.status_code, 200)
+        self.assertTrue(first.json()["ok"])
+        again = self.queued("k-1")
+        self.assertEqual(again.json()["id"], first.json()["id"])
+        self.assertEqual(Observation.objects.count(), 1)
+        self.queued("k-2")
+        self.assertEqual(Observation.objects.count(), 2)
+
+    def test_a_queued_report_about_a_household_no_longer_assigned_is_refused(self):
+        answer = self.queued("k-3", household=self.neighbour)
+        self.assertEqual(answer.status_code, 409)
+        self.assertIn("不再分配给您", answer.json()["message"])
+        bad = self.queued("k-4", visited_on="2026-01-01")
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("不能早于60天前", bad.json()["message"])
+        self.assertFalse(Observation.objects.exists())
+
+    def test_the_service_worker_is_ours_under_the_cadre_pages(self):
+        response = self.client.get(reverse("cadres:service_worker"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/javascript")
+        self.assertIn(b"caches.open(CACHE)", response.content)
+        self.assertNotIn(b"http", response.content.replace(b"https://", b""))  # no CDN
+        self.login(self.cathy)
+        page = self.client.get(reverse("cadres:mine"))
+        self.assertContains(page, "anju/offline.js")
+        self.assertContains(page, "cadre.webmanifest")
+        self.assertContains(page, "data-keep-offline")
 
     def test_the_deadline_counts_working_days_over_the_national_day_holiday(self):
         self.record()

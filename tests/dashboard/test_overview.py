@@ -19,8 +19,9 @@ from anju.regions.models import Region
 from tests.base import AnjuTestCase
 from tests.households.files import row, xlsx
 from tests.oversight.helpers import register
+from tests.photos import jpeg
 
-PNG = b"\x89PNG\r\n\x1a\nplate"
+PNG = jpeg()  # a real photo: plate photos are re-encoded without their metadata
 XQ, SY = "350881100000", "350881101000"  # 新桥镇, 双洋镇
 XIPU, DONGYANG = "350881100203", "350881101201"
 
@@ -242,7 +243,7 @@ class SummaryTests(OverviewFixture):
             actor=self.bob,
             region=Region.objects.get(code=DONGYANG),
             head_name="新户",
-            head_id="350881195001010012",
+            head_id="350881196201010096",
             size=2,
             categories=["subsistence"],
             structure="earth",

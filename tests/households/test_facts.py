@@ -191,7 +191,7 @@ class FactsTests(AnjuTestCase):
             actor=self.carol,
             region=Region.objects.get(code="350881100203"),
             head_name="陈金水",
-            head_id="350881195001011231",
+            head_id="350881195001011233",
             size=2,
             categories=["subsistence"],
             structure="earth",

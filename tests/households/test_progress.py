@@ -8,6 +8,7 @@ from anju.regions.models import Region
 from anju.reporting import workflow
 from tests.base import AnjuTestCase
 from tests.households.files import row, xlsx
+from tests.photos import jpeg
 
 
 class ProgressReportTests(AnjuTestCase):
@@ -32,7 +33,7 @@ class ProgressReportTests(AnjuTestCase):
             actor=self.alice,
             plate=plate,
             installed_on=date(2026, 10, 12),
-            photo=b"\xff\xd8\xff photo",
+            photo=jpeg(),
         )
         visits.visit_record(
             actor=self.alice, household=household, visited_on=date(2026, 10, 20), findings=[]
@@ -45,7 +46,13 @@ class ProgressReportTests(AnjuTestCase):
             owner="黄",
             deadline=date(2026, 12, 1),
         )
-        ledger.item_done(actor=self.alice, item=item, done_on=date(2026, 10, 25))
+        ledger.item_done(
+            actor=self.alice,
+            item=item,
+            note="屋面已修缮",
+            evidence=PHOTO,
+            done_on=date(2026, 10, 25),
+        )
         county = Region.objects.get(code="350881000000")
         report = workflow.report_prepare(
             actor=self.carol, region=county, kind="progress", period=date(2026, 10, 1)
@@ -74,3 +81,16 @@ class ProgressReportTests(AnjuTestCase):
         cells = [str(v) for r in load(bytes(report.file)).rows for v in r if v]
         self.assertIn("突出问题处理情况", cells)
         self.assertIn("情况说明：新桥镇漏雨户已修缮，双洋镇鉴定下月完成。", cells)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (120, 90, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+PHOTO = _png()

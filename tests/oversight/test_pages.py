@@ -55,7 +55,21 @@ class IntakePageTests(AnjuTestCase):
     def test_a_township_clerk_registers_only_in_their_township(self):
         self.login(self.bob)
         response = self.client.post(reverse("oversight:clue_new"), self.FORM)
-        self.assertEqual(response.status_code, 404)
+        # Refused on the field, the form kept (never a 404 for a value typed in a form).
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "请从列表中选择涉及地方")
+        self.assertContains(response, self.FORM["summary"])
+        self.assertFalse(Clue.objects.exists())
+
+    def test_a_mistyped_code_keeps_the_whole_form(self):
+        self.login(self.carol)
+        response = self.client.post(
+            reverse("oversight:clue_new"), {**self.FORM, "region_code": "350881100299"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "涉及地方：请从列表中选择涉及地方")
+        for key in ("summary", "place", "person1_name", "person1_post"):
+            self.assertContains(response, self.FORM[key])
         self.assertFalse(Clue.objects.exists())
 
     def test_the_audit_admin_has_no_ledger(self):
@@ -202,8 +216,26 @@ class ProblemListTests(AnjuTestCase):
         page = self.client.get(reverse("oversight:items") + "?print=1")
         self.assertContains(page, "西埔村张某房屋漏雨透风")
         self.assertContains(page, "打印日期")
-        self.client.post(reverse("oversight:item_done", args=[item.pk]))
-        self.assertEqual(RectificationItem.objects.get().status, "done")
+        confirm = self.client.get(reverse("oversight:item_done", args=[item.pk]))
+        self.assertContains(confirm, "此操作不能撤销")
+        self.assertContains(confirm, "必须有照片佐证")
+        # No photo: refused on the field, the note kept, nothing closed.
+        refused = self.client.post(
+            reverse("oversight:item_done", args=[item.pk]), {"note": "屋面已换瓦，村里验收"}
+        )
+        self.assertContains(
+            refused, "整改后的照片（JPG/PNG，5 MB 以内）：来自“跟踪回访”的事项须上传"
+        )
+        self.assertContains(refused, "屋面已换瓦，村里验收")
+        self.assertEqual(RectificationItem.objects.get().status, "open")
+        self.client.post(
+            reverse("oversight:item_done", args=[item.pk]),
+            {"note": "屋面已换瓦，村里验收", "evidence": png_upload()},
+        )
+        closed = RectificationItem.objects.get()
+        self.assertEqual((closed.status, closed.done_note), ("done", "屋面已换瓦，村里验收"))
+        photo = self.client.get(reverse("oversight:item_evidence", args=[item.pk]))
+        self.assertEqual(photo["Content-Type"], "image/png")
 
     def test_another_township_cannot_see_or_close_it(self):
         item = services.item_create(
@@ -217,7 +249,7 @@ class ProblemListTests(AnjuTestCase):
         self.login(self.bob)
         page = self.client.get(reverse("oversight:items"))
         self.assertNotContains(page, "漏雨")
-        response = self.client.post(reverse("oversight:item_done", args=[item.pk]))
+        response = self.client.post(reverse("oversight:item_done", args=[item.pk]), {"note": "x"})
         self.assertEqual(response.status_code, 404)
 
     def test_lists_are_per_township(self):
@@ -233,4 +265,17 @@ class ProblemListTests(AnjuTestCase):
             },
             follow=True,
         )
-        self.assertContains(response, "按乡镇（街道）建立")
+        # Only townships are offered: a county is refused on the field.
+        self.assertContains(response, "乡镇：请从列表中选择乡镇")
+        self.assertNotContains(response, 'value="350881000000" data-py')
+
+
+def png_upload():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (120, 90, 60)).save(out, "PNG")
+    return SimpleUploadedFile("整改后.png", out.getvalue(), content_type="image/png")

@@ -4,7 +4,15 @@ owner may use the API."""
 from django.db.models import QuerySet
 from django.http import Http404
 
-from anju.accounts.access.core import Perm, has_perm, policy, require, scoped, visible_root
+from anju.accounts.access.core import (
+    Perm,
+    has_perm,
+    policy,
+    require,
+    scoped,
+    unit_of,
+    visible_root,
+)
 from anju.audit.models import AuditEntry
 from anju.regions.models import subtree_bounds
 
@@ -31,6 +39,35 @@ def access_user(user, pk: int, *, write_perm: Perm | None = None):
     if target is None:
         raise Http404("没有找到该用户。")
     return target
+
+
+# Units (the directory) ----------------------------------------------------------------------
+
+
+@policy
+def units_visible_to(user) -> QuerySet:
+    """The directory: every unit of the user's region subtree (who to call is no secret among
+    the units of one campaign)."""
+    from anju.accounts.models import Unit
+
+    if not has_perm(user, Perm.VIEW_UNITS):
+        return Unit.objects.none()
+    return scoped(Unit.objects.all(), user)
+
+
+@policy
+def access_unit(user, pk: int, *, edit: bool = False):
+    """A unit of the directory; to edit it, the user's own unit only (404 for any other: each
+    unit keeps its own entry)."""
+    require(user, Perm.EDIT_OWN_UNIT if edit else Perm.VIEW_UNITS)
+    units = units_visible_to(user)
+    own = unit_of(user)
+    if edit and (own is None or own.pk != pk):
+        raise Http404("没有找到该单位。")
+    unit = units.filter(pk=pk).first()
+    if unit is None:
+        raise Http404("没有找到该单位。")
+    return unit
 
 
 # Audit -----------------------------------------------------------------------------------

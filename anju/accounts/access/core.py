@@ -21,6 +21,8 @@ from anju.regions.models import Region, is_within, subtree_bounds
 
 class Perm(StrEnum):
     VIEW_REGIONS = "regions.view"
+    # The region tree's names and codes only (the administrators look places up with it).
+    LOOK_UP_REGIONS = "regions.look_up"
     VIEW_USERS = "accounts.view"
     MANAGE_USERS = "accounts.manage"
     ASSIGN_ROLES = "accounts.assign_roles"
@@ -64,6 +66,16 @@ class Perm(StrEnum):
     INSPECT = "spotchecks.inspect"
     VIEW_CAMPAIGNS = "campaigns.view"
     MANAGE_CAMPAIGNS = "campaigns.manage"
+    # Units (单位): the directory of the participating units, each keeping its own entry; the
+    # clues transferred to a unit, signed for and answered by its users alone; the quarterly
+    # clue reports each unit files with the lead unit (seed 003).
+    VIEW_UNITS = "accounts.view_units"
+    # The security administrator registers the units and assigns each user to one.
+    MANAGE_UNITS = "accounts.manage_units"
+    EDIT_OWN_UNIT = "accounts.edit_own_unit"
+    RECEIVE_TRANSFERS = "oversight.receive_transfers"
+    FILE_UNIT_REPORTS = "reporting.file_unit_reports"
+    VIEW_UNIT_REPORTS = "reporting.view_unit_reports"
     # Hold personal API tokens (/tokens/) and call /api/v1/ with them: business roles only, so
     # the three administrators get no business data through the API either.
     USE_API = "api.use"
@@ -82,6 +94,8 @@ _CROSSCHECK = {
 # Spot checks at every level (seed 000 巡查抽查; seed 003 随机开展督导、抽查核实).
 _SPOT_CHECKS = {Perm.VIEW_SPOT_CHECKS, Perm.PLAN_SPOT_CHECKS, Perm.INSPECT, Perm.VIEW_CAMPAIGNS}
 _REPORTING = {Perm.VIEW_CONTACTS, Perm.EDIT_CONTACTS, Perm.VIEW_REPORTS, Perm.PREPARE_REPORTS}
+# What a county's housing bureau, reviewer and discipline office do with the other units.
+_UNITS = {Perm.VIEW_UNITS, Perm.EDIT_OWN_UNIT, Perm.RECEIVE_TRANSFERS, Perm.VIEW_UNIT_REPORTS}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     **{role: frozenset({Perm.VIEW_REGIONS, Perm.USE_API}) for role in BUSINESS_ROLES},
@@ -105,6 +119,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.COUNTY_CLERK: frozenset(
         {
             Perm.VIEW_REGIONS,
+            *_UNITS,
             Perm.VIEW_DASHBOARD,
             Perm.USE_API,
             *_CLUE_WORK,
@@ -122,6 +137,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.COUNTY_REVIEWER: frozenset(
         {
             Perm.VIEW_REGIONS,
+            *_UNITS,
             Perm.VIEW_DASHBOARD,
             Perm.USE_API,
             *_CLUE_WORK,
@@ -161,6 +177,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.DISCIPLINE: frozenset(
         {
             Perm.VIEW_REGIONS,
+            *_UNITS,
             Perm.VIEW_DASHBOARD,
             Perm.USE_API,
             *_CLUE_WORK,
@@ -185,11 +202,31 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # region's archive, and no unmasking.
     Role.CADRE: frozenset({Perm.CADRE_VISIT}),
     Role.DATA_PROVIDER: frozenset({Perm.VIEW_REGIONS, Perm.UPLOAD_REFERENCES, Perm.USE_API}),
+    # 部门经办员: only what is addressed to their unit (unit_bound): the clues transferred to it,
+    # its quarterly clue reports, its directory entry.
+    Role.DEPARTMENT: frozenset(
+        {
+            Perm.VIEW_REGIONS,
+            Perm.USE_API,
+            Perm.VIEW_CLUES,
+            *_UNITS,
+            Perm.FILE_UNIT_REPORTS,
+        }
+    ),
     # The system administrator keeps accounts running; sees no business data.
-    Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS}),
+    Role.SYSTEM_ADMIN: frozenset({Perm.VIEW_USERS, Perm.MANAGE_USERS, Perm.LOOK_UP_REGIONS}),
     # The security administrator grants roles and regions, lifts lockouts, and resets a lost
     # second factor.
-    Role.SECURITY_ADMIN: frozenset({Perm.VIEW_USERS, Perm.ASSIGN_ROLES, Perm.RESET_SECOND_FACTOR}),
+    Role.SECURITY_ADMIN: frozenset(
+        {
+            Perm.VIEW_USERS,
+            Perm.ASSIGN_ROLES,
+            Perm.RESET_SECOND_FACTOR,
+            Perm.VIEW_UNITS,
+            Perm.MANAGE_UNITS,
+            Perm.LOOK_UP_REGIONS,
+        }
+    ),
     # The audit administrator reads the audit log, and only that.
     Role.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
 }
@@ -362,6 +399,30 @@ def access_region(user, code: str) -> Region:
         return Region.objects.get(code=code)
     except Region.DoesNotExist:
         raise Http404("没有找到该区划。") from None
+
+
+# Units ------------------------------------------------------------------------------------
+
+
+def unit_of(user):
+    """The unit (单位) the user works for, or None."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.work_unit
+
+
+def unit_bound(user) -> bool:
+    """True for a department's user (部门经办员): whatever their region, they see only what is
+    addressed to their own unit, never the region's ledger."""
+    return has_role(user, Role.DEPARTMENT)
+
+
+def scope_to_unit(qs: QuerySet, user, field: str = "unit") -> QuerySet:
+    """Rows of `qs` whose `field` is the user's own unit (none for a user without one)."""
+    unit = unit_of(user)
+    if unit is None:
+        return qs.none()
+    return qs.filter(**{f"{field}_id": unit.pk})
 
 
 def scope_to_region(qs: QuerySet, root: Region | None, field: str = "region") -> QuerySet:

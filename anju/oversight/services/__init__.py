@@ -28,7 +28,7 @@ from anju.oversight.services.clues import (
     likely_duplicates,
     today,
 )
-from anju.oversight.services.items import item_create, item_done
+from anju.oversight.services.items import EVIDENCE_NEEDED, item_create, item_done
 from anju.oversight.services.transfers import (
     transfer_acknowledge,
     transfer_report_back,
@@ -37,6 +37,7 @@ from anju.oversight.services.transfers import (
 
 __all__ = [
     "ATTACHMENT_TYPES",
+    "EVIDENCE_NEEDED",
     "MAX_ATTACHMENT",
     "STALE",
     "TRANSITIONS",

@@ -417,7 +417,7 @@ def clue_update(
 
 def clue_assign(*, actor, clue: Clue, version: int, handling_unit: str, handler=None) -> Clue:
     if not clean(handling_unit):
-        raise ValidationError("分办须指定承办单位。")
+        raise ValidationError({"handling_unit": "分办须指定承办单位。"})
     with transaction.atomic():
         clue.handling_unit = clean(handling_unit)
         clue.handler = handler or actor

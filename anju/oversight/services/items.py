@@ -9,6 +9,7 @@ from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.oversight.choices import (
+    ItemSource,
     ItemStatus,
 )
 from anju.oversight.models import (
@@ -16,6 +17,7 @@ from anju.oversight.models import (
     RectificationItem,
 )
 from anju.oversight.services.clues import today
+from anju.photos import clean_photo
 from anju.regions.models import Level, Region
 from anju.tabular.text import clean
 
@@ -71,18 +73,51 @@ def item_from_visit(*, actor, township: str, description: str, owner: str, deadl
     )
 
 
-def item_done(*, actor, item: RectificationItem, done_on: date | None = None) -> RectificationItem:
+# Items whose close-out needs a photo of the put-right house (they came from what someone saw
+# or what the data showed, not from the township's own word).
+EVIDENCE_NEEDED = frozenset({ItemSource.VISIT, ItemSource.FINDING, ItemSource.CADRE})
+
+
+def item_done(
+    *,
+    actor,
+    item: RectificationItem,
+    note: str,
+    evidence: bytes | None = None,
+    done_on: date | None = None,
+) -> RectificationItem:
+    """Close a problem-list item: how it was put right (`note`), and where it came from a
+    visit, a cross-check finding or a cadre's report, a photo of it (`evidence`)."""
+
     require(actor, Perm.MANAGE_ITEMS)
     if item.status == ItemStatus.DONE:
         raise ValidationError("该事项已整改完成。")
+    note = " ".join(note.split())
+    if not note:
+        raise ValidationError({"note": "请写明整改情况（做了什么、谁核实的）。"})
+    kind = ""
+    if evidence:
+        evidence, kind = clean_photo(evidence)
+    elif item.source in EVIDENCE_NEEDED:
+        raise ValidationError(
+            {"evidence": f"来自“{item.get_source_display()}”的事项须上传整改后的照片作为佐证。"}
+        )
     with transaction.atomic():
         item.status, item.done_on = ItemStatus.DONE, done_on or today()
-        item.save(update_fields=["status", "done_on"])
+        item.done_note, item.done_evidence, item.done_evidence_type = note, evidence, kind
+        item.save(
+            update_fields=["status", "done_on", "done_note", "done_evidence", "done_evidence_type"]
+        )
         audit(
             actor=actor,
             action=Action.UPDATE,
             obj=item,
             before={"status": "open"},
-            after={"status": "done", "done_on": str(item.done_on)},
+            after={
+                "status": "done",
+                "done_on": str(item.done_on),
+                "note": item.done_note,
+                "evidence": bool(evidence),
+            },
         )
     return item

@@ -3,7 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from anju.accounts.access import Perm, has_role, region_visible, require
+from anju.accounts.access import Perm, has_role, region_visible, require, unit_bound, unit_of
+from anju.accounts.models import Unit, UnitKind
 from anju.accounts.roles import Role
 from anju.audit.models import Action
 from anju.audit.services import audit
@@ -23,9 +24,33 @@ from anju.tabular.text import clean
 
 
 def transfer_send(
-    *, actor, clue: Clue, version: int, target: str, to_region: Region, to_unit: str, note: str = ""
+    *,
+    actor,
+    clue: Clue,
+    version: int,
+    target: str = "",
+    to_region: Region | None = None,
+    to_unit: str = "",
+    note: str = "",
+    receiver: Unit | None = None,
 ) -> Transfer:
+    """Send a clue to another district, department or discipline office; to a unit inside the
+    system (`receiver`) its region, name and kind decide where it goes and who signs for it."""
     require(actor, Perm.HANDLE_CLUES)
+    if receiver is not None:
+        to_region, to_unit = receiver.region, receiver.name
+        # The unit's kind says what it is: the discipline body, another district's housing
+        # bureau, or a department (the form's 移送对象 is for receivers outside the system).
+        if receiver.kind == UnitKind.DISCIPLINE:
+            target = TransferTarget.DISCIPLINE
+        elif receiver.kind == UnitKind.HOUSING:
+            target = TransferTarget.DISTRICT
+        else:
+            target = TransferTarget.DEPARTMENT
+        if receiver.pk == getattr(unit_of(actor), "pk", None):
+            raise ValidationError("接收单位：不能移送给本单位。")
+    if to_region is None:
+        raise ValidationError("请选择接收单位，或填写接收方区划代码。")
     if target not in TransferTarget.values:
         raise ValidationError("请选择移送对象。")
     if not clean(to_unit):
@@ -42,6 +67,7 @@ def transfer_send(
             target=target,
             to_region=to_region,
             to_unit=clean(to_unit),
+            receiver=receiver,
             note=clean(note)[:300],
             sent_by=actor,
             sent_on=sent,
@@ -61,14 +87,23 @@ def transfer_send(
             action=Action.UPDATE,
             obj=clue,
             note="线索移送",
-            after={"to_unit": transfer.to_unit, "to_region": to_region.code},
+            after={
+                "to_unit": transfer.to_unit,
+                "to_region": to_region.code,
+                "receiver": receiver.pk if receiver else None,
+            },
         )
     return transfer
 
 
 def _receiver(actor, transfer: Transfer) -> None:
-    require(actor, Perm.HANDLE_CLUES)
-    if not region_visible(actor, transfer.to_region_id):
+    require(actor, Perm.RECEIVE_TRANSFERS)
+    if transfer.receiver_id is not None:
+        # Addressed to a unit: its users alone sign and answer, whatever anyone's region.
+        if getattr(unit_of(actor), "pk", None) != transfer.receiver_id:
+            raise ValidationError(f"只有{transfer.to_unit}的人员才能签收和反馈。")
+        return
+    if unit_bound(actor) or not region_visible(actor, transfer.to_region_id):
         raise ValidationError("只有接收方才能签收和反馈。")
     if transfer.target == TransferTarget.DISCIPLINE and not has_role(actor, Role.DISCIPLINE):
         raise ValidationError("移送纪检监察机关的线索由纪检监察人员签收。")

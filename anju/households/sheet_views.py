@@ -1,0 +1,197 @@
+"""Village worksheets: the quarter's visits of a village or township on one screen, and the same
+list as a printable A4 field form (see worksheets.py)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from anju.accounts.access import Perm, has_perm, requested_region, scope_to_region, staff_view
+from anju.audit.models import Action
+from anju.audit.services import audit
+from anju.crypto import seal_bytes
+from anju.downloads import dated_name
+from anju.households import visit_file, visits, worksheets
+from anju.households.access import households_visible_to
+from anju.households.models import ImportUpload
+from anju.households.tasks import stored_errors
+from anju.regions.models import Level, Region
+
+
+def _sheet(request):
+    """The region asked for and its due houses (None when the region is wider than a township)."""
+    region = requested_region(request)
+    if not worksheets.sheet_region_ok(region):
+        return region, None
+    visible = scope_to_region(households_visible_to(request.user), region)
+    today = timezone.localdate()
+    due = worksheets.sheet_households(visible, today)
+    return region, due
+
+
+def pick_township(request, region, title: str):
+    """A county or wider: pick the township whose sheet (or plates) to open."""
+    townships = Region.objects.none()
+    if region is not None:
+        townships = Region.objects.within(region).filter(level=Level.TOWNSHIP).order_by("code")
+    return render(
+        request,
+        "households/pick_township.html",
+        {"region": region, "townships": townships, "title": title},
+    )
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def visit_sheet(request):
+    region, due = _sheet(request)
+    if due is None:
+        return pick_township(request, region, "跟踪回访工作表")
+    households = list(due[: worksheets.MAX_ROWS])
+    rows = [worksheets.SheetRow(household=h) for h in households]
+    date_text = request.POST.get("visited_on", "").strip()
+    error_messages: list[str] = []
+    if request.method == "POST":
+        if not has_perm(request.user, Perm.EDIT_HOUSEHOLDS):
+            raise PermissionDenied
+        rows, missing = _posted_rows(request, region)
+        try:
+            visited_on = forms.DateField().clean(date_text) if date_text else None
+        except ValidationError:
+            visited_on = None
+            error_messages.append("回访日期格式不对，请按 年-月-日 填写。")
+        if missing:
+            error_messages.append(
+                f"有 {missing} 户已不在本表的范围内（可能已迁出），请刷新本页后重新填写。"
+            )
+        if not error_messages:
+            try:
+                saved = worksheets.sheet_save(actor=request.user, visited_on=visited_on, rows=rows)
+            except ValidationError as error:
+                error_messages.extend(error.messages)
+            else:
+                found = sum(1 for v in saved if v.findings)
+                text = f"已保存 {len(saved)} 户的回访（{visited_on:%Y-%m-%d}）。"
+                if found:
+                    text += f"其中 {found} 户发现问题，已列入本乡镇问题清单，请限期整改。"
+                messages.success(request, text)
+                return redirect(f"{reverse('households:visit_sheet')}?region={region.code}")
+    return render(
+        request,
+        "households/visit_sheet.html",
+        {
+            "region": region,
+            "rows": rows,
+            "boxes": worksheets.BOXES,
+            "quarter_name": worksheets.quarter_name(visits.quarter_start(timezone.localdate())),
+            "visited_on": date_text or f"{timezone.localdate():%Y-%m-%d}",
+            "sheet_errors": error_messages,
+            "villages": worksheets.villages_of(region),
+            "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
+            "too_many": len(households) >= worksheets.MAX_ROWS,
+        },
+        status=400 if error_messages else 200,
+    )
+
+
+def _posted_rows(request, region):
+    """The rows as posted (the houses the form listed), with what the user ticked and typed; the
+    count of listed houses no longer visible in this region."""
+    ids = []
+    for value in request.POST.getlist("h"):
+        if value.isdigit():
+            ids.append(int(value))
+    visible = scope_to_region(households_visible_to(request.user), region)
+    found = worksheets.sheet_households_by_id(visible, ids)
+    rows = [
+        worksheets.SheetRow(
+            household=found[pk],
+            ticks=request.POST.getlist(f"r{pk}"),
+            note=request.POST.get(f"n{pk}", ""),
+        )
+        for pk in ids
+        if pk in found
+    ]
+    return rows, len(ids) - len(rows)
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def visit_sheet_pdf(request):
+    region, due = _sheet(request)
+    if due is None:
+        return pick_township(request, region, "跟踪回访工作表")
+    households = list(due[: worksheets.MAX_ROWS])
+    audit(
+        actor=request.user,
+        action=Action.EXPORT,
+        region_code=region.code,
+        note=f"打印跟踪回访工作表（{len(households)} 户）",
+    )
+    data = worksheets.sheet_pdf(
+        households,
+        region_name=region.name,
+        quarter=visits.quarter_start(timezone.localdate()),
+        printed_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, dated_name(f"回访工作表_{region.name}", "pdf")
+    )
+    return response
+
+
+MAX_UPLOAD = 20 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@staff_view(Perm.EDIT_HOUSEHOLDS)
+def visits_import(request):
+    """Quarterly visits from a file, all or nothing; a refused file's errors on the page and,
+    when it could be read, as the same workbook with an error column."""
+    result, upload, problem = None, None, ""
+    if request.method == "POST":
+        sent = request.FILES.get("file")
+        if sent is None:
+            problem = "请选择要导入的回访文件（.xlsx、.xls 或 .csv）。"
+        elif sent.size > MAX_UPLOAD:
+            problem = f"文件不能超过 {MAX_UPLOAD // 1024 // 1024} MB。"
+        else:
+            data = sent.read()
+            result = visit_file.import_visits(
+                actor=request.user, data=data, households=households_visible_to(request.user)
+            )
+            if result.ok:
+                text = f"已导入 {result.saved} 条回访记录。"
+                if result.with_findings:
+                    text += f"其中 {result.with_findings} 户发现问题，已列入问题清单，请限期整改。"
+                messages.success(request, text)
+                return redirect("households:visits_import")
+            readable = result.errors[0].column not in ("文件", "表头")
+            upload = ImportUpload.objects.create(
+                kind=ImportUpload.Kind.VISITS,
+                uploaded_by=request.user,
+                file_name=sent.name[:200],
+                data=seal_bytes(data, ImportUpload.DATA_PURPOSE) if readable else None,
+                refused=not readable,
+                status=ImportUpload.Status.REJECTED,
+                rows=result.rows,
+                error_count=result.error_count,
+                errors=stored_errors(result.errors),
+                finished_at=timezone.now(),
+            )
+    return render(
+        request,
+        "households/visits_import.html",
+        {"result": result, "upload": upload, "problem": problem},
+        status=400 if (problem or (result and not result.ok)) else 200,
+    )
+
+
+@staff_view(Perm.VIEW_HOUSEHOLDS)
+def visits_template(request):
+    response = HttpResponse(visit_file.write_template(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "季度回访导入模板.xlsx")
+    return response

@@ -1,0 +1,106 @@
+"""Issue 29 in Chromium: a township clerk records a whole village's quarter on one screen (one bad
+row refused, nothing kept until it is fixed, then every row kept), prints the paper form, and
+plates the village's poor households in one step."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from anju.households.imports import import_households
+from anju.households.models import FollowUpVisit, SafetyPlate
+from anju.oversight.models import RectificationItem
+from tests.base import make_cast, make_regions
+from tests.browser.test_journeys import log_in
+from tests.households.files import row, xlsx
+
+VILLAGE = "350881100203"
+
+
+@pytest.fixture
+def cast(transactional_db):
+    make_regions()
+    cast = make_cast()
+    import_households(
+        actor="test",
+        file_name="t.xlsx",
+        data=xlsx(
+            [
+                row(n, **{"户主姓名": name, "房屋结构": structure})
+                for n, (name, structure) in enumerate(
+                    [("陈一", "土木"), ("陈二", "砖木"), ("陈三", "土坯"), ("陈四", "土木")], 1
+                )
+            ]
+        ),
+    )
+    return cast
+
+
+def shot(page, name: str) -> None:
+    """With ANJU_SHOTS=DIR, keep a full-page screenshot to look at."""
+    folder = os.environ.get("ANJU_SHOTS")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+def tick(page, name: str, label: str) -> None:
+    page.get_by_label(f"{name} {label}", exact=True).check()
+
+
+def test_a_village_quarter_on_one_screen(page, live_server, cast):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/households/visits/")
+    page.get_by_test_id("open-sheet").click()
+    page.get_by_role("link", name="西埔村").click()
+    expect(page.get_by_test_id("sheet-row")).to_have_count(4)
+    tick(page, "陈一", "未发现问题")
+    tick(page, "陈二", "漏雨透风")
+    tick(page, "陈二", "未发现问题")  # the mistake: a problem and "no problem" on one row
+    tick(page, "陈三", "仍住危房")
+    page.get_by_label("陈三 情况说明").fill("老屋仍有人住")
+    # 陈四 was not visited this round: left alone, not saved.
+    shot(page, "sheet-filled-1280")
+    page.get_by_test_id("sheet-save").click()
+    expect(page.get_by_test_id("sheet-errors")).to_contain_text("整张表未保存")
+    expect(page.get_by_test_id("row-error")).to_have_count(1)
+    expect(page.get_by_test_id("row-error")).to_contain_text("陈二")
+    shot(page, "sheet-refused-1280")
+    assert not FollowUpVisit.objects.exists()
+    # What was typed is still there; the clerk fixes the one row and saves again.
+    expect(page.get_by_label("陈三 情况说明")).to_have_value("老屋仍有人住")
+    expect(page.get_by_label("陈一 未发现问题", exact=True)).to_be_checked()
+    page.get_by_label("陈二 未发现问题", exact=True).uncheck()
+    page.get_by_test_id("sheet-save").click()
+    expect(page.get_by_text("已保存 3 户的回访")).to_be_visible()
+    expect(page.get_by_text("其中 2 户发现问题")).to_be_visible()
+    saved = {v.household.head_name: v.findings for v in FollowUpVisit.objects.all()}
+    assert saved == {"陈一": [], "陈二": ["leaky"], "陈三": ["still_in_old"]}
+    assert RectificationItem.objects.count() == 2
+    expect(page.get_by_test_id("sheet-row")).to_have_count(1)  # 陈四 is still due
+    shot(page, "sheet-saved-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "sheet-390")
+    pdf = page.request.get(live_server.url + page.get_by_test_id("sheet-pdf").get_attribute("href"))
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
+
+
+def test_a_village_plated_in_one_step(page, live_server, cast):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/households/plates/")
+    page.get_by_test_id("plates-batch").click()
+    page.get_by_role("link", name="西埔村").click()
+    expect(page.get_by_test_id("unplated-count")).to_have_text("4")
+    page.get_by_test_id("issue-batch").click()
+    expect(page.get_by_text("已为 4 户制牌")).to_be_visible()
+    expect(page.get_by_test_id("plate-row")).to_have_count(4)
+    page.get_by_label("挂牌人").fill("村建站 张三")
+    page.get_by_label("陈一 已挂牌").check()
+    page.get_by_label("陈二 已挂牌").check()
+    shot(page, "plates-batch-1280")
+    page.get_by_test_id("hung-batch").click()
+    expect(page.get_by_text("已记录 2 块牌挂牌上墙")).to_be_visible()
+    expect(page.get_by_test_id("plate-row")).to_have_count(2)
+    assert SafetyPlate.objects.filter(installed_by="村建站 张三").count() == 2

@@ -1,0 +1,126 @@
+"""Issue 25's afternoon in Chromium, the parts built so far: a township clerk imports rows that
+go in but look wrong and sees each warned, with the household it may duplicate offered; enters
+a household by hand with the region picker (pinyin initials) and an ID whose check digit is
+wrong (refused until a reason is given, nothing typed lost); registers a clue without choosing
+the place and keeps every word of it. Screenshots at 1280×800 go to ANJU_SHOTS if set."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from anju.households.models import Household
+from anju.oversight.models import Clue
+from tests.base import make_cast, make_regions
+from tests.browser.test_households import upload
+from tests.browser.test_journeys import log_in
+from tests.households.files import rid, row, xlsx
+
+
+@pytest.fixture
+def cast(transactional_db):
+    make_regions()
+    return make_cast()
+
+
+def shot(page, name: str) -> None:
+    where = os.environ.get("ANJU_SHOTS")
+    if where:
+        page.screenshot(path=os.path.join(where, f"{name}.png"), full_page=True)
+
+
+def bad_check_digit(n: int) -> str:
+    good = rid(n)
+    return good[:-1] + ("1" if good[-1] != "1" else "2")
+
+
+def test_the_clerks_afternoon(page, live_server, cast):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "carol")
+    upload(page, live_server, xlsx([row(1)]))
+    expect(page.get_by_test_id("import-ok")).to_contain_text("警告 0 处")
+
+    # The same family again under a mistyped ID, and a completion before the start.
+    upload(
+        page,
+        live_server,
+        xlsx(
+            [
+                row(1, **{"户主身份证号": "350881196001011230"}),
+                row(2, **{"开工日期": "2019-10-01", "竣工日期": "2019-06-30"}),
+            ]
+        ),
+    )
+    expect(page.get_by_test_id("import-ok")).to_contain_text("警告")
+    warnings = page.get_by_test_id("import-warnings")
+    expect(warnings).to_contain_text("未通过 GB 11643 校验")
+    expect(warnings).to_contain_text("早于开工日期")
+    expect(warnings).to_contain_text("可能是同一户重复建档")
+    expect(page.get_by_role("link", name="下载标注了警告的文件")).to_be_visible()
+    shot(page, "import-warnings")
+    page.get_by_role("link", name="查看档案中的那一户").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("农户1")
+
+    # A household by hand: the village picked by its initials, a wrong check digit refused.
+    page.goto(f"{live_server.url}/households/new/")
+    page.get_by_placeholder("输入地名或拼音首字母筛选，如 xqz").fill("xpc")
+    expect(page.locator("select[name=region_code]")).to_have_value("350881100203")
+    page.get_by_label("户主姓名").fill("陈金水")
+    page.get_by_label("户主身份证号").fill(bad_check_digit(9))
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("未通过 GB 11643 校验（校验码或出生日期不对）")).to_be_visible()
+    expect(page.get_by_label("户主姓名")).to_have_value("陈金水")
+    expect(page.locator("select[name=region_code]")).to_have_value("350881100203")
+    shot(page, "new-household-refused")
+    page.get_by_label("号码校验不通过的说明（号码通过校验时不填）").fill(
+        "证件本身校验码有误，已核对户口簿"
+    )
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("陈金水")
+    assert not Household.objects.get(head_name="陈金水").head_id_valid
+
+    # A clue whose place was not chosen: refused on the field, every word kept.
+    page.goto(f"{live_server.url}/clues/new/")
+    page.locator("select[name=region_code]").select_option("")
+    page.get_by_label("涉及地方或单位").fill("新桥镇西埔村")
+    summary = "西埔村村主任截留危房改造补助资金两万元，群众多次反映"
+    page.get_by_label("问题线索摘要").fill(summary)
+    page.get_by_label("涉及资金（万元）").fill("2万")
+    page.get_by_label("被反映对象1 姓名").fill("张三")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_text("涉及地方：请选择涉及地方。")).to_be_visible()
+    expect(page.get_by_label("问题线索摘要")).to_have_value(summary)
+    expect(page.get_by_label("被反映对象1 姓名")).to_have_value("张三")
+    shot(page, "clue-refused")
+    page.get_by_placeholder("输入地名或拼音首字母筛选，如 xqz").fill("xqz")
+    page.get_by_role("button", name="登记").click()
+    expect(page.get_by_text("已登记，台账编号")).to_be_visible()
+    assert Clue.objects.get().funds == 2
+
+
+def test_closing_a_problem_list_item_is_confirmed_with_a_note_and_a_photo(page, live_server, cast):
+    from datetime import date
+
+    from anju.oversight import services
+    from anju.oversight.models import RectificationItem
+    from anju.regions.models import Region
+
+    services.item_create(
+        actor=cast["alice"],
+        region=Region.objects.get(code="350881100000"),
+        source="visit",
+        description="西埔村陈某房屋漏雨透风",
+        owner="黄乡长",
+        deadline=date(2026, 12, 31),
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/clues/items/")
+    page.get_by_role("link", name="已整改…").click()
+    expect(page.get_by_test_id("confirm-what")).to_contain_text("此操作不能撤销")
+    page.get_by_label("整改情况").fill("屋面已换瓦，村委会验收")
+    page.get_by_test_id("confirm-done").click()
+    expect(page.get_by_text("须上传整改后的照片作为佐证")).to_be_visible()
+    expect(page.get_by_label("整改情况")).to_have_value("屋面已换瓦，村委会验收")
+    shot(page, "item-done-refused")
+    assert RectificationItem.objects.get().status == "open"

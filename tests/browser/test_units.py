@@ -1,0 +1,169 @@
+"""Issue 30's journey in Chromium: the housing bureau transfers a clue to civil affairs by
+name; only civil affairs signs for it and reports back (the housing clerk cannot sign it); the
+sender sees each step; civil affairs files its quarter's clue report and keeps its directory
+entry; the lead unit sees who filed and consolidates them into its quarterly clue report."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from anju.accounts.models import Unit
+from anju.accounts.roles import Role
+from anju.oversight.models import Clue, Transfer
+from anju.reporting.models import UnitClueReport
+from tests.base import make_cast, make_regions, make_user
+from tests.browser.test_journeys import log_in
+
+SHOTS = Path("/tmp/anju-shots/units")
+SUMMARY = "西埔村低保户黄某某家庭收入明显超标，仍享受危房改造补助"
+
+
+@pytest.fixture
+def cast(transactional_db):
+    make_regions()
+    users = make_cast()
+    county = "350881000000"
+    housing = Unit.objects.create(
+        name="漳平市住建局", kind="housing", region_id=county, is_lead=True
+    )
+    civil = Unit.objects.create(name="漳平市民政局", kind="civil_affairs", region_id=county)
+    Unit.objects.create(name="漳平市财政局", kind="finance", region_id=county)
+    for name in ("carol", "rita"):
+        users[name].work_unit = housing
+        users[name].save(update_fields=["work_unit"])
+    users["mina"] = make_user("mina", Role.DEPARTMENT, county, work_unit=civil)
+    Clue.objects.create(
+        number="350881-2026-00007",
+        region_id="350881100203",
+        place="新桥镇西埔村",
+        source_channel="petition",
+        received_on=date(2026, 10, 5),
+        category="eligibility",
+        summary=SUMMARY,
+        status="registered",
+        status_since=date(2026, 10, 5),
+        registered_by=users["carol"],
+    )
+    return users
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def logout(page):
+    page.get_by_role("button", name="退出").click()
+
+
+def post_by_hand(page, url):
+    """A forged POST with the page's own CSRF token: what a clerk could do without a button."""
+    page.evaluate(
+        """(url) => {
+            const form = document.createElement('form');
+            form.method = 'post';
+            form.action = url;
+            const token = document.createElement('input');
+            token.name = 'csrfmiddlewaretoken';
+            token.value = document.querySelector('input[name=csrfmiddlewaretoken]').value;
+            form.appendChild(token);
+            document.body.appendChild(form);
+            form.submit();
+        }""",
+        url,
+    )
+    page.wait_for_load_state()
+
+
+def test_a_transfer_to_civil_affairs_and_its_quarterly_report(page, live_server, cast):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    clue = Clue.objects.get()
+
+    # The housing clerk transfers the clue to civil affairs, picked by name.
+    log_in(page, live_server, "carol")
+    page.goto(f"{live_server.url}/clues/{clue.pk}/")
+    page.get_by_label("接收单位（系统内）").select_option(label="漳平市民政局")
+    page.get_by_label("移送说明").fill("请核实该户低保资格")
+    page.get_by_role("button", name="移送", exact=True).click()
+    expect(page.get_by_text("已移送漳平市民政局")).to_be_visible()
+    expect(page.get_by_test_id("transfer-ack")).to_have_text("待签收")
+    transfer = Transfer.objects.get()
+    assert transfer.receiver.name == "漳平市民政局" and transfer.target == "department"
+
+    # Housing has nothing to sign: the transfer is civil affairs'; forcing it is refused.
+    page.goto(f"{live_server.url}/clues/transfers/")
+    expect(page.get_by_text("没有移送给本单位的线索。")).to_be_visible()
+    expect(page.get_by_test_id("outgoing")).to_contain_text("等待对方签收")
+    expect(page.get_by_test_id("board")).to_contain_text("漳平市民政局")
+    expect(page.get_by_role("button", name="签收")).to_have_count(0)
+    shot(page, "transfers-housing")
+    post_by_hand(page, f"{live_server.url}/clues/transfers/{transfer.pk}/ack/")
+    expect(page.get_by_role("heading", name="未找到")).to_be_visible()
+    transfer.refresh_from_db()
+    assert transfer.acknowledged_on is None
+    logout(page)
+
+    # Civil affairs finds it on its to-do list, signs for it and reports back.
+    log_in(page, live_server, "mina")
+    expect(page.get_by_text("350881-2026-00007")).to_be_visible()
+    page.goto(f"{live_server.url}/clues/transfers/")
+    expect(page.get_by_test_id("incoming")).to_contain_text(SUMMARY[:20])
+    page.get_by_role("button", name="签收").click()
+    expect(page.get_by_text("已签收。")).to_be_visible()
+    page.get_by_label("办理结果").fill("经核实该户家庭收入超标，已取消低保资格")
+    page.get_by_role("button", name="反馈").click()
+    expect(page.get_by_text("已反馈办理结果")).to_be_visible()
+    shot(page, "transfers-civil-affairs")
+
+    # Its quarter's clue report to the lead unit (the quarter just ended), entered by hand.
+    page.goto(f"{live_server.url}/reports/units/")
+    expect(page.get_by_test_id("own-status")).to_have_text("本季度尚未报送。")
+    page.get_by_label("本季度发现问题线索（条）").fill("4")
+    page.get_by_label("移送住建部门或纪检监察机关（条）").fill("2")
+    page.get_by_label("收到移送的问题线索（条）").fill("1")
+    page.get_by_label("已办结（条）").fill("1")
+    page.get_by_label("问责处理（人）").fill("0")
+    page.get_by_role("button", name="报送牵头单位").click()
+    expect(page.get_by_text("已向牵头单位报送")).to_be_visible()
+    shot(page, "unit-report-civil-affairs")
+
+    # It keeps its own directory entry.
+    page.goto(f"{live_server.url}/units/")
+    page.get_by_role("link", name="维护本单位（漳平市民政局）的通讯录").click()
+    page.get_by_label("分管领导", exact=True).fill("罗民安")
+    page.get_by_label("办公电话").fill("0597-7532303")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("directory")).to_contain_text("0597-7532303")
+    shot(page, "directory-civil-affairs")
+    logout(page)
+
+    # The housing clerk sees each step on the clue.
+    log_in(page, live_server, "carol")
+    page.goto(f"{live_server.url}/clues/{clue.pk}/")
+    expect(page.get_by_test_id("transfer-ack")).to_contain_text("mina姓名")
+    expect(page.get_by_test_id("transfer-report")).to_contain_text("已取消低保资格")
+
+    # The lead unit sees who filed and consolidates into its report to the commission.
+    page.goto(f"{live_server.url}/reports/units/")
+    board = page.get_by_test_id("unit-board")
+    expect(board.get_by_role("row", name="漳平市民政局")).to_contain_text("已报送")
+    expect(board.get_by_role("row", name="漳平市财政局")).to_contain_text("未报送")
+    shot(page, "unit-reports-lead")
+    page.get_by_role("button", name="汇总编制").click()
+    consolidated = page.get_by_test_id("quarter-departments")
+    expect(consolidated.get_by_role("row", name="漳平市民政局")).to_contain_text("4")
+    expect(consolidated.get_by_role("row", name="漳平市财政局")).to_contain_text("未报送")
+    expect(page.get_by_test_id("quarter-summary")).to_contain_text("各参与单位合计")
+    shot(page, "quarterly-report-lead")
+    report = UnitClueReport.objects.get()
+    assert (report.found, report.transferred, report.closed) == (4, 2, 1)
+    logout(page)
+
+    # The security administrator sees and sets which unit a user belongs to.
+    log_in(page, live_server, "sue")
+    page.goto(f"{live_server.url}/users/{cast['mina'].pk}/")
+    expect(page.get_by_test_id("work-unit")).to_have_text("漳平市民政局")
+    expect(page.get_by_label("所属单位")).to_have_value(str(cast["mina"].work_unit_id))
+    shot(page, "user-unit-security-admin")
