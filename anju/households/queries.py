@@ -2,11 +2,19 @@
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from anju.households.choices import Category, Method, Structure
 from anju.households.facts import GRADES, late_payment, listed_contains
-from anju.households.models import Household, Renovation
+from anju.households.models import (
+    Assessment,
+    FollowUpVisit,
+    House,
+    Household,
+    Renovation,
+    SafetyPlate,
+)
 from anju.identity import parse_id
 from anju.parameters import payment_days
 
@@ -24,6 +32,7 @@ def household_list(
     payment: str = "",
     base_village: str = "",
     pending: str = "",
+    plate: str = "",
     today: date | None = None,
 ) -> QuerySet:
     """Filtered households; each filter is a condition on the household's row (its name, ID and
@@ -68,7 +77,99 @@ def household_list(
         households = households.filter(region__is_base_village=True)
     if pending == "1":
         households = households.filter(pending=True)
+    if plate in ("0", "1"):
+        plated = Exists(SafetyPlate.objects.filter(household=OuterRef("pk")))
+        households = households.filter(plated if plate == "1" else ~plated)
     return households.select_related("region").order_by("region_id", "head_name", "pk")
+
+
+# The list's sortable columns: those of the household's row (in the list's index), and those
+# read from below it, which only a township's or village's list (a few thousand rows) sorts by.
+ROW_SORTS = {
+    "village": ("region_id", "head_name", "pk"),
+    "head": ("head_name", "pk"),
+    "size": (F("size").desc(nulls_last=True), "pk"),
+}
+BELOW_SORTS = {
+    "year": (F("latest_year").desc(nulls_last=True), "pk"),
+    "visit": (F("last_visit").desc(nulls_last=True), "pk"),
+}
+
+
+def _latest(model, field: str, *order: str, **match):
+    return Subquery(
+        model.objects.filter(household=OuterRef("pk"), **match).order_by(*order).values(field)[:1]
+    )
+
+
+def with_list_columns(households: QuerySet) -> QuerySet:
+    """The list's columns read from below the household, each a correlated subquery on an index
+    by household (computed for the page's rows only, as `paginate_by_key` reads the keys
+    without them): the old house's structure and latest grade, the latest renovation, the
+    latest plate, the last visit."""
+    old_house = House.objects.filter(household=OuterRef("pk"), is_new=False).order_by("pk")
+    return households.annotate(
+        structure=Subquery(old_house.values("structure")[:1]),
+        latest_grade=Subquery(
+            Assessment.objects.filter(house__household=OuterRef("pk"), house__is_new=False)
+            .order_by(F("assessed_on").desc(nulls_last=True), "-pk")
+            .values("grade")[:1]
+        ),
+        latest_year=_latest(Renovation, "year", "-year"),
+        latest_renovation=_latest(Renovation, "pk", "-year"),
+        plate_number=_latest(SafetyPlate, "number", "-issued_on", "-pk"),
+        plate_installed=_latest(SafetyPlate, "installed_on", "-issued_on", "-pk"),
+        last_visit=_latest(FollowUpVisit, "visited_on", "-visited_on"),
+    )
+
+
+def sorted_list(households: QuerySet, sort: str, *, small: bool) -> tuple[QuerySet, str]:
+    """The list in the asked order (a column below the household only for a small scope);
+    returns the order applied."""
+    if sort in BELOW_SORTS and small:
+        return households.order_by(*BELOW_SORTS[sort]), sort
+    if sort in ROW_SORTS:
+        return households.order_by(*ROW_SORTS[sort]), sort
+    return households, "village"
+
+
+CATEGORY_LABELS = dict(Category.choices)
+STRUCTURE_LABELS = dict(Structure.choices)
+METHOD_LABELS = dict(Method.choices)
+
+
+def renovation_status(r: Renovation) -> str:
+    """Where a renovation stands, as the township says it."""
+    if r.accepted_on:
+        return "已验收"
+    if r.completed_on:
+        return "已竣工待验收"
+    if r.started_on:
+        return "在建"
+    if r.approved_on:
+        return "已审批未开工"
+    return "申报中"
+
+
+def list_rows(households: list[Household]) -> list[Household]:
+    """The page's households with what their columns show (one query for the renovations)."""
+    renovations = Renovation.objects.in_bulk(
+        [h.latest_renovation for h in households if h.latest_renovation]
+    )
+    for h in households:
+        h.category_labels = [
+            CATEGORY_LABELS[c]
+            for c in h.category_codes.strip(",").split(",")
+            if c in CATEGORY_LABELS
+        ]
+        h.structure_label = STRUCTURE_LABELS.get(h.structure or "", "")
+        latest = renovations.get(h.latest_renovation)
+        h.renovation = (
+            (latest.year, METHOD_LABELS.get(latest.method, ""), renovation_status(latest))
+            if latest
+            else None
+        )
+    return households
 
 
 def timeline(household: Household) -> list[tuple]:

@@ -63,14 +63,23 @@ from anju.households.models import (
 )
 from anju.households.visit_file import HEADERS as VISIT_HEADERS
 from anju.pagination import paginate, paginate_by_key
+from anju.regions.models import Level, Region
 from anju.regions.picker import RegionField, limit_regions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
+def _place(request):
+    """The region the list is of: the village or township picked in its selects (404 outside
+    the user's region), else `?region=` or the active region."""
+    g = request.GET
+    code = g.get("village", "").strip() or g.get("township", "").strip()
+    return access_region(request.user, code) if code else requested_region(request)
+
+
 def _filtered(request):
-    region = requested_region(request)
+    region = _place(request)
     visible = households_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
@@ -87,7 +96,15 @@ def _filtered(request):
         payment=g.get("payment", ""),
         base_village=g.get("base_village", ""),
         pending=g.get("pending", ""),
+        plate=g.get("plate", ""),
     )
+
+
+def _without(query, *names) -> str:
+    kept = query.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 # The overview's filters (anju.dashboard), kept when the list is searched further.
@@ -98,12 +115,33 @@ KEPT_FILTERS = {
 }
 
 
+def _places(region) -> tuple[list, list]:
+    """The township and village choices of the list's plain selects: the townships of the
+    county (or of the user's township) the list is in, and the villages of its township."""
+    if region.level >= Level.TOWNSHIP:
+        township = Region.objects.get(code=region.code[:9] + "000")
+        townships = [township]
+    elif region.level == Level.COUNTY:
+        township, townships = None, list(region.children.order_by("code"))
+    else:
+        return [], []
+    villages = list(township.children.order_by("code")) if township else []
+    return townships, villages
+
+
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def households(request):
+    region = _place(request)
+    sort = request.GET.get("sort", "")
+    small = region.level >= Level.TOWNSHIP  # a township's list sorts by any column
+    items, sort = queries.sorted_list(_filtered(request), sort, small=small)
     # Shown masked from the stored masks: nothing on the page is decrypted.
-    page = paginate_by_key(request, _filtered(request).defer("head_id", "account_number"))
+    page = paginate_by_key(
+        request, queries.with_list_columns(items.defer("head_id", "account_number"))
+    )
+    page.object_list = queries.list_rows(page.object_list)
     rows = [(h, h.head_id_masked) for h in page.object_list]
-    region = requested_region(request)
+    townships, villages = _places(region)
     g = request.GET
     kept = [(k, g[k]) for k in ("region", *KEPT_FILTERS) if g.get(k)]
     labels = [KEPT_FILTERS[k][v] for k, v in kept if v in KEPT_FILTERS.get(k, {})]
@@ -121,6 +159,11 @@ def households(request):
             "region": region,
             "kept": kept,
             "kept_labels": labels,
+            "townships": townships,
+            "villages": villages,
+            "sort": sort,
+            "small": small,
+            "sort_query": _without(g, "sort", "page"),
         },
     )
 

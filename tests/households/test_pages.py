@@ -1,4 +1,5 @@
 import io
+import re
 from urllib.parse import unquote
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -207,7 +208,9 @@ class HouseholdListPagingTests(AnjuTestCase):
             if q["sql"].startswith("SELECT")
             and f"FROM {household}" in q["sql"]
             and "ORDER BY" in q["sql"]
-            and "LIMIT" in q["sql"]
+            # the statement's own LIMIT (the list's columns below the household are subqueries
+            # with limits of their own, in the query that reads the page's rows by key)
+            and re.search(r"LIMIT \d+( OFFSET \d+)?$", q["sql"].strip())
         ]
         self.assertEqual(len(ordered), 1, ordered)
         selected = ordered[0][len("SELECT ") : ordered[0].index(" FROM ")]
