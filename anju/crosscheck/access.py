@@ -4,22 +4,35 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from anju.accounts.access.core import Perm, has_perm, policy, require, scoped
+from anju.accounts.models import UnitKind
 from anju.crosscheck.choices import DEPARTMENT, Kind
 from anju.crosscheck.models import CheckRun, Finding, ReferenceList
 
 # Names a department's unit goes by besides DEPARTMENT's (扶贫办 became 乡村振兴局 in 2021).
 UNIT_NAMES = {"扶贫办": ("扶贫办", "乡村振兴局", "乡村振兴")}
+# The lists each kind of registered unit (accounts.Unit) brings.
+LISTS_OF_UNIT = {
+    UnitKind.POVERTY: [Kind.POVERTY],
+    UnitKind.CIVIL_AFFAIRS: [Kind.DEATHS, Kind.SUBSISTENCE, Kind.EXTREME_POOR],
+    UnitKind.DISABLED: [Kind.DISABLED],
+    UnitKind.VETERANS: [Kind.VETERANS],
+    UnitKind.FINANCE: [Kind.PAYMENTS],
+}
 
 
 def reference_kinds_for(user) -> list[str]:
     """The kinds of list the user may upload and see: every kind for those who run the
     cross-check; for a department's data clerk (数据员) only the kinds of the department named
     in their unit (单位, set by the system administrator): 民政局 → 低保、特困、死亡. None
-    when the unit names no department."""
+    when the unit names no department. A clerk of a registered unit (单位, accounts.Unit) brings
+    that unit's lists; the free-text unit is read only for a clerk of none."""
     if not has_perm(user, Perm.UPLOAD_REFERENCES):
         return []
     if has_perm(user, Perm.RUN_CROSSCHECK):
         return list(Kind.values)
+    registered = getattr(user, "work_unit", None)
+    if registered is not None:
+        return [str(kind) for kind in LISTS_OF_UNIT.get(registered.kind, [])]
     unit = user.unit or ""
     return [
         kind

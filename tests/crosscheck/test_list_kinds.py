@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from anju.accounts.models import Role
+from anju.accounts.models import Role, Unit
 from anju.crosscheck.access import reference_kinds_for
 from anju.crosscheck.choices import Kind
 from anju.crosscheck.models import ReferenceList
@@ -23,6 +23,23 @@ def upload(kind: str, body: str) -> dict:
 class DepartmentKindsTests(AnjuTestCase):
     def setUp(self):
         self.civil = make_user("minzheng", Role.DATA_PROVIDER, "350881000000", unit="漳平市民政局")
+
+    def test_a_clerk_of_a_registered_unit_brings_that_units_lists(self):
+        """The unit registered by the security administrator decides, whatever the free-text
+        unit says (a finance clerk whose text names 民政局 still brings payments only)."""
+        finance = Unit.objects.create(name="漳平市财政局", kind="finance", region_id="350881000000")
+        clerk = make_user(
+            "caizheng", Role.DATA_PROVIDER, "350881000000", unit="漳平市民政局", work_unit=finance
+        )
+        self.assertEqual(reference_kinds_for(clerk), ["payments"])
+        veterans = Unit.objects.create(
+            name="漳平市退役军人事务局", kind="veterans", region_id="350881000000"
+        )
+        clerk.work_unit = veterans
+        self.assertEqual(reference_kinds_for(clerk), ["veterans"])
+        housing = Unit.objects.create(name="漳平市住建局", kind="housing", region_id="350881000000")
+        clerk.work_unit = housing
+        self.assertEqual(reference_kinds_for(clerk), [])
 
     def test_the_clerk_is_offered_only_the_kinds_of_their_department(self):
         self.assertEqual(
