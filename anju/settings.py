@@ -124,7 +124,8 @@ def _database() -> dict:
         # the cross-check's joins that compiling (inlining and optimising ~100 functions) took
         # 0.7 s of a 0.79 s query on 16,000 households, more than the query itself; nothing here
         # runs long enough per row to earn it back (docs/crosscheck.md, growth with the data).
-        db.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        options = db.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
         return db
     return {
         "ENGINE": "django.db.backends.sqlite3",
