@@ -30,9 +30,8 @@ def reference_kinds_for(user) -> list[str]:
         return []
     if has_perm(user, Perm.RUN_CROSSCHECK):
         return list(Kind.values)
-    registered = getattr(user, "work_unit", None)
-    if registered is not None:
-        return [str(kind) for kind in LISTS_OF_UNIT.get(registered.kind, [])]
+    if user.work_unit_id is not None:
+        return [str(kind) for kind in LISTS_OF_UNIT.get(user.work_unit.kind, [])]
     unit = user.unit or ""
     return [
         kind

@@ -9,7 +9,7 @@ from anju.guide.content import GUIDES, figure_sections
 @staff_view()
 def index(request):
     """Every role's guide, the user's own first."""
-    mine = set(request.user.roles) if hasattr(request.user, "roles") else set()
+    mine = request.user.roles
     guides = [GUIDES[r] for r in Role if r in GUIDES]
     own = [g for g in guides if g.role in mine]
     others = [g for g in guides if g.role not in mine]
