@@ -184,6 +184,7 @@ def run() -> None:
     for code, rule in RULES.items():
         counts[code] = len({hit.key for hit in rule(ctx)})
     baseline = time.perf_counter() - start
+    ctx.close()
     differ = {
         c: (n, ours_run.counts.get(c)) for c, n in counts.items() if n != ours_run.counts.get(c)
     }

@@ -56,17 +56,27 @@ def main(argv=None) -> int:
         execute=execute,
     )
     print(f"{connection.vendor}: region {top.code}, lists {by_kind}")
+    # CPU: this process's and (PostgreSQL) its server process's, which neighbours do not inflate.
+    from tests.crosscheck.growth import _cpu
+
+    total = [0.0, 0.0]
     for code, rule in RULES.items():
         if args.rule and code not in args.rule:
             continue
         current["rule"] = code
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), _cpu()
         found = sum(1 for _ in rule(ctx))
-        print(f"{code:26s} {time.perf_counter() - began:7.2f} s  {found:8,d} found")
+        wall, cpu = time.perf_counter() - began, _cpu() - cpu
+        total[0] += wall
+        total[1] += cpu
+        print(f"{code:26s} {wall:7.2f} s  CPU {cpu:7.2f} s  {found:8,d} found")
+    print(f"{'all rules':26s} {total[0]:7.2f} s  CPU {total[1]:7.2f} s")
     print("\nslowest statements:")
     for code, sql, params, seconds, rows in sorted(statements, key=lambda s: -s[3])[:12]:
         print(f"\n{code} {seconds:.2f} s, {rows:,} rows")
-        if args.plans:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            print("   ", sql.split("(")[0].split(" AS ")[0].strip())  # the run's own table
+        elif args.plans:
             with connection.cursor() as cursor:
                 if connection.vendor == "sqlite":
                     cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
@@ -76,6 +86,7 @@ def main(argv=None) -> int:
                     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
                     for (line,) in cursor.fetchall():
                         print("   ", line)
+    ctx.close()
     return 0
 
 

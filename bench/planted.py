@@ -111,6 +111,7 @@ def _main(argv: list[str]) -> int:
         began = time.perf_counter()
         counts = {code: len({hit.key for hit in rule(ctx)}) for code, rule in RULES.items()}
         baseline = time.perf_counter() - began
+        ctx.close()
     differ = {c: (n, run.counts.get(c)) for c, n in counts.items() if n != run.counts.get(c)}
     worst = min(min(r, p) for r, p in result.values())
     print(

@@ -19,6 +19,7 @@ from anju.crosscheck.choices import Rule, RunStatus
 from anju.crosscheck.models import CheckRun, Finding
 from anju.crosscheck.references import current_lists
 from anju.crosscheck.rules import RULES, Context, Hit
+from anju.crosscheck.rules.base import SCRATCH
 from anju.regions.models import Region
 from anju.sealed import Sealer
 from anju.tabular.inserts import insert_rows, key_table
@@ -59,7 +60,18 @@ def execute(run: CheckRun, *, progress=_silent, rules: list[str] | None = None) 
         raise
 
 
+def _sweep(run: CheckRun) -> None:
+    """Drop the tables a killed run left (`Context.table`), when no other run is using any."""
+    if CheckRun.objects.filter(status=RunStatus.RUNNING).exclude(pk=run.pk).exists():
+        return
+    left = [t for t in connection.introspection.table_names() if t.startswith(SCRATCH)]
+    with connection.cursor() as cursor:
+        for table in left:
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}")
+
+
 def _execute(run: CheckRun, progress, codes: list[str]) -> CheckRun:
+    _sweep(run)
     lists = list(current_lists(run.region))
     by_kind: dict[str, list[int]] = {}
     for reference in lists:
@@ -90,7 +102,10 @@ def _execute(run: CheckRun, progress, codes: list[str]) -> CheckRun:
     )
     order = sorted(codes, key=lambda code: -last.get(code, 0))
     began = time.perf_counter()
-    results = sorted(_map(collect, order), key=lambda result: codes.index(result[0]))
+    try:
+        results = sorted(_map(collect, order), key=lambda result: codes.index(result[0]))
+    finally:
+        ctx.close()
     rules_seconds = time.perf_counter() - began
     hits: dict[str, tuple[str, Hit]] = {}
     counts, timings = Counter(), {}

@@ -3,6 +3,8 @@ overrides the defaults), the helpers that word the evidence, Hit (what a rule fo
 (one run's region, lists and day, and where its SQL runs), the shared SQL snippets and sealed
 columns, and the `@rule` registry RULES."""
 
+import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -83,9 +85,52 @@ class Context:
     # rules to DuckDB over Parquet copies of the tables ("duckdb", with its own `execute`).
     dialect: str = ""
     execute: Callable[[str, list], list[tuple]] | None = None
+    # The run's own tables (`table`): name -> table in the database, dropped by `close`.
+    scratch: dict[str, str] = field(default_factory=dict, repr=False)
+    _making: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self):
         self.dialect = self.dialect or connection.vendor
+
+    @property
+    def fence(self) -> str:
+        """Closes a subquery (`SELECT * FROM (... {fence}) t`) so that the database computes
+        it once per row rather than folding it into the outer query, where a column that is a
+        correlated subquery is computed again at each mention in the outer WHERE."""
+        return "LIMIT -1 OFFSET 0" if self.dialect == "sqlite" else "OFFSET 0"
+
+    def table(self, name: str, sql: str, params: list, index: tuple[str, ...] = ()) -> str:
+        """A table holding the rows of `sql`, made the first time a rule asks for `name` and
+        read by every later rule of the run, on any of its connections (a real table, not a
+        temporary one: those are private to the connection that made them). Rules that share
+        an expensive derived table (what was paid for each renovation) compute it once."""
+        with self._making:  # the other connection waits for the table rather than racing it
+            if name not in self.scratch:
+                table = f"{SCRATCH}{name}_{uuid.uuid4().hex[:12]}"
+                unlogged = "UNLOGGED " if self.dialect == "postgresql" else ""
+                self.run(f"CREATE {unlogged}TABLE {table} AS {sql}", params)
+                if self.dialect != "duckdb":  # DuckDB joins by hashing; it needs no index
+                    for column in index:
+                        self.run(f"CREATE INDEX {table}_{column} ON {table} ({column})", [])
+                if self.dialect == "postgresql":  # the planner's row counts for the new table
+                    self.run(f"ANALYZE {table}", [])
+                self.scratch[name] = table
+        return self.scratch[name]
+
+    def run(self, sql: str, params: list) -> None:
+        """Execute a statement that returns no rows."""
+        if self.execute is not None:
+            self.execute(sql, params)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+
+    def close(self) -> None:
+        """Drop the run's own tables."""
+        with self._making:
+            for table in self.scratch.values():
+                self.run(f"DROP TABLE IF EXISTS {table}", [])
+            self.scratch.clear()
 
     def days(self, later: str, earlier: str) -> str:
         """SQL for the whole days from `earlier` to `later` (two date columns)."""
@@ -131,6 +176,9 @@ def marks(values) -> str:
 
 
 SCOPE = "h.region_id BETWEEN %s AND %s"
+# The prefix of a run's own tables (`Context.table`); one left by a run that was killed is
+# dropped by the next run (`anju.crosscheck.runs`).
+SCRATCH = "anju_scratch_"
 # The sealed columns the rules read back (anju.sealed: table.column, bound to the row's digest).
 HEAD_ID = ("households_household.head_id", "id")
 TASK_ID = ("assessments_assessmenttask.id_number", "id")

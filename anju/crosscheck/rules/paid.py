@@ -42,12 +42,18 @@ RENOVATION = (
 )
 
 
-def _finance(ctx: Context) -> tuple[str, list]:
-    """The finance list's payments to the people in scope, each with the renovation it fits."""
+def finance_paid(ctx: Context) -> str:
+    """The run's table of the finance list's payments to the people in scope, each with the
+    renovation it fits (`fit`): id (the list row), vid, hid, year, start (the day paid),
+    amount_fen, account_number (sealed), account_number_digest, account_holder.
+
+    Made once per run (`Context.table`) and read by every payment rule: fitting each payment to
+    its renovation is the costly part (an aggregate per payment), and the four payment rules
+    asked for it five times over. Only where finance lists are in use (`finance_lists`)."""
     lists = finance_lists(ctx)
-    sql = f"""SELECT {RENOVATION}, f.paid_on, f.amount_fen, f.account_number,
-                  f.account_number_digest, f.account_holder, 'finance' AS source
-            FROM (SELECT h.id AS hid, {fit("h.id", "r.start")} AS year, r.start AS paid_on,
+    sql = f"""SELECT f.id, v.id AS vid, v.household_id AS hid, v.year, f.start, f.amount_fen,
+                  f.account_number, f.account_number_digest, f.account_holder
+            FROM (SELECT r.id, h.id AS hid, {fit("h.id", "r.start")} AS year, r.start,
                          r.amount_fen, r.account_number, r.account_number_digest,
                          r.account_holder
                   FROM households_household h
@@ -56,25 +62,25 @@ def _finance(ctx: Context) -> tuple[str, list]:
                   WHERE {SCOPE} AND +r.reference_id IN ({marks(lists)})
                     AND r.amount_fen IS NOT NULL AND r.start IS NOT NULL) f
             JOIN households_renovation v ON v.household_id = f.hid AND v.year = f.year"""
-    return sql, [*ctx.bounds, *lists]
+    return ctx.table("finance_paid", sql, [*ctx.bounds, *lists], index=("vid", "hid"))
 
 
-def of_renovation(ctx: Context, select: str, also: str = "") -> tuple[str, list]:
-    """SQL (and its parameters): a subquery selecting `select` from the finance list's payments
-    that belong to renovation `v` (`r`, and `also` further conditions on them)."""
-    lists = finance_lists(ctx)
-    sql = f"""(SELECT {select} FROM households_person q
-                JOIN crosscheck_referencerecord r ON r.id_number_digest = q.id_number_digest
-                WHERE q.household_id = v.household_id AND +r.reference_id IN ({marks(lists)})
-                  AND r.amount_fen IS NOT NULL AND r.start IS NOT NULL
-                  AND {fit("v.household_id", "r.start")} = v.year {also})"""
-    return sql, lists
+def _finance(ctx: Context) -> str:
+    """The finance list's payments to the people in scope, with the renovation each fits."""
+    return f"""SELECT {RENOVATION}, f.start AS paid_on, f.amount_fen, f.account_number,
+                  f.account_number_digest, f.account_holder, 'finance' AS source
+            FROM {finance_paid(ctx)} f JOIN households_renovation v ON v.id = f.vid"""
 
 
-def held_by_finance(ctx: Context) -> tuple[str, list]:
-    """SQL (and its parameters): the finance list holds a payment of renovation `v`."""
-    sql, params = of_renovation(ctx, "1")
-    return f"EXISTS {sql}", params
+def of_renovation(ctx: Context, select: str, also: str = "") -> str:
+    """SQL: a subquery selecting `select` from the finance list's payments that belong to
+    renovation `v` (`r`: finance_paid's columns, and `also` further conditions on them)."""
+    return f"(SELECT {select} FROM {finance_paid(ctx)} r WHERE r.vid = v.id {also})"
+
+
+def held_by_finance(ctx: Context) -> str:
+    """SQL: the finance list holds a payment of renovation `v`."""
+    return f"EXISTS {of_renovation(ctx, '1')}"
 
 
 def archive_payments(ctx: Context) -> str:
@@ -96,12 +102,21 @@ def payments(ctx: Context) -> tuple[str, list]:
                 {archive_payments(ctx)}"""
     if not finance_lists(ctx):
         return f"({archive})", [*ctx.bounds]
-    finance, params = _finance(ctx)
-    held, held_params = held_by_finance(ctx)
     return (
-        f"({finance} UNION ALL {archive} AND NOT {held})",
-        [*params, *ctx.bounds, *held_params],
+        f"({_finance(ctx)} UNION ALL {archive} AND NOT {held_by_finance(ctx)})",
+        [*ctx.bounds],
     )
+
+
+def paid_totals(ctx: Context) -> str:
+    """The run's table of what was paid for each approved renovation in scope that was paid at
+    all (`payments`): vid, first_paid, total, times (how many payments), source. Made once
+    per run and read by PAYMENT_AMOUNT and PAYMENT_LATE."""
+    paid, params = payments(ctx)
+    sql = f"""SELECT vid, MIN(paid_on) AS first_paid, SUM(amount_fen) AS total,
+                     COUNT(*) AS times, MIN(source) AS source
+              FROM {paid} pay GROUP BY vid"""
+    return ctx.table("paid_totals", sql, params, index=("vid",))
 
 
 def source_name(source: str) -> str:
@@ -121,10 +136,10 @@ def disagreements(ctx: Context) -> tuple[str, list] | None:
     for the renovations the archive pays only (none, where it records no payments)."""
     if not finance_lists(ctx):
         return None
-    total, lists = of_renovation(ctx, "SUM(r.amount_fen)")
-    first, _ = of_renovation(ctx, "MIN(r.start)")
+    total = of_renovation(ctx, "SUM(r.amount_fen)")
+    first = of_renovation(ctx, "MIN(r.start)")
     # A fence (no flattening): each lookup runs once per renovation, not once per mention.
-    fence = "LIMIT -1 OFFSET 0" if ctx.dialect == "sqlite" else "OFFSET 0"
+    fence = ctx.fence
     sql = f"""(SELECT * FROM (
                 SELECT a.vid, a.hid, a.year, a.total AS a_total, a.first AS a_first,
                        {total} AS f_total, {first} AS f_first
@@ -134,7 +149,7 @@ def disagreements(ctx: Context) -> tuple[str, list] | None:
                       GROUP BY v.id, v.household_id, v.year) a
                 JOIN households_renovation v ON v.id = a.vid {fence}) t
             WHERE t.f_total IS NOT NULL)"""
-    return sql, [*lists, *lists, *ctx.bounds]
+    return sql, [*ctx.bounds]
 
 
 def paid_since(ctx: Context, since: str) -> tuple[str, list]:
@@ -148,10 +163,10 @@ def paid_since(ctx: Context, since: str) -> tuple[str, list]:
                    WHERE pay.renovation_id = v.id AND pay.paid_on >= {since})"""
     if not finance_lists(ctx):
         return f"0, NULL, NULL, {archive}", []
-    held, params = held_by_finance(ctx)
-    first, _ = of_renovation(ctx, "MIN(r.start)", f"AND r.start >= {since}")
-    total, _ = of_renovation(ctx, "SUM(r.amount_fen)", f"AND r.start >= {since}")
-    return f"CASE WHEN {held} THEN 1 ELSE 0 END, {first}, {total}, {archive}", params * 3
+    held = held_by_finance(ctx)
+    first = of_renovation(ctx, "MIN(r.start)", f"AND r.start >= {since}")
+    total = of_renovation(ctx, "SUM(r.amount_fen)", f"AND r.start >= {since}")
+    return f"CASE WHEN {held} THEN 1 ELSE 0 END, {first}, {total}, {archive}", []
 
 
 def as_paid(values) -> tuple:

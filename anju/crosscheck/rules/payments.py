@@ -26,11 +26,11 @@ from anju.crosscheck.rules.paid import (
     archive_payments,
     disagreements,
     finance_lists,
-    fit,
+    finance_paid,
     fitted,
     held_by_finance,
     of_renovation,
-    payments,
+    paid_totals,
     source_name,
 )
 from anju.crypto import unseal_checked
@@ -60,25 +60,21 @@ def payment_account(ctx: Context) -> Iterator[Hit]:
     lists = finance_lists(ctx)
     if lists:
         rows += ctx.query(
-            f"""SELECT {columns}, {fit("h.id", "r.start")}, r.start, r.amount_fen,
+            f"""SELECT {columns}, r.year, r.start, r.amount_fen,
                        r.account_number, r.account_number_digest, r.account_holder, 'finance',
                        {RENOVATIONS_OF_HOUSEHOLD}, {member.format("r")}
-                FROM households_household h
-                JOIN households_person p ON p.household_id = h.id
-                JOIN crosscheck_referencerecord r ON r.id_number_digest = p.id_number_digest
-                WHERE {SCOPE} AND +r.reference_id IN ({marks(lists)})
-                  AND r.amount_fen IS NOT NULL AND r.start IS NOT NULL
-                  AND {differs.format("r")}""",
-            [*ctx.bounds, *lists],
+                FROM {finance_paid(ctx)} r JOIN households_household h ON h.id = r.hid
+                WHERE {differs.format("r")}""",
+            [],
             sealed={2: HEAD_ID, 5: HOUSEHOLD_ACCOUNT},
         )
-    held, held_params = held_by_finance(ctx) if lists else ("0 = 1", [])
+    held = held_by_finance(ctx) if lists else "0 = 1"
     rows += ctx.query(
         f"""SELECT {columns}, v.year, pay.paid_on, pay.amount_fen, pay.account_number,
                    pay.account_number_digest, pay.account_holder, 'archive',
                    {RENOVATIONS_OF_HOUSEHOLD}, {member.format("pay")}
             {archive_payments(ctx)} AND {differs.format("pay")} AND NOT {held}""",
-        [*ctx.bounds, *held_params],
+        [*ctx.bounds],
         sealed={2: HEAD_ID, 5: HOUSEHOLD_ACCOUNT},
     )
     rows = [row for row in rows if row[5] is not None]  # a payment with no approved renovation
@@ -131,16 +127,16 @@ def _accounts_disagree(ctx: Context) -> Iterator[Hit]:
     into: both accounts in the evidence."""
     if disagreements(ctx) is None:
         return
-    held, lists = held_by_finance(ctx)
-    same, _ = of_renovation(ctx, "1", "AND r.account_number_digest = pay.account_number_digest")
+    held = held_by_finance(ctx)
+    same = of_renovation(ctx, "1", "AND r.account_number_digest = pay.account_number_digest")
     first = "ORDER BY r.start, r.id LIMIT 1"
-    theirs, _ = of_renovation(ctx, "r.account_number", first)
-    theirs_digest, _ = of_renovation(ctx, "r.account_number_digest", first)
+    theirs = of_renovation(ctx, "r.account_number", first)
+    theirs_digest = of_renovation(ctx, "r.account_number_digest", first)
     rows = ctx.query(
         f"""SELECT {HEAD}, v.year, pay.paid_on, pay.amount_fen, pay.account_number,
                    pay.account_number_digest, {theirs}, {theirs_digest}
             {archive_payments(ctx)} AND {held} AND NOT EXISTS {same}""",
-        [*lists, *lists, *ctx.bounds, *lists, *lists],
+        [*ctx.bounds],
         sealed={2: HEAD_ID, 8: PAYMENT_ACCOUNT, 10: FINANCE_ACCOUNT},
     )
     for hid, region, number, name, year, paid_on, amount, account, finance in rows:
@@ -162,16 +158,14 @@ def _accounts_disagree(ctx: Context) -> Iterator[Hit]:
 def payment_amount(ctx: Context) -> Iterator[Hit]:
     """What was paid for a renovation differs from its approved subsidy (the finance list's
     payments where it holds them, else the archive's); and the two sources' totals differ."""
-    paid, params = payments(ctx)
     rows = ctx.query(
-        f"""SELECT {HEAD}, pay.year, pay.subsidy_fen, SUM(pay.amount_fen), COUNT(*),
-                   MIN(pay.source), {RENOVATIONS_OF_HOUSEHOLD}
-            FROM {paid} pay
-            JOIN households_household h ON h.id = pay.hid
-            GROUP BY h.id, h.region_id, h.head_id, h.head_id_digest, h.head_name, pay.vid,
-                pay.year, pay.subsidy_fen
-            HAVING SUM(pay.amount_fen) <> pay.subsidy_fen""",
-        params,
+        f"""SELECT {HEAD}, v.year, v.subsidy_fen, t.total, t.times, t.source,
+                   {RENOVATIONS_OF_HOUSEHOLD}
+            FROM {paid_totals(ctx)} t
+            JOIN households_renovation v ON v.id = t.vid
+            JOIN households_household h ON h.id = v.household_id
+            WHERE t.total <> v.subsidy_fen""",
+        [],
         sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, approved, total, times, source, renovations in rows:
@@ -205,17 +199,15 @@ def payment_late(ctx: Context) -> Iterator[Hit]:
     disagree about the day it was first paid."""
     allowed = int(ctx.params["payment_days"])
     cutoff = ctx.today - timedelta(days=allowed)
-    paid, params = payments(ctx)
     gap = ctx.days("f.first_paid", "v.accepted_on")
     rows = ctx.query(
         f"""SELECT {HEAD}, v.year, v.accepted_on, v.subsidy_fen, f.first_paid, {gap}, f.source
             FROM households_renovation v
             JOIN households_household h ON h.id = v.household_id
-            LEFT JOIN (SELECT vid, MIN(paid_on) AS first_paid, MIN(source) AS source
-                       FROM {paid} pay GROUP BY vid) f ON f.vid = v.id
+            LEFT JOIN {paid_totals(ctx)} f ON f.vid = v.id
             WHERE {SCOPE} AND v.accepted_on IS NOT NULL AND v.subsidy_fen > 0
               AND ((f.first_paid IS NULL AND v.accepted_on < %s) OR {gap} > %s)""",
-        [*params, *ctx.bounds, cutoff, allowed],
+        [*ctx.bounds, cutoff, allowed],
         sealed={2: HEAD_ID},
     )
     for hid, region, number, name, year, accepted, subsidy, first_paid, days, source in rows:

@@ -154,7 +154,7 @@ def grade_mismatch(ctx: Context) -> Iterator[Hit]:
                    AND (a.assessed_on IS NULL OR a.assessed_on <= v.approved_on)
                  ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1) AS grade
               FROM households_renovation v JOIN households_household h ON h.id = v.household_id
-              WHERE {SCOPE} AND v.approved_on IS NOT NULL) t
+              WHERE {SCOPE} AND v.approved_on IS NOT NULL {ctx.fence}) t
             WHERE t.grade IN ('A', 'B') OR (t.grade = 'C' AND t.method IN ({marks(REBUILDS)}))""",
         [*ctx.bounds, *REBUILDS],
         sealed={2: HEAD_ID},
