@@ -44,7 +44,7 @@ def main(argv=None) -> int:
         began = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
+            rows = cursor.fetchall() if cursor.description else []
         statements.append((current["rule"], sql, params, time.perf_counter() - began, len(rows)))
         return rows
 
