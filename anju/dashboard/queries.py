@@ -122,20 +122,17 @@ def _bars(children, totals: dict, gaps: dict, name: str, **p) -> list[Bar]:
     return sorted(bars, key=lambda b: (-b.value, b.rate if b.rate is not None else 1, b.code))
 
 
-def household_panels(region: Region, today: date) -> list[Panel]:
-    """Assessed, plated, revisited on time, accepted, paid on time: totals, bars, trends."""
-    rows = tally_rows(region)
-    children = list(children_of(region))
-    months = last_months(today)
+def _tally_counts(region: Region, today: date):
+    """The tally's counts per child region and per figure (with the visits overdue, and the
+    renovations payable and paid by the payment deadline), and per figure and day."""
     visit_limit = today - timedelta(days=INTERVAL_DAYS)
     # Paid-on-time counts renovations accepted before the month of (today - payment days): by
     # then every one of them is either paid on time or late (docs/dashboard.md).
     pay_cutoff = (today - timedelta(days=payment_days())).replace(day=1)
-
     per: dict[str, dict[str, int]] = {f: {} for f in Figure.values}
     per["overdue"], per["payable_due"], per["paid_due"] = {}, {}, {}
     by_month: dict[str, dict[date | None, int]] = {f: {} for f in Figure.values}
-    for child, figure, day, n in rows:
+    for child, figure, day, n in tally_rows(region):
         per[figure][child] = per[figure].get(child, 0) + n
         by_month[figure][day] = by_month[figure].get(day, 0) + n
         if figure == Figure.REVISITED and (day is None or day < visit_limit):
@@ -144,6 +141,14 @@ def household_panels(region: Region, today: date) -> list[Panel]:
             per["payable_due"][child] = per["payable_due"].get(child, 0) + n
         if figure == Figure.PAID_ON_TIME and day is not None and day < pay_cutoff:
             per["paid_due"][child] = per["paid_due"].get(child, 0) + n
+    return per, by_month
+
+
+def household_panels(region: Region, today: date) -> list[Panel]:
+    """Assessed, plated, revisited on time, accepted, paid on time: totals, bars, trends."""
+    children = list(children_of(region))
+    months = last_months(today)
+    per, by_month = _tally_counts(region, today)
 
     def total(key):
         return sum(per[key].values())
@@ -165,82 +170,53 @@ def household_panels(region: Region, today: date) -> list[Panel]:
 
     on_time_visits = {c: per["revisited"][c] - per["overdue"].get(c, 0) for c in per["revisited"]}
     per["visited_on_time"] = on_time_visits
-    code = region.code
+
+    def panel(key, title, missing, done, of, url, filters, bars, trend_label, trend):
+        """A panel whose headline link and bars open the same list with the same filter."""
+        return Panel(
+            key,
+            title,
+            missing,
+            done,
+            of,
+            link(url, region.code, **filters),
+            _bars(children, *bars, url, **filters),
+            trend_label,
+            trend,
+        )
+
     return [
-        Panel(
-            "assessed",
-            "已鉴定农户",
-            "未鉴定",
-            total("assessed"),
-            total("households"),
-            link("households:list", code, assessed="0"),
-            _bars(
-                children,
-                per["households"],
-                minus("households", "assessed"),
-                "households:list",
-                assessed="0",
-            ),
-            "累计已鉴定（户）",
-            cumulative(Figure.ASSESSED),
+        panel(
+            "assessed", "已鉴定农户", "未鉴定", total("assessed"), total("households"),
+            "households:list", {"assessed": "0"},
+            (per["households"], minus("households", "assessed")),
+            "累计已鉴定（户）", cumulative(Figure.ASSESSED),
         ),
-        Panel(
-            "plated",
-            "安全状况牌已挂牌",
-            "未挂牌",
-            total("plated"),
-            total("assessed"),
-            link("households:plates", code),
-            _bars(children, per["assessed"], minus("assessed", "plated"), "households:plates"),
-            "累计已挂牌（户）",
-            cumulative(Figure.PLATED),
+        panel(
+            "plated", "安全状况牌已挂牌", "未挂牌", total("plated"), total("assessed"),
+            "households:plates", {},
+            (per["assessed"], minus("assessed", "plated")),
+            "累计已挂牌（户）", cumulative(Figure.PLATED),
         ),
-        Panel(
-            "revisited",
-            "按季度回访",
-            "回访逾期",
-            sum(on_time_visits.values()),
-            total("revisited"),
-            link("households:visits", code, overdue="1"),
-            _bars(children, per["revisited"], per["overdue"], "households:visits", overdue="1"),
-            "每月回访（户次）",
-            monthly(Figure.VISITS),
+        panel(
+            "revisited", "按季度回访", "回访逾期", sum(on_time_visits.values()),
+            total("revisited"), "households:visits", {"overdue": "1"},
+            (per["revisited"], per["overdue"]),
+            "每月回访（户次）", monthly(Figure.VISITS),
         ),
-        Panel(
-            "accepted",
-            "改造已验收",
-            "未验收",
-            total("accepted"),
-            total("renovations"),
-            link("households:list", code, accepted="0"),
-            _bars(
-                children,
-                per["renovations"],
-                minus("renovations", "accepted"),
-                "households:list",
-                accepted="0",
-            ),
-            "累计已验收（户）",
-            cumulative(Figure.ACCEPTED),
+        panel(
+            "accepted", "改造已验收", "未验收", total("accepted"), total("renovations"),
+            "households:list", {"accepted": "0"},
+            (per["renovations"], minus("renovations", "accepted")),
+            "累计已验收（户）", cumulative(Figure.ACCEPTED),
         ),
-        Panel(
-            "paid",
-            "补助按时发放",
-            "未按时发放",
-            total("paid_due"),
-            total("payable_due"),
-            link("households:list", code, payment="late"),
-            _bars(
-                children,
-                per["payable_due"],
-                minus("payable_due", "paid_due"),
-                "households:list",
-                payment="late",
-            ),
-            "每月验收后按时发放（户）",
-            monthly(Figure.PAID_ON_TIME),
+        panel(
+            "paid", "补助按时发放", "未按时发放", total("paid_due"), total("payable_due"),
+            "households:list", {"payment": "late"},
+            (per["payable_due"], minus("payable_due", "paid_due")),
+            "每月验收后按时发放（户）", monthly(Figure.PAID_ON_TIME),
         ),
-    ]
+    ]  # fmt: skip
 
 
 def clue_panels(clues, region: Region, today: date) -> list[Panel]:
