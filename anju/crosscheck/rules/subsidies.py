@@ -42,17 +42,20 @@ def deceased_beneficiary(ctx: Context) -> Iterator[Hit]:
             JOIN households_household h ON h.id = p.household_id
             WHERE {SCOPE} AND p.deceased_on IS NOT NULL
         ) d GROUP BY pid"""
-    joins = f"""
-        FROM ({deaths}) d
+    # Both questions below (approved after, paid after) read the deaths once: a table of the
+    # run's own (`Context.table`).
+    dead = ctx.table("deaths", deaths, [*lists, *ctx.bounds, *ctx.bounds], index=("pid",))
+    base = f"""
+        FROM {dead} d
         JOIN households_person p ON p.id = d.pid
         JOIN households_household h ON h.id = p.household_id
-        JOIN households_renovation v ON v.household_id = h.id"""
-    base = f"{joins} WHERE {SCOPE}"
+        JOIN households_renovation v ON v.household_id = h.id
+        WHERE {SCOPE}"""
     approved = ctx.query(
         f"""SELECT h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation, v.year,
                    d.died,
                    v.approved_on, v.subsidy_fen {base} AND v.approved_on >= d.died""",
-        [*lists, *ctx.bounds, *ctx.bounds, *ctx.bounds],
+        [*ctx.bounds],
         sealed={2: PERSON_ID},
     )
     for hid, region, number, name, relation, year, died, approved_on, subsidy in approved:
@@ -75,7 +78,7 @@ def deceased_beneficiary(ctx: Context) -> Iterator[Hit]:
     for row in ctx.query(
         f"""SELECT h.id, h.region_id, p.id_number, p.id_number_digest, p.name, p.relation, v.year,
                    d.died, {money} {base}""",
-        [*money_params, *lists, *ctx.bounds, *ctx.bounds, *ctx.bounds],
+        [*money_params, *ctx.bounds],
         sealed={2: PERSON_ID},
     ):
         first, total, source = as_paid(row[7:])
