@@ -310,6 +310,21 @@ class NotRenovatedRuleTests(AnjuTestCase):
         self.assertEqual([f.household_id for f in hits], [late.pk])
         self.assertIn("超过30天", hits[0].evidence)
 
+    def test_a_renovation_begun_after_the_window_clears_it(self):
+        # Archives' first date is the approval, one to three months after the assessment: the
+        # house is being renovated, and "未见改造记录" would be untrue.
+        begun_late = self.dangerous(46, 90)
+        cases.renovation_open(
+            actor=self.alice,
+            household=begun_late,
+            year=2026,
+            method="rebuild",
+            subsidies={},
+            applied_on=date(2026, 5, 20),  # 80 days after the assessment
+        )
+        left = self.dangerous(47, 90)
+        self.assertEqual([f.household_id for f in found("NOT_RENOVATED")], [left.pk])
+
     def test_the_window_is_configurable(self):
         self.dangerous(44, 20)
         with self.settings(ANJU_CROSSCHECK={"not_renovated_days": 15}):
