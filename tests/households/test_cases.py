@@ -293,18 +293,20 @@ class NotRenovatedRuleTests(AnjuTestCase):
         )
         return h
 
-    def test_it_finds_a_case_not_begun_within_the_window(self):
-        late = self.dangerous(40, 45)
-        self.dangerous(41, 10)  # still within 30 days
-        begun = self.dangerous(42, 45)
+    def begin(self, household, applied_on):
         cases.renovation_open(
             actor=self.alice,
-            household=begun,
+            household=household,
             year=2026,
             method="rebuild",
             subsidies={},
-            applied_on=date(2026, 4, 25),
+            applied_on=applied_on,
         )
+
+    def test_it_finds_a_case_not_begun_within_the_window(self):
+        late = self.dangerous(40, 45)
+        self.dangerous(41, 10)  # still within 30 days
+        self.begin(self.dangerous(42, 45), date(2026, 4, 25))
         self.dangerous(43, 45, category="")  # in no priority category
         hits = found("NOT_RENOVATED")
         self.assertEqual([f.household_id for f in hits], [late.pk])
@@ -313,15 +315,7 @@ class NotRenovatedRuleTests(AnjuTestCase):
     def test_a_renovation_begun_after_the_window_clears_it(self):
         # Archives' first date is the approval, one to three months after the assessment: the
         # house is being renovated, and "未见改造记录" would be untrue.
-        begun_late = self.dangerous(46, 90)
-        cases.renovation_open(
-            actor=self.alice,
-            household=begun_late,
-            year=2026,
-            method="rebuild",
-            subsidies={},
-            applied_on=date(2026, 5, 20),  # 80 days after the assessment
-        )
+        self.begin(self.dangerous(46, 90), date(2026, 5, 20))  # 80 days after the assessment
         left = self.dangerous(47, 90)
         self.assertEqual([f.household_id for f in found("NOT_RENOVATED")], [left.pk])
 
