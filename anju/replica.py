@@ -4,8 +4,9 @@ Only with a replica configured do the router and the middleware take part (setti
 without one every query goes to the one database, as before.
 
 What goes to the replica: the reads of a GET (or HEAD) request for one of the pages below (lists,
-the overview, exports, the cross-check's pages), of the domain's own tables (households, clues,
-reports, …). Everything else reads the primary:
+the overview, the cross-check's pages) and of an export (a POST, since it asks for a reason and
+writes an audit entry: that entry goes to the primary like every write), of the domain's own
+tables (households, clues, reports, …). Everything else reads the primary:
 
 - every write, and every read inside a transaction (`atomic`) — what a write decides on;
 - the tables that say who someone is and what they may do (users and their roles, sessions,
@@ -39,6 +40,8 @@ REPLICA_PAGES = re.compile(
     r"|clues/(?:export\.xlsx|items/|items/export\.xlsx)?"
     r")$"
 )
+# Exports: POSTed (the reason for the export, CSRF), but they read and only audit.
+EXPORTS = re.compile(r"^/(?:households|crosscheck|clues|clues/items)/export\.xlsx$")
 # The apps whose tables the replica serves (the rest is read from the primary, above).
 REPLICA_APPS = frozenset(
     {
@@ -98,17 +101,17 @@ class ReplicaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        export = request.method == "POST" and EXPORTS.match(request.path_info) is not None
         replica = (
-            request.method in ("GET", "HEAD")
-            and REPLICA_PAGES.match(request.path_info) is not None
-            and not _wrote_recently(request)
-        )
+            export or (request.method in ("GET", "HEAD") and REPLICA_PAGES.match(request.path_info))
+        ) and not _wrote_recently(request)
         token = _reads_replica.set(replica)
         try:
             response = self.get_response(request)
         finally:
             _reads_replica.reset(token)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+        wrote = request.method not in ("GET", "HEAD", "OPTIONS") and not export
+        if wrote and response.status_code < 400:
             response.set_cookie(
                 WROTE_COOKIE,
                 f"{time.time():.3f}",
