@@ -7,7 +7,8 @@ Builds a PostgreSQL primary and streaming replica on spare ports (bench.pgcluste
 demo into the primary, then, one after the other, for SECONDS each with USERS clients that click
 without pause (a closed loop: every client sends its next request when the last one answered):
 
-  one server   `anju serve --workers W` on the primary alone, its file cache, its own worker
+  one server   `anju serve --workers W` on the primary alone, its file cache, its own worker;
+               then again with 2W gunicorn workers (as many web processes as the cluster)
   cluster      two `anju serve --workers W --no-worker`, each with its own data dir, on the
                primary and the replica (list pages read the replica), Redis as the shared
                cache, two `anju worker`; each client's requests alternate between the two
@@ -75,7 +76,7 @@ def line(name: str, results: Results, took: float) -> str:
     ms = [v * 1000 for v in results.times["list"]]
     bad = sum(n for status, n in results.statuses.items() if status != 200)
     return (
-        f"{name:<14}{len(ms) / took:>10.1f}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}"
+        f"{name:<18}{len(ms) / took:>10.1f}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}"
         f"{len(ms):>9}{bad:>8}"
     )
 
@@ -170,17 +171,18 @@ def run(*, seconds: float, users: int, workers: int, size: str) -> int:
             time.sleep(6)  # past read-your-writes after the logins: lists read the replica
             return clients
 
-        # One server.
-        port = free_port()
-        server = processes.start(
-            "one",
-            [*anju, "serve", "--port", str(port), "--workers", str(workers)],
-            machine("one", ANJU_DATABASE_URL=primary),
-        )
-        wait_until_up(f"http://127.0.0.1:{port}", server)
-        clients = signed_in(lambda p=port: Client(f"http://127.0.0.1:{p}", Results()))
-        rows.append(line("one server", *hammer(clients, seconds)))
-        processes.stop()
+        # One server, with W gunicorn workers and again with 2W (as many as the cluster's two).
+        for count in (workers, 2 * workers):
+            port = free_port()
+            server = processes.start(
+                f"one-{count}",
+                [*anju, "serve", "--port", str(port), "--workers", str(count)],
+                machine(f"one-{count}", ANJU_DATABASE_URL=primary),
+            )
+            wait_until_up(f"http://127.0.0.1:{port}", server)
+            clients = signed_in(lambda p=port: Client(f"http://127.0.0.1:{p}", Results()))
+            rows.append(line(f"one server ×{count}", *hammer(clients, seconds)))
+            processes.stop()
 
         # The cluster: two servers, two workers, primary + replica, Redis.
         shared = {
@@ -202,7 +204,7 @@ def run(*, seconds: float, users: int, workers: int, size: str) -> int:
         for n in range(2):
             processes.start(f"worker-{n}", [*anju, "worker"], machine(f"worker-{n}", **shared))
         clients = signed_in(lambda: RoundRobin(bases, Results()))
-        rows.append(line("cluster (2+2)", *hammer(clients, seconds)))
+        rows.append(line(f"cluster 2×{workers}", *hammer(clients, seconds)))
         processes.stop()
 
         # Bare Django, served the same way.
@@ -226,10 +228,10 @@ def run(*, seconds: float, users: int, workers: int, size: str) -> int:
         while probe.request("up", "/households/")[0] != 200 and time.monotonic() < deadline:
             time.sleep(0.5)
         clients = [Client(f"http://127.0.0.1:{port}", Results()) for _ in range(users)]
-        rows.append(line("bare Django", *hammer(clients, seconds)))
+        rows.append(line(f"bare Django ×{workers}", *hammer(clients, seconds)))
         processes.stop()
 
-        print(f"\n{'':<14}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'requests':>9}{'not 200':>8}")
+        print(f"\n{'':<18}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'requests':>9}{'not 200':>8}")
         for row in rows:
             print(row)
         load = os.getloadavg()
