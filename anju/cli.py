@@ -37,7 +37,7 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, *, with_worker: bool = True) -> None:
     """Run the production WSGI server (gunicorn), with static files served by WhiteNoise."""
     from gunicorn.app.base import BaseApplication
 
@@ -68,15 +68,16 @@ def serve(host: str, port: int, workers: int) -> None:
     # under load. Each worker opens its own.
     connections.close_all()
     print(f"安居 正在提供服务：http://{host}:{port}/  （Ctrl+C 停止）", flush=True)
-    worker = start_worker()
+    worker = start_worker() if with_worker else None
     try:
         Server().run()
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 def start_worker() -> subprocess.Popen:
@@ -140,7 +141,7 @@ def cmd_worker(args) -> int:
     _migrate()
     from django.core.management import call_command
 
-    from anju.worker import fail_interrupted, supervise
+    from anju.worker import fail_interrupted, hold_liveness, new_worker_id, supervise
 
     if not args.batch and not args.supervised:
         from django.db import connections
@@ -148,12 +149,14 @@ def cmd_worker(args) -> int:
         connections.close_all()
         return supervise([sys.executable, "-m", "anju", "worker", "--supervised"])
 
+    worker_id = new_worker_id()
+    hold_liveness(worker_id)  # PostgreSQL: says this worker is alive until it dies
     if interrupted := fail_interrupted():
         print(f"上次中断的任务 {interrupted} 个已标记为中断（未写入数据）。", flush=True)
     from anju.notifications.tasks import schedule
 
     schedule()  # the daily digest run queues the next one itself from then on
-    options = ["--no-startup-delay", "--no-reload"]
+    options = ["--no-startup-delay", "--no-reload", "--worker-id", worker_id]
     if args.batch:
         options.append("--batch")
     call_command("db_worker", *options)
@@ -183,7 +186,7 @@ def cmd_demo(args) -> int:
 def cmd_serve(args) -> int:
     _setup()
     _migrate()
-    serve(args.host, args.port, args.workers)
+    serve(args.host, args.port, args.workers, with_worker=not args.no_worker)
     return 0
 
 
@@ -591,6 +594,11 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
     srv.add_argument("--workers", type=int, default=2)
+    srv.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="不在本机启动后台任务进程（多台服务器时另行运行 anju worker）",
+    )
     srv.set_defaults(func=cmd_serve)
 
     bak = sub.add_parser("backup", help="备份数据库（含上传的文件）；--verify 恢复到临时库核对")

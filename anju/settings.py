@@ -15,6 +15,13 @@ ANJU_UPLOAD_RETENTION_DAYS  default 30; uploaded files (kept encrypted) are dele
 ANJU_AUDIT_KEY              base64 HMAC key signing the audit chain (default: var/audit_key)
 ANJU_TRUSTED_PROXIES        addresses/networks of the reverse proxies whose X-Forwarded-For is
                             believed (default none: the connecting address is the client)
+Several app servers and workers (docs/cluster.md), all unset by default:
+ANJU_CACHE_URL              redis://host:6379/0: the cache every server and worker shares (task
+                            progress, API rate limits); default a file cache under the data dir
+ANJU_CACHE_PREFIX           a prefix for every cache key (two installations on one Redis)
+ANJU_DATABASE_REPLICA_URL   postgres://... of a streaming read replica: list pages, the overview,
+                            exports and the cross-check's reads go there (anju.replica)
+ANJU_REPLICA_STICKY_SECONDS default 5: a user's reads stay on the primary this long after a write
 """
 
 from datetime import timedelta
@@ -93,6 +100,9 @@ MIDDLEWARE = [
     "anju.accounts.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if envstr("ANJU_DATABASE_REPLICA_URL"):
+    # First in line: the request's reads are routed before any middleware reads the session.
+    MIDDLEWARE.insert(0, "anju.replica.ReplicaMiddleware")
 
 ROOT_URLCONF = "anju.urls"
 WSGI_APPLICATION = "anju.wsgi.application"
@@ -116,8 +126,8 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
-    url = envstr("ANJU_DATABASE_URL")
+def _database(variable: str = "ANJU_DATABASE_URL") -> dict:
+    url = envstr(variable)
     if url:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         # No JIT: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost, and for
@@ -149,20 +159,40 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+# A streaming read replica (PostgreSQL): some reads go there, everything else stays on the
+# primary (anju.replica: the router, and the middleware that keeps a user's reads on the primary
+# just after their own write). Unset: one database, no router, exactly as before.
+if envstr("ANJU_DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = _database("ANJU_DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["anju.replica.ReplicaRouter"]
+REPLICA_STICKY_SECONDS = envint("ANJU_REPLICA_STICKY_SECONDS", 5)
 
 # Background work (large imports, cross-check runs): queued in the database, run by `anju worker`
 # (started by `anju serve`). No broker to install on an offline intranet.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Shared by every process on the machine (web workers and the task worker): progress of
-# background jobs, rate limits. Files under the data dir, no cache server to run.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache"),
-        "OPTIONS": {"MAX_ENTRIES": 20000},
+# background jobs, rate limits. Files under the data dir, no cache server to run. Several
+# machines (docs/cluster.md) share Redis instead (ANJU_CACHE_URL, Django's own Redis backend):
+# a file cache under each server's data dir would show one server's progress to it alone.
+# Sessions and lockouts are in the database either way (django.contrib.sessions, axes).
+if envstr("ANJU_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": envstr("ANJU_CACHE_URL"),
+            "KEY_PREFIX": envstr("ANJU_CACHE_PREFIX", "anju"),
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -32,11 +32,15 @@ def run_check(run_id: int) -> str:
     return run.status
 
 
-def fail_interrupted() -> int:
-    """Runs left running by a worker that died: nothing of theirs was kept (one transaction)."""
+def fail_interrupted(ids: list[int] | None = None) -> int:
+    """Runs left running by a worker that died: nothing of theirs was kept (one transaction).
+    Every running one, or those of `ids` (the jobs of a dead worker, anju.worker)."""
     from django.utils import timezone
 
-    return CheckRun.objects.filter(status=RunStatus.RUNNING).update(
+    running = CheckRun.objects.filter(status=RunStatus.RUNNING)
+    if ids is not None:
+        running = running.filter(pk__in=ids)
+    return running.update(
         status=RunStatus.FAILED,
         finished_at=timezone.now(),
         message="比对进程意外中止，本次未保存任何发现。请重新比对。",

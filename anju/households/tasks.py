@@ -168,14 +168,17 @@ def uploads_expire(now=None) -> int:
     )
 
 
-def fail_interrupted() -> int:
+def fail_interrupted(ids: list[int] | None = None) -> int:
     """Uploads left running by a worker that died (killed, machine restarted). Their outcome is
     written in the import's own transaction, so one still marked running did not commit: its
     transaction was rolled back and nothing was written. The batch row tells it apart anyway (an
     upload whose batch exists was written), so the message is never wrong. Called when a worker
-    starts (one worker per installation)."""
+    starts: every running upload with one worker per installation, or those of `ids` (the jobs
+    of a dead worker, anju.worker) with several."""
     now = timezone.now()
     running = ImportUpload.objects.filter(status=Status.RUNNING)
+    if ids is not None:
+        running = running.filter(pk__in=ids)
     written = running.filter(batch__isnull=False).update(
         status=Status.DONE, data=None, finished_at=now
     )

@@ -8,6 +8,7 @@ sends what is due and queues itself again for the next retry.
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
@@ -43,18 +44,31 @@ def next_digest_at(now: datetime | None = None) -> datetime:
     return at
 
 
+# The advisory lock that lets one worker at a time look for a queued daily run and queue one.
+SCHEDULE_LOCK = 0x616E6A75_0001
+
+
 def schedule() -> None:
-    """Queue the next daily run unless one is queued (called by the worker at start)."""
-    if _can_defer() and not _queued(daily_task):
-        daily_task.using(run_after=next_digest_at()).enqueue()
+    """Queue the next daily run unless one is queued (called by every worker at start, and by
+    the daily run for the next day). Several workers starting together look in turn, so one
+    run is queued, not one per worker; the run itself is claimed by its day
+    (services.daily), so a day's digest goes out once whatever else happens."""
+    if not _can_defer():
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULE_LOCK])
+        # SQLite: the transaction is BEGIN IMMEDIATE (settings), one writer at a time already.
+        if not _queued(daily_task):
+            daily_task.using(run_after=next_digest_at()).enqueue()
 
 
 @task()
 def daily_task() -> str:
     run = services.daily()
-    schedule_after = next_digest_at()
     if _can_defer():
-        daily_task.using(run_after=schedule_after).enqueue()
+        schedule()
         _retry_later()
     if run is None:
         return "already done"
