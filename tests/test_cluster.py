@@ -44,6 +44,9 @@ ROWS = 4000
 STICKY = 2  # ANJU_REPLICA_STICKY_SECONDS of the servers
 
 pytestmark = [
+    # One cluster for the module: under `pytest -n 2 --dist loadgroup` (.ci/run) its tests stay
+    # on one worker instead of each worker building a primary, a replica and five processes.
+    pytest.mark.xdist_group("cluster"),
     pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL and /proc"),
     pytest.mark.skipif(
         not SUITE_URL.startswith("postgres"),
