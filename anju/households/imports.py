@@ -296,9 +296,7 @@ RENOVATION_FIELDS = [
 ]
 
 
-def _write(
-    actor, records, latest, sealed: _Sealed, batch, existing, known, progress
-) -> _Written:
+def _write(actor, records, latest, sealed: _Sealed, batch, existing, known, progress) -> _Written:
     """Households, their people and houses, categories, assessments and renovations: new ones
     inserted in key order, known ones updated where a value differs."""
     dirty = _update_households(existing, latest, batch)

@@ -10,9 +10,9 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.households.choices import NEW_HOUSE_METHODS, Structure
 from anju.households.events import registry_changed
 from anju.households.facts import facts_refresh
-from anju.households.choices import NEW_HOUSE_METHODS, Structure
 from anju.households.models import House, Payment, Renovation
 from anju.identity import mask_account
 

@@ -123,12 +123,12 @@ class VisitsOfTheHouseLivedInTests(AnjuTestCase):
     def test_visits_are_owed_by_the_house_the_family_lives_in_now(self):
         # The archive's 房屋结构 is the old house's; 新房结构 (optional) the rebuilt one's.
         rows = [
-            row(1, **{"房屋结构": "土木", "改造方式": "拆除重建"}) + [""],  # rebuilt: 砖混
-            row(2, **{"房屋结构": "土木", "改造方式": "修缮加固"}) + [""],  # repaired: earth
-            row(3, **{"房屋结构": "土坯", "改造方式": "拆除重建", "验收日期": ""}) + [""],
-            row(4, **{"房屋结构": "土木", "改造方式": "修缮加固"}) + [""],
-            row(5, **{"房屋结构": "砖混", "改造方式": "拆除重建"}) + ["砖木"],
-            row(6, **{"房屋结构": "土坯", "改造方式": "拆除重建"}) + ["框架"],
+            [*row(1, **{"房屋结构": "土木", "改造方式": "拆除重建"}), ""],  # rebuilt: 砖混
+            [*row(2, **{"房屋结构": "土木", "改造方式": "修缮加固"}), ""],  # repaired: earth
+            [*row(3, **{"房屋结构": "土坯", "改造方式": "拆除重建", "验收日期": ""}), ""],
+            [*row(4, **{"房屋结构": "土木", "改造方式": "修缮加固"}), ""],
+            [*row(5, **{"房屋结构": "砖混", "改造方式": "拆除重建"}), "砖木"],
+            [*row(6, **{"房屋结构": "土坯", "改造方式": "拆除重建"}), "框架"],
         ]
         result = import_households(
             actor="test", data=xlsx(rows, header=[*HEADER, "新房结构"]), file_name="t.xlsx"
