@@ -107,7 +107,7 @@ def journey(page, live_server) -> None:
         ]
     )
     page.get_by_role("button", name="上传名单").click()
-    expect(page.get_by_text("档案中没有的 1 人已列为待建档农户")).to_be_visible()
+    expect(page.get_by_text("档案中没有的 1 户已列为待建档农户")).to_be_visible()
     expect(page.get_by_text("生成鉴定任务 2 条")).to_be_visible()
     page.get_by_role("button", name="退出").click()
 
@@ -178,6 +178,11 @@ def journey(page, live_server) -> None:
     step(page, "竣工", day(-5))
     step(page, "验收", day(-3), 验收人="郑工")
     expect(page.get_by_test_id("household-cases")).to_contain_text("已完成")
+    # The family now lives in the new house (brick-concrete unless the clerk said otherwise).
+    houses = page.get_by_test_id("houses")
+    expect(houses).to_contain_text(f"新房（{TODAY.year}年建）")
+    expect(houses).to_contain_text("砖混")
+    expect(houses).to_contain_text("原房 · 已不居住")
     box = page.get_by_test_id(f"renovation-{TODAY.year}")
     box.get_by_label("发放日期").fill(day(-1))
     box.get_by_label("金额（元）").fill("40000")

@@ -226,3 +226,80 @@ class CaseTests(AnjuTestCase):
         for f in self.case:
             f.refresh_from_db()
             self.assertEqual((f.status, f.reason), ("dismissed", f"理由{f.rule}"))
+
+
+def visible_text(html: str) -> str:
+    """The text a person reads on a page: no tags, no attribute values (links and options may
+    carry the codes), no scripts."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+@time_machine.travel("2026-11-22 10:00 +0800", tick=False)
+class RuleNamesTests(AnjuTestCase):
+    """Issue #31 item 5: wherever a person reads a rule it is named in Chinese; the codes stay
+    in the JSON, the API and the exports' code column."""
+
+    def test_no_rule_code_on_any_page_a_person_reads(self):
+        from anju.crosscheck.choices import Rule
+
+        archive(row(1, **{"户主姓名": "陈金水", "农户类别": "建档立卡"}), row(2))
+        reference(
+            "poverty", ["户主姓名", "户主身份证号", "识别日期"], [["农户2", rid(2), "2016-01-01"]]
+        )
+        run = execute(start_run(actor="test", region=Region.objects.get(code="350881000000")))
+        finding = Finding.objects.get(last_run=run, household=household(1), rule="INELIGIBLE")
+        self.login(self.carol)
+        self.client.post(
+            reverse("crosscheck:confirm", args=[finding.pk]),
+            {"person_name": "陈金水", "person_post": "农户", "person_level": "other"},
+        )
+        codes = [r.value for r in Rule]
+        pages = [
+            reverse("crosscheck:findings"),
+            reverse("crosscheck:findings") + "?rule=INELIGIBLE",
+            reverse("crosscheck:finding", args=[finding.pk]),
+            reverse("crosscheck:runs"),
+            reverse("crosscheck:run", args=[run.pk]),
+            reverse("households:household", args=[household(1).pk]),
+            reverse("oversight:clue", args=[Clue.objects.get().pk]),
+        ]
+        for url in pages:
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            text = visible_text(response.content.decode())
+            if url != reverse("crosscheck:runs"):  # the runs' list names no rule
+                self.assertIn("审批时不属于重点对象", text, url)
+            self.assertEqual([c for c in codes if c in text], [], url)
+        # The audit log names the finding confirmed by its rule's name.
+        self.login(self.aud)
+        text = visible_text(self.client.get(reverse("audit:list")).content.decode())
+        self.assertIn("审批时不属于重点对象", text)
+        self.assertEqual([c for c in codes if c in text], [])
+        self.login(self.carol)
+        # The export: the code column, and the Chinese name beside it.
+        from anju.reporting.reader import load
+
+        response = self.client.post(reverse("crosscheck:export"), {"reason": "核查"})
+        grid = load(b"".join(response.streaming_content))
+        found = [r for r in grid.rows if "INELIGIBLE" in r]
+        self.assertTrue(found)
+        self.assertIn("审批时不属于重点对象", found[0])
