@@ -103,7 +103,7 @@ def recount(
                 SELECT {key} AS k,
                        (SELECT MAX(v.visited_on) FROM {visit} v WHERE v.household_id = h.id) AS f
                 FROM {h} h WHERE {where} AND EXISTS (
-                    SELECT 1 FROM {house} o WHERE o.household_id = h.id AND o.lived_in
+                    SELECT 1 FROM {house} o WHERE o.household_id = h.id
                     AND o.structure IN ({structures}))) s GROUP BY 1, 2""",  # noqa: S608
         Figure.VISITS: f"""SELECT {key}, {_month("v.visited_on")}, COUNT(*) FROM {visit} v
                 JOIN {h} h ON h.id = v.household_id WHERE {where} GROUP BY 1, 2""",  # noqa: S608
@@ -209,9 +209,8 @@ def tally_refresh(codes: Iterable[str]) -> None:
 
 class NewHousehold(NamedTuple):
     """What a bulk import writes for a household new to the archive: its region, the structure
-    of the house it lives in (after an accepted rebuild, the new one), the dates of its
-    assessments and its renovations (acceptance date, subsidy in fen). It has no plate, visit
-    or payment yet."""
+    of its house, the dates of its assessments and its renovations (acceptance date, subsidy in
+    fen). It has no plate, visit or payment yet."""
 
     region: str
     structure: str

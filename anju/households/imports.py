@@ -282,8 +282,6 @@ class _Written:
     # The new households' assessment dates and renovations, for the overview's summary.
     added: dict[int, tuple[list, list]]
     cases: int = 0  # renovation cases opened by grade C/D assessments
-    # The structure of the new house recorded for a household after an accepted rebuild.
-    lives_in: dict[int, str] = field(default_factory=dict)
 
 
 RENOVATION_FIELDS = [
@@ -338,12 +336,12 @@ def _write(actor, records, latest, sealed: _Sealed, batch, existing, known, prog
     assessed = _insert_categories_and_assessments(records, household_pk, on_record, added)
     progress(85, "写入数据库")
     created, updated = _write_renovations(records, household_pk, on_record, batch, added)
-    lives_in = _insert_new_houses(records, household_pk, on_record)
+    _insert_new_houses(records, household_pk, on_record)
     # Grade C/D newly on record opens a renovation case, as when recorded on the form.
     cases = cases_from_import(actor=actor, batch=batch, assessed=assessed)
     # Households already on record may have new assessments and renovations.
     facts_refresh(h.pk for h in existing.values())
-    return _Written(new, new_keys, dirty, created, updated, added, cases, lives_in)
+    return _Written(new, new_keys, dirty, created, updated, added, cases)
 
 
 def _update_households(existing: dict[str, Household], latest, batch) -> list[Household]:
@@ -536,7 +534,7 @@ def _write_renovations(records, household_pk, on_record: _OnRecord, batch, added
     return len(new_renovations), len(changed_renovations)
 
 
-def _insert_new_houses(records, household_pk, on_record: _OnRecord) -> dict[int, str]:
+def _insert_new_houses(records, household_pk, on_record: _OnRecord) -> int:
     """The house a family lives in after an accepted rebuild (拆除重建, 新建, 置换/统建, 造福工程
     搬迁): the archive's 原房屋结构 is the old house's. The new house is recorded with the
     structure the archive gives (新房结构), else brick-concrete, and the old one is no longer
@@ -551,7 +549,7 @@ def _insert_new_houses(records, household_pk, on_record: _OnRecord) -> dict[int,
                 rebuilt[pk] = record
     fresh = sorted(pk for pk in rebuilt if pk not in on_record.new_house)
     if not fresh:
-        return {}
+        return 0
     insert_rows(
         House,
         ["household_id", "is_new", "structure", "build_year", "area", "lived_in"],
@@ -571,7 +569,7 @@ def _insert_new_houses(records, household_pk, on_record: _OnRecord) -> dict[int,
     for start in range(0, len(old), 2000):
         House.objects.filter(pk__in=old[start : start + 2000]).update(lived_in=False)
     on_record.new_house.update(fresh)
-    return {pk: rebuilt[pk].new_structure or Structure.BRICK_CONCRETE for pk in fresh}
+    return len(fresh)
 
 
 def _announce(actor, batch, written: _Written, regions_before, latest, existing) -> None:
@@ -582,10 +580,9 @@ def _announce(actor, batch, written: _Written, regions_before, latest, existing)
     added = written.added
     archive_imported.announce(
         regions=regions_before | {latest[head_id].region for head_id in existing},
-        # (region, structure of the house lived in, assessment dates, renovations):
-        # tally.NewHousehold's fields
+        # (region, structure, assessment dates, renovations): tally.NewHousehold's fields
         new_households=(
-            (r.region, written.lives_in.get(pk, r.structure), *added[pk])
+            (r.region, r.structure, *added[pk])
             for pk, r in zip(written.new_keys, written.new, strict=True)
         ),
     )

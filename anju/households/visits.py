@@ -23,15 +23,9 @@ def quarter_start(day: date) -> date:
 
 
 def revisited(households: QuerySet) -> QuerySet:
-    """Households whose house lived in is earth, earth-timber or brick-timber: after an
-    accepted rebuild the new house (the old one is no longer lived in), after a repair the
-    repaired old house (the VISIT_OVERDUE rule's reading)."""
+    """Households whose (old) house is earth, earth-timber or brick-timber."""
     return households.filter(
-        Exists(
-            House.objects.filter(
-                household=OuterRef("pk"), structure__in=list(REVISITED), lived_in=True
-            )
-        )
+        Exists(House.objects.filter(household=OuterRef("pk"), structure__in=list(REVISITED)))
     )
 
 

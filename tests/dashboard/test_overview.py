@@ -31,9 +31,8 @@ def in_dongyang(n, **over):
 
 
 class OverviewFixture(AnjuTestCase):
-    """新桥镇: 农户1 (earth-timber, repaired: assessed, plated, visited, accepted and paid on time),
-    农户2 (brick-concrete, not assessed, not accepted), 农户3 (earth, repaired: assessed, never
-    visited, accepted, paid late).
+    """新桥镇: 农户1 (assessed, plated, visited, accepted and paid on time), 农户2 (brick-concrete,
+    not assessed, not accepted), 农户3 (earth, assessed, never visited, accepted, paid late).
     双洋镇: 农户4 (assessed, accepted, never paid), 农户5 (assessed, accepted, paid on time)."""
 
     @classmethod
@@ -44,10 +43,9 @@ class OverviewFixture(AnjuTestCase):
             file_name="t.xlsx",
             data=xlsx(
                 [
-                    # Repaired earth houses: the families still live in them (visits owed).
-                    row(1, **{"改造方式": "修缮加固"}),
+                    row(1),
                     row(2, **{"房屋结构": "砖混", "危险等级": "", "鉴定日期": "", "验收日期": ""}),
-                    row(3, **{"房屋结构": "土坯", "改造方式": "修缮加固"}),
+                    row(3, **{"房屋结构": "土坯"}),
                     in_dongyang(4, **{"房屋结构": "砖混"}),
                     in_dongyang(5, **{"房屋结构": "砖混"}),
                 ]
@@ -294,25 +292,6 @@ class SummaryTests(OverviewFixture):
         self.assertEqual(tally_differences(), [])
         self.assertGreater(Tally.objects.count(), before)  # added rows, nothing recounted
         self.assertTrue(Tally.objects.filter(region_code="350802001000").exists())
-
-    def test_the_house_lived_in_after_a_rebuild_is_counted_for_visits(self):
-        """A rebuilt earth house is no longer revisited; a new house of brick-timber is: the
-        import's figures and a recount read the same house."""
-        from tests.households.files import HEADER
-
-        dongcheng = {"县(市、区)": "新罗区", "乡镇(街道)": "东城街道", "行政村": ""}
-        rows = [
-            [*row(31, **dongcheng, **{"房屋结构": "土坯"}), ""],  # rebuilt: 砖混
-            [*row(32, **dongcheng, **{"房屋结构": "砖混"}), "砖木"],  # rebuilt in brick-timber
-            [*row(33, **dongcheng, **{"改造方式": "修缮加固", "改造后建筑面积": ""}), ""],
-        ]
-        result = import_households(
-            actor="test", file_name="new.xlsx", data=xlsx(rows, header=[*HEADER, "新房结构"])
-        )
-        self.assertTrue(result.ok, result.errors)
-        self.assertEqual(tally_differences(), [])
-        p = self.panels(region=Region.objects.get(code="350802000000"))
-        self.assertEqual(self.bar(p["revisited"], "350802001000").total, 2)  # 32 and 33
 
     def test_a_changed_summary_is_caught_and_rebuilt(self):
         Tally.objects.filter(figure="plated").delete()
