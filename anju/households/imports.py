@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from anju.audit.models import Action
 from anju.audit.services import audit
@@ -338,7 +339,9 @@ def _write(actor, records, latest, sealed: _Sealed, batch, existing, known, prog
     created, updated = _write_renovations(records, household_pk, on_record, batch, added)
     _insert_new_houses(records, household_pk, on_record)
     # Grade C/D newly on record opens a renovation case, as when recorded on the form.
-    cases = cases_from_import(actor=actor, batch=batch, assessed=assessed)
+    cases = cases_from_import(
+        actor=actor, batch=batch, assessed=_unanswered(assessed, records, household_pk, on_record)
+    )
     # Households already on record may have new assessments and renovations.
     facts_refresh(h.pk for h in existing.values())
     return _Written(new, new_keys, dirty, created, updated, added, cases)
@@ -532,6 +535,29 @@ def _write_renovations(records, household_pk, on_record: _OnRecord, batch, added
         changed_renovations, [*RENOVATION_FIELDS, "batch"], batch_size=2000
     )
     return len(new_renovations), len(changed_renovations)
+
+
+def _unanswered(assessed, records, household_pk, on_record: _OnRecord) -> list[tuple]:
+    """The new grade C/D assessments no renovation answers (one not accepted before the
+    assessment), read from what the import holds: most of an archive's C/D houses were
+    renovated after their assessment, and `cases_from_import` need not look them up."""
+    accepted: dict[int, list] = {}
+    for record in records:
+        if record.year is not None:
+            accepted.setdefault(household_pk[record.head_id], []).append(record.accepted_on)
+    for (pk, _), renovation in on_record.renovations.items():
+        accepted.setdefault(pk, []).append(renovation.accepted_on)
+    household_of = {house: household_pk[head] for head, house in on_record.old_house.items()}
+    today = timezone.localdate()
+    out = []
+    for house, grade, on in assessed:
+        if grade not in ("C", "D"):
+            continue
+        since = on or today
+        if any(a is None or a >= since for a in accepted.get(household_of[house], ())):
+            continue
+        out.append((house, grade, on))
+    return out
 
 
 def _insert_new_houses(records, household_pk, on_record: _OnRecord) -> int:
