@@ -154,6 +154,10 @@ class PendingFromListTests(AnjuTestCase):
         self.login(self.alice)
         page = self.client.get(reverse("assessments:tasks")).content.decode()
         self.assertIn("陈秀英", page)
+        page = self.client.get(reverse("households:household", args=[chen.pk])).content.decode()
+        self.assertIn("户主姓名待核实</strong>：名单只列了本户户主的身份证号", page)
+        self.assertIn('name="head_name" maxlength="50" required id="id_head_name"', page)  # empty
+        self.assertIn("陈秀英", page)  # the members listed
         village = Region.objects.get(code="350881100203")
         with self.assertRaisesMessage(ValidationError, "请填写户主的真实姓名"):
             household_complete(
