@@ -151,7 +151,7 @@ def cases_from_import(*, actor, batch, assessed: list[tuple[int, str, date | Non
     houses = sorted({house for house, _, _ in dangerous})
     today = timezone.localdate()
     start, finish = timedelta(days=start_days()), timedelta(days=case_days())
-    rows, regions = [], {}
+    rows, regions, seen = [], {}, set()
     for at in range(0, len(houses), 2000):
         household_of = dict(
             House.objects.filter(pk__in=houses[at : at + 2000]).values_list("pk", "household_id")
@@ -181,6 +181,9 @@ def cases_from_import(*, actor, batch, assessed: list[tuple[int, str, date | Non
             closed.setdefault(household, []).append(on)
         region_of = dict(Household.objects.filter(pk__in=ids).values_list("pk", "region_id"))
         for household in ids:
+            if household in seen:  # its houses in two chunks: one case at most
+                continue
+            seen.add(household)
             _, assessment, house, grade, on = latest[household]
             if (house, grade, on) not in dangerous:
                 continue  # a later assessment (A/B, or not this import's) decides
