@@ -167,4 +167,5 @@ class Finding(SealedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} {self.evidence[:30]}"
+        # Read by people (the audit log's object, the admin): the rule's Chinese name.
+        return f"{self.get_rule_display()} {self.evidence[:30]}"

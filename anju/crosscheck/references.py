@@ -20,7 +20,7 @@ from anju.crosscheck.choices import DEPARTMENT, PRIORITY_KINDS, Kind
 from anju.crosscheck.events import reference_list_imported
 from anju.crosscheck.models import ReferenceList, ReferenceRecord
 from anju.households.choices import CATEGORY_DEPARTMENT
-from anju.households.pending import Listed, pending_from_list
+from anju.households.pending import UNNAMED_HEAD, Listed, pending_from_list
 from anju.identity import parse_id
 from anju.regions.models import Region, subtree_bounds
 from anju.sealed import Sealer
@@ -382,7 +382,7 @@ def import_reference(
 # Not in the archive: no member and no head of any household has the person's ID, nor the
 # household head the list names (户主身份证号; that household is found by tasks_from_list).
 _ABSENT = """
-    SELECT r.id_number_digest, MIN(r.row) FROM crosscheck_referencerecord r
+    SELECT r.id_number_digest, r.head_id_digest, MIN(r.row) FROM crosscheck_referencerecord r
     WHERE r.reference_id = %s AND r.id_number_digest <> '' AND (r."end" IS NULL OR r."end" > %s)
       AND NOT EXISTS (SELECT 1 FROM households_person p
                       WHERE p.id_number_digest = r.id_number_digest)
@@ -390,12 +390,63 @@ _ABSENT = """
                       WHERE h.head_id_digest = r.id_number_digest)
       AND (r.head_id_digest = '' OR NOT EXISTS (
             SELECT 1 FROM households_household h WHERE h.head_id_digest = r.head_id_digest))
-    GROUP BY r.id_number_digest"""
+    GROUP BY r.id_number_digest, r.head_id_digest"""
+
+
+def _families(rows: list[tuple], by_row: dict[int, Entry]) -> list[Listed]:
+    """One pending household per family: a person the list names with their household's head
+    (户主身份证号, another person) joins that head's household rather than becoming a household
+    of their own. The head's own row, if the list has one, gives the head's name and place;
+    if not, the household is made under the head's ID with the name to be checked (the
+    township enters it when it completes the record)."""
+    heads: dict[str, int] = {}  # digest -> row of a person listed as themselves
+    families: dict[str, list[int]] = {}  # the head's digest -> rows of the members
+    seen: set[str] = set()
+    for digest, head, row in sorted(rows, key=lambda r: r[2]):
+        if digest in seen:  # listed twice (under two heads): the first row counts
+            continue
+        seen.add(digest)
+        if head and head != digest:
+            families.setdefault(head, []).append(row)
+        else:
+            heads.setdefault(digest, row)
+    for digest in heads:
+        families.setdefault(digest, [])
+    out = []
+    for head, members in sorted(families.items(), key=lambda f: heads.get(f[0], min(f[1] or [0]))):
+        members = sorted(members)
+        if head in heads:
+            entry, named = by_row[heads[head]], True
+            number, valid, name = entry.id_number, entry.id_valid, entry.name
+        else:
+            entry, named = by_row[members[0]], False
+            number = entry.head_id
+            resident = parse_id(number)
+            valid = bool(resident and resident.valid)
+            name = UNNAMED_HEAD
+        out.append(
+            Listed(
+                id_number=number,
+                id_valid=valid,
+                name=name,
+                start=entry.start,
+                region_code=entry.region_code,
+                township=entry.township,
+                village=entry.village,
+                address=entry.address,
+                members=tuple(
+                    (by_row[r].id_number, by_row[r].id_valid, by_row[r].name) for r in members
+                ),
+                named=named,
+            )
+        )
+    return out
 
 
 def _pending_households(actor, reference: ReferenceList, entries: list[Entry]) -> int:
     """Everyone current on a priority list who is in no household of the archive becomes a
-    pending household (anju.households.pending), in the import's transaction."""
+    pending household (anju.households.pending), with the family members the list names under
+    the same head, in the import's transaction."""
     from django.db import connection
 
     from anju.crosscheck.rules.base import LIST_OF_CATEGORY
@@ -405,21 +456,8 @@ def _pending_households(actor, reference: ReferenceList, entries: list[Entry]) -
     category = next(c for c, k in LIST_OF_CATEGORY.items() if k == reference.kind)
     with connection.cursor() as cursor:
         cursor.execute(_ABSENT, [reference.pk, reference.as_of])
-        rows = sorted(row for _, row in cursor.fetchall())
-    by_row = {e.row: e for e in entries}
-    people = [
-        Listed(
-            id_number=e.id_number,
-            id_valid=e.id_valid,
-            name=e.name,
-            start=e.start,
-            region_code=e.region_code,
-            township=e.township,
-            village=e.village,
-            address=e.address,
-        )
-        for e in (by_row[row] for row in rows)
-    ]
+        rows = cursor.fetchall()
+    people = _families(rows, {e.row: e for e in entries})
     created = pending_from_list(
         actor=actor,
         region=reference.region,

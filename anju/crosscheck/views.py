@@ -337,7 +337,7 @@ def lists(request):
                     f"已导入{result.reference.get_kind_display()} {result.reference.rows} 行，"
                     "新的比对将使用这份名单。"
                     + (
-                        f"档案中没有的 {result.pending} 人已列为待建档农户；"
+                        f"档案中没有的 {result.pending} 户已列为待建档农户；"
                         if result.pending
                         else ""
                     )

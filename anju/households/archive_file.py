@@ -50,6 +50,8 @@ HEADERS: dict[str, set[str]] = {
     "subsidy_yuan": {"补助金额(元)", "补助资金(元)"},
     "subsidy_wan": {"补助资金（万元）", "补助资金(万元)", "补助金额(万元)"},
     "account": {"一卡通账号", "社保卡号", "银行账号"},
+    # Optional: the structure of the house built by a rebuild (default 砖混).
+    "new_structure": {"新房结构", "新房房屋结构", "改造后房屋结构", "新建房屋结构"},
 }
 LABELS = {
     "county": "县(市、区)",
@@ -74,6 +76,7 @@ LABELS = {
     "subsidy_yuan": "补助金额(元)",
     "subsidy_wan": "补助资金（万元）",
     "account": "一卡通账号",
+    "new_structure": "新房结构",
 }
 # The blank template's columns, in the order clerks are used to.
 TEMPLATE = [
@@ -130,6 +133,7 @@ class Record:
     toilet: bool | None
     subsidy_fen: int
     account: str
+    new_structure: str = ""  # the rebuilt house's structure, if the archive says
 
 
 class RegionIndex:
@@ -196,6 +200,10 @@ def _structure(value):
     return _one(value, _STRUCTURE_LOOKUP, "房屋结构")
 
 
+def _new_structure(value):
+    return _one(value, _STRUCTURE_LOOKUP, "新房结构")
+
+
 def _method(value):
     return _one(value, _METHOD_LOOKUP, "改造方式")
 
@@ -216,6 +224,7 @@ _PARSERS = {
     "toilet": parse_yes_no,
     "subsidy_yuan": parse_decimal,
     "subsidy_wan": parse_decimal,
+    "new_structure": _new_structure,
 }
 
 
@@ -348,6 +357,7 @@ class _Reader:
             toilet,
             yuan,
             wan,
+            new_structure,
         ) = values
         code, county, township, village, name_at, id_at, account_at = self.at
         place = (
@@ -431,6 +441,7 @@ class _Reader:
             toilet,
             int((subsidy * 100).to_integral_value()),
             folded(raw_account),
+            new_structure or "",
         )
 
 

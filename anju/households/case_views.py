@@ -90,6 +90,7 @@ def case_context(request, household) -> dict:
         rows.append((case, status, late))
     open_case = next((c for c, _, _ in rows if c.closed_on is None), None)
     initial = {"year": today.year, "applied_on": today}
+    unnamed = household.pending and household.head_name == pending.UNNAMED_HEAD
     if open_case is not None:
         initial["method"] = open_case.method
     return {
@@ -102,7 +103,11 @@ def case_context(request, household) -> dict:
             kept(
                 request,
                 CompleteForm,
-                initial={"region_code": household.region_id, "head_name": household.head_name},
+                initial={
+                    "region_code": household.region_id,
+                    # A head the list named only by ID: the name is the township's to enter.
+                    "head_name": "" if unnamed else household.head_name,
+                },
             ),
             request.user.region,
         ),
@@ -111,6 +116,7 @@ def case_context(request, household) -> dict:
         "review_form": kept(request, ReviewForm, initial={"reviewed_on": today}),
         "reviews": household.reviews.select_related("reviewer")[:10],
         "levels": cases.LEVELS,
+        "unnamed_head": unnamed,
     }
 
 

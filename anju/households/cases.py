@@ -32,12 +32,14 @@ from anju.households.models import (
     CategoryRecord,
     Finding,
     FollowUpVisit,
+    House,
     Household,
     OldHouse,
     Renovation,
     RenovationCase,
 )
 from anju.parameters import parameters
+from anju.tabular.inserts import insert_rows
 
 PROPOSED = {Grade.C: Method.REPAIR, Grade.D: Method.REBUILD}
 # Visit findings that mean the house must be made safe again.
@@ -133,6 +135,106 @@ def case_for_assessment(*, actor, assessment: Assessment) -> RenovationCase | No
         assessment=assessment,
         grade=assessment.grade,
     )
+
+
+def cases_from_import(*, actor, batch, assessed: list[tuple[int, str, date | None]]) -> int:
+    """The archive import's grade C/D assessments (`assessed`: the (house, grade, date) it
+    wrote) open cases as the form does, set-based: one per household whose latest assessment is
+    one of them, in a priority category that day (the NOT_RENOVATED rule's test), with no
+    renovation answering it (one not accepted before the assessment: in progress or done, as
+    the archive says) and no case opened for it (open, or closed on or after the assessment).
+    Bulk insert, so audited here: one entry naming the batch and the count per region.
+    Called in the import's transaction."""
+    dangerous = {(house, grade, on) for house, grade, on in assessed if grade in PROPOSED}
+    if not dangerous:
+        return 0
+    houses = sorted({house for house, _, _ in dangerous})
+    today = timezone.localdate()
+    start, finish = timedelta(days=start_days()), timedelta(days=case_days())
+    rows, regions, seen = [], {}, set()
+    for at in range(0, len(houses), 2000):
+        household_of = dict(
+            House.objects.filter(pk__in=houses[at : at + 2000]).values_list("pk", "household_id")
+        )
+        ids = sorted(set(household_of.values()))
+        latest: dict[int, tuple] = {}
+        for pk, house, household, grade, on in Assessment.objects.filter(
+            house__household_id__in=ids
+        ).values_list("pk", "house_id", "house__household_id", "grade", "assessed_on"):
+            key = (on or date.min, pk)
+            if household not in latest or key > latest[household][0]:
+                latest[household] = (key, pk, house, grade, on)
+        ended: dict[int, list] = {}
+        for household, end in CategoryRecord.objects.filter(household_id__in=ids).values_list(
+            "household_id", "end"
+        ):
+            ended.setdefault(household, []).append(end)
+        accepted: dict[int, list] = {}
+        for household, on in Renovation.objects.filter(household_id__in=ids).values_list(
+            "household_id", "accepted_on"
+        ):
+            accepted.setdefault(household, []).append(on)
+        closed: dict[int, list] = {}
+        for household, on in RenovationCase.objects.filter(household_id__in=ids).values_list(
+            "household_id", "closed_on"
+        ):
+            closed.setdefault(household, []).append(on)
+        region_of = dict(Household.objects.filter(pk__in=ids).values_list("pk", "region_id"))
+        for household in ids:
+            if household in seen:  # its houses in two chunks: one case at most
+                continue
+            seen.add(household)
+            _, assessment, house, grade, on = latest[household]
+            if (house, grade, on) not in dangerous:
+                continue  # a later assessment (A/B, or not this import's) decides
+            since = on or today
+            if not any(end is None or end > since for end in ended.get(household, [])):
+                continue
+            if any(a is None or a >= since for a in accepted.get(household, [])):
+                continue
+            if any(c is None or c >= since for c in closed.get(household, [])):
+                continue
+            rows.append(
+                (
+                    household,
+                    CaseKind.RENOVATION,
+                    CaseSource.ASSESSMENT,
+                    assessment,
+                    grade,
+                    PROPOSED[Grade(grade)],
+                    today,
+                    since + start,
+                    since + finish,
+                )
+            )
+            region = region_of[household]
+            regions[region] = regions.get(region, 0) + 1
+    if not rows:
+        return 0
+    insert_rows(
+        RenovationCase,
+        [
+            "household_id",
+            "kind",
+            "source",
+            "assessment_id",
+            "grade",
+            "method",
+            "opened_on",
+            "start_by",
+            "deadline",
+        ],
+        rows,
+    )
+    audit(
+        actor=actor,
+        action=Action.CREATE,
+        obj=batch,
+        region_code="",
+        note=f"档案导入的C/D级鉴定开启危房整改事项 {len(rows)} 项",
+        after={"cases": len(rows), "regions": regions},
+    )
+    return len(rows)
 
 
 def case_open(

@@ -69,6 +69,11 @@ class Method(models.TextChoices):
     RELOCATION = "relocation", "造福工程搬迁"
 
 
+# Methods after whose acceptance the family lives in a new house (the old one demolished or left):
+# the archive import records that house (anju.households.imports), the cross-check reads the
+# same set (anju.crosscheck.rules.base.NEW_HOUSE_METHODS).
+NEW_HOUSE_METHODS = (Method.REBUILD, Method.NEW, Method.REPLACEMENT, Method.RELOCATION)
+
 METHOD_WORDS = {
     Method.REPAIR: ("修缮加固", "加固", "修缮", "维修加固"),
     Method.REBUILD: ("拆除重建", "重建", "原址重建"),

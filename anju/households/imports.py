@@ -8,11 +8,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.households.archive_file import Record, parse_archive, silent
-from anju.households.choices import CATEGORY_DEPARTMENT
+from anju.households.cases import cases_from_import
+from anju.households.choices import CATEGORY_DEPARTMENT, NEW_HOUSE_METHODS, Structure
 from anju.households.events import archive_imported, assessments_recorded
 from anju.households.facts import FIELDS as FACTS
 from anju.households.facts import facts_refresh, new_household_facts
@@ -39,6 +41,7 @@ class ImportResult:
     households_updated: int = 0
     renovations_created: int = 0
     renovations_updated: int = 0
+    cases_opened: int = 0  # renovation cases opened by the file's grade C/D assessments
     errors: list[RowError] = field(default_factory=list)
     batch: ImportBatch | None = None
     # How many errors there were in all: `errors` keeps the first IMPORT_MAX_ERRORS of them.
@@ -212,11 +215,12 @@ def _import(
             sha256=hashlib.sha256(data).hexdigest(),
             actor_name=actor if isinstance(actor, str) else actor.get_username(),
         )
-        written = _write(records, latest, sealed, batch, existing, known, progress)
+        written = _write(actor, records, latest, sealed, batch, existing, known, progress)
         result.households_created = len(written.new)
         result.households_updated = len(written.dirty)
         result.renovations_created = written.renovations_created
         result.renovations_updated = written.renovations_updated
+        result.cases_opened = written.cases
         result.batch = batch
         if recorded is not None:
             recorded(result)
@@ -278,6 +282,7 @@ class _Written:
     renovations_updated: int
     # The new households' assessment dates and renovations, for the overview's summary.
     added: dict[int, tuple[list, list]]
+    cases: int = 0  # renovation cases opened by grade C/D assessments
 
 
 RENOVATION_FIELDS = [
@@ -292,7 +297,7 @@ RENOVATION_FIELDS = [
 ]
 
 
-def _write(records, latest, sealed: _Sealed, batch, existing, known, progress) -> _Written:
+def _write(actor, records, latest, sealed: _Sealed, batch, existing, known, progress) -> _Written:
     """Households, their people and houses, categories, assessments and renovations: new ones
     inserted in key order, known ones updated where a value differs."""
     dirty = _update_households(existing, latest, batch)
@@ -329,12 +334,17 @@ def _write(records, latest, sealed: _Sealed, batch, existing, known, progress) -
     # By household (stable: a household's own rows keep the file's order), so that the
     # children below go into their indexes in key order too.
     records = sorted(records, key=lambda r: household_pk[r.head_id])
-    _insert_categories_and_assessments(records, household_pk, on_record, added)
+    assessed = _insert_categories_and_assessments(records, household_pk, on_record, added)
     progress(85, "写入数据库")
     created, updated = _write_renovations(records, household_pk, on_record, batch, added)
+    _insert_new_houses(records, household_pk, on_record)
+    # Grade C/D newly on record opens a renovation case, as when recorded on the form.
+    cases = cases_from_import(
+        actor=actor, batch=batch, assessed=_unanswered(assessed, records, household_pk, on_record)
+    )
     # Households already on record may have new assessments and renovations.
     facts_refresh(h.pk for h in existing.values())
-    return _Written(new, new_keys, dirty, created, updated, added)
+    return _Written(new, new_keys, dirty, created, updated, added, cases)
 
 
 def _update_households(existing: dict[str, Household], latest, batch) -> list[Household]:
@@ -376,6 +386,7 @@ class _OnRecord:
     """The known households' houses, categories, assessments and renovations."""
 
     old_house: dict[str, int]  # the old house (the one assessed) of each household
+    new_house: set[int]  # the households that have a new house on record
     categories: set
     assessments: set
     renovations: dict
@@ -403,7 +414,12 @@ def _on_record(existing: dict[str, Household], known) -> _OnRecord:
     renovations = {
         (r.household_id, r.year): r for r in Renovation.objects.filter(household__in=known)
     }
-    return _OnRecord(old_house, categories, assessments, renovations)
+    new_house = set(
+        House.objects.filter(household__in=known, is_new=True).values_list(
+            "household_id", flat=True
+        )
+    )
+    return _OnRecord(old_house, new_house, categories, assessments, renovations)
 
 
 def _insert_households(records, new, new_keys, sealed: _Sealed, batch) -> None:
@@ -482,6 +498,7 @@ def _insert_categories_and_assessments(records, household_pk, on_record: _OnReco
         categories,
     )
     insert_rows(Assessment, ["house_id", "grade", "assessed_on"], assessments)
+    return assessments
 
 
 def _write_renovations(records, household_pk, on_record: _OnRecord, batch, added):
@@ -520,6 +537,67 @@ def _write_renovations(records, household_pk, on_record: _OnRecord, batch, added
     return len(new_renovations), len(changed_renovations)
 
 
+def _unanswered(assessed, records, household_pk, on_record: _OnRecord) -> list[tuple]:
+    """The new grade C/D assessments no renovation answers (one not accepted before the
+    assessment), read from what the import holds: most of an archive's C/D houses were
+    renovated after their assessment, and `cases_from_import` need not look them up."""
+    accepted: dict[int, list] = {}
+    for record in records:
+        if record.year is not None:
+            accepted.setdefault(household_pk[record.head_id], []).append(record.accepted_on)
+    for (pk, _), renovation in on_record.renovations.items():
+        accepted.setdefault(pk, []).append(renovation.accepted_on)
+    household_of = {house: household_pk[head] for head, house in on_record.old_house.items()}
+    today = timezone.localdate()
+    out = []
+    for house, grade, on in assessed:
+        if grade not in ("C", "D"):
+            continue
+        since = on or today
+        if any(a is None or a >= since for a in accepted.get(household_of[house], ())):
+            continue
+        out.append((house, grade, on))
+    return out
+
+
+def _insert_new_houses(records, household_pk, on_record: _OnRecord) -> int:
+    """The house a family lives in after an accepted rebuild (拆除重建, 新建, 置换/统建, 造福工程
+    搬迁): the archive's 原房屋结构 is the old house's. The new house is recorded with the
+    structure the archive gives (新房结构), else brick-concrete, and the old one is no longer
+    lived in. A household with a new house on record keeps it as it is (a re-import changes
+    nothing). After a repair the family still lives in the old house: nothing is recorded."""
+    rebuilt: dict[int, Record] = {}
+    for record in records:  # sorted by household and, within it, in the file's order
+        if record.method in NEW_HOUSE_METHODS and record.accepted_on is not None:
+            pk = household_pk[record.head_id]
+            current = rebuilt.get(pk)
+            if current is None or (record.year or 0, record.row) > (current.year or 0, current.row):
+                rebuilt[pk] = record
+    fresh = sorted(pk for pk in rebuilt if pk not in on_record.new_house)
+    if not fresh:
+        return 0
+    insert_rows(
+        House,
+        ["household_id", "is_new", "structure", "build_year", "area", "lived_in"],
+        (
+            (
+                pk,
+                True,
+                rebuilt[pk].new_structure or Structure.BRICK_CONCRETE,
+                rebuilt[pk].year,
+                rebuilt[pk].built_area,
+                True,
+            )
+            for pk in fresh
+        ),
+    )
+    old = [on_record.old_house[rebuilt[pk].head_id] for pk in fresh]
+    for start in range(0, len(old), 2000):
+        House.objects.filter(pk__in=old[start : start + 2000]).update(lived_in=False)
+    on_record.new_house.update(fresh)
+    return len(fresh)
+
+
 def _announce(actor, batch, written: _Written, regions_before, latest, existing) -> None:
     """Say what was written: to the apps above (anju.households.events), in the batch's counts
     and in the audit log."""
@@ -553,5 +631,6 @@ def _announce(actor, batch, written: _Written, regions_before, latest, existing)
             "households_updated": len(written.dirty),
             "renovations_created": written.renovations_created,
             "renovations_updated": written.renovations_updated,
+            "cases_opened": written.cases,
         },
     )

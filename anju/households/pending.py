@@ -45,6 +45,16 @@ class Listed:
     township: str = ""
     village: str = ""
     address: str = ""
+    # The family members the list names by this household's head (户主身份证号) who are not in
+    # the archive either: (ID, valid, name). They join this household, not one of their own.
+    members: tuple = ()
+    # False when the list names the head only by ID (the head is not on it): the name is left
+    # for the township to enter when it completes the record.
+    named: bool = True
+
+
+# The head's name of a pending household made for members whose head the list does not name.
+UNNAMED_HEAD = "户主待核实"
 
 
 def _short(name: str) -> str:
@@ -135,8 +145,8 @@ def pending_from_list(
     what: str,
 ) -> dict[str, int]:
     """Create a pending household for each of `people` (none of them in the archive; one per
-    ID), in the caller's transaction. Returns the count per region code. `what` names the list
-    in the audit entry."""
+    ID), with the members listed under it, in the caller's transaction. Returns the count per
+    region code. `what` names the list in the audit entry."""
     if not people:
         return {}
     placer = Placer(region)
@@ -169,8 +179,15 @@ def pending_from_list(
             Person,
             ["household_id", "name", *members.columns, "id_valid", "relation"],
             (
-                (pk, p.name[:50], *members(p.id_number), p.id_valid, "户主")
+                row
                 for pk, (p, _, _) in zip(keys, placed, strict=True)
+                for row in (
+                    (pk, p.name[:50], *members(p.id_number), p.id_valid, "户主"),
+                    *(
+                        (pk, name[:50], *members(number), valid, "家庭成员")
+                        for number, valid, name in p.members
+                    ),
+                )
             ),
         )
         insert_rows(House, ["household_id", "structure"], ((pk, "") for pk in keys))
@@ -189,14 +206,24 @@ def pending_from_list(
         )
         per_region = Counter(code for _, code, _ in placed)
         unplaced = sum(1 for *_, ok in placed if not ok)
+        joined = sum(len(p.members) for p in people)
+        unnamed = sum(1 for p in people if not p.named)
         audit(
             actor=actor,
             action=Action.CREATE,
             obj="households.household",
             region_code=region.code,
-            note=f"{what}：档案中没有的 {len(placed)} 人待建档"
-            + (f"（其中 {unplaced} 人未能确定乡镇，待区县分配）" if unplaced else ""),
-            after={"pending": len(placed), "unplaced": unplaced, "regions": dict(per_region)},
+            note=f"{what}：档案中没有的 {len(placed)} 户待建档"
+            + (f"（另有 {joined} 名家庭成员随户主建档）" if joined else "")
+            + (f"（其中 {unnamed} 户名单只有户主身份证号，户主姓名待核实）" if unnamed else "")
+            + (f"（其中 {unplaced} 户未能确定乡镇，待区县分配）" if unplaced else ""),
+            after={
+                "pending": len(placed),
+                "members": joined,
+                "unnamed_heads": unnamed,
+                "unplaced": unplaced,
+                "regions": dict(per_region),
+            },
         )
     return dict(per_region)
 
@@ -255,6 +282,8 @@ def household_complete(
     name = squeeze(head_name)
     if not name:
         raise ValidationError("户主姓名不能为空。")
+    if name == UNNAMED_HEAD:
+        raise ValidationError("请填写户主的真实姓名（名单只列了户主身份证号，姓名待核实）。")
     if size is not None and not 1 <= size <= 30:
         raise ValidationError("家庭人口应在 1 至 30 之间。")
     before = household.region_id

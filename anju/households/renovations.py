@@ -10,9 +10,10 @@ from django.utils import timezone
 from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.households.choices import NEW_HOUSE_METHODS, Structure
 from anju.households.events import registry_changed
 from anju.households.facts import facts_refresh
-from anju.households.models import Payment, Renovation
+from anju.households.models import House, Payment, Renovation
 from anju.identity import mask_account
 
 # (field, label, the field that must come before it)
@@ -64,6 +65,9 @@ def renovation_step(
         renovation.accepted_quality = checklist.get("quality")
         renovation.has_toilet = checklist.get("toilet")
         renovation.inspector = checklist["inspector"]
+        new_structure = checklist.get("new_structure") or Structure.BRICK_CONCRETE
+        if new_structure not in Structure.values:
+            raise ValidationError(f"新房结构不对「{new_structure}」。")
     with transaction.atomic():
         setattr(renovation, field, on)
         renovation.save()
@@ -78,9 +82,27 @@ def renovation_step(
             from anju.households.cases import case_close_accepted
 
             case_close_accepted(renovation=renovation)
+            if renovation.method in NEW_HOUSE_METHODS:
+                _new_house(renovation, new_structure)
         registry_changed.announce(regions=[renovation.household.region_id])
         facts_refresh([renovation.household_id])
     return renovation
+
+
+def _new_house(renovation: Renovation, structure: str) -> None:
+    """After an accepted rebuild the family lives in the new house (as the archive import
+    records it): the new house with its structure, the old one no longer lived in."""
+    household = renovation.household
+    if household.houses.filter(is_new=True).exists():
+        return
+    House.objects.create(
+        household=household,
+        is_new=True,
+        structure=structure,
+        build_year=renovation.year,
+        area=renovation.built_area,
+    )
+    household.houses.filter(is_new=False).update(lived_in=False)
 
 
 def payment_record(

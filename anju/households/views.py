@@ -200,6 +200,7 @@ def household(request, pk: int):
             "visit_form": kept(request, VisitForm, initial={"visited_on": timezone.localdate()}),
             "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "steps": renovations.STEPS,
+            "structures": Structure.choices,
             "change_form": kept(request, ChangeForm),
             "step_form": kept(request, StepForm),
             "payment_form": kept(request, PaymentForm),
@@ -425,6 +426,9 @@ class StepForm(forms.Form):
     safe = forms.BooleanField(required=False)
     quality = forms.BooleanField(required=False)
     toilet = forms.BooleanField(required=False)
+    new_structure = forms.ChoiceField(
+        label="新房结构", choices=[("", "砖混（默认）"), *Structure.choices], required=False
+    )
 
 
 class PaymentForm(forms.Form):
@@ -450,6 +454,7 @@ def renovation_step(request, pk: int):
     if data["step"] == "accepted_on":
         checklist = {k: data[k] for k in ("area_ok", "safe", "quality", "toilet")}
         checklist["inspector"] = data["inspector"]
+        checklist["new_structure"] = data["new_structure"]
     return run_form(
         request,
         form,

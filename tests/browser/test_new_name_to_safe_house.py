@@ -107,7 +107,7 @@ def journey(page, live_server) -> None:
         ]
     )
     page.get_by_role("button", name="上传名单").click()
-    expect(page.get_by_text("档案中没有的 1 人已列为待建档农户")).to_be_visible()
+    expect(page.get_by_text("档案中没有的 1 户已列为待建档农户")).to_be_visible()
     expect(page.get_by_text("生成鉴定任务 2 条")).to_be_visible()
     page.get_by_role("button", name="退出").click()
 
@@ -176,8 +176,21 @@ def journey(page, live_server) -> None:
     page.goto(household_url)
     step(page, "开工", day(-18))
     step(page, "竣工", day(-5))
+    box = page.get_by_test_id(f"renovation-{TODAY.year}")
+    expect(box.get_by_label("新房结构（验收时）")).to_have_value("")  # 砖混 unless chosen
+    shot(page, "4-acceptance")
+    if os.environ.get("ANJU_SHOTS"):  # as the township clerk sees it on a phone
+        page.set_viewport_size({"width": 390, "height": 844})
+        box.scroll_into_view_if_needed()
+        page.screenshot(path=os.path.join(os.environ["ANJU_SHOTS"], "4-acceptance-390.png"))
+        page.set_viewport_size({"width": 1280, "height": 800})
     step(page, "验收", day(-3), 验收人="郑工")
     expect(page.get_by_test_id("household-cases")).to_contain_text("已完成")
+    # The family now lives in the new house (brick-concrete unless the clerk said otherwise).
+    houses = page.get_by_test_id("houses")
+    expect(houses).to_contain_text(f"新房（{TODAY.year}年建）")
+    expect(houses).to_contain_text("砖混")
+    expect(houses).to_contain_text("原房 · 已不居住")
     box = page.get_by_test_id(f"renovation-{TODAY.year}")
     box.get_by_label("发放日期").fill(day(-1))
     box.get_by_label("金额（元）").fill("40000")

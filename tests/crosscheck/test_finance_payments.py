@@ -8,11 +8,13 @@ from django.urls import reverse
 
 from anju.crosscheck.models import Finding
 from anju.crosscheck.runs import execute, start_run
-from anju.households.models import FollowUpVisit, House
+from anju.households.imports import import_households
+from anju.households.models import FollowUpVisit
 from anju.oversight.models import Clue
 from anju.regions.models import Region
 from tests.base import AnjuTestCase
 from tests.crosscheck.helpers import archive, found, household, pay, reference, rid, row
+from tests.households.files import HEADER, xlsx
 
 FINANCE = ["姓名", "身份证号", "一卡通账号", "账户名", "发放金额(元)", "发放日期", "补贴项目"]
 OWN = "6217001234567890"  # row()'s one-card account
@@ -119,21 +121,53 @@ class FinanceListTests(AnjuTestCase):
 @time_machine.travel("2026-11-22 10:00 +0800", tick=False)
 class VisitsOfTheHouseLivedInTests(AnjuTestCase):
     def test_visits_are_owed_by_the_house_the_family_lives_in_now(self):
-        archive(
-            row(1, **{"房屋结构": "土木", "改造方式": "拆除重建"}),  # rebuilt: a new house
-            row(2, **{"房屋结构": "土木", "改造方式": "修缮加固"}),  # repaired: still earth
-            row(3, **{"房屋结构": "土坯", "改造方式": "拆除重建", "验收日期": ""}),  # not yet
-            row(4, **{"房屋结构": "土木", "改造方式": "修缮加固"}),
-            row(5, **{"房屋结构": "砖混", "改造方式": "拆除重建"}),
+        # The archive's 房屋结构 is the old house's; 新房结构 (optional) the rebuilt one's.
+        rows = [
+            [*row(1, **{"房屋结构": "土木", "改造方式": "拆除重建"}), ""],  # rebuilt: 砖混
+            [*row(2, **{"房屋结构": "土木", "改造方式": "修缮加固"}), ""],  # repaired: earth
+            [*row(3, **{"房屋结构": "土坯", "改造方式": "拆除重建", "验收日期": ""}), ""],
+            [*row(4, **{"房屋结构": "土木", "改造方式": "修缮加固"}), ""],
+            [*row(5, **{"房屋结构": "砖混", "改造方式": "拆除重建"}), "砖木"],
+            [*row(6, **{"房屋结构": "土坯", "改造方式": "拆除重建"}), "框架"],
+        ]
+        result = import_households(
+            actor="test", data=xlsx(rows, header=[*HEADER, "新房结构"]), file_name="t.xlsx"
         )
+        self.assertTrue(result.ok, result.errors)
         FollowUpVisit.objects.create(
             household=household(4), visited_on="2026-10-01", visitor=self.alice
         )
-        # A new house recorded as brick-timber still needs its visits.
-        House.objects.create(household=household(5), is_new=True, structure="brick_timber")
+        houses = {
+            n: sorted(
+                household(n).houses.values_list("is_new", "structure", "lived_in", "build_year")
+            )
+            for n in range(1, 7)
+        }
+        self.assertEqual(
+            houses[1],
+            [(False, "earth_timber", False, None), (True, "brick_concrete", True, 2019)],
+        )
+        self.assertEqual(houses[2], [(False, "earth_timber", True, None)])  # repaired
+        self.assertEqual(houses[3], [(False, "earth", True, None)])  # not accepted yet
+        self.assertEqual(houses[5][1], (True, "brick_timber", True, 2019))
+        self.assertEqual(houses[6][1], (True, "frame", True, 2019))
+        # A new house recorded as brick-timber still needs its visits; the rebuilt earth
+        # houses (1, 6) do not, nor does the one visited on time (4).
         hits = {h.id_number: h.evidence for h in found("VISIT_OVERDUE")}
         self.assertEqual(sorted(hits), [rid(2), rid(3), rid(5)])
         self.assertIn("现住房屋（2019年度修缮加固后）为土坯/土木/砖木结构", hits[rid(2)])
+        # Nobody lives in a demolished house: no STILL_IN_DANGEROUS_HOUSE from the records.
+        self.assertEqual(found("STILL_IN_DANGEROUS_HOUSE"), [])
+
+    def test_a_reimport_records_no_second_new_house(self):
+        data = xlsx([row(1, **{"改造方式": "拆除重建"})])
+        for _ in range(2):
+            self.assertTrue(import_households(actor="test", data=data, file_name="t.xlsx").ok)
+        self.assertEqual(household(1).houses.filter(is_new=True).count(), 1)
+        # An archive imported before the new house was recorded gets it on the next import.
+        household(1).houses.filter(is_new=True).delete()
+        self.assertTrue(import_households(actor="test", data=data, file_name="t.xlsx").ok)
+        self.assertEqual(household(1).houses.filter(is_new=True).count(), 1)
 
 
 @time_machine.travel("2026-11-22 10:00 +0800", tick=False)
@@ -192,3 +226,80 @@ class CaseTests(AnjuTestCase):
         for f in self.case:
             f.refresh_from_db()
             self.assertEqual((f.status, f.reason), ("dismissed", f"理由{f.rule}"))
+
+
+def visible_text(html: str) -> str:
+    """The text a person reads on a page: no tags, no attribute values (links and options may
+    carry the codes), no scripts."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+@time_machine.travel("2026-11-22 10:00 +0800", tick=False)
+class RuleNamesTests(AnjuTestCase):
+    """Issue #31 item 5: wherever a person reads a rule it is named in Chinese; the codes stay
+    in the JSON, the API and the exports' code column."""
+
+    def test_no_rule_code_on_any_page_a_person_reads(self):
+        from anju.crosscheck.choices import Rule
+
+        archive(row(1, **{"户主姓名": "陈金水", "农户类别": "建档立卡"}), row(2))
+        reference(
+            "poverty", ["户主姓名", "户主身份证号", "识别日期"], [["农户2", rid(2), "2016-01-01"]]
+        )
+        run = execute(start_run(actor="test", region=Region.objects.get(code="350881000000")))
+        finding = Finding.objects.get(last_run=run, household=household(1), rule="INELIGIBLE")
+        self.login(self.carol)
+        self.client.post(
+            reverse("crosscheck:confirm", args=[finding.pk]),
+            {"person_name": "陈金水", "person_post": "农户", "person_level": "other"},
+        )
+        codes = [r.value for r in Rule]
+        pages = [
+            reverse("crosscheck:findings"),
+            reverse("crosscheck:findings") + "?rule=INELIGIBLE",
+            reverse("crosscheck:finding", args=[finding.pk]),
+            reverse("crosscheck:runs"),
+            reverse("crosscheck:run", args=[run.pk]),
+            reverse("households:household", args=[household(1).pk]),
+            reverse("oversight:clue", args=[Clue.objects.get().pk]),
+        ]
+        for url in pages:
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            text = visible_text(response.content.decode())
+            if url != reverse("crosscheck:runs"):  # the runs' list names no rule
+                self.assertIn("审批时不属于重点对象", text, url)
+            self.assertEqual([c for c in codes if c in text], [], url)
+        # The audit log names the finding confirmed by its rule's name.
+        self.login(self.aud)
+        text = visible_text(self.client.get(reverse("audit:list")).content.decode())
+        self.assertIn("审批时不属于重点对象", text)
+        self.assertEqual([c for c in codes if c in text], [])
+        self.login(self.carol)
+        # The export: the code column, and the Chinese name beside it.
+        from anju.reporting.reader import load
+
+        response = self.client.post(reverse("crosscheck:export"), {"reason": "核查"})
+        grid = load(b"".join(response.streaming_content))
+        found = [r for r in grid.rows if "INELIGIBLE" in r]
+        self.assertTrue(found)
+        self.assertIn("审批时不属于重点对象", found[0])

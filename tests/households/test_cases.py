@@ -9,7 +9,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from anju.audit.models import AuditEntry
 from anju.households import cases
+from anju.households.imports import import_households
 from anju.households.models import (
     CaseKind,
     CaseSource,
@@ -23,7 +25,7 @@ from anju.households.models import (
 from anju.households.services import assessment_add
 from tests.base import AnjuTestCase
 from tests.crosscheck.helpers import found
-from tests.households.files import rid
+from tests.households.files import rid, row, xlsx
 
 SH = ZoneInfo("Asia/Shanghai")
 TODAY = datetime(2026, 6, 1, 10, tzinfo=SH)
@@ -87,6 +89,87 @@ class CaseOpeningTests(AnjuTestCase):
         self.assertNotIn("户主7", page)
 
 
+def archive_row(n: int, **over) -> list:
+    """An archive row of a household assessed but not renovated (every renovation column
+    blank), unless `over` fills them."""
+    blank = dict.fromkeys(
+        [
+            "审批日期",
+            "改造方式",
+            "改造年度",
+            "开工日期",
+            "竣工日期",
+            "验收日期",
+            "改造后建筑面积",
+            "有无卫生厕所",
+            "补助金额(元)",
+        ],
+        "",
+    )
+    return row(n, **{"鉴定日期": "2026-05-10", **blank, **over})
+
+
+@time_machine.travel(TODAY, tick=False)
+class CasesFromTheArchiveImportTests(AnjuTestCase):
+    """Grades C and D that arrive through the archive import open cases as the form does."""
+
+    def test_c_and_d_open_cases_and_the_rest_open_none(self):
+        result = import_households(
+            actor="test",
+            data=xlsx(
+                [
+                    archive_row(1, **{"危险等级": "C"}),
+                    archive_row(2, **{"危险等级": "D"}),
+                    archive_row(3, **{"危险等级": "B"}),
+                    archive_row(4, **{"危险等级": "D", "农户类别": ""}),  # in no category
+                    row(5, **{"危险等级": "D"}),  # assessed, then rebuilt and accepted
+                    # Being rebuilt (not yet accepted): the renovation answers it.
+                    row(7, **{"危险等级": "D", "验收日期": "", "改造年度": 2026}),
+                    archive_row(8, **{"危险等级": "D", "鉴定日期": ""}),  # no date: today's
+                ]
+            ),
+            file_name="档案.xlsx",
+        )
+        self.assertTrue(result.ok, result.errors)
+        self.assertEqual(result.cases_opened, 3)
+        opened = {
+            c.household.head_id: c
+            for c in RenovationCase.objects.select_related("household", "assessment")
+        }
+        self.assertEqual(sorted(opened), [rid(1), rid(2), rid(8)])
+        c, d = opened[rid(1)], opened[rid(2)]
+        self.assertEqual((c.method, d.method), ("repair", "rebuild"))
+        self.assertEqual((c.grade, c.source, c.kind), ("C", "assessment", "renovation"))
+        self.assertEqual(c.assessment.grade, "C")
+        self.assertEqual(c.opened_on, date(2026, 6, 1))
+        self.assertEqual(c.start_by, date(2026, 6, 9))  # 30 days after 10 May
+        self.assertEqual(c.deadline, date(2026, 11, 6))  # 180 days
+        self.assertEqual(opened[rid(8)].start_by, date(2026, 7, 1))
+        entry = AuditEntry.objects.get(changes__note="档案导入的C/D级鉴定开启危房整改事项 3 项")
+        self.assertEqual(entry.changes["after"]["cases"], 3)
+        # On the township's list, as from the form.
+        self.login(self.alice)
+        page = self.client.get(reverse("households:cases")).content.decode()
+        self.assertIn("农户2", page)
+
+    def test_a_reimport_or_a_later_archive_opens_nothing_twice(self):
+        data = xlsx([archive_row(1, **{"危险等级": "D"})])
+        for _ in range(2):
+            self.assertTrue(import_households(actor="test", data=data, file_name="a.xlsx").ok)
+        self.assertEqual(RenovationCase.objects.count(), 1)
+        # A case opened on the form already: the import adds none.
+        case = RenovationCase.objects.get()
+        case.closed_on = date(2026, 5, 30)  # e.g. relocated: closed after the assessment
+        case.save()
+        later = xlsx([archive_row(1, **{"危险等级": "D", "鉴定日期": "2026-05-12"})])
+        self.assertTrue(import_households(actor="test", data=later, file_name="b.xlsx").ok)
+        self.assertEqual(RenovationCase.objects.count(), 1)
+        # A new dangerous assessment after the case closed opens a new one.
+        again = xlsx([archive_row(1, **{"危险等级": "C", "鉴定日期": "2026-05-31"})])
+        self.assertTrue(import_households(actor="test", data=again, file_name="c.xlsx").ok)
+        self.assertEqual(RenovationCase.objects.filter(closed_on__isnull=True).count(), 1)
+
+
 @time_machine.travel(TODAY, tick=False)
 class RenovationInTheUITests(AnjuTestCase):
     def setUp(self):
@@ -147,9 +230,23 @@ class RenovationInTheUITests(AnjuTestCase):
         self.login(self.alice)
         for step, on in [("started_on", "2026-05-20"), ("completed_on", "2026-05-28")]:
             self.step(step, on)
-        self.step("accepted_on", "2026-05-30", inspector="郑工", safe="on", quality="on")
+        page = self.client.get(reverse("households:household", args=[self.h.pk])).content
+        self.assertIn("新房结构（验收时）", page.decode())  # a rebuild asks for it
+        self.step(
+            "accepted_on",
+            "2026-05-30",
+            inspector="郑工",
+            safe="on",
+            quality="on",
+            new_structure="brick_timber",
+        )
         case.refresh_from_db()
         self.assertEqual(case.closed_on, date(2026, 5, 30))
+        # The family now lives in the new house, as recorded on acceptance.
+        self.assertEqual(
+            sorted(self.h.houses.values_list("is_new", "structure", "lived_in", "build_year")),
+            [(False, "earth_timber", False, None), (True, "brick_timber", True, 2026)],
+        )
         self.client.post(
             reverse("households:payment_add", args=[renovation.pk]),
             {

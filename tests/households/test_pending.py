@@ -15,7 +15,7 @@ from anju.assessments.models import AssessmentTask, TaskReason
 from anju.crosscheck.references import import_reference
 from anju.households.changes import change_decide, change_propose
 from anju.households.models import ChangeField, Household, Person
-from anju.households.pending import household_place
+from anju.households.pending import household_complete, household_place
 from anju.households.services import household_create
 from anju.regions.models import Region
 from tests.base import AnjuTestCase
@@ -104,6 +104,81 @@ class PendingFromListTests(AnjuTestCase):
         # A list sent for one township puts everyone there.
         upload(["姓名", "身份证号"], [["戊", rid(15)]], kind="subsistence", region="350881101000")
         self.assertEqual(Household.objects.get(head_id=rid(15)).region_id, "350881101000")
+
+    def test_family_members_join_their_heads_household(self):
+        header = ["姓名", "身份证号", "户主身份证号", "乡镇", "行政村"]
+        result = upload(
+            header,
+            [
+                # A family the archive lacks, the head listed too: one household of three.
+                ["林大山", rid(71), rid(71), "新桥镇", "西埔村"],
+                ["林小红", rid(72), rid(71), "新桥镇", "西埔村"],
+                ["林小明", rid(73), rid(71), "新桥镇", "西埔村"],
+                # Two members whose head the list names only by ID: one household, the head's
+                # name left for the township to enter.
+                ["陈秀英", rid(74), rid(75), "新桥镇", "西埔村"],
+                ["陈小华", rid(76), rid(75), "新桥镇", "西埔村"],
+            ],
+        )
+        self.assertEqual(result.pending, 2)
+        self.assertEqual(Household.objects.count(), 2)
+        lin = Household.objects.get(head_id=rid(71))
+        self.assertEqual(lin.head_name, "林大山")
+        self.assertEqual(
+            sorted(lin.people.values_list("name", "relation")),
+            [("林大山", "户主"), ("林小明", "家庭成员"), ("林小红", "家庭成员")],
+        )
+        chen = Household.objects.get(head_id=rid(75))
+        self.assertEqual(
+            (chen.head_name, chen.pending, chen.region_id), ("户主待核实", True, "350881100203")
+        )
+        self.assertEqual(
+            sorted(chen.people.values_list("relation", "name")),
+            [("家庭成员", "陈小华"), ("家庭成员", "陈秀英"), ("户主", "户主待核实")],
+        )
+        self.assertEqual(chen.people.get(relation="户主").id_number, rid(75))
+        # One task per household, named after the person the list names.
+        tasks = dict(AssessmentTask.objects.values_list("household_id", "reason"))
+        new = TaskReason.NEW_HOUSEHOLD
+        self.assertEqual(tasks, {lin.pk: new, chen.pk: new})
+        # The same list again, a later list naming the head or another member: nothing new.
+        upload(header, [["林小红", rid(72), rid(71), "新桥镇", "西埔村"]])
+        upload(
+            header,
+            [["陈大海", rid(75), rid(75), "新桥镇", "西埔村"], ["陈三", rid(77), rid(75), "", ""]],
+            kind="subsistence",
+        )
+        self.assertEqual(Household.objects.count(), 2)
+        self.assertEqual(AssessmentTask.objects.count(), 2)
+        # The township sees the task and completes the record with the head's real name.
+        self.login(self.alice)
+        page = self.client.get(reverse("assessments:tasks")).content.decode()
+        self.assertIn("陈秀英", page)
+        page = self.client.get(reverse("households:household", args=[chen.pk])).content.decode()
+        self.assertIn("户主姓名待核实</strong>：名单只列了本户户主的身份证号", page)
+        self.assertIn('name="head_name" maxlength="50" required id="id_head_name"', page)  # empty
+        self.assertIn("陈秀英", page)  # the members listed
+        village = Region.objects.get(code="350881100203")
+        with self.assertRaisesMessage(ValidationError, "请填写户主的真实姓名"):
+            household_complete(
+                actor=self.alice,
+                household=chen,
+                region=village,
+                head_name="户主待核实",
+                size=3,
+                structure="earth",
+            )
+        household_complete(
+            actor=self.alice,
+            household=chen,
+            region=village,
+            head_name="陈大海",
+            size=3,
+            structure="earth",
+        )
+        chen.refresh_from_db()
+        self.assertEqual((chen.head_name, chen.pending), ("陈大海", False))
+        self.assertEqual(chen.people.get(relation="户主").name, "陈大海")
 
     def test_full_width_ids_and_codes_as_numbers_are_read(self):
         wide = rid(21).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
