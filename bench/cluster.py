@@ -34,7 +34,16 @@ import uuid
 from base64 import b64encode
 from pathlib import Path
 
-from bench.load import ACCOUNTS, Client, Results, db_step, percentile, together, wait_until_up
+from bench.load import (
+    ACCOUNTS,
+    Client,
+    Results,
+    db_step,
+    percentile,
+    together,
+    user_loop,
+    wait_until_up,
+)
 from bench.pgcluster import Postgres, free_port, pg_bin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,9 +81,28 @@ def hammer(clients: list[Client], seconds: float) -> tuple[Results, float]:
     return results, time.perf_counter() - began
 
 
+def mixed(clients: list[Client], seconds: float, hot: list[int]) -> tuple[Results, float]:
+    """bench.load's staff at work: each client clicks through home, lists, search, household
+    pages, clues and findings, the clerks registering clues, recording visits and racing on
+    the same clues' edits, with a person's pause between clicks."""
+    results = Results()
+    for client in clients:
+        client.results = results
+    deadline = time.monotonic() + seconds
+
+    def work(i: int) -> None:
+        user_loop(clients[i], ACCOUNTS[i % len(ACCOUNTS)], deadline, hot, i)
+
+    began = time.perf_counter()
+    together(work, len(clients), len(clients))
+    return results, time.perf_counter() - began
+
+
 def line(name: str, results: Results, took: float) -> str:
-    ms = [v * 1000 for v in results.times["list"]]
-    bad = sum(n for status, n in results.statuses.items() if status != 200)
+    # Every request of the measured load (the list pages, or bench.load's mix of kinds); a
+    # failure is a server error or no answer (a race lost on a clue's version is a refusal).
+    ms = [v * 1000 for kind, times in results.times.items() for v in times]
+    bad = sum(n for status, n in results.statuses.items() if status >= 500 or status == 0)
     return (
         f"{name:<18}{len(ms) / took:>10.1f}{percentile(ms, 50):>9.0f}{percentile(ms, 95):>9.0f}"
         f"{len(ms):>9}{bad:>8}"
@@ -110,7 +138,7 @@ class Processes:
         self.running = []
 
 
-def run(*, seconds: float, users: int, workers: int, size: str) -> int:
+def run(*, seconds: float, users: int, workers: int, size: str, load: str = "list") -> int:
     bindir = pg_bin()
     if bindir is None:
         print("bench.cluster: no PostgreSQL server programs (initdb, pg_basebackup) here")
@@ -152,12 +180,20 @@ def run(*, seconds: float, users: int, workers: int, size: str) -> int:
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
         )
-        password = db_step(demo_env, "before", {})["password"]
+        start = db_step(demo_env, "before", {})
+        password, hot = start["password"], [int(pk) for pk in start["clues"]]
+
+        def drive(clients: list[Client]) -> tuple[Results, float]:
+            if load == "mixed":
+                return mixed(clients, seconds, hot)
+            return hammer(clients, seconds)
+
         pg.caught_up(timeout=120)
         print(
             f"primary :{pg.primary_port} + streaming replica :{pg.replica_port}; demo --size "
             f"{size} loaded in {time.perf_counter() - began:.0f} s; {users} clients, "
-            f"{seconds:.0f} s each, gunicorn --workers {workers} per server, {os.cpu_count()} CPUs"
+            f"{seconds:.0f} s each ({load} load), gunicorn --workers {workers} per server, "
+            f"{os.cpu_count()} CPUs"
         )
         rows = []
 
@@ -181,7 +217,7 @@ def run(*, seconds: float, users: int, workers: int, size: str) -> int:
             )
             wait_until_up(f"http://127.0.0.1:{port}", server)
             clients = signed_in(lambda p=port: Client(f"http://127.0.0.1:{p}", Results()))
-            rows.append(line(f"one server ×{count}", *hammer(clients, seconds)))
+            rows.append(line(f"one server ×{count}", *drive(clients)))
             processes.stop()
 
         # The cluster: two servers, two workers, primary + replica, Redis.
@@ -204,7 +240,7 @@ def run(*, seconds: float, users: int, workers: int, size: str) -> int:
         for n in range(2):
             processes.start(f"worker-{n}", [*anju, "worker"], machine(f"worker-{n}", **shared))
         clients = signed_in(lambda: RoundRobin(bases, Results()))
-        rows.append(line(f"cluster 2×{workers}", *hammer(clients, seconds)))
+        rows.append(line(f"cluster 2×{workers}", *drive(clients)))
         processes.stop()
 
         # Bare Django, served the same way.
@@ -231,7 +267,7 @@ def run(*, seconds: float, users: int, workers: int, size: str) -> int:
         rows.append(line(f"bare Django ×{workers}", *hammer(clients, seconds)))
         processes.stop()
 
-        print(f"\n{'':<18}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'requests':>9}{'not 200':>8}")
+        print(f"\n{'':<18}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'requests':>9}{'failed':>8}")
         for row in rows:
             print(row)
         load = os.getloadavg()
@@ -259,8 +295,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--size", default="small", choices=["small", "city"])
+    parser.add_argument(
+        "--load",
+        default="list",
+        choices=["list", "mixed"],
+        help="list: household list pages without pause; mixed: bench.load's reads and writes "
+        "with a person's pause (the bare Django page is always the list)",
+    )
     args = parser.parse_args(argv)
-    return run(seconds=args.seconds, users=args.users, workers=args.workers, size=args.size)
+    return run(
+        seconds=args.seconds,
+        users=args.users,
+        workers=args.workers,
+        size=args.size,
+        load=args.load,
+    )
 
 
 if __name__ == "__main__":
