@@ -130,7 +130,9 @@ def marks(values) -> str:
     return ", ".join(["%s"] * len(values)) or "NULL"
 
 
-SCOPE = "h.region_id BETWEEN %s AND %s"
+# Households on record only: one merged into another or withdrawn (anju.households.merges) is
+# not checked (its records moved to the household kept, or it had none).
+SCOPE = "h.state = 'active' AND h.region_id BETWEEN %s AND %s"
 # The sealed columns the rules read back (anju.sealed: table.column, bound to the row's digest).
 HEAD_ID = ("households_household.head_id", "id")
 TASK_ID = ("assessments_assessmenttask.id_number", "id")
