@@ -56,7 +56,7 @@ def _normalise(field: str, value: str, household: Household) -> str:
         resident = parse_id(value)
         if resident is None:
             raise ValidationError("新的身份证号格式不对。")
-        if Household.objects.filter(head_id=resident.number).exclude(pk=household.pk).exists():
+        if Household.everything.filter(head_id=resident.number).exclude(pk=household.pk).exists():
             raise ValidationError("该身份证号已是另一户的户主。")
         return resident.number
     if field == F.ACCOUNT_NUMBER:

@@ -243,6 +243,17 @@ class MergeTests(AnjuTestCase):
         kept_page = self.client.get(reverse("households:household", args=[self.kept.pk]))
         self.assertContains(kept_page, "曾用身份证号")
 
+    def test_the_old_file_imported_again_is_refused_on_the_former_id(self):
+        self.merge()
+        result = import_households(
+            actor="alice",
+            file_name="a.xlsx",
+            data=xlsx([row(1, 户主姓名="陈秀英", 户主身份证号=BAD_ID)]),
+        )
+        self.assertEqual([(e.row, e.column) for e in result.errors], [(4, "户主身份证号")])
+        self.assertIn("并入另一户", result.errors[0].message)
+        self.assertEqual(Household.everything.count(), 2)
+
     def test_a_merge_is_refused_across_townships_and_with_two_open_cases(self):
         other = Household.objects.create(
             region_id="350881101201", head_name="陈秀英", head_id=rid(7)
