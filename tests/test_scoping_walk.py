@@ -608,6 +608,16 @@ def renovation_case_samples(case) -> dict[str, Sample]:
             method="POST", kwargs=household, region=village, data={"result": "consistent"}
         ),
         "households:reviews": Sample(),
+        "households:merge": Sample(kwargs=household, region=village, secret="走查户主"),
+        "households:withdraw": Sample(
+            method="POST", kwargs=household, region=village, data={"reason": "误建"}
+        ),
+        "households:unmerge": Sample(
+            method="POST", kwargs=household, region=village, data={"reason": "合并错了"}
+        ),
+        "households:restore": Sample(
+            method="POST", kwargs=household, region=village, data={"reason": "撤错了"}
+        ),
         "households:base_villages": Sample(),
         "campaigns:figure": Sample(
             kwargs={"pk": case.campaign.pk, "target": case.target.pk}, region="350881000000"

@@ -136,6 +136,10 @@ def observation_record(
             respond_by=respond_by(today),
             client_key=key,
         )
+        if kind == ObservationKind.NOTHING:
+            # Nothing for the township to act on: on record as visited, closed as it comes.
+            observation.status, observation.acted_on = ObservationStatus.CLOSED, today
+            observation.close_reason = "走访未发现问题"
         observation.full_clean()
         observation.save()
         ObservationPhoto.objects.bulk_create(

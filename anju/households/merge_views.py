@@ -26,9 +26,8 @@ class MergeForm(forms.Form):
     )
     reason = forms.CharField(label="合并理由", max_length=300, widget=TEXTAREA)
     confirm = forms.BooleanField(
-        label="我已核对：两户是同一户。合并后，不保留的一户的成员、房屋、鉴定、改造、资金发放、"
-        "回访、安全状况牌、复核记录都移到保留的一户，它的身份证号记为曾用号码；"
-        "经另一人审核同意后生效，可以再申请撤销合并。",
+        label="我已核对：两户是同一户",
+        error_messages={"required": "请核对后勾选：合并前须确认两户是同一户。"},
     )
 
     def __init__(self, *args, candidates: list[Household], **kwargs):
@@ -42,8 +41,10 @@ class ReasonForm(forms.Form):
 
 class WithdrawForm(ReasonForm):
     confirm = forms.BooleanField(
-        label="我确认该户是误建的：撤销后它不再出现在名单、统计和数据比对中（经另一人审核同意后"
-        "生效，可以再申请恢复）。"
+        label="我确认该户是误建的",
+        help_text="撤销后它不再出现在名单、统计和数据比对中；经另一人审核同意后生效，"
+        "可以再申请恢复。",
+        error_messages={"required": "请核对后勾选：撤销前须确认该户是误建的。"},
     )
 
 

@@ -58,8 +58,51 @@ def test_the_clerks_afternoon(page, live_server, cast):
     expect(warnings).to_contain_text("可能是同一户重复建档")
     expect(page.get_by_role("link", name="下载标注了警告的文件")).to_be_visible()
     shot(page, "import-warnings")
-    page.get_by_role("link", name="查看档案中的那一户").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("农户1")
+
+    # The duplicate offered: the clerk checks the two side by side and asks to merge them.
+    page.get_by_test_id("offer-merge").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("合并重复户")
+    expect(page.get_by_test_id("merge-compare")).to_contain_text("校验未通过")
+    page.get_by_label("保留本户").check()
+    page.get_by_label("合并理由").fill(
+        "同一户重复建档：第二次导入时身份证号填错，保留号码正确的一户"
+    )
+    page.get_by_role("button", name="提交合并申请（待审核）").click()
+    expect(page.get_by_text("我已核对：两户是同一户：请核对后勾选")).to_be_visible()
+    expect(page.get_by_label("合并理由")).to_have_value(
+        "同一户重复建档：第二次导入时身份证号填错，保留号码正确的一户"
+    )
+    shot(page, "merge-refused")
+    page.get_by_label("我已核对：两户是同一户").check()
+    page.get_by_role("button", name="提交合并申请（待审核）").click()
+    expect(page.get_by_text("合并申请已提交")).to_be_visible()
+    kept = Household.objects.get(head_id=rid(1))
+    gone = Household.everything.get(head_id="350881196001011230")
+
+    # A reviewer merges them; undone on a second request; merged again.
+    approve(page, live_server, "合并重复户")
+    assert Household.everything.get(pk=gone.pk).state == "merged"
+    switch(page, live_server, "carol")
+    page.goto(f"{live_server.url}/households/{gone.pk}/")
+    expect(page.get_by_test_id("merged-notice")).to_contain_text("已并入另一户")
+    shot(page, "merged-away")
+    page.get_by_test_id("unmerge-form").get_by_label("理由").fill("合并错了，两户不是同一户")
+    page.get_by_role("button", name="申请撤销合并（待审核）").click()
+    expect(page.get_by_text("撤销合并的申请已提交")).to_be_visible()
+    approve(page, live_server, "撤销合并")
+    assert Household.everything.get(pk=gone.pk).state == "active"
+    switch(page, live_server, "carol")
+    page.goto(f"{live_server.url}/households/{kept.pk}/")
+    page.get_by_test_id("merge-link").click()
+    page.get_by_label("保留本户").check()
+    page.get_by_label("合并理由").fill("核实后确为同一户")
+    page.get_by_label("我已核对：两户是同一户").check()
+    page.get_by_role("button", name="提交合并申请（待审核）").click()
+    approve(page, live_server, "合并重复户")
+    assert Household.everything.get(pk=gone.pk).state == "merged"
+    switch(page, live_server, "carol")
+    page.goto(f"{live_server.url}/households/{kept.pk}/")
+    expect(page.get_by_test_id("former-ids")).to_contain_text("350881")
 
     # A household by hand: the village picked by its initials, a wrong check digit refused.
     page.goto(f"{live_server.url}/households/new/")
@@ -96,6 +139,23 @@ def test_the_clerks_afternoon(page, live_server, cast):
     page.get_by_role("button", name="登记").click()
     expect(page.get_by_text("已登记，台账编号")).to_be_visible()
     assert Clue.objects.get().funds == 2
+
+
+def switch(page, live_server, username: str) -> None:
+    page.context.clear_cookies()
+    log_in(page, live_server, username)
+
+
+def approve(page, live_server, what: str) -> None:
+    """The county reviewer approves the one pending request on 变更审核."""
+    switch(page, live_server, "rita")
+    page.goto(f"{live_server.url}/households/changes/")
+    row = page.get_by_test_id("changes").locator("tr", has_text=what)
+    expect(row).to_have_count(1)
+    shot(page, f"changes-{what}")
+    row.get_by_label("审核意见").fill("已核对")
+    row.get_by_role("button", name="同意").click()
+    expect(page.get_by_text("已同意，变更已生效。")).to_be_visible()
 
 
 def test_closing_a_problem_list_item_is_confirmed_with_a_note_and_a_photo(page, live_server, cast):
