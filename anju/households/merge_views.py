@@ -27,7 +27,7 @@ class MergeForm(forms.Form):
     reason = forms.CharField(label="合并理由", max_length=300, widget=TEXTAREA)
     confirm = forms.BooleanField(
         label="我已核对：两户是同一户",
-        error_messages={"required": "请核对后勾选：合并前须确认两户是同一户。"},
+        error_messages={"required": "请核对后勾选（合并前须确认两户是同一户）。"},
     )
 
     def __init__(self, *args, candidates: list[Household], **kwargs):
@@ -36,7 +36,7 @@ class MergeForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="理由", max_length=300, widget=TEXTAREA)
+    reason = forms.CharField(label="申请理由", max_length=300, widget=TEXTAREA)
 
 
 class WithdrawForm(ReasonForm):
@@ -44,7 +44,7 @@ class WithdrawForm(ReasonForm):
         label="我确认该户是误建的",
         help_text="撤销后它不再出现在名单、统计和数据比对中；经另一人审核同意后生效，"
         "可以再申请恢复。",
-        error_messages={"required": "请核对后勾选：撤销前须确认该户是误建的。"},
+        error_messages={"required": "请核对后勾选（撤销前须确认该户是误建的）。"},
     )
 
 

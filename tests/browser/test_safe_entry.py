@@ -86,7 +86,7 @@ def test_the_clerks_afternoon(page, live_server, cast):
     page.goto(f"{live_server.url}/households/{gone.pk}/")
     expect(page.get_by_test_id("merged-notice")).to_contain_text("已并入另一户")
     shot(page, "merged-away")
-    page.get_by_test_id("unmerge-form").get_by_label("理由").fill("合并错了，两户不是同一户")
+    page.get_by_test_id("unmerge-form").get_by_label("申请理由").fill("合并错了，两户不是同一户")
     page.get_by_role("button", name="申请撤销合并（待审核）").click()
     expect(page.get_by_text("撤销合并的申请已提交")).to_be_visible()
     approve(page, live_server, "撤销合并")

@@ -139,7 +139,7 @@ class ObservationTests(CadreTestCase):
         page = self.client.get(reverse("cadres:household", args=[self.mine.pk]))
         self.assertContains(page, '<option value="nothing">未发现问题</option>')
         response = self.record(kind="nothing", note="", photos=[])
-        self.assertRedirects(response, reverse("cadres:mine"))
+        self.assertRedirects(response, reverse("cadres:mine"), fetch_redirect_response=False)
         self.assertContains(self.client.get(reverse("cadres:mine")), "已记录这次走访：未发现问题")
         observation = Observation.objects.get()
         self.assertEqual((observation.kind, observation.status), ("nothing", "closed"))

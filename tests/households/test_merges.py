@@ -283,7 +283,7 @@ class MergeTests(AnjuTestCase):
             url, {"other": self.gone.pk, "keep": "this", "reason": "重复建档"}
         )  # not confirmed
         self.assertEqual(answer.status_code, 200)
-        self.assertContains(answer, "我已核对：两户是同一户：请核对后勾选")
+        self.assertContains(answer, "我已核对：两户是同一户：请核对后勾选（")
         self.assertContains(answer, "重复建档</textarea>")
         self.assertEqual(ChangeRequest.objects.filter(field="merge").count(), 0)
         answer = self.client.post(
@@ -348,7 +348,7 @@ class WithdrawTests(AnjuTestCase):
         self.login(self.alice)
         url = reverse("households:withdraw", args=[self.household.pk])
         answer = self.client.post(url, {"reason": "录入错误"}, follow=True)
-        self.assertContains(answer, "我确认该户是误建的：请核对后勾选")
+        self.assertContains(answer, "我确认该户是误建的：请核对后勾选（")
         self.assertContains(answer, "录入错误")
         self.assertFalse(ChangeRequest.objects.exists())
         self.client.post(url, {"reason": "录入错误", "confirm": "on"})
