@@ -94,6 +94,10 @@ def test_the_clerks_afternoon(page, live_server, cast):
     switch(page, live_server, "carol")
     page.goto(f"{live_server.url}/households/{kept.pk}/")
     page.get_by_test_id("merge-link").click()
+    page.set_viewport_size({"width": 390, "height": 844})  # the township clerk's phone
+    expect(page.get_by_test_id("merge-compare")).to_be_visible()
+    shot(page, "merge-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_label("保留本户").check()
     page.get_by_label("合并理由").fill("核实后确为同一户")
     page.get_by_label("我已核对：两户是同一户").check()
