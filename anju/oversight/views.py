@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -728,7 +729,8 @@ def item_review(request, pk: int):
             actor=request.user, item=item, approve=approve, note=d["note"]
         ),
         "复核同意，已计为已整改。" if approve else "已退回，事项重新列为整改中。",
-        "oversight:items",
+        # Back to the items still waiting for a review.
+        reverse("oversight:items") + "?status=review",
     )
 
 

@@ -188,3 +188,45 @@ def test_closing_a_problem_list_item_is_confirmed_with_a_note_and_a_photo(page, 
     expect(page.get_by_label("整改情况")).to_have_value("屋面已换瓦，村委会验收")
     shot(page, "item-done-refused")
     assert RectificationItem.objects.get().status == "open"
+
+
+def test_a_close_out_waits_for_a_second_persons_review(page, live_server, cast, settings):
+    from datetime import date
+
+    from anju.accounts.roles import Role
+    from anju.oversight import services
+    from anju.oversight.models import RectificationItem
+    from anju.regions.models import Region
+    from tests.base import make_user
+
+    settings.ANJU_CROSSCHECK = {"item_close_review": ["350881100000"]}
+    make_user("alan", Role.TOWNSHIP_CLERK, "350881100000")
+    services.item_create(
+        actor=cast["alice"],
+        region=Region.objects.get(code="350881100000"),
+        source="self_check",
+        description="西埔村陈某房屋漏雨透风",
+        owner="黄乡长",
+        deadline=date(2099, 12, 31),
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/clues/items/")
+    page.get_by_role("link", name="已整改…").click()
+    page.get_by_label("整改情况").fill("屋面已换瓦，村委会验收")
+    page.get_by_test_id("confirm-done").click()
+    expect(page.get_by_text("待另一人复核后计为已整改")).to_be_visible()
+    assert RectificationItem.objects.get().status == "review"
+
+    switch(page, live_server, "alan")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/clues/items/?status=review")
+    review = page.get_by_test_id("item-review")
+    expect(review).to_contain_text("屋面已换瓦，村委会验收")
+    shot(page, "item-review-phone")
+    review.get_by_role("button", name="退回").click()
+    expect(page.get_by_text("复核意见：退回须写明理由")).to_be_visible()
+    page.get_by_test_id("item-review").get_by_label("复核意见").fill("已到现场看过")
+    page.get_by_test_id("item-review").get_by_role("button", name="复核同意").click()
+    expect(page.get_by_text("复核同意，已计为已整改。")).to_be_visible()
+    assert RectificationItem.objects.get().status == "done"
