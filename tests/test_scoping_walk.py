@@ -478,6 +478,9 @@ def _clue_samples(case) -> dict[str, Sample]:
             picked=True,
         ),
         "oversight:item_done": Sample(method="POST", kwargs={"pk": case.item.pk}, region=town),
+        "oversight:item_review": Sample(
+            method="POST", kwargs={"pk": case.item.pk}, region=town, data={"decision": "approve"}
+        ),
         # The walk's item was not closed with a photo: found (404) only for the allowed too.
         "oversight:item_evidence": Sample(
             kwargs={"pk": case.item.pk}, region=town, also=frozenset({404})

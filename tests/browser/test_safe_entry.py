@@ -224,7 +224,7 @@ def test_a_close_out_waits_for_a_second_persons_review(page, live_server, cast, 
     review = page.get_by_test_id("item-review")
     expect(review).to_contain_text("屋面已换瓦，村委会验收")
     shot(page, "item-review-phone")
-    review.get_by_role("button", name="退回").click()
+    review.get_by_role("button", name="退回重新整改").click()
     expect(page.get_by_text("复核意见：退回须写明理由")).to_be_visible()
     page.get_by_test_id("item-review").get_by_label("复核意见").fill("已到现场看过")
     page.get_by_test_id("item-review").get_by_role("button", name="复核同意").click()
