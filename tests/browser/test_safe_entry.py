@@ -107,6 +107,7 @@ def test_the_clerks_afternoon(page, live_server, cast):
     switch(page, live_server, "carol")
     page.goto(f"{live_server.url}/households/{kept.pk}/")
     expect(page.get_by_test_id("former-ids")).to_contain_text("350881")
+    shot(page, "kept-household")
 
     # A household by hand: the village picked by its initials, a wrong check digit refused.
     page.goto(f"{live_server.url}/households/new/")
