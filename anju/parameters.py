@@ -21,7 +21,19 @@ DEFAULTS = {
     # The national built-area standard: 1-3 persons at least 20/30/40 m², at most 60 m²; more
     # than 3 persons 13-18 m² a person.
     "area_standard": {"1": [20, 60], "2": [30, 60], "3": [40, 60], "per_person": [13, 18]},
+    # Townships whose problem-list items, once closed, wait for a second person's review
+    # (待复核) before they count as done: region codes or their leading digits (a county's six
+    # for all its townships), "*" for every township; none by default.
+    "item_close_review": [],
 }
+
+
+def item_close_review(township_code: str) -> bool:
+    """Whether the township's problem list asks for a second person's review of a close-out."""
+    wanted = parameters()["item_close_review"]
+    if wanted == "*" or "*" in wanted:
+        return True
+    return any(township_code.startswith(str(code).rstrip("0") or "-") for code in wanted)
 
 
 def parameters() -> dict:

@@ -478,6 +478,9 @@ def _clue_samples(case) -> dict[str, Sample]:
             picked=True,
         ),
         "oversight:item_done": Sample(method="POST", kwargs={"pk": case.item.pk}, region=town),
+        "oversight:item_review": Sample(
+            method="POST", kwargs={"pk": case.item.pk}, region=town, data={"decision": "approve"}
+        ),
         # The walk's item was not closed with a photo: found (404) only for the allowed too.
         "oversight:item_evidence": Sample(
             kwargs={"pk": case.item.pk}, region=town, also=frozenset({404})
@@ -608,6 +611,16 @@ def renovation_case_samples(case) -> dict[str, Sample]:
             method="POST", kwargs=household, region=village, data={"result": "consistent"}
         ),
         "households:reviews": Sample(),
+        "households:merge": Sample(kwargs=household, region=village, secret="走查户主"),
+        "households:withdraw": Sample(
+            method="POST", kwargs=household, region=village, data={"reason": "误建"}
+        ),
+        "households:unmerge": Sample(
+            method="POST", kwargs=household, region=village, data={"reason": "合并错了"}
+        ),
+        "households:restore": Sample(
+            method="POST", kwargs=household, region=village, data={"reason": "撤错了"}
+        ),
         "households:base_villages": Sample(),
         "campaigns:figure": Sample(
             kwargs={"pk": case.campaign.pk, "target": case.target.pk}, region="350881000000"

@@ -14,7 +14,8 @@ def tasks_visible_to(user) -> QuerySet:
 
     if not has_perm(user, Perm.VIEW_TASKS):
         return AssessmentTask.objects.none()
-    return scoped(AssessmentTask.objects.all(), user)
+    # Not those of a household merged away or withdrawn (anju.households.merges).
+    return scoped(AssessmentTask.objects.filter(household__state="active"), user)
 
 
 def household_panel(user, household) -> dict:

@@ -12,10 +12,16 @@ class AssessmentsConfig(AppConfig):
         from anju.assessments import access, services
         from anju.crosscheck.events import reference_list_imported
         from anju.households import panels
-        from anju.households.events import assessment_due, assessments_recorded, household_moved
+        from anju.households.events import (
+            assessment_due,
+            assessments_recorded,
+            household_moved,
+            household_records_moved,
+        )
 
         assessments_recorded.subscribe(services.tasks_close_assessed)
         assessment_due.subscribe(services.on_assessment_due)
         household_moved.subscribe(services.on_household_moved)
+        household_records_moved.subscribe(services.on_household_records_moved)
         reference_list_imported.subscribe(services.tasks_from_list)
         panels.register(access.household_panel)  # the tasks on a household's page

@@ -24,6 +24,7 @@ from anju.audit.services import audit
 from anju.crosscheck.choices import PRIORITY_KINDS
 from anju.crosscheck.models import ReferenceRecord
 from anju.crosscheck.rules import day
+from anju.households.merges import move_records
 from anju.households.models import Household
 from anju.oversight.services import item_create
 from anju.regions.models import Level, Region, subtree_bounds
@@ -300,3 +301,22 @@ def tasks_escalate(*, actor, region: Region, owner: str = "") -> int:
             task.save(update_fields=["item"])
             count += 1
     return count
+
+
+def on_household_records_moved(*, actor, source_id: int, target_id: int, only) -> dict:
+    """A household merged (or a merge undone): its tasks follow it, except an open one when the
+    household kept has one open already (one open task per household)."""
+    tasks = AssessmentTask.objects.all()
+    if (
+        only is None
+        and AssessmentTask.objects.filter(household_id=target_id, done_on__isnull=True).exists()
+    ):
+        tasks = tasks.filter(done_on__isnull=False)
+    return move_records(
+        actor=actor,
+        kinds={"assessments.tasks": tasks},
+        source_id=source_id,
+        target_id=target_id,
+        only=only,
+        note="合并重复户：鉴定任务随户移动",
+    )

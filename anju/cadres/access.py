@@ -48,7 +48,8 @@ def assignments_visible_to(user) -> QuerySet:
 
     if not has_perm(user, Perm.ASSIGN_CADRES):
         return Assignment.objects.none()
-    return scoped(Assignment.objects.all(), user, "household__region")
+    # Not those left with a household merged away (the cadre had the kept one already).
+    return scoped(Assignment.objects.filter(household__state="active"), user, "household__region")
 
 
 @policy

@@ -34,6 +34,8 @@ class Assignment(models.Model):
 
 
 class ObservationKind(models.TextChoices):
+    # Said explicitly (an untouched form says nothing): the visit is on record, nothing to do.
+    NOTHING = "nothing", "未发现问题"
     STILL_IN_OLD = "still_in_old", "仍住危房"
     LEAKY = "leaky", "漏雨透风"
     STORM_DAMAGE = "storm_damage", "台风暴雨后受损"

@@ -20,6 +20,7 @@ from anju.cadres.models import (
     ObservationStatus,
 )
 from anju.decisions import lock_for_decision, taken
+from anju.households.merges import move_records
 from anju.households.models import Household
 from anju.oversight.deadlines import WORKING, add_days, urgency
 from anju.oversight.services import item_create
@@ -135,6 +136,10 @@ def observation_record(
             respond_by=respond_by(today),
             client_key=key,
         )
+        if kind == ObservationKind.NOTHING:
+            # Nothing for the township to act on: on record as visited, closed as it comes.
+            observation.status, observation.acted_on = ObservationStatus.CLOSED, today
+            observation.close_reason = "走访未发现问题"
         observation.full_clean()
         observation.save()
         ObservationPhoto.objects.bulk_create(
@@ -227,3 +232,21 @@ def observation_close(*, actor, observation: Observation, reason: str) -> Observ
         return _act(
             actor=actor, observation=observation, to=ObservationStatus.CLOSED, close_reason=reason
         )
+
+
+def on_household_records_moved(*, actor, source_id: int, target_id: int, only) -> dict:
+    """A household merged (or a merge undone): the cadres' assignments and observations follow
+    it, except the assignment of a cadre who has the household kept already."""
+    assignments = Assignment.objects.all()
+    if only is None:
+        assignments = assignments.exclude(
+            cadre_id__in=Assignment.objects.filter(household_id=target_id).values("cadre_id")
+        )
+    return move_records(
+        actor=actor,
+        kinds={"cadres.assignments": assignments, "cadres.observations": Observation.objects.all()},
+        source_id=source_id,
+        target_id=target_id,
+        only=only,
+        note="合并重复户：帮扶责任人和走访报告随户移动",
+    )

@@ -134,7 +134,9 @@ def observe(request, pk: int):
             phone=phone_place(request.POST.get("latitude", ""), request.POST.get("longitude", "")),
             key=request.POST.get("key", ""),
         ),
-        "已报告乡镇，乡镇将及时处置。",
+        "已记录这次走访：未发现问题。"
+        if data["kind"] == ObservationKind.NOTHING
+        else "已报告乡镇，乡镇将及时处置。",
         "cadres:mine",
     )
 
@@ -167,7 +169,12 @@ def _observe_queued(request, pk: int):
         return JsonResponse(
             {"ok": False, "message": "未能报告：" + " ".join(error.messages)}, status=400
         )
-    messages.success(request, "已报告乡镇，乡镇将及时处置。")
+    messages.success(
+        request,
+        "已记录这次走访：未发现问题。"
+        if made.kind == ObservationKind.NOTHING
+        else "已报告乡镇，乡镇将及时处置。",
+    )
     return JsonResponse({"ok": True, "id": made.pk, "household": item.head_name})
 
 

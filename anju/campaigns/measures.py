@@ -87,7 +87,9 @@ def poor_records(region_code: str, on: date):
     """Category recognitions in force on `on` in the region (a household may have several)."""
 
     return (
-        CategoryRecord.objects.filter(household__region__code__range=subtree_bounds(region_code))
+        CategoryRecord.objects.filter(
+            household__region__code__range=subtree_bounds(region_code), household__state="active"
+        )
         .filter(Q(start__isnull=True) | Q(start__lte=on))
         .filter(Q(end__isnull=True) | Q(end__gt=on))
     )

@@ -13,6 +13,7 @@ from anju.audit.services import audit
 from anju.crosscheck.choices import FindingStatus, Rule
 from anju.crosscheck.models import Finding
 from anju.decisions import lock_for_decision, taken
+from anju.households.merges import move_records
 from anju.oversight.choices import ProblemKind, SourceChannel
 from anju.oversight.services import PersonInput, clue_register
 
@@ -160,3 +161,15 @@ def dismiss_case(*, actor, reasons: dict[Finding, str]) -> None:
             _settle(
                 actor, finding, FindingStatus.DISMISSED, reason, {"reason": reason.strip()[:300]}
             )
+
+
+def on_household_records_moved(*, actor, source_id: int, target_id: int, only) -> dict:
+    """A household merged (or a merge undone): its findings follow it."""
+    return move_records(
+        actor=actor,
+        kinds={"crosscheck.findings": Finding.objects.all()},
+        source_id=source_id,
+        target_id=target_id,
+        only=only,
+        note="合并重复户：比对发现随户移动",
+    )

@@ -76,7 +76,8 @@ def recount(
     plate, visit = SafetyPlate._meta.db_table, FollowUpVisit._meta.db_table
     renovation, payment = Renovation._meta.db_table, Payment._meta.db_table
     key = _key(prefix)
-    where = "h.region_id BETWEEN %s AND %s"
+    # Households on record only (not merged into another, not withdrawn).
+    where = "h.state = 'active' AND h.region_id BETWEEN %s AND %s"
     assessed = f"""EXISTS (SELECT 1 FROM {house} o JOIN {assessment} a ON a.house_id = o.id
                            WHERE o.household_id = h.id)"""  # noqa: S608
     structures = ", ".join(f"'{s}'" for s in sorted(REVISITED))

@@ -10,6 +10,7 @@ from anju.households.models import (
     ChangeRequest,
     FollowUpVisit,
     Household,
+    HouseholdState,
     ImportUpload,
     Renovation,
     SafetyPlate,
@@ -25,11 +26,25 @@ def households_visible_to(user) -> QuerySet:
 
 
 @policy
-def access_household(user, pk: int, *, perm: Perm = Perm.VIEW_HOUSEHOLDS):
+def households_on_file_visible_to(user) -> QuerySet:
+    """Every household the user may see, merged away and withdrawn ones too (their own page,
+    the change requests about them); the lists use households_visible_to."""
+
+    if not has_perm(user, Perm.VIEW_HOUSEHOLDS):
+        return Household.everything.none()
+    return scoped(Household.everything.all(), user)
+
+
+@policy
+def access_household(user, pk: int, *, perm: Perm = Perm.VIEW_HOUSEHOLDS, retired: bool = False):
+    """A household the user may see; for a write (`perm` other than viewing) one on record,
+    unless `retired` (undoing a merge or a withdrawal)."""
     require(user, perm)
-    household = households_visible_to(user).filter(pk=pk).select_related("region").first()
+    household = households_on_file_visible_to(user).filter(pk=pk).select_related("region").first()
     if household is None:
         raise Http404("没有找到该农户。")
+    if perm != Perm.VIEW_HOUSEHOLDS and not retired and household.state != HouseholdState.ACTIVE:
+        raise Http404("该户已合并或撤销，不能再修改。")
     return household
 
 
@@ -97,7 +112,7 @@ def access_change(user, pk: int):
 
     require(user, Perm.VIEW_HOUSEHOLDS)
     change = (
-        ChangeRequest.objects.filter(pk=pk, household__in=households_visible_to(user))
+        ChangeRequest.objects.filter(pk=pk, household__in=households_on_file_visible_to(user))
         .select_related("household", "renovation")
         .first()
     )

@@ -11,6 +11,7 @@ from anju.accounts.access import Perm, require
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.decisions import lock_for_decision, taken
+from anju.households import merges
 from anju.households.archive_file import CATEGORY_LOOKUP, words
 from anju.households.choices import CATEGORY_DEPARTMENT, Category
 from anju.households.events import registry_changed
@@ -55,7 +56,7 @@ def _normalise(field: str, value: str, household: Household) -> str:
         resident = parse_id(value)
         if resident is None:
             raise ValidationError("新的身份证号格式不对。")
-        if Household.objects.filter(head_id=resident.number).exclude(pk=household.pk).exists():
+        if Household.everything.filter(head_id=resident.number).exclude(pk=household.pk).exists():
             raise ValidationError("该身份证号已是另一户的户主。")
         return resident.number
     if field == F.ACCOUNT_NUMBER:
@@ -92,7 +93,7 @@ def change_propose(
     renovation: Renovation | None = None,
 ) -> ChangeRequest:
     require(actor, Perm.EDIT_HOUSEHOLDS)
-    if field not in F.values:
+    if field not in F.values or field in merges.RECORD_CHANGES:
         raise ValidationError("请选择变更事项。")
     if field == F.SUBSIDY and renovation is None:
         raise ValidationError("变更补助金额须指明改造年度。")
@@ -190,7 +191,9 @@ def change_decide(*, actor, request: ChangeRequest, approve: bool, note: str = "
         request.decided_by, request.decided_at = actor, timezone.now()
         request.decision_note = note.strip()[:300]
         request.save()
-        if approve:
+        if approve and request.field in merges.RECORD_CHANGES:
+            merges.apply(request)
+        elif approve:
             _apply(request)
         audit(
             actor=actor,

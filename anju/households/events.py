@@ -51,3 +51,14 @@ household_moved = Event(
     completed in another village). Heard by the assessment tasks, whose open tasks follow it to
     that township's list.""",
 )
+
+household_records_moved = Event(
+    "household_records_moved",
+    ("actor", "source_id", "target_id", "only"),
+    """Records move from household `source_id` to `target_id`: every one that can (`only` None,
+    a merge of a household entered twice), or just those named ({kind: [ids]}, a merge undone:
+    back to the household merged away). Heard by the apps above that keep records of a
+    household (assessment tasks, cadres' assignments and observations, findings, sampled
+    houses); each moves its own with anju.households.merges.move_records and answers what it
+    moved, {kind: [ids]}.""",
+)

@@ -23,6 +23,7 @@ from anju.households.models import (
     CategoryRecord,
     House,
     Household,
+    HouseholdState,
     ImportBatch,
     Person,
     Renovation,
@@ -82,6 +83,26 @@ def _assign(instance, values: dict) -> bool:
             setattr(instance, key, value)
             altered = True
     return altered
+
+
+def _retired(records: list[Record], households: dict[str, Household]) -> list[RowError]:
+    """Rows of a household merged into another or withdrawn (anju.households.merges): its ID is
+    the kept household's former one, or it was entered by mistake; the import does not bring it
+    back behind the reviewer's back."""
+    errors = []
+    for record in records:
+        household = households.get(record.head_id)
+        if household is None or household.state == HouseholdState.ACTIVE:
+            continue
+        if household.state == HouseholdState.MERGED:
+            why = (
+                "该户已作为重复建档并入另一户，这是那一户的曾用号码：请改用保留户的身份证号，"
+                "或先在该户页面申请撤销合并"
+            )
+        else:
+            why = "该户已作为误建撤销：如需恢复，请先在该户页面申请恢复"
+        errors.append(RowError(record.row, "户主身份证号", f"「{household.head_id_masked}」{why}"))
+    return errors
 
 
 def _locked_changes(
@@ -197,10 +218,11 @@ def _import(
     with bulk_load(), transaction.atomic(), key_table(sealed.head_of) as head_digests:
         # The archive's households already on record, found by joining the file's head IDs'
         # blind indexes (the ID itself is known: it is not decrypted).
-        known = Household.objects.filter(head_id_digest__in=RawSQL(head_digests, ()))  # noqa: S611 (our own table name)
+        # (Merged away or withdrawn ones too: the ID is theirs, and the row is refused.)
+        known = Household.everything.filter(head_id_digest__in=RawSQL(head_digests, ()))  # noqa: S611 (our own table name)
         existing = {sealed.head_of[h.head_id_digest]: h for h in known.defer("head_id")}
         regions_before = {h.region_id for h in existing.values()}
-        locked = _locked_changes(records, existing, known)
+        locked = _retired(records, existing) or _locked_changes(records, existing, known)
         if locked:
             result.errors, result.error_count = locked[: max_errors()], len(locked)
             return result

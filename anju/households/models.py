@@ -43,6 +43,26 @@ LIST_FACTS = (
 )
 
 
+class HouseholdState(models.TextChoices):
+    """A household entered twice is merged into the one kept; one created by mistake with
+    nothing attached is withdrawn. Neither is deleted (what was decided about it stays on
+    record, and both can be undone by a second change request): they leave the lists, the
+    figures and the cross-check."""
+
+    ACTIVE = "active", "在册"
+    MERGED = "merged", "已并入另一户"
+    WITHDRAWN = "withdrawn", "已撤销（误建）"
+
+
+class OnRecord(models.Manager):
+    """Households on record: `Household.objects`. Merged and withdrawn ones are read only
+    through `Household.everything` (their own page, the ID's uniqueness, the import's
+    look-up by ID)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(state=HouseholdState.ACTIVE)
+
+
 class Household(SealedModel):
     # The village (or township) the household lives in; scoping is a range on this column.
     # No index of its own: household_region_name_idx leads with it.
@@ -105,17 +125,33 @@ class Household(SealedModel):
     # township completes the record (village, size, house) and it becomes a normal household.
     # A pending household at county level is one the list could not place in a township.
     pending = models.BooleanField("待建档", default=False)
+    state = models.CharField(
+        "档案状态", max_length=10, choices=HouseholdState.choices, default=HouseholdState.ACTIVE
+    )
+    # The household kept when this one was merged into it (state MERGED).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="并入",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+
+    objects = OnRecord()
+    everything = models.Manager()
 
     class Meta:
         verbose_name = "农户"
         verbose_name_plural = "农户"
+        default_manager_name = "everything"
         indexes = [
             # The household list of a region (range on region_id), by name, then key, then the
             # facts its filters ask about: the list's filter, order and keys in one index, so a
             # page's keys and a filtered count are read from it alone
             # (anju.pagination.paginate_by_key, anju.households.facts).
             models.Index(
-                fields=["region", "head_name", "id", *LIST_FACTS],
+                fields=["region", "head_name", "id", *LIST_FACTS, "state"],
                 name="household_list_idx",
             ),
         ]
@@ -390,6 +426,12 @@ class ChangeField(models.TextChoices):
     ACCOUNT_HOLDER = "account_holder", "账户名"
     CATEGORIES = "categories", "农户类别"
     SUBSIDY = "subsidy_fen", "补助金额"
+    # Of the household record itself (anju.households.merges): the request's household is the
+    # one that goes (merged away, withdrawn) or comes back.
+    MERGE = "merge", "合并重复户"
+    UNMERGE = "unmerge", "撤销合并"
+    WITHDRAW = "withdraw", "撤销误建户"
+    RESTORE = "restore", "恢复误撤销的户"
 
 
 class ChangeStatus(models.TextChoices):
@@ -407,6 +449,15 @@ class ChangeRequest(SealedModel):
         Renovation, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
     )
     field = models.CharField("变更事项", max_length=20, choices=ChangeField.choices)
+    # A merge's household kept (the request's household is the one merged into it).
+    into = models.ForeignKey(
+        Household,
+        verbose_name="并入的户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # An ID number or an account, for some fields: sealed like the fields themselves.
     old_value = SealedField("原值")
     new_value = SealedField("新值")
@@ -576,3 +627,37 @@ class InfoReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.reviewed_on}"
+
+
+class HouseholdMerge(models.Model):
+    """One merge of a household entered twice (`gone`) into the one kept (`kept`): which records
+    moved, so that undoing it moves exactly those back (`moved`: {kind: [ids]}, the registry's
+    and, under their apps' names, the apps' above)."""
+
+    gone = models.ForeignKey(
+        Household, verbose_name="并入的户", on_delete=models.PROTECT, related_name="+"
+    )
+    kept = models.ForeignKey(
+        Household, verbose_name="保留的户", on_delete=models.PROTECT, related_name="+"
+    )
+    request = models.OneToOneField(
+        ChangeRequest, verbose_name="合并申请", on_delete=models.PROTECT, related_name="merge"
+    )
+    moved = models.JSONField("移过去的记录", default=dict)
+    merged_at = models.DateTimeField("合并时间", auto_now_add=True)
+    undone_by = models.OneToOneField(
+        ChangeRequest,
+        verbose_name="撤销合并申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="unmerge",
+    )
+    undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "合并记录"
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.gone_id} → {self.kept_id}"

@@ -48,7 +48,15 @@ def household_create(
                 "中写明原因后再保存，该号码将被标记为校验不通过。"
             }
         )
-    existing = Household.objects.filter(head_id=resident.number).first()
+    existing = Household.everything.filter(head_id=resident.number).first()
+    if existing is not None and existing.state != "active":
+        raise ValidationError(
+            {
+                "head_id": "该身份证号的户已"
+                + ("作为重复建档并入另一户" if existing.state == "merged" else "作为误建撤销")
+                + "，请打开那一户查看（可申请撤销合并或恢复）。"
+            }
+        )
     if existing is not None and not existing.pending:
         raise ValidationError({"head_id": "该身份证号已登记为户主。"})
     name = squeeze(head_name)

@@ -3,6 +3,7 @@ from django.urls import path
 from anju.households import (
     base_views,
     case_views,
+    merge_views,
     plate_views,
     review_views,
     sheet_views,
@@ -55,5 +56,9 @@ urlpatterns = [
     path("<int:pk>/place/", case_views.household_place, name="place"),
     path("<int:pk>/reviews/", review_views.review_add, name="review_add"),
     path("reviews/", review_views.village_reviews, name="reviews"),
+    path("<int:pk>/merge/", merge_views.merge, name="merge"),
+    path("<int:pk>/withdraw/", merge_views.withdraw, name="withdraw"),
+    path("<int:pk>/unmerge/", merge_views.unmerge, name="unmerge"),
+    path("<int:pk>/restore/", merge_views.restore, name="restore"),
     path("base-villages/", base_views.base_villages, name="base_villages"),
 ]

@@ -35,6 +35,8 @@ from anju.formfields import MoneyField
 from anju.households import (
     changes,
     exports,
+    merge_views,
+    merges,
     panels,
     plates,
     queries,
@@ -49,6 +51,7 @@ from anju.households.access import (
     access_import,
     access_plate,
     access_renovation,
+    households_on_file_visible_to,
     households_visible_to,
 )
 from anju.households.case_views import case_context
@@ -59,6 +62,7 @@ from anju.households.models import (
     ChangeRequest,
     ChangeStatus,
     Finding,
+    HouseholdState,
     ImportUpload,
 )
 from anju.households.visit_file import HEADERS as VISIT_HEADERS
@@ -198,7 +202,10 @@ def household(request, pk: int):
             "can_unmask": has_perm(request.user, Perm.UNMASK),
             "visits": visit_rows,
             "visit_form": kept(request, VisitForm, initial={"visited_on": timezone.localdate()}),
-            "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
+            # Merged away or withdrawn: read only (undoing it is proposed below).
+            "can_edit": has_perm(request.user, Perm.EDIT_HOUSEHOLDS)
+            and item.state == HouseholdState.ACTIVE,
+            "can_propose": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "steps": renovations.STEPS,
             "structures": Structure.choices,
             "change_form": kept(request, ChangeForm),
@@ -211,6 +218,7 @@ def household(request, pk: int):
             # The findings, assessment tasks and observations of the apps above
             **panels.context(request.user, item),
             **case_context(request, item),
+            **merge_views.household_context(request, item),
         },
     )
 
@@ -497,7 +505,11 @@ def payment_add(request, pk: int):
 
 
 class ChangeForm(forms.Form):
-    field = forms.ChoiceField(label="变更事项", choices=ChangeField.choices)
+    # Merging and withdrawing have their own screen (merge_views).
+    field = forms.ChoiceField(
+        label="变更事项",
+        choices=[c for c in ChangeField.choices if c[0] not in merges.RECORD_CHANGES],
+    )
     renovation = forms.IntegerField(label="改造记录", required=False)
     new_value = forms.CharField(label="新值", max_length=200)
     reason = forms.CharField(label="变更理由", max_length=300)
@@ -546,7 +558,8 @@ def _side_by_side(change, unmasked: bool) -> tuple[str, str]:
 @staff_view(Perm.VIEW_HOUSEHOLDS)
 def change_list(request):
     region = active_region(request)
-    visible = households_visible_to(request.user)
+    # Requests about households merged away or withdrawn too (undoing them is one).
+    visible = households_on_file_visible_to(request.user)
     if region != request.user.region:
         visible = scope_to_region(visible, region)
     status = request.GET.get("status", "pending")

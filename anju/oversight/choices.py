@@ -110,6 +110,9 @@ class Form(models.IntegerChoices):
 
 class ItemStatus(models.TextChoices):
     OPEN = "open", "整改中"
+    # Closed by one person where the township's problem list asks for a second person's review
+    # (parameters' item_close_review): done once someone else agrees, open again if returned.
+    REVIEW = "review", "待复核"
     DONE = "done", "已整改"
 
 

@@ -204,3 +204,9 @@ class ItemDoneForm(forms.Form):
 
 class MergeForm(VersionForm):
     into = forms.CharField(label="并入线索编号", max_length=32)
+
+
+class ItemReviewForm(forms.Form):
+    """A second person's review of a close-out: the opinion (required to return it)."""
+
+    note = forms.CharField(label="复核意见", max_length=300, required=False)

@@ -354,6 +354,24 @@ class RectificationItem(models.Model):
     done_note = IdMaskedCharField("整改情况", max_length=300, blank=True, default="")
     done_evidence = models.BinaryField("整改照片", null=True, blank=True)
     done_evidence_type = models.CharField(max_length=50, blank=True, default="")
+    done_by = models.ForeignKey(
+        USER,
+        verbose_name="整改完成提交人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The second person's review (where the township asks for one): who, and what they said.
+    reviewed_by = models.ForeignKey(
+        USER,
+        verbose_name="复核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    review_note = IdMaskedCharField("复核意见", max_length=300, blank=True, default="")
     clue = models.ForeignKey(
         Clue, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )

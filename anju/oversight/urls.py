@@ -18,6 +18,7 @@ urlpatterns = [
     path("items/new/", views.item_new, name="item_new"),
     path("items/<int:pk>/done/", views.item_done, name="item_done"),
     path("items/<int:pk>/evidence/", views.item_evidence, name="item_evidence"),
+    path("items/<int:pk>/review/", views.item_review, name="item_review"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("<int:pk>/", views.clue, name="clue"),
     path("<int:pk>/act/", views.clue_act, name="clue_act"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -54,6 +55,7 @@ from anju.oversight.forms import (
     ExposureForm,
     ItemDoneForm,
     ItemForm,
+    ItemReviewForm,
     MergeForm,
     ReportBackForm,
     SanctionForm,
@@ -600,7 +602,9 @@ def _items(request):
     """(the problem-list items of the active region, township by township; the region; the
     status asked)."""
     region = active_region(request)
-    rows = scope_to_region(items_visible_to(request.user), region).select_related("region")
+    rows = scope_to_region(items_visible_to(request.user), region).select_related(
+        "region", "done_by"
+    )
     status = request.GET.get("status", "open")
     if status in ItemStatus.values:
         rows = rows.filter(status=status)
@@ -693,7 +697,12 @@ def item_done(request, pk: int):
         except ValidationError as error:
             errors_onto(form, error)
         else:
-            messages.success(request, "已标记整改完成。")
+            messages.success(
+                request,
+                "已提交整改完成，待另一人复核后计为已整改。"
+                if item.status == "review"
+                else "已标记整改完成。",
+            )
             return redirect("oversight:items")
     return render(
         request,
@@ -704,6 +713,24 @@ def item_done(request, pk: int):
             "needs_photo": item.source in services.EVIDENCE_NEEDED,
             "choose_again": request.method == "POST" and bool(request.FILES),
         },
+    )
+
+
+@require_POST
+@staff_view(Perm.MANAGE_ITEMS)
+def item_review(request, pk: int):
+    """复核: another person agrees that the item was put right, or returns it (with why)."""
+    item = access_item(request.user, pk)
+    approve = request.POST.get("decision") == "approve"
+    return run_form(
+        request,
+        ItemReviewForm(request.POST),
+        lambda d: services.item_review(
+            actor=request.user, item=item, approve=approve, note=d["note"]
+        ),
+        "复核同意，已计为已整改。" if approve else "已退回，事项重新列为整改中。",
+        # Back to the items still waiting for a review.
+        reverse("oversight:items") + "?status=review",
     )
 
 

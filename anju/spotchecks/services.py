@@ -16,6 +16,7 @@ from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crosscheck.choices import FindingStatus
 from anju.crosscheck.models import Finding
+from anju.households.merges import move_records
 from anju.households.models import Household
 from anju.oversight.choices import ClueStatus, ItemSource, ProblemKind, SourceChannel
 from anju.oversight.models import ClueLink
@@ -432,3 +433,21 @@ def result_follow_up(
             after={"item": result.item, "problem": result.problem_id, "clue": result.clue_id},
         )
     return result
+
+
+def on_household_records_moved(*, actor, source_id: int, target_id: int, only) -> dict:
+    """A household merged (or a merge undone): its places in spot-check samples follow it,
+    except in a plan that drew the household kept as well."""
+    sampled = SampledHouse.objects.all()
+    if only is None:
+        sampled = sampled.exclude(
+            plan_id__in=SampledHouse.objects.filter(household_id=target_id).values("plan_id")
+        )
+    return move_records(
+        actor=actor,
+        kinds={"spotchecks.sampled": sampled},
+        source_id=source_id,
+        target_id=target_id,
+        only=only,
+        note="合并重复户：抽查样本随户移动",
+    )

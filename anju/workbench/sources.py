@@ -13,7 +13,7 @@ from anju.accounts.roles import Role
 from anju.assessments.access import tasks_visible_to
 from anju.cadres.access import observations_visible_to
 from anju.cadres.models import ObservationStatus
-from anju.households.access import households_visible_to
+from anju.households.access import households_on_file_visible_to, households_visible_to
 from anju.households.models import ChangeRequest, ChangeStatus, SafetyPlate
 from anju.households.plates import missing_plates
 from anju.households.visits import due_this_quarter
@@ -552,7 +552,9 @@ def changes_to_decide(ctx: Context) -> list[Item]:
 
     rows = (
         ChangeRequest.objects.filter(
-            household__in=households_visible_to(ctx.user), status=ChangeStatus.PENDING
+            # (Undoing a merge or a withdrawal is about a household no longer on record.)
+            household__in=households_on_file_visible_to(ctx.user),
+            status=ChangeStatus.PENDING,
         )
         .exclude(proposed_by=ctx.user)
         .select_related("household")

@@ -134,6 +134,21 @@ class ObservationTests(CadreTestCase):
         self.assertContains(response, "屋后边坡有裂缝")
         self.assertFalse(Observation.objects.exists())
 
+    def test_nothing_found_is_said_explicitly_and_asks_the_township_nothing(self):
+        self.login(self.cathy)
+        page = self.client.get(reverse("cadres:household", args=[self.mine.pk]))
+        self.assertContains(page, '<option value="nothing">未发现问题</option>')
+        response = self.record(kind="nothing", note="", photos=[])
+        self.assertRedirects(response, reverse("cadres:mine"), fetch_redirect_response=False)
+        self.assertContains(self.client.get(reverse("cadres:mine")), "已记录这次走访：未发现问题")
+        observation = Observation.objects.get()
+        self.assertEqual((observation.kind, observation.status), ("nothing", "closed"))
+        self.login(self.alice)
+        # Not among the township's new reports; among the closed ones.
+        url = reverse("cadres:observations")
+        self.assertNotContains(self.client.get(url), "未发现问题</")
+        self.assertContains(self.client.get(url, {"status": "closed"}), "未发现问题")
+
     def test_a_cadre_records_with_a_photo_stripped_of_metadata(self):
         response = self.record()
         self.assertRedirects(response, reverse("cadres:mine"))

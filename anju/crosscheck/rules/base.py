@@ -175,7 +175,9 @@ def marks(values) -> str:
     return ", ".join(["%s"] * len(values)) or "NULL"
 
 
-SCOPE = "h.region_id BETWEEN %s AND %s"
+# Households on record only: one merged into another or withdrawn (anju.households.merges) is
+# not checked (its records moved to the household kept, or it had none).
+SCOPE = "h.state = 'active' AND h.region_id BETWEEN %s AND %s"
 # The prefix of a run's own tables (`Context.table`); one left by a run that was killed is
 # dropped by the next run (`anju.crosscheck.runs`).
 SCRATCH = "anju_scratch_"

@@ -174,7 +174,8 @@ def duplicate_subsidy(ctx: Context) -> Iterator[Hit]:
               AND EXISTS (
                 SELECT 1 FROM households_person p2
                 JOIN households_household h2 ON h2.id = p2.household_id
-                WHERE p2.id_number_digest = p.id_number_digest AND h2.region_id BETWEEN %s AND %s)
+                WHERE p2.id_number_digest = p.id_number_digest AND h2.state = 'active'
+                  AND h2.region_id BETWEEN %s AND %s)
             GROUP BY p.id_number_digest HAVING COUNT(DISTINCT v.id) > 1""",
         [lo, hi],
         sealed={0: PERSON_ID},

@@ -28,7 +28,7 @@ from anju.oversight.services.clues import (
     likely_duplicates,
     today,
 )
-from anju.oversight.services.items import EVIDENCE_NEEDED, item_create, item_done
+from anju.oversight.services.items import EVIDENCE_NEEDED, item_create, item_done, item_review
 from anju.oversight.services.transfers import (
     transfer_acknowledge,
     transfer_report_back,
@@ -58,6 +58,7 @@ __all__ = [
     "exposure_add",
     "item_create",
     "item_done",
+    "item_review",
     "likely_duplicates",
     "sanction_add",
     "supervision_set",

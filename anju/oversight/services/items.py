@@ -8,6 +8,7 @@ from django.db import transaction
 from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
+from anju.decisions import lock_for_decision, taken
 from anju.oversight.choices import (
     ItemSource,
     ItemStatus,
@@ -17,6 +18,7 @@ from anju.oversight.models import (
     RectificationItem,
 )
 from anju.oversight.services.clues import today
+from anju.parameters import item_close_review
 from anju.photos import clean_photo
 from anju.regions.models import Level, Region
 from anju.tabular.text import clean
@@ -92,6 +94,8 @@ def item_done(
     require(actor, Perm.MANAGE_ITEMS)
     if item.status == ItemStatus.DONE:
         raise ValidationError("该事项已整改完成。")
+    if item.status == ItemStatus.REVIEW:
+        raise ValidationError("该事项已提交整改完成，正等另一人复核。")
     note = " ".join(note.split())
     if not note:
         raise ValidationError({"note": "请写明整改情况（做了什么、谁核实的）。"})
@@ -102,11 +106,23 @@ def item_done(
         raise ValidationError(
             {"evidence": f"来自“{item.get_source_display()}”的事项须上传整改后的照片作为佐证。"}
         )
+    review = item_close_review(item.region_id)
     with transaction.atomic():
-        item.status, item.done_on = ItemStatus.DONE, done_on or today()
+        item.status = ItemStatus.REVIEW if review else ItemStatus.DONE
+        item.done_on, item.done_by = done_on or today(), actor
         item.done_note, item.done_evidence, item.done_evidence_type = note, evidence, kind
+        item.reviewed_by, item.review_note = None, ""
         item.save(
-            update_fields=["status", "done_on", "done_note", "done_evidence", "done_evidence_type"]
+            update_fields=[
+                "status",
+                "done_on",
+                "done_by",
+                "done_note",
+                "done_evidence",
+                "done_evidence_type",
+                "reviewed_by",
+                "review_note",
+            ]
         )
         audit(
             actor=actor,
@@ -114,10 +130,40 @@ def item_done(
             obj=item,
             before={"status": "open"},
             after={
-                "status": "done",
+                "status": item.status,
                 "done_on": str(item.done_on),
                 "note": item.done_note,
                 "evidence": bool(evidence),
             },
+        )
+    return item
+
+
+def item_review(
+    *, actor, item: RectificationItem, approve: bool, note: str = ""
+) -> RectificationItem:
+    """A second person's review of a close-out (where the township asks for one): agreed, the
+    item is done; returned (with the reason), it is open again with what was said kept."""
+    require(actor, Perm.MANAGE_ITEMS)
+    note = " ".join(note.split())[:300]
+    if not approve and not note:
+        raise ValidationError({"note": "退回须写明理由（哪里还没整改到位）。"})
+    with transaction.atomic():
+        lock_for_decision(item)
+        if item.status != ItemStatus.REVIEW:
+            raise taken("该事项", item.get_status_display(), by_id=item.reviewed_by_id, actor=actor)
+        if item.done_by_id == actor.pk:
+            raise ValidationError("整改完成须由另一人复核，不能复核自己提交的。")
+        item.status = ItemStatus.DONE if approve else ItemStatus.OPEN
+        item.reviewed_by, item.review_note = actor, note
+        item.save(update_fields=["status", "reviewed_by", "review_note"])
+        audit(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=item,
+            region_code=item.region_id,
+            note="整改完成复核",
+            before={"status": ItemStatus.REVIEW},
+            after={"status": item.status, "note": note},
         )
     return item
