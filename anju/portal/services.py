@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from anju.accounts.access import Perm, require
+from anju.accounts.access import Perm, region_visible, require
 from anju.accounts.models import User
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crypto import seal
+from anju.identity import mask_name
 from anju.oversight.choices import ClueStatus, SourceChannel
 from anju.oversight.idlinks import keep_ids
 from anju.oversight.models import ClueEvent
@@ -261,7 +262,6 @@ def page_save(*, actor, slug: str, title: str, body: str):
 
 
 def _own_district(actor, region: Region) -> None:
-    from anju.accounts.access import region_visible
 
     require(actor, Perm.EDIT_CONTACTS)
     if region.level != Level.COUNTY or not region_visible(actor, region.code):
@@ -315,7 +315,6 @@ def public_names(text: str, names: list[str]) -> str:
     """The persons a case names, as the city decides (settings.ANJU_PORTAL_NAMES): "mask"
     (张*明, the default), "surname" (张某) or "none" (某某)."""
     how = getattr(settings, "ANJU_PORTAL_NAMES", "mask")
-    from anju.identity import mask_name
 
     for name in sorted({n for n in names if n}, key=len, reverse=True):
         if how == "surname":

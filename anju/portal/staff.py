@@ -11,10 +11,14 @@ from anju.accounts.access import Perm, has_perm, staff_view
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crypto import unseal
+from anju.oversight import services as ledger
+from anju.oversight.models import Exposure, TypicalCase
 from anju.portal import services
 from anju.portal.access import access_public_report, public_reports_visible_to
-from anju.portal.models import ReportPhoto
+from anju.portal.models import Duty, ReportPhoto
 from anju.regions.models import Level
+from anju.reporting import services as contacts
+from anju.reporting.models import Hotline
 
 
 @require_POST
@@ -100,11 +104,6 @@ def district(request):
     """A district's public information on the portal, in plain forms: its hotlines (landline
     or mobile, with the hours they are answered), its 权力责任清单 line by line, and which of
     its typical cases and exposures are published on the 通报 page."""
-    from anju.oversight import services as ledger
-    from anju.oversight.models import Exposure, TypicalCase
-    from anju.portal.models import Duty
-    from anju.reporting import services as contacts
-    from anju.reporting.models import Hotline
 
     region = _district(request)
     kept: dict = {}

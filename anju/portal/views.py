@@ -14,10 +14,11 @@ from anju.households.models import CategoryRecord, Renovation, SafetyPlate
 from anju.households.plates import HOTLINE, STATUS_TEXT
 from anju.identity import mask_name
 from anju.oversight.choices import ProblemKind
+from anju.oversight.models import Exposure, TypicalCase
 from anju.portal import guard, services
 from anju.portal.models import PublicReport
 from anju.regions.models import Level, Region
-from anju.reporting.models import Contact
+from anju.reporting.models import Contact, Hotline
 
 
 def _no_store(response):
@@ -295,7 +296,6 @@ def responsibilities(request):
 def hotlines(request):
     """Each district's hotlines (landline or mobile, with the hours they are answered), and the
     Annex 3 numbers it chose to publish. The first is the one on that district's plates."""
-    from anju.reporting.models import Hotline
 
     by_district: dict = {}
     for hotline in Hotline.objects.select_related("region").order_by("region_id", "position"):
@@ -321,7 +321,6 @@ def hotlines(request):
 def cases(request):
     """查处通报: the typical cases and exposures the districts published, newest first, the
     persons they name masked as the city decides."""
-    from anju.oversight.models import Exposure, TypicalCase
 
     typical = (
         TypicalCase.objects.filter(published_at__isnull=False)
