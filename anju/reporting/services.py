@@ -1,5 +1,7 @@
 """Writes for the monthly reporting: the Annex 3 contacts."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -74,7 +76,9 @@ def _district(actor, region: Region) -> None:
 def hotline_add(*, actor, region: Region, number: str, hours: str, label: str = "") -> Hotline:
     """Publish one more hotline of a district (landline or mobile, with its hours)."""
     _district(actor, region)
-    number = number.strip().replace(" ", "").replace("－", "-")
+    # 0597 7526007, 0597－7526007, (0597)7526007: the area code, a hyphen, the number.
+    number = re.sub(r"^[(（]?(0[0-9]{2,3})[)）]?[\s\-－—]+([0-9]{7,8})$", r"\1-\2", number.strip())
+    number = re.sub(r"^[(（](0[0-9]{2,3})[)）]([0-9]{7,8})$", r"\1-\2", number)
     hotline = Hotline(
         region=region,
         label=label.strip() or "监督举报电话",
