@@ -127,14 +127,13 @@ class EveryColumnFilters(AnjuTestCase):
         self.assertEqual(self.names(plate="1"), {"农户1"})
         self.assertEqual(self.names(plate="hung"), set())
         self.assertEqual(self.names(plate="0"), {"乡镇户", "东洋户"})
-        with time_machine.travel(date(2026, 12, 8)):
-            self.assertEqual(self.names(visit="done"), {"农户1"})
-            self.assertEqual(self.names(visit="never"), {"乡镇户", "东洋户"})
-            self.assertEqual(self.names(visit="due"), {"乡镇户", "东洋户"})
-        self.assertEqual(self.names(accepted="0"), {"农户1"})
         # Each filter is a select of the toolbar, keeping its choice.
         page = self.page(structure="brick_timber", visit="due").content.decode()
         for name in ("size", "structure", "accepted", "plate", "visit", "grade", "category"):
             self.assertIn(f'name="{name}"', page)
         self.assertIn('<option value="brick_timber" selected>', page)
         self.assertIn('<option value="due" selected>', page)
+        with time_machine.travel(date(2026, 12, 8), tick=False):
+            self.assertEqual(self.names(visit="done"), {"农户1"})
+            self.assertEqual(self.names(visit="never"), {"乡镇户", "东洋户"})
+            self.assertEqual(self.names(visit="due"), {"乡镇户", "东洋户"})
