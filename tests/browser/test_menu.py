@@ -53,3 +53,33 @@ def test_a_group_opens_to_its_pages_and_marks_where_the_user_is(page, live_serve
     expect(page.locator("details.menugroup.current summary")).to_have_text("线索")
     # A group with one page the role may use is that page's own link, not a drop-down.
     expect(menu.get_by_role("link", name="数据比对")).to_be_visible()
+
+
+def test_every_roles_menu_pages_fit_1280_and_390(page, live_server, cast):
+    """Each role's main pages (every page its menu opens) at an office width and on a phone:
+    nothing wider than the screen (a wide table may scroll inside its own box on a phone),
+    a screenshot of each kept under var/screenshots."""
+    from tests.browser.test_office_pages import SCROLLED_OK
+
+    page.set_default_timeout(60_000)
+    too_wide = {}
+    for name in ROLES:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.context.clear_cookies()
+        log_in(page, live_server, name)
+        menu = page.get_by_role("navigation", name="主菜单")
+        hrefs = []
+        for link in menu.locator("a").all():
+            href = link.get_attribute("href") or ""
+            if href.startswith("/") and href not in hrefs:
+                hrefs.append(href)
+        for width, height in ((1280, 800), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            for href in hrefs:
+                page.goto(live_server.url + href)
+                wide = page.evaluate(OVERFLOWING if width == 1280 else SCROLLED_OK)
+                if wide:
+                    too_wide[(name, href, width)] = wide[:2]
+                slug = href.strip("/").replace("/", "-") or "home"
+                page.screenshot(path=SHOTS / f"role-{name}-{slug}-{width}.png", full_page=True)
+    assert too_wide == {}
