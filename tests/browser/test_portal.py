@@ -132,6 +132,10 @@ def published(residents):
         recorded_by=carol,
         published_at=timezone.now(),
     )
+    from anju.households.models import Household
+    from anju.households.plates import plate_issue
+
+    return plate_issue(actor=carol, household=Household.objects.get())
 
 
 def test_every_portal_page_fits_an_office_screen_and_a_phone(page, live_server, published):
@@ -144,6 +148,7 @@ def test_every_portal_page_fits_an_office_screen_and_a_phone(page, live_server, 
         "responsibilities": "/portal/responsibilities/",
         "hotlines": "/portal/hotlines/",
         "cases": "/portal/cases/",
+        "plate": f"/portal/plate/{published.public_token}/",
     }
     for size in (OFFICE, PHONE_390):
         page.set_viewport_size(size)
