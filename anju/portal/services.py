@@ -276,7 +276,7 @@ def duty_add(*, actor, region: Region, matter: str, unit: str, contact: str = ""
     matter, unit, contact = matter.strip(), unit.strip(), contact.strip()
     missing = [name for name, value in (("责任事项", matter), ("责任单位", unit)) if not value]
     if missing:
-        raise ValidationError("、".join(missing) + "不能为空。")
+        raise ValidationError([f"{name}：必须填写。" for name in missing])
     with transaction.atomic():
         last = Duty.objects.filter(region=region).order_by("-position").first()
         duty = Duty(

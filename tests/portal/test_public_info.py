@@ -86,7 +86,7 @@ class DutyTests(AnjuTestCase):
         )
         response = self.client.post(DISTRICT, {"action": "duty_add", "matter": "只有事项"})
         self.assertEqual(response.status_code, 400)
-        self.assertIn("责任单位不能为空", response.content.decode())
+        self.assertIn("责任单位：必须填写", response.content.decode())
         self.assertIn('value="只有事项"', response.content.decode())
         self.assertEqual(Duty.objects.count(), 3)
         page = self.client.get(reverse("portal:responsibilities")).content.decode()
