@@ -314,7 +314,7 @@ def duty_remove(*, actor, duty) -> None:
 def public_names(text: str, names: list[str]) -> str:
     """The persons a case names, as the city decides (settings.ANJU_PORTAL_NAMES): "mask"
     (张*明, the default), "surname" (张某) or "none" (某某)."""
-    how = getattr(settings, "ANJU_PORTAL_NAMES", "mask")
+    how = settings.ANJU_PORTAL_NAMES
 
     for name in sorted({n for n in names if n}, key=len, reverse=True):
         if how == "surname":
