@@ -275,6 +275,9 @@ ANJU_DIGEST_HOUR = envint("ANJU_DIGEST_HOUR", 8)
 ANJU_WEBHOOK_TIMEOUT = envint("ANJU_WEBHOOK_TIMEOUT", 10)
 # Sending attempts before a delivery is given up (shown to the system administrator).
 ANJU_NOTIFY_MAX_ATTEMPTS = envint("ANJU_NOTIFY_MAX_ATTEMPTS", 8)
+# How the portal's 查处通报 shows the persons a published case names (the city decides):
+# "mask" 王*国, "surname" 王某, "none" 某某.
+ANJU_PORTAL_NAMES = envstr("ANJU_PORTAL_NAMES", "mask")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -518,6 +518,8 @@ def _clue_samples(case) -> dict[str, Sample]:
         "portal:plate": Sample(kwargs={"token": case.plate.public_token}),
         "portal:responsibilities": Sample(),
         "portal:hotlines": Sample(),
+        "portal:cases": Sample(),
+        "portal:district": Sample(),
         "portal:page_edit": Sample(method="POST", data={"title": "清单", "body": "<p>职责</p>"}),
         "portal:staff_reporter": Sample(
             method="POST", kwargs={"pk": case.public_report.pk}, region=town, secret="走查举报人"

@@ -5,6 +5,7 @@ from anju.accounts.access import (
     second_factor_pending,
     unit_bound,
 )
+from anju.regions.models import Level
 
 # The menu grouped by work, as offices speak of it; an entry goes to the group of its URL
 # namespace. A group with one entry the role may use is shown as that entry itself.
@@ -93,6 +94,12 @@ def workspace(request):
         menu.append(("月度报表", "reporting:reports"))
     if Perm.EDIT_PORTAL in perms:
         menu.append(("门户内容", "portal:page_edit"))
+    if (
+        Perm.EDIT_CONTACTS in perms
+        and user.region is not None
+        and user.region.level == Level.COUNTY
+    ):
+        menu.append(("门户公开信息", "portal:district"))
     if Perm.USE_API in perms:
         menu.append(("接口令牌", "tokens:list"))
     if Perm.VIEW_USERS in perms:

@@ -5,7 +5,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from anju.accounts.access import Perm, access_audit_entry, audit_entries_visible_to, staff_view
+from anju.accounts.access import (
+    Perm,
+    access_audit_entry,
+    audit_entries_visible_to,
+    perm_label,
+    staff_view,
+)
 from anju.audit.models import Action
 from anju.audit.readable import actor_name, changes_of, kind_of
 from anju.pagination import paginate
@@ -48,6 +54,14 @@ def entries(request):
         if data["until"]:
             items = items.filter(at__lt=_day_start(data["until"]) + timezone.timedelta(days=1))
     page = paginate(request, items)
+    for e in page.object_list:
+        # The person's name beside the account; a refusal names the right in words.
+        e.actor_text = actor_name(e)
+        e.object_text = (
+            f"无权限：{perm_label(e.object_type)}"
+            if e.action == Action.DENIED and perm_label(e.object_type) != e.object_type
+            else (e.object_repr or kind_of(e.object_type))
+        )
     return render(request, "audit/list.html", {"page": page, "form": form})
 
 
@@ -61,7 +75,9 @@ def entry(request, pk: int):
         "audit/detail.html",
         {
             "entry": item,
-            "kind": kind_of(item.object_type),
+            "kind": f"无权限：{perm_label(item.object_type)}"
+            if item.action == Action.DENIED and perm_label(item.object_type) != item.object_type
+            else kind_of(item.object_type),
             "actor": actor_name(item),
             "changes": changes_of(item),
             "note": data.get("note", ""),

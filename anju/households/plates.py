@@ -19,7 +19,7 @@ from anju.households.events import registry_changed
 from anju.households.models import Assessment, CategoryRecord, Household, SafetyPlate
 from anju.pdffont import chinese_font
 from anju.photos import PhotoFacts, clean_photo_with_facts
-from anju.reporting.models import Contact
+from anju.reporting.models import Contact, Hotline
 
 PLATE_DAYS = 30
 # Seed 003's 群众监督举报电话 of 龙岩市: printed only where neither the county nor the city has
@@ -186,9 +186,14 @@ def _set_facts(plate: SafetyPlate, facts: PhotoFacts) -> list[str]:
 
 
 def county_hotline(region_code: str) -> str:
-    """The supervision hotline printed on a plate: a number the household's county published
-    on the portal (its Annex 3 contacts), else one the city published, else seed 003's."""
+    """The supervision hotline printed on a plate: the first hotline the household's county
+    publishes on the portal (landline or mobile), else a mobile of its Annex 3 contacts it
+    published, else the city's, else seed 003's."""
     county, city = region_code[:6] + "000000", region_code[:4] + "00000000"
+    for place in (county, city):
+        first = Hotline.objects.filter(region_id=place).order_by("position", "pk").first()
+        if first is not None:
+            return first.number
     published = Contact.objects.filter(region_id__in=[county, city], published=True)
     for contact in sorted(published, key=lambda c: (c.region_id != county, c.role, c.pk)):
         if contact.mobile:

@@ -15,6 +15,7 @@ from anju.households.models import (
     Renovation,
     SafetyPlate,
 )
+from anju.households.visits import quarter_start, revisited
 from anju.identity import parse_id
 from anju.parameters import payment_days
 
@@ -33,6 +34,9 @@ def household_list(
     base_village: str = "",
     pending: str = "",
     plate: str = "",
+    size: str = "",
+    structure: str = "",
+    visit: str = "",
     today: date | None = None,
 ) -> QuerySet:
     """Filtered households; each filter is a condition on the household's row (its name, ID and
@@ -80,6 +84,30 @@ def household_list(
     if plate in ("0", "1"):
         plated = Exists(SafetyPlate.objects.filter(household=OuterRef("pk")))
         households = households.filter(plated if plate == "1" else ~plated)
+    elif plate == "hung":
+        households = households.filter(
+            Exists(SafetyPlate.objects.filter(household=OuterRef("pk"), installed_on__isnull=False))
+        )
+    if size.isdigit():  # the family size column: 1-4 exactly, 5 for five and more
+        households = (
+            households.filter(size__gte=5) if size == "5" else households.filter(size=int(size))
+        )
+    if structure in Structure.values:  # the old house's structure, as the column shows it
+        households = households.filter(
+            Exists(
+                House.objects.filter(household=OuterRef("pk"), is_new=False, structure=structure)
+            )
+        )
+    if visit in ("done", "due", "never"):
+        # The last-visit column: visited this quarter, due and not yet visited, never visited.
+        start = quarter_start(today or timezone.localdate())
+        visits = FollowUpVisit.objects.filter(household=OuterRef("pk"))
+        if visit == "done":
+            households = households.filter(Exists(visits.filter(visited_on__gte=start)))
+        elif visit == "due":
+            households = revisited(households).exclude(Exists(visits.filter(visited_on__gte=start)))
+        else:
+            households = households.exclude(Exists(visits))
     return households.select_related("region").order_by("region_id", "head_name", "pk")
 
 

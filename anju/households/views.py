@@ -101,6 +101,9 @@ def _filtered(request):
         base_village=g.get("base_village", ""),
         pending=g.get("pending", ""),
         plate=g.get("plate", ""),
+        size=g.get("size", ""),
+        structure=g.get("structure", ""),
+        visit=g.get("visit", ""),
     )
 
 
@@ -159,6 +162,8 @@ def households(request):
             "categories": Category.choices,
             "grades": Grade.choices,
             "methods": Method.choices,
+            "structures": Structure.choices,
+            "sizes": [("1", "1人"), ("2", "2人"), ("3", "3人"), ("4", "4人"), ("5", "5人及以上")],
             "can_import": has_perm(request.user, Perm.EDIT_HOUSEHOLDS),
             "region": region,
             "kept": kept,

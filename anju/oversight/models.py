@@ -316,6 +316,8 @@ class Exposure(models.Model):
     persons = models.PositiveIntegerField("涉及人数")
     clues = models.ManyToManyField(Clue, blank=True, related_name="exposures")
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # The district published it on the portal's 通报 page (names masked as the city decides).
+    published_at = models.DateTimeField("在门户公开", null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.exposed_on} {self.channel}"
@@ -329,6 +331,7 @@ class TypicalCase(models.Model):
     month = models.DateField("月份")
     text = IdMaskedTextField("案例", validators=[MaxLengthValidator(SUMMARY_LIMIT)])
     chosen_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField("在门户公开", null=True, blank=True)
 
     def __str__(self) -> str:
         return self.text[:30]

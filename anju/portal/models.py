@@ -81,3 +81,27 @@ class PortalPage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Duty(models.Model):
+    """One line of a district's 权力责任清单 on the portal: the matter, the unit responsible
+    and how to reach it; the district's own clerks keep the lines (no HTML)."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="区县", on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField("序号", default=1)
+    matter = models.CharField("责任事项", max_length=200)
+    unit = models.CharField("责任单位", max_length=100)
+    contact = models.CharField("联系方式", max_length=100, blank=True)
+    updated_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "权力责任清单事项"
+        ordering = ["region_id", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.matter[:30]

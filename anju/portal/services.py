@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from anju.accounts.access import Perm, require
+from anju.accounts.access import Perm, region_visible, require
 from anju.accounts.models import User
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.crypto import seal
+from anju.identity import mask_name
 from anju.oversight.choices import ClueStatus, SourceChannel
 from anju.oversight.idlinks import keep_ids
 from anju.oversight.models import ClueEvent
@@ -255,3 +256,72 @@ def page_save(*, actor, slug: str, title: str, body: str):
         after={"title": page.title, "body": page.body},
     )
     return page
+
+
+# A district's public information: its 权力责任清单 as lines ----------------------------------
+
+
+def _own_district(actor, region: Region) -> None:
+
+    require(actor, Perm.EDIT_CONTACTS)
+    if region.level != Level.COUNTY or not region_visible(actor, region.code):
+        raise ValidationError("权力责任清单由本区县填报。")
+
+
+def duty_add(*, actor, region: Region, matter: str, unit: str, contact: str = ""):
+    """One more line of the district's responsibility list, at the end."""
+    from anju.portal.models import Duty
+
+    _own_district(actor, region)
+    matter, unit, contact = matter.strip(), unit.strip(), contact.strip()
+    missing = [name for name, value in (("责任事项", matter), ("责任单位", unit)) if not value]
+    if missing:
+        raise ValidationError([f"{name}：必须填写。" for name in missing])
+    with transaction.atomic():
+        last = Duty.objects.filter(region=region).order_by("-position").first()
+        duty = Duty(
+            region=region,
+            position=(last.position + 1) if last else 1,
+            matter=matter[:200],
+            unit=unit[:100],
+            contact=contact[:100],
+            updated_by=actor,
+        )
+        duty.save()
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=duty,
+            region_code=region.code,
+            after={"责任事项": duty.matter, "责任单位": duty.unit, "联系方式": duty.contact},
+        )
+    return duty
+
+
+def duty_remove(*, actor, duty) -> None:
+    _own_district(actor, duty.region)
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            action=Action.DELETE,
+            obj=duty,
+            region_code=duty.region_id,
+            before={"责任事项": duty.matter, "责任单位": duty.unit, "联系方式": duty.contact},
+        )
+        duty.delete()
+
+
+def public_names(text: str, names: list[str]) -> str:
+    """The persons a case names, as the city decides (settings.ANJU_PORTAL_NAMES): "mask"
+    (张*明, the default), "surname" (张某) or "none" (某某)."""
+    how = settings.ANJU_PORTAL_NAMES
+
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        if how == "surname":
+            shown = name[0] + "某"
+        elif how == "none":
+            shown = "某某"
+        else:
+            shown = mask_name(name)
+        text = text.replace(name, shown)
+    return text

@@ -11,13 +11,14 @@ from django.utils import timezone
 from anju.accounts.access import public_view
 from anju.households.choices import Category
 from anju.households.models import CategoryRecord, Renovation, SafetyPlate
-from anju.households.plates import STATUS_TEXT
+from anju.households.plates import HOTLINE, STATUS_TEXT
 from anju.identity import mask_name
 from anju.oversight.choices import ProblemKind
+from anju.oversight.models import Exposure, TypicalCase
 from anju.portal import guard, services
 from anju.portal.models import PublicReport
 from anju.regions.models import Level, Region
-from anju.reporting.models import Contact
+from anju.reporting.models import Contact, Hotline
 
 
 def _no_store(response):
@@ -78,9 +79,20 @@ def report(request):
         return _no_store(render(request, "portal/too_large.html", status=413))
     place = _place(request)
     initial = {"description": request.GET.get("about", "")[:200]}
-    form = ReportForm(request.POST or None, initial=initial)
+    # Choosing the place (or a new picture) posts the whole form back: what was typed stays.
+    stepping = request.method == "POST" and request.POST.get("step") in ("place", "picture")
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        if stepping:
+            data["answer"] = ""  # a new picture is drawn below: the old answer is void
+    form = ReportForm(data, initial=initial)
     error = ""
-    if request.method == "POST" and form.is_valid():
+    # A browser never sends a chosen file back: say so whenever the page comes back with photos.
+    photos_dropped = bool(request.FILES.getlist("photos"))
+    if stepping:
+        pass
+    elif request.method == "POST" and form.is_valid():
         if not guard.allowed(request, "report"):
             error = "提交过于频繁，请稍后再试。"
         elif not guard.answered(request, form.cleaned_data["answer"]):
@@ -112,7 +124,17 @@ def report(request):
         render(
             request,
             "portal/report.html",
-            {"form": form, "error": error, "nonce": secrets.token_hex(4), **place},
+            {
+                "form": form,
+                "error": error,
+                "stepping": stepping,
+                "about": (request.POST if request.method == "POST" else request.GET).get(
+                    "about", ""
+                )[:200],
+                "photos_dropped": photos_dropped,
+                "nonce": secrets.token_hex(4),
+                **place,
+            },
         )
     )
 
@@ -255,22 +277,70 @@ def plate(request, token: str):
 
 @public_view
 def responsibilities(request):
-    from anju.portal.models import PortalPage
+    """The city's page (its own introduction, if written) and each district's list, line by
+    line as the district keeps it."""
+    from anju.portal.models import Duty, PortalPage
 
     page = PortalPage.objects.filter(slug=services.RESPONSIBILITIES).first()
-    return render(request, "portal/page.html", {"page": page, "title": "权力责任清单"})
+    by_district: dict = {}
+    for duty in Duty.objects.select_related("region").order_by("region_id", "position", "pk"):
+        by_district.setdefault(duty.region, []).append(duty)
+    return render(
+        request,
+        "portal/responsibilities.html",
+        {"page": page, "districts": list(by_district.items())},
+    )
 
 
 @public_view
 def hotlines(request):
-    """The numbers districts chose to publish from their Annex 3 contacts."""
+    """Each district's hotlines (landline or mobile, with the hours they are answered), and the
+    Annex 3 numbers it chose to publish. The first is the one on that district's plates."""
 
+    by_district: dict = {}
+    for hotline in Hotline.objects.select_related("region").order_by("region_id", "position"):
+        by_district.setdefault(hotline.region, {"hotlines": [], "contacts": []})
+        by_district[hotline.region]["hotlines"].append(hotline)
     contacts = (
         Contact.objects.filter(published=True)
         .select_related("region")
         .order_by("region_id", "role")
     )
-    by_district: dict = {}
     for contact in contacts:
-        by_district.setdefault(contact.region, []).append(contact)
-    return render(request, "portal/hotlines.html", {"districts": list(by_district.items())})
+        by_district.setdefault(contact.region, {"hotlines": [], "contacts": []})
+        by_district[contact.region]["contacts"].append(contact)
+    districts = sorted(by_district.items(), key=lambda pair: pair[0].code)
+    return render(
+        request,
+        "portal/hotlines.html",
+        {"districts": districts, "city_hotline": HOTLINE},
+    )
+
+
+@public_view
+def cases(request):
+    """查处通报: the typical cases and exposures the districts published, newest first, the
+    persons they name masked as the city decides."""
+
+    typical = (
+        TypicalCase.objects.filter(published_at__isnull=False)
+        .select_related("region", "clue")
+        .prefetch_related("clue__persons")
+        .order_by("-month", "-pk")[:100]
+    )
+    shown = [
+        {
+            "region": c.region,
+            "month": c.month,
+            "text": services.public_names(c.text, [p.name for p in c.clue.persons.all()]),
+        }
+        for c in typical
+    ]
+    # An exposure is shown by its facts only (date, channel, counts): the clues' summaries were
+    # not written for the public.
+    exposures = (
+        Exposure.objects.filter(published_at__isnull=False)
+        .select_related("region")
+        .order_by("-exposed_on", "-pk")[:100]
+    )
+    return render(request, "portal/cases.html", {"typical": shown, "exposures": exposures})

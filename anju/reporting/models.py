@@ -43,6 +43,37 @@ class Contact(SealedModel):
         return f"{self.get_role_display()} {self.name}"
 
 
+# A public hotline: a landline with its area code (0597-7526007) or a mobile number.
+HOTLINE_NUMBER = RegexValidator(
+    r"^(0[0-9]{2,3}-[0-9]{7,8}|1[3-9][0-9]{9}|12345)$",
+    "举报电话请填写带区号的固定电话（如 0597-7526007）或 11 位手机号码。",
+)
+
+
+class Hotline(models.Model):
+    """A supervision hotline a district (or the city) publishes on the portal, with the hours
+    it is answered; the first of a county's is the one printed on that county's safety plates."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="区县", on_delete=models.PROTECT, related_name="+"
+    )
+    label = models.CharField("名称", max_length=50, default="监督举报电话")
+    number = models.CharField("电话号码", max_length=20, validators=[HOTLINE_NUMBER])
+    hours = models.CharField("接听时间", max_length=100)
+    position = models.PositiveSmallIntegerField("顺序", default=1)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "监督举报电话"
+        ordering = ["region_id", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.number}"
+
+
 class ReportKind(models.TextChoices):
     ANNEX1 = "annex1", "附件1 查处整改情况统计表"
     ANNEX2 = "annex2", "附件2 问题线索统计表"

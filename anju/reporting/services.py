@@ -1,5 +1,7 @@
 """Writes for the monthly reporting: the Annex 3 contacts."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -7,7 +9,7 @@ from anju.accounts.access import Perm, region_visible, require
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.regions.models import Level, Region
-from anju.reporting.models import Contact, ContactRole
+from anju.reporting.models import Contact, ContactRole, Hotline
 
 
 def mask_mobile(mobile: str) -> str:
@@ -61,3 +63,56 @@ def contact_set(
             },
         )
     return contact
+
+
+def _district(actor, region: Region) -> None:
+    require(actor, Perm.EDIT_CONTACTS)
+    if not region_visible(actor, region.code):
+        raise ValidationError("只能填报本人所辖区县的信息。")
+    if region.level != Level.COUNTY:
+        raise ValidationError("举报电话按区县公布。")
+
+
+def hotline_add(*, actor, region: Region, number: str, hours: str, label: str = "") -> Hotline:
+    """Publish one more hotline of a district (landline or mobile, with its hours)."""
+    _district(actor, region)
+    # 0597 7526007, 0597－7526007, (0597)7526007: the area code, a hyphen, the number.
+    number = re.sub(r"^[(（]?(0[0-9]{2,3})[)）]?[\s\-－—]+([0-9]{7,8})$", r"\1-\2", number.strip())
+    number = re.sub(r"^[(（](0[0-9]{2,3})[)）]([0-9]{7,8})$", r"\1-\2", number)
+    hotline = Hotline(
+        region=region,
+        label=label.strip() or "监督举报电话",
+        number=number,
+        hours=hours.strip(),
+        updated_by=actor,
+    )
+    with transaction.atomic():
+        last = Hotline.objects.filter(region=region).order_by("-position").first()
+        hotline.position = (last.position + 1) if last else 1
+        try:
+            hotline.full_clean()
+        except ValidationError as error:
+            names = {"number": "电话号码", "hours": "接听时间", "label": "名称"}
+            raise ValidationError(
+                [f"{names.get(f, f)}：{m}" for f, ms in error.message_dict.items() for m in ms]
+            ) from None
+        hotline.save()
+        audit(
+            actor=actor,
+            action=Action.CREATE,
+            obj=hotline,
+            after={"label": hotline.label, "number": hotline.number, "hours": hotline.hours},
+        )
+    return hotline
+
+
+def hotline_remove(*, actor, hotline: Hotline) -> None:
+    _district(actor, hotline.region)
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            action=Action.DELETE,
+            obj=hotline,
+            before={"label": hotline.label, "number": hotline.number, "hours": hotline.hours},
+        )
+        hotline.delete()

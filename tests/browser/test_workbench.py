@@ -3,12 +3,12 @@ page (待办), follows each item's link to where it is done, does it, and sees i
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from anju.reporting.models import Report
-from tests.base import make_cast, make_regions
+from tests.base import make_cast, make_regions, make_user
 from tests.browser.test_journeys import log_in
+from tests.browser.test_ledger import _png, logout
+from tests.browser.test_reporting import sign_and_submit
 from tests.workbench.plant import plant
 
 
@@ -16,6 +16,7 @@ from tests.workbench.plant import plant
 def planted(transactional_db):
     make_regions()
     users = make_cast()
+    make_user("xrev", "county_reviewer", "350802000000")  # 新罗区's reviewer, for the city's day
     found = plant(users)
     with override_settings(ANJU_REPORTING_SINCE=found.since):
         yield found
@@ -68,7 +69,82 @@ def test_the_township_clerk(page, live_server, planted):
     row(page, f"change-rejected:{o['rejected'].pk}").get_by_role("button", name="知道了").click()
     gone = {f"observation:{o['observation'].pk}", f"change-rejected:{o['rejected'].pk}"}
     assert not keys(page) & gone
-    assert planted.keys["alice"] - gone <= keys(page)
+    # The problem-list item due tomorrow: mark it put right, with what was done.
+    row(page, f"item:{o['item'].pk}").get_by_role("link").click()
+    page.locator("tr", has_text="安全牌褪色").get_by_role("link", name="已整改…").click()
+    page.get_by_label("整改情况").fill("两户安全牌已重新制作并挂牌")
+    page.get_by_test_id("confirm-done").click()
+    home(page, live_server)
+    assert f"item:{o['item'].pk}" not in keys(page)
+    # The quarter's visit: the village's worksheet, one row ticked, saved.
+    visits = next(k for k in planted.keys["alice"] if k.startswith("visits:"))
+    row(page, visits).get_by_role("link").click()
+    page.get_by_test_id("open-sheet").click()
+    page.get_by_role("link", name="西埔村").click()
+    page.get_by_label("陈金水 未发现问题", exact=True).check()
+    page.get_by_test_id("sheet-save").click()
+    expect(page.get_by_text("已保存 1 户的回访")).to_be_visible()
+    home(page, live_server)
+    assert visits not in keys(page)
+    # The plate to hang: the village's batch issues it, then it is recorded as hung.
+    plates = next(k for k in planted.keys["alice"] if k.startswith("plates:"))
+    row(page, plates).get_by_role("link").click()
+    page.get_by_test_id("plates-batch").click()
+    page.get_by_role("link", name="西埔村").click()
+    page.get_by_test_id("issue-batch").click()
+    expect(page.get_by_text("已为 1 户制牌")).to_be_visible()
+    page.get_by_label("挂牌人").fill("村建站 张三")
+    page.get_by_label("陈金水 已挂牌").check()
+    page.get_by_test_id("hung-batch").click()
+    expect(page.get_by_text("已记录 1 块牌挂牌上墙")).to_be_visible()
+    home(page, live_server)
+    # Every planted item was done in the pages it links to, and none is left.
+    assert not keys(page) & planted.keys["alice"], keys(page)
+
+
+def report_through(page, live_server, url, month):
+    """From the clerk's own link to the reports page: prepare the month's Annex 1, then the
+    reviewer signs it off and submits it, all in the pages."""
+    page.goto(url)
+    page.get_by_label("报表").first.select_option(value="annex1")
+    page.get_by_label("所属月份").fill(month)
+    page.get_by_role("button", name="按台账编制").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("编制中")
+    report_url = page.url
+    logout(page)
+    log_in(page, live_server, "rita")
+    page.goto(report_url)
+    sign_and_submit(page)
+    logout(page)
+
+
+def close_out(page, live_server, clerk, reviewer, clue_url):
+    """A clue worked to close-out in its page by the clerk, approved by the reviewer."""
+    log_in(page, live_server, clerk)
+    page.goto(clue_url)
+    if page.get_by_label("承办单位").count():
+        page.get_by_label("承办单位").fill("乡镇人民政府")
+        page.get_by_role("button", name="分办").click()
+    page.get_by_role("button", name="开始核查").click()
+    page.get_by_label("处置方式").select_option(label="初步核实")
+    page.get_by_role("button", name="确定处置").click()
+    page.get_by_role("button", name="进入整改").click()
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "整改照片.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    page.get_by_label("整改佐证材料").check()
+    page.get_by_role("button", name="上传").click()
+    page.get_by_label("整改情况").fill("已整改到位")
+    page.get_by_label("追缴资金（万元）").fill("0")
+    page.get_by_label("问责（人）").fill("0")
+    page.get_by_role("button", name="申请销号").click()
+    expect(page.get_by_test_id("clue-status")).to_contain_text("待销号")
+    logout(page)
+    log_in(page, live_server, reviewer)
+    page.goto(clue_url)
+    page.get_by_role("button", name="同意销号").click()
+    expect(page.get_by_test_id("clue-status")).to_contain_text("已销号")
+    logout(page)
 
 
 def test_the_county_clerk(page, live_server, planted):
@@ -93,6 +169,23 @@ def test_the_county_clerk(page, live_server, planted):
     page.get_by_role("button", name="创建更正版本").click()
     home(page, live_server)
     assert f"report-returned:{o['returned'].pk}" not in keys(page)
+    # The old clue, still at registration: assign it. Past the overall limit it stays on the
+    # list at its next stage, saying so.
+    old = o["old"]
+    row(page, f"clue:{old.pk}:registered").get_by_role("link").click()
+    page.get_by_label("承办单位").fill("新桥镇人民政府")
+    page.get_by_role("button", name="分办").click()
+    expect(page.get_by_test_id("clue-status")).to_contain_text("分办")
+    home(page, live_server)
+    assert f"clue:{old.pk}:registered" not in keys(page)
+    expect(row(page, f"clue:{old.pk}:assigned")).to_contain_text("已超过总时限")
+    # The Annex 1 not yet reported: prepared here, signed off and submitted by the reviewer.
+    due = f"report-due:350881000000:annex1:{planted.since.replace('-', '')}"
+    url = row(page, due).get_by_role("link").get_attribute("href")
+    report_through(page, live_server, live_server.url + url, planted.since)
+    log_in(page, live_server, "carol")
+    home(page, live_server)
+    assert not keys(page) & planted.keys["carol"], keys(page)
 
 
 def test_the_county_reviewer(page, live_server, planted):
@@ -132,6 +225,7 @@ def test_the_discipline_officer(page, live_server, planted):
 
 
 def test_the_city_office(page, live_server, planted):
+    o = planted.objects
     log_in(page, live_server, "cindy")
     sees_exactly(page, live_server, planted.keys["cindy"])
     late = f"late:annex1:{planted.since.replace('-', '')}"
@@ -140,19 +234,27 @@ def test_the_city_office(page, live_server, planted):
     # The counter opens the list behind it.
     over = f"over-limit:{planted.today:%Y%m}"
     row(page, over).get_by_role("link").click()
-    expect(page.locator("table.grid")).to_contain_text(planted.objects["old"].number)
-    # The district reports: the late item leaves the city's list.
-    from datetime import date
-
-    start = date.fromisoformat(planted.since + "-01")
-    Report.objects.create(
-        region_id="350881000000",
-        kind="annex1",
-        period=start,
-        status="submitted",
-        due_date=start,
-        prepared_by=planted.objects["old"].registered_by,
-        submitted_at=timezone.now(),
-    )
+    expect(page.locator("table.grid")).to_contain_text(o["old"].number)
     home(page, live_server)
-    assert late not in keys(page)
+    clue_urls = {
+        key: live_server.url + row(page, key).get_by_role("link").get_attribute("href")
+        for key in (f"supervised:{o['x_clue'].pk}",)
+    }
+    logout(page)
+    # What the city presses for is done by the districts, in their pages: 漳平市 reports its
+    # Annex 1, works the old clue to close-out; 新罗区 closes the supervised clue.
+    log_in(page, live_server, "carol")
+    home(page, live_server)
+    due = f"report-due:350881000000:annex1:{planted.since.replace('-', '')}"
+    report_through(
+        page,
+        live_server,
+        live_server.url + row(page, due).get_by_role("link").get_attribute("href"),
+        planted.since,
+    )
+    close_out(page, live_server, "carol", "rita", live_server.url + o["old"].get_absolute_url())
+    close_out(page, live_server, "xavier", "xrev", clue_urls[f"supervised:{o['x_clue'].pk}"])
+    log_in(page, live_server, "cindy")
+    home(page, live_server)
+    assert keys(page) == set()
+    expect(page.get_by_text("目前没有待办事项")).to_be_visible()

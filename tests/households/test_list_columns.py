@@ -96,3 +96,44 @@ class ListColumnsTests(AnjuTestCase):
         import_households(actor="t", file_name="b.xlsx", data=xlsx(more))
         many = count()
         self.assertEqual(many[0], few[0], "\n".join(q for q in many[1] if q not in few[1]))
+
+
+class EveryColumnFilters(AnjuTestCase):
+    """Each column of the list has its filter (issue 28): a value in the column narrows the list
+    to the households showing it."""
+
+    setUp = ListColumnsTests.setUp
+    page = ListColumnsTests.page
+
+    def names(self, **params) -> set[str]:
+        import re
+
+        page = self.page(**params).content.decode()
+        table = page.split('data-testid="household-list"')[-1] if "household-list" in page else ""
+        return set(re.findall(r'href="/households/\d+/">([^<]+)</a>', table))
+
+    def test_size_structure_plate_and_visit_each_narrow_the_list(self):
+        import time_machine
+
+        everyone = {"农户1", "乡镇户", "东洋户"}
+        self.assertEqual(self.names(), everyone)
+        size = Household.objects.get(head_name="乡镇户").size
+        Household.objects.filter(head_name="东洋户").update(size=7)
+        expected = {h.head_name for h in Household.objects.filter(size=size)}
+        self.assertEqual(self.names(size=str(size)), expected)
+        self.assertEqual(self.names(size="5"), {"东洋户"})
+        self.assertEqual(self.names(structure="brick_timber"), {"乡镇户"})
+        self.assertNotIn("乡镇户", self.names(structure="earth_timber"))
+        self.assertEqual(self.names(plate="1"), {"农户1"})
+        self.assertEqual(self.names(plate="hung"), set())
+        self.assertEqual(self.names(plate="0"), {"乡镇户", "东洋户"})
+        # Each filter is a select of the toolbar, keeping its choice.
+        page = self.page(structure="brick_timber", visit="due").content.decode()
+        for name in ("size", "structure", "accepted", "plate", "visit", "grade", "category"):
+            self.assertIn(f'name="{name}"', page)
+        self.assertIn('<option value="brick_timber" selected>', page)
+        self.assertIn('<option value="due" selected>', page)
+        with time_machine.travel(date(2026, 12, 8), tick=False):
+            self.assertEqual(self.names(visit="done"), {"农户1"})
+            self.assertEqual(self.names(visit="never"), {"乡镇户", "东洋户"})
+            self.assertEqual(self.names(visit="due"), {"乡镇户", "东洋户"})

@@ -81,6 +81,65 @@ class Perm(StrEnum):
     USE_API = "api.use"
 
 
+# What each permission is called on screen (codes stay in JSON, the API and the audit data).
+PERM_LABELS: dict[str, str] = {
+    Perm.VIEW_REGIONS: "查看本辖区",
+    Perm.LOOK_UP_REGIONS: "查询行政区划",
+    Perm.VIEW_USERS: "查看用户",
+    Perm.MANAGE_USERS: "管理用户",
+    Perm.ASSIGN_ROLES: "授予角色",
+    Perm.RESET_SECOND_FACTOR: "重置动态验证码",
+    Perm.VIEW_AUDIT: "查阅审计日志",
+    Perm.VIEW_CONTACTS: "查看联络人",
+    Perm.EDIT_CONTACTS: "填报联络人和门户公开信息",
+    Perm.VIEW_REPORTS: "查看报表",
+    Perm.PREPARE_REPORTS: "编制报表",
+    Perm.SIGN_OFF_REPORTS: "审核报表",
+    Perm.RETURN_REPORTS: "退回报表",
+    Perm.RECEIVE_CLUE_REPORTS: "签收季度线索报告",
+    Perm.VIEW_CLUES: "查看问题线索",
+    Perm.REGISTER_CLUES: "登记问题线索",
+    Perm.HANDLE_CLUES: "办理问题线索",
+    Perm.APPROVE_CLOSE: "审批销号",
+    Perm.SUPERVISE: "重点督办",
+    Perm.RECORD_ACCOUNTABILITY: "登记问责和通报",
+    Perm.MANAGE_ITEMS: "维护问题清单",
+    Perm.VIEW_HOUSEHOLDS: "查看农户档案",
+    Perm.EDIT_HOUSEHOLDS: "维护农户档案",
+    Perm.UNMASK: "查看完整证件号",
+    Perm.APPROVE_CHANGES: "审核档案变更",
+    Perm.VIEW_FINDINGS: "查看比对结果",
+    Perm.RUN_CROSSCHECK: "运行数据比对",
+    Perm.TRIAGE_FINDINGS: "处理比对结果",
+    Perm.UPLOAD_REFERENCES: "上传部门名单",
+    Perm.VIEW_REPORTERS: "查看举报人信息",
+    Perm.EDIT_PORTAL: "编辑门户内容",
+    Perm.VIEW_DASHBOARD: "查看总览",
+    Perm.VIEW_TASKS: "查看鉴定任务",
+    Perm.MANAGE_TASKS: "管理鉴定任务",
+    Perm.CADRE_VISIT: "走访帮扶户",
+    Perm.ASSIGN_CADRES: "分配帮扶户",
+    Perm.HANDLE_OBSERVATIONS: "处置走访报告",
+    Perm.VIEW_SPOT_CHECKS: "查看巡查抽查",
+    Perm.PLAN_SPOT_CHECKS: "制定抽查计划",
+    Perm.INSPECT: "实地核查",
+    Perm.VIEW_CAMPAIGNS: "查看专项整治",
+    Perm.MANAGE_CAMPAIGNS: "管理专项整治",
+    Perm.VIEW_UNITS: "查看单位通讯录",
+    Perm.MANAGE_UNITS: "管理单位",
+    Perm.EDIT_OWN_UNIT: "维护本单位信息",
+    Perm.RECEIVE_TRANSFERS: "签收移送线索",
+    Perm.FILE_UNIT_REPORTS: "报送本单位季度线索情况",
+    Perm.VIEW_UNIT_REPORTS: "查看部门季度线索情况",
+    Perm.USE_API: "使用数据接口",
+}
+
+
+def perm_label(code: str) -> str:
+    """A permission's name on screen; the code itself only for one this table does not know."""
+    return PERM_LABELS.get(code, code)
+
+
 BUSINESS_ROLES = frozenset(Role) - ADMIN_ROLES
 
 _ARCHIVE_WORK = {Perm.VIEW_HOUSEHOLDS, Perm.EDIT_HOUSEHOLDS, Perm.UNMASK}

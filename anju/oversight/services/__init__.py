@@ -1,6 +1,7 @@
 """Writes to the ledger, one module per part; everything is importable from here."""
 
 from anju.oversight.services.accountability import (
+    case_publish,
     exposure_add,
     sanction_add,
     supervision_set,
@@ -44,6 +45,7 @@ __all__ = [
     "PersonInput",
     "StaleEdit",
     "attachment_add",
+    "case_publish",
     "clue_approve_close",
     "clue_assign",
     "clue_dispose",

@@ -154,3 +154,25 @@ def typical_case_add(*, actor, clue: Clue, month: date, text: str) -> TypicalCas
         )
         audit(actor=actor, action=Action.CREATE, obj=case, after={"clue": clue.number})
     return case
+
+
+def case_publish(*, actor, case: TypicalCase | Exposure, public: bool) -> None:
+    """A district puts one of its typical cases or exposures on the portal's 通报 page, or
+    takes it off (names masked there as the city decides: settings.ANJU_PORTAL_NAMES)."""
+    from django.utils import timezone
+
+    require(actor, Perm.RECORD_ACCOUNTABILITY)
+    if not region_visible(actor, case.region_id):
+        raise ValidationError("只能公开本人所辖区县的案例和通报。")
+    before = {"公开": case.published_at is not None}
+    with transaction.atomic():
+        case.published_at = timezone.now() if public else None
+        case.save(update_fields=["published_at"])
+        audit(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=case,
+            before=before,
+            after={"公开": public},
+            note="在门户公开" if public else "撤回门户公开",
+        )
