@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('oversight', '0006_item_close_out_note_and_photo'),
+        ('oversight', '0007_item_close_review'),
     ]
 
     operations = [
