@@ -349,6 +349,7 @@ def cadre_samples(case) -> dict[str, Sample]:
         "assessments:escalate": Sample(method="POST", data={"region_code": town}, region=town),
         "cadres:mine": Sample(),
         "cadres:service_worker": Sample(),
+        "households:visits_service_worker": Sample(),
         "cadres:household": Sample(kwargs=household, region=village, secret="走查户主"),
         "cadres:observe": Sample(
             method="POST",
