@@ -326,6 +326,8 @@ class ImportUpload(models.Model):
     households_updated = models.PositiveIntegerField(default=0)
     renovations_created = models.PositiveIntegerField(default=0)
     renovations_updated = models.PositiveIntegerField(default=0)
+    # A visits file (Kind.VISITS): how many of its visits found a problem (problem-list items).
+    visits_with_findings = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
     # Rows imported (or, when stopped, that would have been) that look wrong: the first
     # IMPORT_MAX_ERRORS (numbers masked) and how many in all. An imported file with warnings

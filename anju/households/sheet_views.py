@@ -22,12 +22,10 @@ from anju.accounts.access import (
 )
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.crypto import seal_bytes
 from anju.downloads import dated_name
-from anju.households import visit_file, visits, worksheets
+from anju.households import tasks, visit_file, visits, worksheets
 from anju.households.access import households_visible_to
 from anju.households.models import ImportUpload
-from anju.households.tasks import stored_errors
 from anju.regions.models import Level, Region
 
 
@@ -205,9 +203,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def visits_import(request):
-    """Quarterly visits from a file, all or nothing; a refused file's errors on the page and,
-    when it could be read, as the same workbook with an error column."""
-    result, upload, problem = None, None, ""
+    """Quarterly visits from a file, all or nothing, imported in the background: the upload's
+    page shows the progress, then the outcome (a refused file's errors, and, when it could be
+    read, the same workbook with an error column)."""
+    problem = ""
     if request.method == "POST":
         sent = request.FILES.get("file")
         if sent is None:
@@ -215,34 +214,18 @@ def visits_import(request):
         elif sent.size > MAX_UPLOAD:
             problem = f"文件不能超过 {MAX_UPLOAD // 1024 // 1024} MB。"
         else:
-            data = sent.read()
-            result = visit_file.import_visits(
-                actor=request.user, data=data, households=households_visible_to(request.user)
+            upload = tasks.queue_visit_import(
+                user=request.user, file_name=sent.name, data=sent.read()
             )
-            if result.ok:
-                text = f"已导入 {result.saved} 条回访记录。"
-                if result.with_findings:
-                    text += f"其中 {result.with_findings} 户发现问题，已列入问题清单，请限期整改。"
-                messages.success(request, text)
-                return redirect("households:visits_import")
-            readable = result.errors[0].column not in ("文件", "表头")
-            upload = ImportUpload.objects.create(
-                kind=ImportUpload.Kind.VISITS,
-                uploaded_by=request.user,
-                file_name=sent.name[:200],
-                data=seal_bytes(data, ImportUpload.DATA_PURPOSE) if readable else None,
-                refused=not readable,
-                status=ImportUpload.Status.REJECTED,
-                rows=result.rows,
-                error_count=result.error_count,
-                errors=stored_errors(result.errors),
-                finished_at=timezone.now(),
-            )
+            return redirect("households:import_status", pk=upload.pk)
+    recent = ImportUpload.objects.filter(
+        uploaded_by=request.user, kind=ImportUpload.Kind.VISITS
+    ).order_by("-pk")[:10]
     return render(
         request,
         "households/visits_import.html",
-        {"result": result, "upload": upload, "problem": problem},
-        status=400 if (problem or (result and not result.ok)) else 200,
+        {"problem": problem, "recent": recent},
+        status=400 if problem else 200,
     )
 
 
