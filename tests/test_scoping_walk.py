@@ -398,6 +398,7 @@ def _clue_samples(case) -> dict[str, Sample]:
         "oversight:clues_export": Sample(),
         "oversight:items_export": Sample(),
         "oversight:clue_new": Sample(),
+        "oversight:clue_send": Sample(),
         "oversight:supervision": Sample(),
         "oversight:definitions": Sample(),
         "oversight:transfers": Sample(),
