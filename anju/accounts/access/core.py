@@ -215,6 +215,10 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.SEND_CLUES,
             *_UNITS,
             Perm.FILE_UNIT_REPORTS,
+            # Spot checks in the unit's own field (its plans only: spotchecks.access).
+            Perm.VIEW_SPOT_CHECKS,
+            Perm.PLAN_SPOT_CHECKS,
+            Perm.INSPECT,
         }
     ),
     # The system administrator keeps accounts running; sees no business data.
