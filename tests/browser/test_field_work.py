@@ -181,3 +181,35 @@ def test_a_village_sheet_filled_offline_arrives_once_and_logout_clears_the_phone
     left = page.evaluate(LEFT_ON_PHONE)
     assert left == {"caches": 0, "databases": [], "workers": 0}, left
     assert FollowUpVisit.objects.count() == 2
+
+
+def test_a_visits_file_is_imported_in_the_background(page, live_server, cast):
+    """Issue 29, point 2: the visits file goes to the worker (the tests' task backend runs the
+    job at once); the upload's page shows the outcome."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.households.files import csv, rid
+
+    day = f"{timezone.localdate() - timedelta(days=2):%Y-%m-%d}"
+    data = csv(
+        [["陈一", rid(1), day, "未发现问题", ""], ["陈二", rid(2), day, "漏雨透风", "东墙漏雨"]],
+        header=["户主姓名", "户主身份证号", "回访日期", "发现问题", "情况说明"],
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/households/visits/")
+    page.get_by_test_id("open-visits-import").click()
+    page.get_by_label("回访文件（.xlsx / .xls / .csv）").set_input_files(
+        files=[{"name": "十二月回访.csv", "mimeType": "text/csv", "buffer": data}]
+    )
+    page.get_by_role("button", name="上传并导入").click()
+    expect(page.get_by_role("heading", name="导入季度回访：十二月回访.csv")).to_be_visible()
+    expect(page.get_by_test_id("import-ok")).to_contain_text("已导入 2 条回访记录")
+    expect(page.get_by_test_id("import-ok")).to_contain_text("其中 1 户发现问题")
+    shot(page, "visits-import-done-1280")
+    assert FollowUpVisit.objects.count() == 2
+    page.get_by_role("link", name="再导入一个回访文件").click()
+    expect(page.get_by_test_id("recent-imports")).to_contain_text("十二月回访.csv")
+    shot(page, "visits-import-page-1280")
