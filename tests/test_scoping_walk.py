@@ -349,6 +349,7 @@ def cadre_samples(case) -> dict[str, Sample]:
         "assessments:escalate": Sample(method="POST", data={"region_code": town}, region=town),
         "cadres:mine": Sample(),
         "cadres:service_worker": Sample(),
+        "households:visits_service_worker": Sample(),
         "cadres:household": Sample(kwargs=household, region=village, secret="走查户主"),
         "cadres:observe": Sample(
             method="POST",
@@ -397,6 +398,7 @@ def _clue_samples(case) -> dict[str, Sample]:
         "oversight:clues_export": Sample(),
         "oversight:items_export": Sample(),
         "oversight:clue_new": Sample(),
+        "oversight:clue_send": Sample(),
         "oversight:supervision": Sample(),
         "oversight:definitions": Sample(),
         "oversight:transfers": Sample(),
@@ -634,6 +636,9 @@ def spot_check_samples(case) -> dict[str, Sample]:
     county, village = "350881000000", "350881100203"
     plan = {"pk": case.spot_plan.pk}
     campaign = {"pk": case.campaign.pk}
+    # The plan is housing's own (no department's unit): a department's user gets 404 for it and
+    # all of its houses (issue 30, point 4: a department sees its own unit's spot checks only).
+    housing = 0
     return {
         "spotchecks:plans": Sample(),
         "spotchecks:plan_new": Sample(
@@ -649,23 +654,26 @@ def spot_check_samples(case) -> dict[str, Sample]:
         ),
         "spotchecks:results": Sample(),
         "spotchecks:results_export": Sample(),
-        "spotchecks:plan": Sample(kwargs=plan, region=county, secret="走查抽查"),
-        "spotchecks:plan_draw": Sample(method="POST", kwargs=plan, region=county),
-        "spotchecks:plan_verify": Sample(method="POST", kwargs=plan, region=county),
-        "spotchecks:plan_assign": Sample(method="POST", kwargs=plan, region=county),
-        "spotchecks:plan_close": Sample(method="POST", kwargs=plan, region=county),
+        "spotchecks:plan": Sample(kwargs=plan, region=county, secret="走查抽查", unit=housing),
+        "spotchecks:plan_draw": Sample(method="POST", kwargs=plan, region=county, unit=housing),
+        "spotchecks:plan_verify": Sample(method="POST", kwargs=plan, region=county, unit=housing),
+        "spotchecks:plan_assign": Sample(method="POST", kwargs=plan, region=county, unit=housing),
+        "spotchecks:plan_close": Sample(method="POST", kwargs=plan, region=county, unit=housing),
         "spotchecks:house": Sample(
-            kwargs={"pk": case.sampled.pk}, region=village, secret="走查未挂牌"
+            kwargs={"pk": case.sampled.pk}, region=village, secret="走查未挂牌", unit=housing
         ),
         "spotchecks:house_record": Sample(
-            method="POST", kwargs={"pk": case.sampled.pk}, region=village
+            method="POST", kwargs={"pk": case.sampled.pk}, region=village, unit=housing
         ),
-        "spotchecks:photo": Sample(kwargs={"pk": case.check_photo.pk}, region=village),
+        "spotchecks:photo": Sample(
+            kwargs={"pk": case.check_photo.pk}, region=village, unit=housing
+        ),
         "spotchecks:follow_up": Sample(
             method="POST",
             kwargs={"pk": case.check_result.pk},
             region=village,
             data={"kind": "item", "owner": "黄某"},
+            unit=housing,
         ),
         "campaigns:campaigns": Sample(),
         "campaigns:campaign_new": Sample(

@@ -80,6 +80,8 @@ def workspace(request):
         menu.append(("问题线索", "oversight:clues"))
         if not unit_bound(user):  # a department's user has no township problem lists
             menu.append(("问题清单", "oversight:items"))
+    if Perm.SEND_CLUES in perms:
+        menu.append(("向住建部门移送线索", "oversight:clue_send"))
     if Perm.RECEIVE_TRANSFERS in perms:
         menu.append(("线索移送", "oversight:transfers"))
     if Perm.VIEW_UNIT_REPORTS in perms:

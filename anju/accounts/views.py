@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from anju import offline
 from anju.accounts import enrolment, services
 from anju.accounts.access import (
     Perm,
@@ -43,7 +44,18 @@ login = public_view(
         redirect_authenticated_user=True,
     )
 )
-logout = public_view(auth_views.LogoutView.as_view())
+_logout = auth_views.LogoutView.as_view()
+
+
+@public_view
+def logout(request, *args, **kwargs):
+    """Django's logout, and the browser told to drop what the field pages kept for use without a
+    network (pages, the phone's queue, the service workers): on a shared phone the next person
+    finds none of it (offline.js also deletes it before the logout form is sent)."""
+    response = _logout(request, *args, **kwargs)
+    if request.method == "POST":
+        response["Clear-Site-Data"] = offline.CLEAR_SITE_DATA
+    return response
 
 
 @staff_view()

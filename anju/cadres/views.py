@@ -1,15 +1,14 @@
 from datetime import timedelta
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from anju import offline
 from anju.accounts.access import (
     Perm,
     active_region,
@@ -102,7 +101,6 @@ def household(request, pk: int):
     )
 
 
-QUEUED = "X-Anju-Queue"  # a report sent by the phone's queue (offline.js): answered in JSON
 REFUSED_NOT_ASSIGNED = (
     "该户已不再分配给您（或已迁出），这条报告不能发送。请与乡镇联系；看过后可在手机上删除这条报告。"
 )
@@ -111,7 +109,7 @@ REFUSED_NOT_ASSIGNED = (
 @require_POST
 @staff_view(Perm.CADRE_VISIT)
 def observe(request, pk: int):
-    if request.headers.get(QUEUED) == "1":
+    if offline.is_queued(request):
         return _observe_queued(request, pk)
     item = access_cadre_household(request.user, pk)
     form = ObservationForm(request.POST)
@@ -132,7 +130,7 @@ def observe(request, pk: int):
             note=data["note"],
             photos=photos,
             phone=phone_place(request.POST.get("latitude", ""), request.POST.get("longitude", "")),
-            key=request.POST.get("key", ""),
+            key=offline.queue_key(request),
         ),
         "已记录这次走访：未发现问题。"
         if data["kind"] == ObservationKind.NOTHING
@@ -148,11 +146,11 @@ def _observe_queued(request, pk: int):
     try:
         item = access_cadre_household(request.user, pk)
     except Http404:
-        return JsonResponse({"ok": False, "message": REFUSED_NOT_ASSIGNED}, status=409)
+        return offline.refused(REFUSED_NOT_ASSIGNED, status=409)
     form = ObservationForm(request.POST)
     if not form.is_valid():
         text = " ".join(e for errors in form.errors.values() for e in errors)
-        return JsonResponse({"ok": False, "message": f"未能报告：{text}"}, status=400)
+        return offline.refused(f"未能报告：{text}")
     data = form.cleaned_data
     try:
         made = services.observation_record(
@@ -163,33 +161,23 @@ def _observe_queued(request, pk: int):
             note=data["note"],
             photos=[f.read() for f in request.FILES.getlist("photos")],
             phone=phone_place(request.POST.get("latitude", ""), request.POST.get("longitude", "")),
-            key=request.POST.get("key", ""),
+            key=offline.queue_key(request),
         )
     except ValidationError as error:
-        return JsonResponse(
-            {"ok": False, "message": "未能报告：" + " ".join(error.messages)}, status=400
-        )
+        return offline.refused("未能报告：" + " ".join(error.messages))
     messages.success(
         request,
         "已记录这次走访：未发现问题。"
         if made.kind == ObservationKind.NOTHING
         else "已报告乡镇，乡镇将及时处置。",
     )
-    return JsonResponse({"ok": True, "id": made.pk, "household": item.head_name})
+    return offline.saved(id=made.pk, household=item.head_name)
 
 
 @public_view
 def service_worker(request):
-    """The cadre pages' service worker, from our own static files, served under /cadres/ so
-    that its scope is the cadre's pages (a script under /static/ could only control /static/)."""
-    script = (Path(__file__).resolve().parent.parent / "static" / "anju" / "sw.js").read_text(
-        encoding="utf-8"
-    )
-    response = HttpResponse(
-        script.replace("/static/", settings.STATIC_URL), content_type="text/javascript"
-    )
-    response["Cache-Control"] = "no-cache"
-    return response
+    """The cadre pages' service worker (scope /cadres/)."""
+    return offline.service_worker()
 
 
 # The township's side -------------------------------------------------------------------------

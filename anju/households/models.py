@@ -362,6 +362,8 @@ class ImportUpload(models.Model):
     households_updated = models.PositiveIntegerField(default=0)
     renovations_created = models.PositiveIntegerField(default=0)
     renovations_updated = models.PositiveIntegerField(default=0)
+    # A visits file (Kind.VISITS): how many of its visits found a problem (problem-list items).
+    visits_with_findings = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
     # Rows imported (or, when stopped, that would have been) that look wrong: the first
     # IMPORT_MAX_ERRORS (numbers masked) and how many in all. An imported file with warnings
@@ -408,10 +410,22 @@ class FollowUpVisit(models.Model):
     note = IdMaskedCharField("情况说明", max_length=300, blank=True)  # ID numbers masked
     visitor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The phone's idempotency key of a visit sheet queued offline (anju/offline.py): every visit
+    # the sheet made carries it, so the sheet sent again is recognised and saves nothing twice.
+    client_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-visited_on", "-pk"]
         indexes = [models.Index(fields=["household", "visited_on"], name="visit_household_idx")]
+        constraints = [
+            # One visit per house per sheet sent: a sheet delivered twice at the same moment
+            # fails the second time instead of recording the village twice.
+            models.UniqueConstraint(
+                fields=["visitor", "client_key", "household"],
+                condition=~models.Q(client_key=""),
+                name="visit_visitor_key_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} {self.visited_on}"

@@ -4,21 +4,28 @@ list as a printable A4 field form (see worksheets.py)."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from anju.accounts.access import Perm, has_perm, requested_region, scope_to_region, staff_view
+from anju import offline
+from anju.accounts.access import (
+    Perm,
+    has_perm,
+    public_view,
+    requested_region,
+    scope_to_region,
+    staff_view,
+)
 from anju.audit.models import Action
 from anju.audit.services import audit
-from anju.crypto import seal_bytes
 from anju.downloads import dated_name
-from anju.households import visit_file, visits, worksheets
+from anju.households import tasks, visit_file, visits, worksheets
 from anju.households.access import households_visible_to
 from anju.households.models import ImportUpload
-from anju.households.tasks import stored_errors
 from anju.regions.models import Level, Region
 
 
@@ -49,6 +56,8 @@ def pick_township(request, region, title: str):
 def visit_sheet(request):
     region, due = _sheet(request)
     if due is None:
+        if offline.is_queued(request):
+            return offline.refused("回访工作表须按乡镇或行政村填写，请刷新后重新填写。", status=409)
         return pick_township(request, region, "跟踪回访工作表")
     households = list(due[: worksheets.MAX_ROWS])
     rows = [worksheets.SheetRow(household=h) for h in households]
@@ -57,28 +66,12 @@ def visit_sheet(request):
     if request.method == "POST":
         if not has_perm(request.user, Perm.EDIT_HOUSEHOLDS):
             raise PermissionDenied
-        rows, missing = _posted_rows(request, region)
-        try:
-            visited_on = forms.DateField().clean(date_text) if date_text else None
-        except ValidationError:
-            visited_on = None
-            error_messages.append("回访日期格式不对，请按 年-月-日 填写。")
-        if missing:
-            error_messages.append(
-                f"有 {missing} 户已不在本表的范围内（可能已迁出），请刷新本页后重新填写。"
-            )
+        rows, missing, saved, error_messages = _save_posted(request, region, date_text)
+        if offline.is_queued(request):
+            return _queued_answer(request, region, rows, missing, saved, error_messages)
         if not error_messages:
-            try:
-                saved = worksheets.sheet_save(actor=request.user, visited_on=visited_on, rows=rows)
-            except ValidationError as error:
-                error_messages.extend(error.messages)
-            else:
-                found = sum(1 for v in saved if v.findings)
-                text = f"已保存 {len(saved)} 户的回访（{visited_on:%Y-%m-%d}）。"
-                if found:
-                    text += f"其中 {found} 户发现问题，已列入本乡镇问题清单，请限期整改。"
-                messages.success(request, text)
-                return redirect(f"{reverse('households:visit_sheet')}?region={region.code}")
+            _say_saved(request, saved)
+            return redirect(f"{reverse('households:visit_sheet')}?region={region.code}")
     return render(
         request,
         "households/visit_sheet.html",
@@ -95,6 +88,67 @@ def visit_sheet(request):
         },
         status=400 if error_messages else 200,
     )
+
+
+def _save_posted(request, region, date_text: str):
+    """The posted sheet checked and, when every row passes, saved: (rows, count of listed houses
+    no longer in scope, the visits saved, the sheet's error messages)."""
+    rows, missing = _posted_rows(request, region)
+    error_messages = []
+    try:
+        visited_on = forms.DateField().clean(date_text) if date_text else None
+    except ValidationError:
+        visited_on = None
+        error_messages.append("回访日期格式不对，请按 年-月-日 填写。")
+    if missing:
+        error_messages.append(
+            f"有 {missing} 户已不在本表的范围内（可能已迁出），请刷新本页后重新填写。"
+        )
+    saved = []
+    if not error_messages:
+        key = offline.queue_key(request) if offline.is_queued(request) else ""
+        try:
+            saved = worksheets.sheet_save(
+                actor=request.user, visited_on=visited_on, rows=rows, key=key
+            )
+        except ValidationError as error:
+            error_messages.extend(error.messages)
+        except IntegrityError:
+            # The same queued sheet delivered twice at once: the other delivery saved it.
+            saved = worksheets.sheet_save(
+                actor=request.user, visited_on=visited_on, rows=rows, key=key
+            )
+    return rows, missing, saved, error_messages
+
+
+def _say_saved(request, saved) -> None:
+    found = sum(1 for v in saved if v.findings)
+    text = f"已保存 {len(saved)} 户的回访（{saved[0].visited_on:%Y-%m-%d}）。"
+    if found:
+        text += f"其中 {found} 户发现问题，已列入本乡镇问题清单，请限期整改。"
+    messages.success(request, text)
+
+
+def _queued_answer(request, region, rows, missing, saved, error_messages):
+    """A sheet from the phone's queue (filled in offline, perhaps hours ago): the server stays
+    the truth. Houses no longer in this user's scope refuse the sheet with 409; a wrong row
+    refuses it with 400 and the row named; the phone keeps a refused sheet until dismissed."""
+    where = f"{region.name}回访工作表未保存："
+    if missing:
+        return offline.refused(
+            where + f"有 {missing} 户已不在您的管辖范围内（可能已迁出或调整），"
+            "请联网打开工作表重新填写。看过后可在手机上删除这条记录。",
+            status=409,
+        )
+    if error_messages:
+        bad = [
+            f"第 {n} 行 {row.household.head_name}：{row.error}"
+            for n, row in enumerate(rows, 1)
+            if row.error
+        ]
+        return offline.refused(where + " ".join(error_messages + bad))
+    _say_saved(request, saved)
+    return offline.saved(saved=len(saved))
 
 
 def _posted_rows(request, region):
@@ -149,9 +203,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @staff_view(Perm.EDIT_HOUSEHOLDS)
 def visits_import(request):
-    """Quarterly visits from a file, all or nothing; a refused file's errors on the page and,
-    when it could be read, as the same workbook with an error column."""
-    result, upload, problem = None, None, ""
+    """Quarterly visits from a file, all or nothing, imported in the background: the upload's
+    page shows the progress, then the outcome (a refused file's errors, and, when it could be
+    read, the same workbook with an error column)."""
+    problem = ""
     if request.method == "POST":
         sent = request.FILES.get("file")
         if sent is None:
@@ -159,34 +214,18 @@ def visits_import(request):
         elif sent.size > MAX_UPLOAD:
             problem = f"文件不能超过 {MAX_UPLOAD // 1024 // 1024} MB。"
         else:
-            data = sent.read()
-            result = visit_file.import_visits(
-                actor=request.user, data=data, households=households_visible_to(request.user)
+            upload = tasks.queue_visit_import(
+                user=request.user, file_name=sent.name, data=sent.read()
             )
-            if result.ok:
-                text = f"已导入 {result.saved} 条回访记录。"
-                if result.with_findings:
-                    text += f"其中 {result.with_findings} 户发现问题，已列入问题清单，请限期整改。"
-                messages.success(request, text)
-                return redirect("households:visits_import")
-            readable = result.errors[0].column not in ("文件", "表头")
-            upload = ImportUpload.objects.create(
-                kind=ImportUpload.Kind.VISITS,
-                uploaded_by=request.user,
-                file_name=sent.name[:200],
-                data=seal_bytes(data, ImportUpload.DATA_PURPOSE) if readable else None,
-                refused=not readable,
-                status=ImportUpload.Status.REJECTED,
-                rows=result.rows,
-                error_count=result.error_count,
-                errors=stored_errors(result.errors),
-                finished_at=timezone.now(),
-            )
+            return redirect("households:import_status", pk=upload.pk)
+    recent = ImportUpload.objects.filter(
+        uploaded_by=request.user, kind=ImportUpload.Kind.VISITS
+    ).order_by("-pk")[:10]
     return render(
         request,
         "households/visits_import.html",
-        {"result": result, "upload": upload, "problem": problem},
-        status=400 if (problem or (result and not result.ok)) else 200,
+        {"problem": problem, "recent": recent},
+        status=400 if problem else 200,
     )
 
 
@@ -195,3 +234,10 @@ def visits_template(request):
     response = HttpResponse(visit_file.write_template(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, "季度回访导入模板.xlsx")
     return response
+
+
+@public_view
+def service_worker(request):
+    """The visit entry's service worker (scope /households/visits/): the township clerk's sheets
+    open on a phone without signal."""
+    return offline.service_worker()

@@ -1,5 +1,6 @@
-"""Household archive imports in the background: the upload page queues the file, `anju worker`
-(started by `anju serve`) imports it, and the page shows a progress bar until it is done.
+"""Household archive imports and quarterly visits files in the background: the upload page
+queues the file, `anju worker` (started by `anju serve`) imports it, and the page shows a
+progress bar until it is done.
 
 Progress goes through the cache (files under the data dir, shared by every process), never the
 database: the import holds its one transaction open until the end, and on SQLite a second writer
@@ -13,8 +14,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from anju.crypto import seal_bytes, unseal_bytes
+from anju.households.access import households_visible_to
 from anju.households.imports import import_households
 from anju.households.models import ImportUpload
+from anju.households.visit_file import import_visits
 from anju.identity import mask_numbers_in
 
 Status = ImportUpload.Status
@@ -152,6 +155,80 @@ def run_import(upload_id: int) -> str:
     uploads_expire()
     if result.stopped:
         return Status.WARNED
+    return Status.DONE if result.ok else Status.REJECTED
+
+
+def queue_visit_import(*, user, file_name: str, data: bytes) -> ImportUpload:
+    """A quarterly visits file (issue 29, point 2), kept encrypted and imported by the worker
+    like an archive file; the caller shows the upload's page (progress, then the outcome)."""
+    upload = ImportUpload.objects.create(
+        kind=ImportUpload.Kind.VISITS,
+        uploaded_by=user,
+        file_name=file_name[:200],
+        data=seal_bytes(data, ImportUpload.DATA_PURPOSE),
+        status=Status.QUEUED,
+    )
+    run_visit_import.enqueue(upload.pk)
+    return upload
+
+
+@task()
+def run_visit_import(upload_id: int) -> str:
+    """Import one queued visits file (once: a repeated delivery finds it taken), all or
+    nothing, within the uploader's own scope as it is now."""
+    claimed = ImportUpload.objects.filter(
+        pk=upload_id, kind=ImportUpload.Kind.VISITS, status=Status.QUEUED
+    ).update(status=Status.RUNNING, started_at=timezone.now())
+    if not claimed:
+        return "already taken"
+    upload = ImportUpload.objects.select_related("uploaded_by").get(pk=upload_id)
+    last = {"percent": -1}
+
+    def progress(percent: int, stage: str) -> None:
+        if percent != last["percent"]:
+            last["percent"] = percent
+            cache.set(_key(upload_id), {"percent": percent, "stage": stage}, 3600)
+
+    def recorded(result) -> None:
+        # Inside the import's transaction: the outcome commits with the visits (the file goes).
+        ImportUpload.objects.filter(pk=upload_id).update(
+            status=Status.DONE,
+            rows=result.saved,
+            visits_with_findings=result.with_findings,
+            data=None,
+            finished_at=timezone.now(),
+        )
+
+    try:
+        result = import_visits(
+            actor=upload.uploaded_by,
+            data=upload_file(upload) or b"",
+            households=households_visible_to(upload.uploaded_by),
+            progress=progress,
+            recorded=recorded,
+        )
+    except Exception:
+        ImportUpload.objects.filter(pk=upload_id).update(
+            status=Status.FAILED,
+            finished_at=timezone.now(),
+            message="导入因系统错误中断，未写入任何数据。请稍后重新上传，或联系系统管理员。",
+        )
+        raise
+    finally:
+        cache.delete(_key(upload_id))
+    if not result.ok:
+        # A file that could not be read is never read again (no annotated workbook): dropped.
+        refused = result.errors[0].column in ("文件", "表头")
+        ImportUpload.objects.filter(pk=upload_id).update(
+            status=Status.REJECTED,
+            rows=result.rows,
+            errors=stored_errors(result.errors),
+            error_count=result.error_count,
+            refused=refused,
+            data=None if refused else upload.data,
+            finished_at=timezone.now(),
+        )
+    uploads_expire()
     return Status.DONE if result.ok else Status.REJECTED
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/archive.pdf", views.archive_pdf, name="archive_pdf"),
     path("<int:pk>/visits/", views.visit_add, name="visit_add"),
     path("visits/", views.visits_due, name="visits"),
+    path("visits/sw.js", sheet_views.service_worker, name="visits_service_worker"),
     path("visits/sheet/", sheet_views.visit_sheet, name="visit_sheet"),
     path("visits/sheet.pdf", sheet_views.visit_sheet_pdf, name="visit_sheet_pdf"),
     path("visits/import/", sheet_views.visits_import, name="visits_import"),

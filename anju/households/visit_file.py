@@ -8,6 +8,7 @@ the date, the findings (several separated by 、, or 未发现问题 explicitly:
 visit is never recorded by an empty cell), and a note."""
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -213,11 +214,22 @@ def read_visits(data: bytes, households: QuerySet) -> tuple[list[VisitRow], list
     return out, errors, count
 
 
-def import_visits(*, actor, data: bytes, households: QuerySet) -> VisitImport:
+def import_visits(
+    *,
+    actor,
+    data: bytes,
+    households: QuerySet,
+    progress: Callable[[int, str], None] | None = None,
+    recorded: Callable[[VisitImport], None] | None = None,
+) -> VisitImport:
     """Read and check the whole file; write every visit in one transaction only if no row has
     an error (bulk insert, one audit entry each, a problem-list item for each row with
-    findings), nothing otherwise."""
+    findings), nothing otherwise. `progress(percent, stage)` hears how far it is (the background
+    worker's page shows it); `recorded(result)` is called inside the transaction once every
+    visit is written, so the outcome it keeps commits with the visits or not at all."""
     require(actor, Perm.EDIT_HOUSEHOLDS)
+    say = progress or (lambda percent, stage: None)
+    say(5, "读取并检查文件")
     rows, errors, count = read_visits(data, households)
     result = VisitImport(rows=len(rows), errors=errors, error_count=count)
     if count:
@@ -236,6 +248,7 @@ def import_visits(*, actor, data: bytes, households: QuerySet) -> VisitImport:
             .select_related("region")
         )
     saved = flagged = 0
+    say(40, "写入回访记录")
     with transaction.atomic():
         # A chunk at a time in the one transaction: the model instances and audit entries of
         # 100,000 rows at once would hold several hundred MB.
@@ -274,8 +287,12 @@ def import_visits(*, actor, data: bytes, households: QuerySet) -> VisitImport:
                     announce_findings(actor=actor, visit=v)
                     flagged += 1
             saved += len(visits)
+            say(40 + 59 * saved // len(rows), "写入回访记录")
         registry_changed.announce(regions=sorted({h.region_id for h in named.values()}))
-    result.saved, result.with_findings = saved, flagged
+        result.saved, result.with_findings = saved, flagged
+        if recorded is not None:
+            recorded(result)
+    say(100, "导入完成")
     return result
 
 

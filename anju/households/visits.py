@@ -90,15 +90,18 @@ def write_visit(
     note: str = "",
     owner: str = "",
     deadline: date | None = None,
+    key: str = "",
 ) -> FollowUpVisit:
     """One checked visit, audited, its findings on the township's problem list; the caller holds
-    the transaction and announces `registry_changed` (once for a whole worksheet)."""
+    the transaction and announces `registry_changed` (once for a whole worksheet). `key`: the
+    phone's idempotency key of the sheet it came in."""
     visit = FollowUpVisit.objects.create(
         household=household,
         visited_on=visited_on,
         findings=sorted(set(findings)),
         note=note.strip(),
         visitor=actor,
+        client_key=key,
     )
     audit(
         actor=actor,

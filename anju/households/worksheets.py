@@ -19,7 +19,7 @@ from anju.accounts.access import Perm, require
 from anju.households import visits
 from anju.households.choices import REVISITED, Structure
 from anju.households.events import registry_changed
-from anju.households.models import Finding, House, Household
+from anju.households.models import Finding, FollowUpVisit, House, Household
 from anju.pdffont import chinese_font
 from anju.regions.models import Level
 
@@ -114,11 +114,20 @@ def check_row(row: SheetRow) -> str:
     return ""
 
 
-def sheet_save(*, actor, visited_on: date | None, rows: list[SheetRow]) -> list:
+def sheet_save(*, actor, visited_on: date | None, rows: list[SheetRow], key: str = "") -> list:
     """Check every row; if all pass, record every ticked row as a visit on `visited_on` in one
     transaction (audited, findings on the problem list) and return the visits. Otherwise set each
-    bad row's `error`, save nothing and raise ValidationError with the sheet-level message."""
+    bad row's `error`, save nothing and raise ValidationError with the sheet-level message.
+
+    `key`: the phone's idempotency key of a sheet queued offline: sent again, the visits it
+    already made are returned and nothing is written (a second delivery racing the first fails
+    on the visits' unique key and writes nothing either)."""
     require(actor, Perm.EDIT_HOUSEHOLDS)
+    key = key.strip()[:64]
+    if key:
+        made = list(FollowUpVisit.objects.filter(visitor=actor, client_key=key))
+        if made:
+            return made
     problems = []
     if visited_on is None:
         problems.append("请填写回访日期（整张表一个日期）。")
@@ -142,6 +151,7 @@ def sheet_save(*, actor, visited_on: date | None, rows: list[SheetRow]) -> list:
                 visited_on=visited_on,
                 findings=row.findings,
                 note=row.note,
+                key=key,
             )
             for row in ticked
         ]

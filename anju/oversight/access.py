@@ -15,6 +15,7 @@ from anju.accounts.access.core import (
     unit_of,
     visible_root,
 )
+from anju.oversight.choices import SourceChannel
 from anju.oversight.models import Clue, RectificationItem, Transfer
 from anju.regions.models import subtree_bounds
 
@@ -27,8 +28,15 @@ def clues_visible_to(user) -> QuerySet:
     if root is None or not has_perm(user, Perm.VIEW_CLUES):
         return Clue.objects.none()
     if unit_bound(user):
-        # A department's user: the clues transferred to their unit, nothing else of the region.
-        return Clue.objects.filter(pk__in=transfers_visible_to(user).values("clue_id"))
+        # A department's user: the clues transferred to their unit and those their unit sent
+        # to housing (线索双向移送), nothing else of the region.
+        unit = unit_of(user)
+        sent = (
+            Q(source_channel=SourceChannel.DEPARTMENT, registered_by__work_unit_id=unit.pk)
+            if unit is not None
+            else Q(pk__in=[])
+        )
+        return Clue.objects.filter(Q(pk__in=transfers_visible_to(user).values("clue_id")) | sent)
     bounds = subtree_bounds(root.code)
     received = Transfer.objects.filter(to_region__code__range=bounds).values("clue_id")
     return Clue.objects.filter(Q(region__code__range=bounds) | Q(pk__in=received))

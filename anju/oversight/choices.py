@@ -13,6 +13,8 @@ class SourceChannel(models.TextChoices):
     MEDIA = "media", "媒体舆情"
     DATA_CHECK = "data_check", "数据比对"
     ASSIGNED = "assigned", "上级交办"
+    # 线索双向移送 (seed 003): a participating department passes a clue it found to housing.
+    DEPARTMENT = "department", "部门移送"
 
 
 class ProblemKind(models.TextChoices):

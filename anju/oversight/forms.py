@@ -71,6 +71,19 @@ class ClueForm(forms.Form):
         ]
 
 
+class DepartmentClueForm(ClueForm):
+    """A department's clue for housing: the ledger's form without what only the ledger's clerks
+    decide (the channel is 部门移送; duplicates are the county's to merge)."""
+
+    received_on = forms.DateField(label="发现日期", widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("source_channel", "confirm_new", "merge_into"):
+            del self.fields[name]
+        self.fields["links"].label = "关联农户（户主身份证号等，可不填）"
+
+
 class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 

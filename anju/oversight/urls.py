@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.clues, name="clues"),
     path("export.xlsx", views.clues_export, name="clues_export"),
     path("new/", views.clue_new, name="clue_new"),
+    path("send/", views.clue_send, name="clue_send"),
     path("supervision/", views.supervision, name="supervision"),
     path("definitions/", views.definitions, name="definitions"),
     path("transfers/", views.transfers, name="transfers"),

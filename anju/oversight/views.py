@@ -51,6 +51,7 @@ from anju.oversight.forms import (
     ActionForm,
     AttachmentForm,
     ClueForm,
+    DepartmentClueForm,
     EditForm,
     ExposureForm,
     ItemDoneForm,
@@ -204,6 +205,42 @@ def clue_new(request):
                     messages.success(request, f"已登记，台账编号 {clue.number}。")
                 return redirect(clue)
     return render(request, "oversight/clue_form.html", {"form": form, "duplicates": duplicates})
+
+
+@staff_view(Perm.SEND_CLUES)
+def clue_send(request):
+    """A participating department passes a clue it found to housing (线索双向移送): it lands in
+    the county's ledger, registered; the department follows it on its own clue list."""
+    region = active_region(request)
+    unit = unit_of(request.user)
+    initial = {"region_code": region.code, "received_on": timezone.localdate()}
+    form = limit_regions(
+        DepartmentClueForm(request.POST or None, initial=initial), request.user.region
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            place = access_region(request.user, data["region_code"])
+            clue = services.clue_send(
+                actor=request.user,
+                region=place,
+                place=data["place"],
+                received_on=data["received_on"],
+                category=data["category"],
+                summary=data["summary"],
+                funds=data["funds"],
+                persons=form.persons(),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                f"已移送住建部门，台账编号 {clue.number}。住建部门登记办理，办理进展可在本页查看。",
+            )
+            return redirect(clue)
+    return render(request, "oversight/clue_send.html", {"form": form, "unit": unit})
 
 
 def _detail_context(request, clue):

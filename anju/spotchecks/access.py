@@ -3,20 +3,34 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from anju.accounts.access.core import Perm, has_perm, policy, require, scoped, visible_root
+from anju.accounts.access.core import (
+    Perm,
+    has_perm,
+    policy,
+    require,
+    scoped,
+    unit_bound,
+    unit_of,
+    visible_root,
+)
 from anju.regions.models import subtree_bounds
 from anju.spotchecks.models import CheckPhoto, CheckResult, SampledHouse, SpotCheckPlan
 
 
 @policy
 def spot_check_plans_visible_to(user) -> QuerySet:
-    """Plans over the user's region subtree, and plans the user inspects for."""
+    """Plans over the user's region subtree, and plans the user inspects for; a department's
+    user, only their own unit's plans (housing and the townships see every unit's)."""
 
     root = visible_root(user)
     if root is None or not has_perm(user, Perm.VIEW_SPOT_CHECKS):
         return SpotCheckPlan.objects.none()
     within = Q(region__code__range=subtree_bounds(root.code))
-    return SpotCheckPlan.objects.filter(within | Q(inspectors=user)).distinct()
+    plans = SpotCheckPlan.objects.filter(within | Q(inspectors=user))
+    if unit_bound(user):
+        unit = unit_of(user)
+        plans = plans.filter(unit_id=unit.pk if unit is not None else -1)
+    return plans.distinct()
 
 
 @policy
@@ -35,7 +49,11 @@ def sampled_houses_visible_to(user) -> QuerySet:
 
     if not has_perm(user, Perm.VIEW_SPOT_CHECKS):
         return SampledHouse.objects.none()
-    return scoped(SampledHouse.objects.all(), user, "household__region")
+    houses = scoped(SampledHouse.objects.all(), user, "household__region")
+    if unit_bound(user):  # a department's user: their own unit's spot checks only
+        unit = unit_of(user)
+        houses = houses.filter(plan__unit_id=unit.pk if unit is not None else -1)
+    return houses
 
 
 @policy

@@ -22,6 +22,12 @@ class PlanForm(forms.Form):
         label="线索举报户加权", min_value=0, max_value=20, initial=0, required=False
     )
     seed = forms.CharField(label="随机种子（不填则自动生成）", max_length=64, required=False)
+    items = forms.MultipleChoiceField(
+        label="检查事项",
+        choices=CheckItem.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class AssignForm(forms.Form):
@@ -38,9 +44,10 @@ class AssignForm(forms.Form):
 class InspectionForm(forms.Form):
     inspected_on = forms.DateField(label="核查日期", widget=DATE)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, items=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for item in CheckItem:
+        self.items = list(items or CheckItem.values)
+        for item in (CheckItem(i) for i in self.items):
             self.fields[f"{item.value}_outcome"] = forms.ChoiceField(
                 label=item.label, choices=Outcome.choices, initial=Outcome.PASS
             )
@@ -50,16 +57,26 @@ class InspectionForm(forms.Form):
 
     def results(self) -> dict[str, tuple[str, str]]:
         d = self.cleaned_data
-        return {i: (d[f"{i}_outcome"], d[f"{i}_note"]) for i in CheckItem.values}
+        return {i: (d[f"{i}_outcome"], d[f"{i}_note"]) for i in self.items}
 
     def rows(self):
-        return [(self[f"{i}_outcome"], self[f"{i}_note"]) for i in CheckItem.values]
+        return [(self[f"{i}_outcome"], self[f"{i}_note"]) for i in self.items]
 
 
 class FollowUpForm(forms.Form):
     kind = forms.ChoiceField(
         label="处理方式", choices=[("item", "转入乡镇问题清单"), ("clue", "登记问题线索")]
     )
+
+    @classmethod
+    def for_department(cls, *args, **kwargs):
+        """A department's failure goes to housing's ledger: the one way it has."""
+        form = cls(*args, **kwargs)
+        form.fields["kind"].choices = [("clue", "移送住建部门（登记为问题线索）")]
+        for name in ("owner", "deadline"):
+            del form.fields[name]
+        return form
+
     owner = forms.CharField(label="责任人（清单）", max_length=50, required=False)
     deadline = forms.DateField(label="整改时限（清单）", widget=DATE, required=False)
     person_name = forms.CharField(label="被反映对象（线索）", max_length=50, required=False)

@@ -39,6 +39,24 @@ class CheckItem(models.TextChoices):
     OCCUPANCY = "occupancy", "家庭实际入住"
 
 
+# A participating department checks in its own field (issue 30, point 4; seed 003 部门分工负责):
+# its plans check these items unless it picks others. Housing (no unit) checks all nine.
+UNIT_ITEMS = {
+    "poverty": [CheckItem.IDENTITY, CheckItem.ELIGIBILITY, CheckItem.PAYMENT, CheckItem.OCCUPANCY],
+    "civil_affairs": [CheckItem.IDENTITY, CheckItem.ELIGIBILITY, CheckItem.OCCUPANCY],
+    "disabled": [CheckItem.IDENTITY, CheckItem.ELIGIBILITY],
+    "veterans": [CheckItem.IDENTITY, CheckItem.ELIGIBILITY],
+    "emergency": [CheckItem.GRADE, CheckItem.QUALITY, CheckItem.OCCUPANCY],
+    "natural_resources": [CheckItem.AREA, CheckItem.QUALITY],
+    "finance": [CheckItem.IDENTITY, CheckItem.PAYMENT],
+}
+
+
+def items_for_unit(unit) -> list[str]:
+    """The checklist a unit's plan starts from: its own field's items, or all nine."""
+    return [str(i) for i in UNIT_ITEMS.get(getattr(unit, "kind", ""), list(CheckItem))]
+
+
 class Outcome(models.TextChoices):
     PASS = "pass", "合格"
     FAIL = "fail", "不合格"
@@ -86,6 +104,17 @@ class SpotCheckPlan(models.Model):
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     drawn_at = models.DateTimeField(null=True, blank=True)
+    # The participating department whose spot check this is (its users alone plan, inspect and
+    # see it); empty for housing's own. Its checklist: `items` (empty: all nine).
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name="组织单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    items = models.JSONField("检查事项", default=list, blank=True)
 
     class Meta:
         verbose_name = "抽查计划"
@@ -105,6 +134,14 @@ class SpotCheckPlan(models.Model):
         from django.urls import reverse
 
         return reverse("spotchecks:plan", args=[self.pk])
+
+    def check_items(self) -> list[str]:
+        """This plan's checklist in the nine items' order."""
+        chosen = set(self.items or CheckItem.values)
+        return [i for i in CheckItem.values if i in chosen]
+
+    def check_item_labels(self) -> list[str]:
+        return [CheckItem(i).label for i in self.check_items()]
 
 
 class SampledHouse(models.Model):

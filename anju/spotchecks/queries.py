@@ -98,7 +98,7 @@ def plans_for(user, region: Region) -> QuerySet:
     mine = visible.filter(inspectors=user).values("pk")
     return (
         visible.model.objects.filter(pk__in=over) | visible.model.objects.filter(pk__in=mine)
-    ).select_related("region")
+    ).select_related("region", "unit")
 
 
 def houses_to_inspect(user) -> QuerySet[SampledHouse]:

@@ -10,7 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from anju.accounts.access import Perm, has_perm, perms_of, region_visible, require
+from anju.accounts.access import (
+    Perm,
+    has_perm,
+    perms_of,
+    region_visible,
+    require,
+    unit_bound,
+    unit_of,
+)
 from anju.accounts.models import User
 from anju.audit.models import Action
 from anju.audit.services import audit
@@ -34,6 +42,7 @@ from anju.spotchecks.models import (
     Population,
     SampledHouse,
     SpotCheckPlan,
+    items_for_unit,
 )
 from anju.tabular.text import clean
 
@@ -68,12 +77,26 @@ def plan_create(
     weight_findings: int = 0,
     weight_clues: int = 0,
     seed: str = "",
+    items: list[str] | None = None,
 ) -> SpotCheckPlan:
     """A plan at the level of the actor's own region, over `region` within it. Without a seed,
-    one is generated (secrets) and recorded, so the draw can still be reproduced."""
+    one is generated (secrets) and recorded, so the draw can still be reproduced.
+
+    A participating department's user plans for their unit, in its own field: `items` is the
+    checklist (default: the unit's field, models.UNIT_ITEMS); housing's plans check all nine
+    unless fewer are chosen."""
     require(actor, Perm.PLAN_SPOT_CHECKS)
     if actor.region is None or not region_visible(actor, region.code):
         raise ValidationError("只能在本人所辖区划内组织抽查。")
+    unit = unit_of(actor) if unit_bound(actor) else None
+    if unit_bound(actor) and unit is None:
+        raise ValidationError("您的账号尚未归属任何单位，不能组织抽查：请联系安全管理员。")
+    chosen = list(items) if items is not None else items_for_unit(unit)
+    if not chosen:
+        raise ValidationError("请至少选择一项检查事项。")
+    if set(chosen) - set(CheckItem.values):
+        raise ValidationError("检查事项须从列表中选择。")
+    chosen = [i for i in CheckItem.values if i in set(chosen)]
     if region.level > Level.TOWNSHIP:
         raise ValidationError("抽查范围应为乡镇（街道）或以上。")
     if (share_percent is None) == (count_per_township is None):
@@ -91,6 +114,8 @@ def plan_create(
             weight_clues=weight_clues,
             seed=seed,
             created_by=actor,
+            unit=unit,
+            items=[] if chosen == CheckItem.values else chosen,
         )
         plan.full_clean()
         plan.save()
@@ -106,6 +131,8 @@ def plan_create(
                 "weight_findings": weight_findings,
                 "weight_clues": weight_clues,
                 "seed": seed,
+                "unit": unit.name if unit else "",
+                "items": chosen,
             },
         )
     return plan
@@ -243,12 +270,18 @@ def plan_verify(plan: SpotCheckPlan) -> Verification:
 
 
 def eligible_inspectors(plan: SpotCheckPlan):
-    """Active users working within the plan's region who may record inspections."""
+    """Active users working within the plan's region who may record inspections: a
+    department's plan, its unit's users; housing's, anyone but a department's user."""
 
     users = User.objects.filter(
         is_active=True, region__code__range=subtree_bounds(plan.region_id)
     ).order_by("username")
-    return [u for u in users if Perm.INSPECT in perms_of(u)]
+    return [
+        u
+        for u in users
+        if Perm.INSPECT in perms_of(u)
+        and (u.work_unit_id == plan.unit_id if plan.unit_id else not unit_bound(u))
+    ]
 
 
 def _distribute(plan: SpotCheckPlan) -> None:
@@ -327,8 +360,8 @@ def inspection_record(
         raise ValidationError("您不是本次抽查的检查人员。")
     if house.inspected_on is not None:
         raise ValidationError("该户已登记核查结果。")
-    if set(results) != set(CheckItem.values):
-        raise ValidationError("九项检查内容须逐项填写。")
+    if set(results) != set(plan.check_items()):
+        raise ValidationError(f"本次抽查的 {len(plan.check_items())} 项检查内容须逐项填写。")
     for item, (outcome, note) in results.items():
         if outcome not in Outcome.values:
             raise ValidationError(f"「{CheckItem(item).label}」的结果须从列表选择。")
@@ -401,7 +434,9 @@ def result_follow_up(
                 deadline=deadline or timezone.localdate() + timedelta(days=FOLLOW_UP_DAYS),
             )
         elif kind == "clue":
-            if not has_perm(actor, Perm.REGISTER_CLUES):
+            # A department's failure goes to the ledger as its clue to housing (部门移送).
+            sent = not has_perm(actor, Perm.REGISTER_CLUES) and has_perm(actor, Perm.SEND_CLUES)
+            if not (sent or has_perm(actor, Perm.REGISTER_CLUES)):
                 raise ValidationError("您的角色不能登记问题线索，请改为转入问题清单。")
             category = {
                 CheckItem.PAYMENT: ProblemKind.FUNDS,
@@ -412,7 +447,7 @@ def result_follow_up(
                 actor=actor,
                 region=house.township,
                 place=house.township.name,
-                source_channel=SourceChannel.INSPECTION_TOUR,
+                source_channel=SourceChannel.DEPARTMENT if sent else SourceChannel.INSPECTION_TOUR,
                 received_on=house.inspected_on or timezone.localdate(),
                 category=category,
                 summary=text[:300],

@@ -14,6 +14,8 @@ from anju.accounts.access import (
     has_perm,
     scope_to_region,
     staff_view,
+    unit_bound,
+    unit_of,
 )
 from anju.actions import form_errors, kept, run, run_form
 from anju.audit.models import Action
@@ -30,7 +32,7 @@ from anju.spotchecks.access import (
     check_results_visible_to,
 )
 from anju.spotchecks.forms import AssignForm, FollowUpForm, InspectionForm, PlanForm
-from anju.spotchecks.models import CheckItem, PlanStatus
+from anju.spotchecks.models import CheckItem, PlanStatus, items_for_unit
 
 
 @staff_view(Perm.VIEW_SPOT_CHECKS)
@@ -43,9 +45,18 @@ def plans(request):
         {
             "page": paginate(request, rows.order_by("-created_at", "-pk")),
             "form": limit_regions(
-                kept(request, PlanForm, initial={"region_code": region.code, "share_percent": 5}),
+                kept(
+                    request,
+                    PlanForm,
+                    initial={
+                        "region_code": region.code,
+                        "share_percent": 5,
+                        "items": items_for_unit(unit_of(request.user)),
+                    },
+                ),
                 request.user.region,
             ),
+            "unit": unit_of(request.user) if unit_bound(request.user) else None,
             "can_plan": has_perm(request.user, Perm.PLAN_SPOT_CHECKS),
             "region": region,
             "to_inspect": queries.houses_to_inspect(request.user)[:200],
@@ -72,6 +83,7 @@ def plan_new(request):
             weight_findings=d["weight_findings"] or 0,
             weight_clues=d["weight_clues"] or 0,
             seed=d["seed"],
+            items=d["items"] or None,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -190,9 +202,13 @@ def house(request, pk: int):
             "house": item,
             "results": results,
             "photos": item.photos.defer("data"),
-            "form": InspectionForm(initial={"inspected_on": timezone.localdate()}),
+            "form": InspectionForm(
+                initial={"inspected_on": timezone.localdate()}, items=item.plan.check_items()
+            ),
             "can_record": can_record and has_perm(request.user, Perm.INSPECT),
-            "follow_up": kept(request, FollowUpForm),
+            "follow_up": FollowUpForm.for_department()
+            if unit_bound(request.user)
+            else kept(request, FollowUpForm),
             "can_follow_up": has_perm(request.user, Perm.INSPECT),
         },
     )
@@ -202,7 +218,7 @@ def house(request, pk: int):
 @staff_view(Perm.INSPECT)
 def house_record(request, pk: int):
     item = access_sampled_house(request.user, pk, perm=Perm.INSPECT)
-    form = InspectionForm(request.POST)
+    form = InspectionForm(request.POST, items=item.plan.check_items())
     photos = [f.read() for f in request.FILES.getlist("photos")]
     return run_form(
         request,

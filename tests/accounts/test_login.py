@@ -113,6 +113,13 @@ class SessionTests(AnjuTestCase):
         self.assertEqual(self.client.get(reverse("home")).status_code, 302)
         self.assertTrue(AuditEntry.objects.filter(action="logout", actor_username="alice").exists())
 
+    def test_logout_tells_the_browser_to_drop_what_it_kept_for_offline_use(self):
+        """A shared phone: the field pages' kept copies, the queue and the service workers go."""
+        self.login(self.alice)
+        response = self.client.post(reverse("logout"))
+        self.assertEqual(response["Clear-Site-Data"], '"cache", "storage"')
+        self.assertFalse(self.client.get(reverse("logout")).has_header("Clear-Site-Data"))
+
 
 class PasswordPolicyTests(AnjuTestCase):
     def test_it_refuses_short_simple_and_common_passwords(self):

@@ -104,3 +104,112 @@ def test_a_village_plated_in_one_step(page, live_server, cast):
     expect(page.get_by_text("已记录 2 块牌挂牌上墙")).to_be_visible()
     expect(page.get_by_test_id("plate-row")).to_have_count(2)
     assert SafetyPlate.objects.filter(installed_by="村建站 张三").count() == 2
+
+
+PHONE = {"width": 390, "height": 844}
+KEPT_VILLAGE = """async (village) => {
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const r of await cache.keys()) { if (r.url.includes("region=" + village)) return true; }
+  }
+  return false;
+}"""
+LEFT_ON_PHONE = """async () => ({
+  caches: (await caches.keys()).length,
+  databases: (await indexedDB.databases()).map(d => d.name),
+  workers: (await navigator.serviceWorker.getRegistrations()).length,
+})"""
+
+
+def test_a_village_sheet_filled_offline_arrives_once_and_logout_clears_the_phone(
+    page, live_server, cast
+):
+    """Issue 29, point 5 for the township clerk: the township's sheet opened with a network keeps
+    each village's sheet on the phone; in the village (Playwright's offline mode) the clerk ticks
+    and saves, the sheet waits on the phone, and arrives once when the network returns. Logging
+    out on a shared phone warns about what is unsent and leaves nothing behind."""
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/households/visits/sheet/?region=350881100000")
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
+    for _ in range(50):  # the village's sheet kept on the phone in the background
+        if page.evaluate(KEPT_VILLAGE, VILLAGE):
+            break
+        page.wait_for_timeout(200)
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/households/visits/sheet/?region={VILLAGE}")
+    expect(page.get_by_test_id("sheet-row")).to_have_count(4)
+    tick(page, "陈一", "未发现问题")
+    tick(page, "陈二", "漏雨透风")
+    page.get_by_label("陈二 情况说明").fill("东墙漏雨")
+    page.get_by_test_id("sheet-save").click()
+    expect(page.get_by_test_id("offline-status")).to_contain_text("没有网络")
+    expect(page.get_by_test_id("queued-report")).to_have_count(1)
+    expect(page.get_by_test_id("queued-report")).to_contain_text("西埔村回访工作表 · 回访 2 户")
+    expect(page.get_by_test_id("report-queue")).to_contain_text("待发送的回访记录 1 条")
+    expect(page.get_by_label("陈一 未发现问题", exact=True)).not_to_be_checked()
+    shot(page, "sheet-offline-390")
+    assert not FollowUpVisit.objects.exists()
+
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("report-queue")).to_be_hidden(timeout=20000)
+    saved = {v.household.head_name: (v.findings, v.note) for v in FollowUpVisit.objects.all()}
+    assert saved == {"陈一": ([], ""), "陈二": (["leaky"], "东墙漏雨")}
+    page.reload()
+    expect(page.get_by_test_id("sheet-row")).to_have_count(2)  # 陈三 and 陈四 still due
+    page.wait_for_timeout(1000)
+    assert FollowUpVisit.objects.count() == 2
+
+    # Offline again, one more house saved on the phone; then the clerk logs out.
+    page.context.set_offline(True)
+    tick(page, "陈三", "仍住危房")
+    page.get_by_test_id("sheet-save").click()
+    expect(page.get_by_test_id("queued-report")).to_have_count(1)
+    # The network is back for the logout but not (yet) for the sheet: it stays unsent.
+    page.route("**/households/visits/sheet/**", lambda route: route.abort())
+    page.context.set_offline(False)
+    warned = []
+    page.once("dialog", lambda d: (warned.append(d.message), d.dismiss()))
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_timeout(500)
+    assert "还有 1 条记录没有发送" in warned[0]
+    expect(page.get_by_test_id("current-user")).to_be_visible()  # stayed: nothing lost
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="退出").click()
+    expect(page.get_by_role("heading", name="工作人员登录")).to_be_visible()
+    left = page.evaluate(LEFT_ON_PHONE)
+    assert left == {"caches": 0, "databases": [], "workers": 0}, left
+    assert FollowUpVisit.objects.count() == 2
+
+
+def test_a_visits_file_is_imported_in_the_background(page, live_server, cast):
+    """Issue 29, point 2: the visits file goes to the worker (the tests' task backend runs the
+    job at once); the upload's page shows the outcome."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.households.files import csv, rid
+
+    day = f"{timezone.localdate() - timedelta(days=2):%Y-%m-%d}"
+    data = csv(
+        [["陈一", rid(1), day, "未发现问题", ""], ["陈二", rid(2), day, "漏雨透风", "东墙漏雨"]],
+        header=["户主姓名", "户主身份证号", "回访日期", "发现问题", "情况说明"],
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/households/visits/")
+    page.get_by_test_id("open-visits-import").click()
+    page.get_by_label("回访文件（.xlsx / .xls / .csv）").set_input_files(
+        files=[{"name": "十二月回访.csv", "mimeType": "text/csv", "buffer": data}]
+    )
+    page.get_by_role("button", name="上传并导入").click()
+    expect(page.get_by_role("heading", name="导入季度回访：十二月回访.csv")).to_be_visible()
+    expect(page.get_by_test_id("import-ok")).to_contain_text("已导入 2 条回访记录")
+    expect(page.get_by_test_id("import-ok")).to_contain_text("其中 1 户发现问题")
+    shot(page, "visits-import-done-1280")
+    assert FollowUpVisit.objects.count() == 2
+    page.get_by_role("link", name="再导入一个回访文件").click()
+    expect(page.get_by_test_id("recent-imports")).to_contain_text("十二月回访.csv")
+    shot(page, "visits-import-page-1280")

@@ -167,3 +167,64 @@ def test_a_transfer_to_civil_affairs_and_its_quarterly_report(page, live_server,
     expect(page.get_by_test_id("work-unit")).to_have_text("漳平市民政局")
     expect(page.get_by_label("所属单位")).to_have_value(str(cast["mina"].work_unit_id))
     shot(page, "user-unit-security-admin")
+
+
+def test_civil_affairs_sends_a_clue_and_spot_checks_in_its_own_field(page, live_server, cast):
+    """Issue 30: a department passes a clue it found to housing (it lands in the county's
+    ledger), and plans and records a spot check in its own field with its own checklist, the
+    failure going to housing's ledger."""
+    from anju.households.models import Household, Renovation
+
+    for i in range(6):
+        household = Household.objects.create(
+            region_id="350881100203", head_name=f"户主{i}", head_id=f"35088119500101{i:04d}"
+        )
+        Renovation.objects.create(household=household, year=2019, accepted_on=date(2019, 9, 1))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "mina")
+    page.get_by_test_id("menu").get_by_text("线索", exact=True).click()
+    page.get_by_role("link", name="向住建部门移送线索").click()
+    page.get_by_label("涉及地方或单位").fill("新桥镇西埔村")
+    page.get_by_label("问题类别").select_option(label="对象认定不精准")
+    page.get_by_label("问题线索摘要（300字以内）").fill("民政核查发现西埔村黄某某家庭已购商品房")
+    page.get_by_label("被反映对象1 姓名").fill("黄某某")
+    shot(page, "clue-send-civil-affairs")
+    page.get_by_test_id("clue-send").click()
+    expect(page.get_by_text("已移送住建部门，台账编号")).to_be_visible()
+    sent = Clue.objects.get(source_channel="department")
+    assert sent.region_id.startswith("350881")
+
+    page.goto(f"{live_server.url}/spotchecks/")
+    page.get_by_text("新建抽查计划").click()
+    choice = page.get_by_test_id("plan-items-choice")
+    expect(choice).to_contain_text("漳平市民政局的职责范围")
+    expect(choice.get_by_label("对象资格")).to_be_checked()
+    expect(choice.get_by_label("卫生厕所")).not_to_be_checked()
+    page.get_by_label("抽查名称").fill("低保对象资格抽查")
+    page.get_by_label("每乡镇抽取比例（%）").fill("50")
+    page.get_by_label("随机种子（不填则自动生成）").fill("civil-seed")
+    shot(page, "spotcheck-new-civil-affairs")
+    page.get_by_role("button", name="建立抽查").click()
+    expect(page.get_by_test_id("plan-unit")).to_have_text("漳平市民政局")
+    expect(page.get_by_test_id("plan-items")).to_have_text("身份信息、对象资格、家庭实际入住")
+    page.get_by_role("button", name="按种子抽取").click()
+    page.locator("#id_inspectors").select_option(label="mina姓名（漳平市）")
+    page.get_by_role("button", name="分配检查人员").click()
+    shot(page, "spotcheck-plan-civil-affairs")
+    page.locator("table.grid").last.get_by_role("link").first.click()
+    expect(page.locator("#id_toilet_outcome")).to_have_count(0)
+    page.locator("#id_eligibility_outcome").select_option(label="不合格")
+    page.locator("#id_eligibility_note").fill("家庭收入超标")
+    page.get_by_role("button", name="保存核查结果").click()
+    expect(page.get_by_text("核查结果已登记")).to_be_visible()
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_text("已转入问题清单或线索台账")).to_be_visible()
+    shot(page, "spotcheck-house-civil-affairs")
+    assert Clue.objects.filter(source_channel="department").count() == 2
+    logout(page)
+
+    # Housing finds both in its ledger.
+    log_in(page, live_server, "carol")
+    page.goto(f"{live_server.url}/clues/")
+    expect(page.locator("table.grid")).to_contain_text("民政核查发现西埔村")
+    expect(page.locator("table.grid")).to_contain_text("对象资格")

@@ -148,3 +148,23 @@ class PrintsAnywhereTests(AnjuTestCase):
         # Frame and rules alone (text not drawn, as with STSong-Light) are ~1,900 dark pixels at
         # 40 dpi; with the embedded font the text makes it ~3,800.
         self.assertGreater(framed, 3000)
+
+    def test_the_fonts_licence_ships_with_us_and_matches_the_installed_font(self):
+        """The package that installs the font ships no licence for it: ours carries the font's
+        own copyright and licence (read from its name table) and the licence's text, served as
+        a static file that every page's footer links to."""
+        from pathlib import Path
+
+        from django.contrib.staticfiles import finders
+
+        from anju.pdffont import LICENCE_FILE, font_notice
+
+        notice = font_notice()
+        self.assertIn("WenQuanYi Board of Trustees", notice[0])
+        shipped = Path(finders.find(LICENCE_FILE)).read_text(encoding="utf-8")
+        for line in [*notice[0].splitlines(), notice[7], notice[13], notice[14]]:
+            self.assertIn(line.strip(), shipped)
+        self.assertIn("Apache License", notice[13])
+        self.assertIn("TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION", shipped)
+        self.login(self.alice)
+        self.assertContains(self.client.get(reverse("home")), LICENCE_FILE)

@@ -5,6 +5,7 @@ and a template whose 发现问题 column has a drop-down."""
 import io
 import zipfile
 from datetime import timedelta
+from unittest.mock import patch
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -12,9 +13,10 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from anju.audit.models import AuditEntry
-from anju.households import visit_file
+from anju.crypto import seal_bytes
+from anju.households import tasks, visit_file
 from anju.households.imports import import_households
-from anju.households.models import FollowUpVisit, Household
+from anju.households.models import FollowUpVisit, Household, ImportUpload
 from anju.oversight.models import RectificationItem
 from tests.base import AnjuTestCase
 from tests.households.files import csv, rid, row, xlsx
@@ -43,8 +45,13 @@ class VisitImportTests(AnjuTestCase):
         self.day = f"{timezone.localdate() - timedelta(days=3):%Y-%m-%d}"
 
     def send(self, data: bytes, name="回访.xlsx"):
+        """Upload as the clerk does: the file is queued (the tests' task backend runs the worker's
+        job at once) and the upload's page shows the outcome."""
         self.login(self.alice)
-        return self.client.post(IMPORT, {"file": SimpleUploadedFile(name, data)})
+        queued = self.client.post(IMPORT, {"file": SimpleUploadedFile(name, data)})
+        upload = ImportUpload.objects.filter(kind=ImportUpload.Kind.VISITS).latest("pk")
+        self.assertRedirects(queued, reverse("households:import_status", args=[upload.pk]))
+        return self.client.get(queued.url)
 
     def test_a_file_with_a_title_row_aliases_and_full_width_digits_imports(self):
         data = xlsx(
@@ -57,7 +64,9 @@ class VisitImportTests(AnjuTestCase):
             title="新桥镇2026年第四季度回访登记表",
         )
         response = self.send(data)
-        self.assertEqual(response.status_code, 302)
+        self.assertContains(response, "已导入 3 条回访记录。其中 1 户发现问题")
+        self.assertEqual(response.context["upload"].status, ImportUpload.Status.DONE)
+        self.assertIsNone(response.context["upload"].data)  # imported: the file is dropped
         visits = {
             (v.household.head_name, f"{v.visited_on:%m-%d}"): v.findings
             for v in FollowUpVisit.objects.all()
@@ -86,7 +95,7 @@ class VisitImportTests(AnjuTestCase):
             header=HEADER,
         )
         response = self.send(data)
-        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.context["upload"].status, ImportUpload.Status.REJECTED)
         self.assertFalse(FollowUpVisit.objects.exists())
         errors = {(e["row"], e["column"]): e["message"] for e in response.context["upload"].errors}
         self.assertIn("没有问题请填“未发现问题”", errors[(5, "发现问题")])
@@ -97,7 +106,8 @@ class VisitImportTests(AnjuTestCase):
         self.assertIn("不能与问题同时填写", errors[(10, "发现问题")])
         self.assertIn("不认识的发现问题「房子很好」", errors[(11, "发现问题")])
         self.assertNotIn(rid(3), str(errors))  # ID numbers are quoted masked
-        self.assertContains(response, "整个文件未导入", status_code=400)
+        self.assertContains(response, "整个文件未导入任何数据")
+        self.assertContains(response, "导入季度回访")
         # The same workbook with an error column, from the errors link.
         annotated = self.client.get(
             reverse("households:import_errors", args=[response.context["upload"].pk])
@@ -122,7 +132,7 @@ class VisitImportTests(AnjuTestCase):
         self.assertEqual(errors[0]["row"], 3)
         self.assertIn("与第 2 行是同一户同一天", errors[0]["message"])
         once = csv([["陈一", rid(1), self.day, "未发现问题", ""]], header=HEADER)
-        self.assertEqual(self.send(once, "回访.csv").status_code, 302)
+        self.assertContains(self.send(once, "回访.csv"), "已导入 1 条回访记录")
         again = self.send(once, "回访.csv")
         self.assertIn("已有记录", again.context["upload"].errors[0]["message"])
         self.assertEqual(FollowUpVisit.objects.count(), 1)
@@ -130,7 +140,8 @@ class VisitImportTests(AnjuTestCase):
     def test_missing_columns_are_named(self):
         data = xlsx([["陈一", rid(1), self.day]], header=["户主姓名", "身份证号", "回访日期"])
         response = self.send(data)
-        self.assertContains(response, "缺少列：发现问题", status_code=400)
+        self.assertContains(response, "缺少列：发现问题")
+        self.assertTrue(response.context["upload"].refused)
 
     def test_the_template_has_a_drop_down_of_findings(self):
         self.login(self.alice)
@@ -155,9 +166,73 @@ class VisitImportTests(AnjuTestCase):
         data = xlsx([["", rid(3), self.day, "未发现问题", ""]], header=HEADER)
         self.send(data)
         self.assertFalse(FollowUpVisit.objects.exists())
-        self.login(self.bob)
-        response = self.client.post(IMPORT, {"file": SimpleUploadedFile("v.xlsx", data)})
-        self.assertEqual(response.status_code, 302)
+        self.assertContains(self.send_as_bob(data), "已导入 1 条回访记录")
         self.assertEqual(
             FollowUpVisit.objects.get().household, Household.objects.get(head_name="东洋户")
         )
+
+    def send_as_bob(self, data: bytes):
+        self.login(self.bob)
+        queued = self.client.post(IMPORT, {"file": SimpleUploadedFile("v.xlsx", data)})
+        return self.client.get(queued.url)
+
+    def test_the_upload_page_lists_the_clerks_recent_visit_files(self):
+        data = csv([["陈一", rid(1), self.day, "未发现问题", ""]], header=HEADER)
+        self.send(data, "十二月回访.csv")
+        page = self.client.get(IMPORT)
+        self.assertContains(page, "十二月回访.csv")
+        self.assertContains(page, "1 条")
+
+
+class VisitImportInTheBackgroundTests(AnjuTestCase):
+    """The visits file goes to the worker like an archive file: queued, progress, once."""
+
+    def setUp(self):
+        import_households(
+            actor="test", file_name="t.xlsx", data=xlsx([row(n) for n in range(1, 4)])
+        )
+        self.day = f"{timezone.localdate() - timedelta(days=3):%Y-%m-%d}"
+        self.data = csv(
+            [["", rid(n), self.day, "未发现问题", ""] for n in range(1, 4)], header=HEADER
+        )
+
+    def test_the_upload_is_queued_and_imported_once_with_progress_to_the_end(self):
+        heard = []
+        upload = ImportUpload.objects.create(
+            kind=ImportUpload.Kind.VISITS,
+            uploaded_by=self.alice,
+            file_name="v.csv",
+            data=seal_bytes(self.data, ImportUpload.DATA_PURPOSE),
+        )
+        page = self.client
+        self.login(self.alice)
+        waiting = page.get(reverse("households:import_status", args=[upload.pk]))
+        self.assertContains(waiting, 'hx-trigger="every 1s"')  # polls while it waits
+        self.assertContains(waiting, "排队等待")
+        with patch("anju.households.tasks.cache.set", lambda k, v, t: heard.append(v["percent"])):
+            self.assertEqual(tasks.run_visit_import.call(upload.pk), ImportUpload.Status.DONE)
+        self.assertEqual(heard[0], 5)
+        self.assertEqual(heard[-1], 100)
+        self.assertEqual(heard, sorted(heard))
+        self.assertEqual(FollowUpVisit.objects.count(), 3)
+        self.assertEqual(tasks.run_visit_import.call(upload.pk), "already taken")
+        self.assertEqual(FollowUpVisit.objects.count(), 3)
+        done = page.get(reverse("households:import_status", args=[upload.pk]))
+        self.assertContains(done, "已导入 3 条回访记录")
+        self.assertNotContains(done, "hx-trigger")
+
+    def test_an_import_that_crashes_is_marked_failed_with_nothing_written(self):
+        upload = ImportUpload.objects.create(
+            kind=ImportUpload.Kind.VISITS,
+            uploaded_by=self.alice,
+            file_name="v.csv",
+            data=seal_bytes(self.data, ImportUpload.DATA_PURPOSE),
+        )
+        with (
+            patch("anju.households.visit_file.audit_many", side_effect=RuntimeError("disk")),
+            self.assertRaises(RuntimeError),
+        ):
+            tasks.run_visit_import.call(upload.pk)
+        upload.refresh_from_db()
+        self.assertEqual(upload.status, ImportUpload.Status.FAILED)
+        self.assertFalse(FollowUpVisit.objects.exists())

@@ -174,6 +174,73 @@ class WorksheetTests(AnjuTestCase):
         self.assertEqual(rows[1].error, "发现问题须从表头的选项中勾选。")
         self.assertFalse(FollowUpVisit.objects.exists())
 
+    def queued(self, key: str, ticks: dict, visited_on=None, region=VILLAGE, extra=()):
+        """The sheet as the phone's queue sends it (offline.js): the header, the key."""
+        data = {"visited_on": self.today if visited_on is None else visited_on, "h": [], "key": key}
+        for name in ("陈一", "陈二", "陈三", *extra):
+            pk = self.ids[name]
+            data["h"].append(pk)
+            data[f"r{pk}"] = ticks.get(name, [])
+        return self.client.post(f"{SHEET}?region={region}", data, headers={"X-Anju-Queue": "1"})
+
+    def test_a_sheet_queued_offline_is_saved_once_however_often_it_is_sent(self):
+        self.login(self.alice)
+        ticks = {"陈一": ["none"], "陈二": ["leaky"]}
+        first = self.queued("sheet-1", ticks)
+        self.assertEqual(first.status_code, 200)
+        self.assertEqual(first.json(), {"ok": True, "saved": 2})
+        again = self.queued("sheet-1", ticks)  # the answer was lost; the phone sends it again
+        self.assertEqual(again.json(), {"ok": True, "saved": 2})
+        self.assertEqual(FollowUpVisit.objects.count(), 2)
+        self.assertEqual(RectificationItem.objects.count(), 1)
+        self.assertEqual(
+            set(FollowUpVisit.objects.values_list("client_key", flat=True)), {"sheet-1"}
+        )
+        # Another sheet (another key) of the same village is its own.
+        self.assertTrue(self.queued("sheet-2", {"陈三": ["none"]}).json()["ok"])
+        self.assertEqual(FollowUpVisit.objects.count(), 3)
+
+    def test_a_queued_sheet_with_a_bad_row_is_refused_with_the_row_named(self):
+        self.login(self.alice)
+        answer = self.queued("sheet-3", {"陈一": ["none"], "陈二": ["leaky", "none"]})
+        self.assertEqual(answer.status_code, 400)
+        message = answer.json()["message"]
+        self.assertIn("西埔村回访工作表未保存", message)
+        self.assertIn("陈二：已勾选“未发现问题”，不能同时勾选问题", message)
+        self.assertFalse(FollowUpVisit.objects.exists())
+
+    def test_a_queued_sheet_with_a_house_no_longer_in_scope_is_kept_on_the_phone(self):
+        self.login(self.alice)
+        answer = self.queued("sheet-4", {"陈一": ["none"], "东洋户": ["none"]}, extra=("东洋户",))
+        self.assertEqual(answer.status_code, 409)
+        self.assertIn("已不在您的管辖范围内", answer.json()["message"])
+        self.assertFalse(FollowUpVisit.objects.exists())
+
+    def test_the_service_returns_what_a_key_already_made(self):
+        chen = Household.objects.get(pk=self.ids["陈一"])
+        rows = [worksheets.SheetRow(household=chen, ticks=["none"])]
+        day = timezone.localdate()
+        made = worksheets.sheet_save(actor=self.alice, visited_on=day, rows=rows, key="k")
+        again = worksheets.sheet_save(actor=self.alice, visited_on=day, rows=rows, key="k")
+        self.assertEqual([v.pk for v in again], [v.pk for v in made])
+        # The same key from someone else is theirs, not a repeat.
+        worksheets.sheet_save(actor=self.carol, visited_on=day, rows=rows, key="k")
+        self.assertEqual(FollowUpVisit.objects.count(), 2)
+
+    def test_the_sheet_works_offline_for_those_who_enter_visits(self):
+        response = self.client.get(reverse("households:visits_service_worker"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/javascript")
+        self.assertIn(b"self.registration.scope", response.content)
+        self.login(self.alice)
+        page = self.client.get(f"{SHEET}?region=350881100000")
+        self.assertContains(page, "anju/offline.js")
+        self.assertContains(page, "visits.webmanifest")
+        self.assertContains(page, 'data-offline-worker="/households/visits/sw.js"')
+        self.assertContains(page, "data-keep-offline")  # the township's villages kept
+        self.login(self.cindy)
+        self.assertNotContains(self.client.get(f"{SHEET}?region={VILLAGE}"), "offline.js")
+
     def test_the_printed_form_embeds_its_chinese_font(self):
         self.login(self.alice)
         response = self.client.get(reverse("households:visit_sheet_pdf") + f"?region={VILLAGE}")

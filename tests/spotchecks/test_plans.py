@@ -345,3 +345,183 @@ class PlanPageTests(AnjuTestCase):
         rows = read_rows(b"".join(response.streaming_content), limits_for("lists"))
         self.assertIn("不合格率", rows[0][0])
         self.assertEqual(rows[1][:3], ["抽查层级", "乡镇（街道）", "核查户数"])
+
+
+class DepartmentSpotCheckTests(AnjuTestCase):
+    """Issue 30, point 4: a participating department plans and records spot checks in its own
+    field (civil affairs on eligibility, finance on payments) with the same reproducible draw,
+    its own checklist, and failures into housing's ledger; no other unit sees them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from anju.accounts.models import Unit
+        from anju.accounts.roles import Role
+        from tests.base import make_user
+
+        super().setUpTestData()
+        make_households()
+        cls.county = cls.regions["350881000000"]
+        cls.civil = Unit.objects.create(
+            name="漳平市民政局", kind="civil_affairs", region=cls.county
+        )
+        cls.finance = Unit.objects.create(name="漳平市财政局", kind="finance", region=cls.county)
+        cls.mina = make_user("mina", Role.DEPARTMENT, "350881000000", work_unit=cls.civil)
+        cls.mike = make_user("mike", Role.DEPARTMENT, "350881000000", work_unit=cls.civil)
+        cls.fiona = make_user("fiona", Role.DEPARTMENT, "350881000000", work_unit=cls.finance)
+
+    def civil_plan(self, **kw):
+        args = {"share_percent": 20, "seed": "fixed-seed"} | kw
+        return services.plan_create(
+            actor=self.mina,
+            region=self.county,
+            name="低保对象资格抽查",
+            population="renovated",
+            **args,
+        )
+
+    def test_a_departments_plan_is_its_units_with_its_own_checklist(self):
+        plan = self.civil_plan()
+        self.assertEqual(plan.unit, self.civil)
+        self.assertEqual(plan.check_items(), ["identity", "eligibility", "occupancy"])
+        finance = services.plan_create(
+            actor=self.fiona,
+            region=self.county,
+            name="补助资金抽查",
+            population="renovated",
+            count_per_township=2,
+        )
+        self.assertEqual(finance.check_items(), ["identity", "payment"])
+        chosen = self.civil_plan(items=["eligibility"])
+        self.assertEqual(chosen.check_items(), ["eligibility"])
+        with self.assertRaises(ValidationError):
+            self.civil_plan(items=["nonsense"])
+        housing = services.plan_create(
+            actor=self.carol,
+            region=self.county,
+            name="县级抽查",
+            population="renovated",
+            share_percent=20,
+            seed="fixed-seed",
+        )
+        self.assertIsNone(housing.unit)
+        self.assertEqual(housing.check_items(), CheckItem.values)
+
+    def test_the_same_seed_draws_the_same_houses_as_housing_would(self):
+        plan = services.plan_draw(actor=self.mina, plan=self.civil_plan())
+        housing = services.plan_create(
+            actor=self.carol,
+            region=self.county,
+            name="县级抽查",
+            population="renovated",
+            share_percent=20,
+            seed="fixed-seed",
+        )
+        services.plan_draw(actor=self.carol, plan=housing)
+        ids = lambda p: sorted(p.houses.values_list("household_id", flat=True))  # noqa: E731
+        self.assertEqual(ids(plan), ids(housing))
+        self.assertTrue(services.plan_verify(plan).same_sample)
+
+    def test_only_the_units_users_inspect_and_a_failure_goes_to_housings_ledger(self):
+        plan = services.plan_draw(actor=self.mina, plan=self.civil_plan())
+        eligible = services.eligible_inspectors(plan)
+        self.assertEqual(sorted(u.username for u in eligible), ["mike", "mina"])
+        with self.assertRaises(ValidationError):
+            services.plan_assign(actor=self.mina, plan=plan, inspectors=[self.alice])
+        services.plan_assign(actor=self.mina, plan=plan, inspectors=[self.mike])
+        house = plan.houses.first()
+        self.assertEqual(house.inspector, self.mike)
+        with self.assertRaises(ValidationError):  # the nine items are not this plan's list
+            services.inspection_record(
+                actor=self.mike, house=house, results=all_pass(), inspected_on=date.today()
+            )
+        results = {
+            "identity": (Outcome.PASS, ""),
+            "eligibility": (Outcome.FAIL, "家庭已购商品房，不符合低保条件"),
+            "occupancy": (Outcome.PASS, ""),
+        }
+        services.inspection_record(
+            actor=self.mike, house=house, results=results, inspected_on=date.today()
+        )
+        result = CheckResult.objects.get(house=house, item=CheckItem.ELIGIBILITY)
+        with self.assertRaises(ValidationError):  # no township problem list for a department
+            services.result_follow_up(actor=self.mike, result=result, kind="item")
+        services.result_follow_up(actor=self.mike, result=result, kind="clue")
+        clue = Clue.objects.get(pk=CheckResult.objects.get(pk=result.pk).clue_id)
+        self.assertEqual((clue.source_channel, clue.category), ("department", "targeting"))
+        from anju.oversight.access import clues_visible_to
+
+        self.assertIn(clue, clues_visible_to(self.carol))  # in the county's ledger
+        self.assertIn(clue, clues_visible_to(self.mina))  # the unit follows it
+        self.assertNotIn(clue, clues_visible_to(self.fiona))
+
+    def test_another_unit_sees_none_of_it_and_housing_sees_all(self):
+        from anju.spotchecks.access import sampled_houses_visible_to, spot_check_plans_visible_to
+
+        plan = services.plan_draw(actor=self.mina, plan=self.civil_plan())
+        housing = services.plan_create(
+            actor=self.carol,
+            region=self.county,
+            name="县级抽查",
+            population="renovated",
+            share_percent=20,
+        )
+        self.assertEqual(list(spot_check_plans_visible_to(self.mike)), [plan])
+        self.assertFalse(spot_check_plans_visible_to(self.fiona).exists())
+        self.assertFalse(sampled_houses_visible_to(self.fiona).exists())
+        self.assertEqual(set(spot_check_plans_visible_to(self.carol)), {plan, housing})
+        self.login(self.fiona)
+        self.assertEqual(
+            self.client.get(reverse("spotchecks:plan", args=[plan.pk])).status_code, 404
+        )
+        house = plan.houses.first()
+        self.assertEqual(
+            self.client.get(reverse("spotchecks:house", args=[house.pk])).status_code, 404
+        )
+        self.login(self.mina)
+        self.assertEqual(
+            self.client.get(reverse("spotchecks:plan", args=[housing.pk])).status_code, 404
+        )
+
+    def test_through_the_pages_a_department_plans_and_records_its_own_items(self):
+        self.login(self.mina)
+        page = self.client.get(reverse("spotchecks:plans"))
+        self.assertContains(page, "漳平市民政局的职责范围")
+        self.assertContains(page, 'value="eligibility" id="id_items_1" checked', html=False)
+        response = self.client.post(
+            reverse("spotchecks:plan_new"),
+            {
+                "name": "低保对象资格抽查",
+                "region_code": "350881000000",
+                "population": "renovated",
+                "share_percent": "20",
+                "items": ["identity", "eligibility"],
+            },
+        )
+        from anju.spotchecks.models import SpotCheckPlan
+
+        plan = SpotCheckPlan.objects.get()
+        self.assertRedirects(response, reverse("spotchecks:plan", args=[plan.pk]))
+        self.assertEqual(plan.check_items(), ["identity", "eligibility"])
+        self.client.post(reverse("spotchecks:plan_draw", args=[plan.pk]))
+        self.client.post(
+            reverse("spotchecks:plan_assign", args=[plan.pk]), {"inspectors": [self.mina.pk]}
+        )
+        shown = self.client.get(reverse("spotchecks:plan", args=[plan.pk]))
+        self.assertContains(shown, "身份信息、对象资格")
+        house = SampledHouse.objects.filter(plan=plan).first()
+        form = self.client.get(reverse("spotchecks:house", args=[house.pk]))
+        self.assertContains(form, "对象资格")
+        self.assertNotContains(form, "卫生厕所")
+        self.client.post(
+            reverse("spotchecks:house_record", args=[house.pk]),
+            {
+                "inspected_on": f"{date.today():%Y-%m-%d}",
+                "identity_outcome": "pass",
+                "eligibility_outcome": "fail",
+                "eligibility_note": "收入超标",
+            },
+        )
+        self.assertEqual(CheckResult.objects.filter(house=house).count(), 2)
+        after = self.client.get(reverse("spotchecks:house", args=[house.pk]))
+        self.assertContains(after, "移送住建部门（登记为问题线索）")
+        self.assertNotContains(after, "转入乡镇问题清单")

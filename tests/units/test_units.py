@@ -353,3 +353,65 @@ class UnitReportTests(UnitCase):
         page = self.client.get(reverse("reporting:report", args=[report.pk]))
         self.assertContains(page, "各参与单位报送情况（汇总）")
         self.assertContains(page, "逾期报送")
+
+
+class DepartmentClueTests(UnitCase):
+    """线索双向移送, the departments' way: a department's user passes a clue it found to
+    housing; it lands in the county's ledger, registered, 来源 部门移送."""
+
+    FORM = {
+        "region_code": "350881100203",
+        "place": "新桥镇西埔村",
+        "category": "targeting",
+        "summary": "民政核查发现西埔村黄某某家庭已购商品房，仍在危房改造名单中",
+        "funds": "0",
+        "person1_name": "黄某某",
+        "person1_level": "other",
+        "links": "",
+    }
+
+    def post(self, user, **changes):
+        self.login(user)
+        data = {**self.FORM, "received_on": f"{timezone.localdate():%Y-%m-%d}", **changes}
+        return self.client.post(reverse("oversight:clue_send"), data)
+
+    def test_a_departments_clue_lands_in_the_countys_ledger(self):
+        response = self.post(self.mina)
+        clue = Clue.objects.get()
+        self.assertRedirects(response, reverse("oversight:clue", args=[clue.pk]))
+        self.assertEqual((clue.source_channel, clue.status), ("department", "registered"))
+        self.assertEqual(clue.region_id, "350881100203")
+        self.assertEqual(clue.registered_by, self.mina)
+        self.assertIn("部门移送（漳平市民政局）", clue.events.get().note)
+        # The county's clerks find it in their ledger, as does the township's.
+        self.assertIn(clue, clues_visible_to(self.carol))
+        self.assertIn(clue, clues_visible_to(self.alice))
+        # The sender follows it; another department does not see it.
+        self.assertIn(clue, clues_visible_to(self.mina))
+        self.assertNotIn(clue, clues_visible_to(self.fiona))
+        self.login(self.mina)
+        self.assertContains(self.client.get(reverse("oversight:clue", args=[clue.pk])), "部门移送")
+        self.login(self.fiona)
+        page = self.client.get(reverse("oversight:clue", args=[clue.pk]))
+        self.assertEqual(page.status_code, 404)
+
+    def test_a_likely_duplicate_is_still_sent_for_the_county_to_merge(self):
+        register(self.carol, summary=self.FORM["summary"], names=("黄某某",))
+        self.post(self.mina)
+        self.assertEqual(Clue.objects.filter(source_channel="department").count(), 1)
+
+    def test_only_a_departments_user_with_a_unit_sends_and_only_within_their_region(self):
+        self.assertEqual(self.post(self.carol).status_code, 403)  # housing registers its own
+        self.assertEqual(self.post(self.pete).status_code, 403)
+        lost = make_user("lost", Role.DEPARTMENT, COUNTY)
+        self.assertContains(self.post(lost), "尚未归属任何单位", status_code=200)
+        self.assertFalse(Clue.objects.exists())
+        outside = self.post(self.mina, region_code="350802001000")
+        self.assertEqual(outside.status_code, 200)
+        self.assertFalse(Clue.objects.exists())
+
+    def test_the_form_names_a_missing_field_and_keeps_what_was_typed(self):
+        response = self.post(self.mina, summary="")
+        self.assertContains(response, "未移送")
+        self.assertContains(response, "新桥镇西埔村")
+        self.assertFalse(Clue.objects.exists())

@@ -75,6 +75,9 @@ class Perm(StrEnum):
     EDIT_OWN_UNIT = "accounts.edit_own_unit"
     RECEIVE_TRANSFERS = "oversight.receive_transfers"
     FILE_UNIT_REPORTS = "reporting.file_unit_reports"
+    # A department's user passes a clue it found to housing (线索双向移送): it lands in the
+    # county's ledger as a registered clue, 来源 部门移送.
+    SEND_CLUES = "oversight.send_clues"
     VIEW_UNIT_REPORTS = "reporting.view_unit_reports"
     # Hold personal API tokens (/tokens/) and call /api/v1/ with them: business roles only, so
     # the three administrators get no business data through the API either.
@@ -268,8 +271,13 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_REGIONS,
             Perm.USE_API,
             Perm.VIEW_CLUES,
+            Perm.SEND_CLUES,
             *_UNITS,
             Perm.FILE_UNIT_REPORTS,
+            # Spot checks in the unit's own field (its plans only: spotchecks.access).
+            Perm.VIEW_SPOT_CHECKS,
+            Perm.PLAN_SPOT_CHECKS,
+            Perm.INSPECT,
         }
     ),
     # The system administrator keeps accounts running; sees no business data.

@@ -130,6 +130,42 @@ def _move(clue: Clue, to: str, *, actor, version: int, note: str = "", fields=()
     )
 
 
+def clue_send(
+    *,
+    actor,
+    region: Region,
+    place: str,
+    received_on: date,
+    category: str,
+    summary: str,
+    funds: Decimal,
+    persons: list[PersonInput],
+) -> Clue:
+    """A clue a participating department found, passed to housing (seed 003, 线索双向移送):
+    registered in the county's ledger through the one intake, 来源 部门移送, the sender named
+    on its first event. Never held back as a likely duplicate: the sender cannot see the
+    county's other clues, so the county's clerks merge a repeat themselves (clue_merge)."""
+    require(actor, Perm.SEND_CLUES)
+    unit = getattr(actor, "work_unit", None)
+    if unit is None:
+        raise ValidationError("您的账号尚未归属任何单位，不能移送线索：请联系安全管理员。")
+    with transaction.atomic():
+        clue, _ = clue_register(
+            actor=actor,
+            region=region,
+            place=place,
+            source_channel=SourceChannel.DEPARTMENT,
+            received_on=received_on,
+            category=category,
+            summary=summary,
+            funds=funds,
+            persons=persons,
+            confirm_new=True,
+        )
+        ClueEvent.objects.filter(clue=clue).update(note=f"来源：部门移送（{unit.name}）")
+    return clue
+
+
 def _persons(raw: list[PersonInput]) -> list[PersonInput]:
     persons = [p for p in raw if clean(p.name)]
     if not 1 <= len(persons) <= 3:
@@ -234,7 +270,10 @@ def clue_register(
     """
     system = isinstance(actor, str)
     if not system:
-        require(actor, Perm.REGISTER_CLUES)
+        # A department's clue comes through clue_send; every other channel is registered by
+        # the ledger's own clerks.
+        sent = source_channel == SourceChannel.DEPARTMENT
+        require(actor, Perm.SEND_CLUES if sent else Perm.REGISTER_CLUES)
         if not region_visible(actor, region.code):
             raise ValidationError("只能登记本人所辖区划内的问题线索。")
     if region.level < Level.COUNTY:

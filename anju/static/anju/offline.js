@@ -1,9 +1,13 @@
-// The cadre's reports, kept on the phone until the server has them (issue 29, point 5).
-// Every report made on a cadre page goes into a queue in IndexedDB (photos included) with its
-// own idempotency key, and is sent at once; without a network it waits and is sent when the
-// network returns (each exactly once: the server answers a key it has seen with the report it
-// made). What waits is listed on screen; a report the server refuses (the household is no longer
-// assigned, a date out of range) stays listed with the server's message until it is dismissed.
+// What is entered on a field page, kept on the phone until the server has it (issue 29, point 5):
+// the assistance cadre's reports and the township clerk's visit sheets. A form marked
+// data-offline-form goes into a queue in IndexedDB (photos included) with its own idempotency
+// key, and is sent at once; without a network it waits and is sent when the network returns
+// (each exactly once: the server answers a key it has seen with what it made). What waits is
+// listed on screen; something the server refuses (the household is no longer assigned, a date
+// out of range) stays listed with the server's message until it is dismissed.
+// Each entry belongs to the user who made it: only theirs is shown and sent. At logout the queue,
+// the kept pages and the service workers are deleted (after a warning if something is unsent):
+// a phone may be shared.
 (function () {
   "use strict";
   var DB = "anju-cadre", STORE = "reports";
@@ -21,14 +25,20 @@
       return new Promise(function (resolve, reject) {
         var t = db.transaction(STORE, mode), result;
         result = work(t.objectStore(STORE));
-        t.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : result); };
-        t.onerror = function () { reject(t.error); };
+        t.oncomplete = function () { db.close(); resolve(result && result.result !== undefined ? result.result : result); };
+        t.onerror = function () { db.close(); reject(t.error); };
       });
     });
   }
-  function all() {  // in the order the reports were made
+  function user() {
+    var box = document.querySelector("[data-offline-user]");
+    return box ? box.getAttribute("data-offline-user") : "";
+  }
+  function all() {  // this user's entries, in the order they were made
+    var me = user();
     return tx("readonly", function (s) { return s.getAll(); }).then(function (items) {
-      return (items || []).sort(function (a, b) { return a.made - b.made; });
+      return (items || []).filter(function (i) { return me && i.user === me; })
+        .sort(function (a, b) { return a.made - b.made; });
     });
   }
   function put(item) { return tx("readwrite", function (s) { s.put(item); }); }
@@ -54,7 +64,12 @@
 
   function sendOne(item) {
     var body = new FormData();
-    item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    // This page's CSRF token, not the one kept with the entry: after a new login the old one
+    // no longer passes.
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    item.fields.forEach(function (pair) {
+      body.append(pair[0], pair[0] === "csrfmiddlewaretoken" && token ? token.value : pair[1]);
+    });
     item.files.forEach(function (f) { body.append(f.field, f.blob, f.name); });
     body.append("key", item.key);
     return fetch(item.url, {
@@ -98,7 +113,7 @@
           var dismiss = document.createElement("button");
           dismiss.type = "button";
           dismiss.className = "link";
-          dismiss.textContent = "删除这条报告";
+          dismiss.textContent = "删除这条" + (box.getAttribute("data-queue-noun") || "记录");
           dismiss.addEventListener("click", function () { drop(item.key).then(show); });
           li.appendChild(document.createTextNode(" "));
           li.appendChild(dismiss);
@@ -106,6 +121,18 @@
         list.appendChild(li);
       });
     });
+  }
+
+  // What the list says about an entry: the cadre's report by its kind; a visit sheet by the
+  // number of houses ticked.
+  function summary(form) {
+    var kind = form.querySelector("select[name=kind]");
+    if (kind) { return kind.options[kind.selectedIndex].text; }
+    var rows = form.querySelectorAll("[data-offline-row]"), ticked = 0;
+    Array.prototype.forEach.call(rows, function (row) {
+      if (row.querySelector("input[type=checkbox]:checked")) { ticked += 1; }
+    });
+    return "回访 " + ticked + " 户";
   }
 
   function queue(form) {
@@ -121,21 +148,69 @@
         fields.push([el.name, el.value]);
       }
     });
-    var kind = form.querySelector("select[name=kind]");
     var item = {
       key: newKey(), url: form.action, fields: fields, files: files, photos: photos,
-      household: form.getAttribute("data-household") || "",
-      kind: kind ? kind.options[kind.selectedIndex].text : "",
+      user: user(), household: form.getAttribute("data-household") || "",
+      kind: summary(form),
       visited: (form.querySelector("[name=visited_on]") || {}).value || "",
       note: "正在发送……", made: Date.now()
     };
     return put(item).then(function () { return item; });
   }
 
+  // Logout: the kept pages, this phone's queue and the service workers go. Unsent entries are
+  // lost with them, so the user is asked first.
+  function forget() {
+    var jobs = [];
+    if (window.caches) {
+      jobs.push(caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return n.indexOf("anju-") === 0; })
+          .map(function (n) { return caches.delete(n); }));
+      }));
+    }
+    jobs.push(new Promise(function (resolve) {
+      var request = indexedDB.deleteDatabase(DB);
+      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+    }));
+    if (navigator.serviceWorker && navigator.serviceWorker.getRegistrations) {
+      jobs.push(navigator.serviceWorker.getRegistrations().then(function (found) {
+        return Promise.all(found.map(function (r) { return r.unregister(); }));
+      }));
+    }
+    return Promise.all(jobs).catch(function () { return null; });
+  }
+
+  function guardLogout() {
+    var form = document.querySelector("form[action$='/accounts/logout/']");
+    if (!form) { return; }
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-forgotten") === "1") { return; }
+      event.preventDefault();
+      all().catch(function () { return []; }).then(function (items) {
+        var unsent = items.filter(function (i) { return !i.refused; }).length;
+        if (unsent && !window.confirm("手机上还有 " + unsent +
+            " 条记录没有发送，退出后将从手机上删除，不能恢复。\n确定现在退出吗？（不退出：等有信号发送后再退出）")) {
+          return null;
+        }
+        return forget().then(function () {
+          form.setAttribute("data-forgotten", "1");
+          form.submit();
+        });
+      });
+    });
+  }
+
+  function done(form) {
+    return form.getAttribute("data-offline-done") || "/cadres/";
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (!("indexedDB" in window)) { return; }
-    if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register("/cadres/sw.js", { scope: "/cadres/" }).then(function () {
+    guardLogout();
+    var worker = document.querySelector("[data-offline-worker]");
+    if ("serviceWorker" in navigator && worker) {
+      navigator.serviceWorker.register(worker.getAttribute("data-offline-worker"),
+        { scope: worker.getAttribute("data-offline-scope") }).then(function () {
         return navigator.serviceWorker.ready;
       }).then(function (registration) {
         var links = Array.prototype.map.call(document.querySelectorAll("[data-keep-offline]"),
@@ -149,15 +224,20 @@
         event.preventDefault();
         var status = document.querySelector("[data-offline-status]");
         queue(form).then(function (item) {
-          form.reset();
           return sendOne(item);
         }).then(function (item) {
-          if (item.sent) { window.location.href = "/cadres/"; return null; }
+          if (item.sent) { window.location.href = done(form); return null; }
+          if (item.refused && form.hasAttribute("data-offline-errors-inline")) {
+            // Refused at once, with the network up: the page itself shows which row is wrong
+            // (nothing was saved; the form is posted again and answered as a page).
+            return drop(item.key).then(function () { form.submit(); });
+          }
+          form.reset();
           if (status) {
             status.hidden = false;
             status.className = item.refused ? "bad" : "muted";
             status.textContent = item.refused ? item.note :
-              "没有网络：报告已保存在手机上，有信号时自动发送，不会重复。";
+              "没有网络：已保存在手机上，有信号时自动发送，不会重复。";
           }
           return show();
         });
