@@ -25,7 +25,7 @@ from anju.regions.models import Level, subtree_bounds
 from anju.reporting.access import reports_visible_to
 from anju.reporting.deadlines import add_months, period_label
 from anju.reporting.models import Report, ReportKind, ReportStatus
-from anju.reporting.queries import districts_within, unreported
+from anju.reporting.queries import districts_within, unreported, unreported_to
 from anju.workbench.items import SINGLE_LIMIT, Context, Item, source
 
 R = Role
@@ -245,17 +245,20 @@ def _latest_reports(reports):
     return reports.exclude(Exists(newer))
 
 
-@source(R.COUNTY_CLERK)
+@source(R.COUNTY_CLERK, R.TOWNSHIP_CLERK)
 def returned_reports(ctx: Context) -> list[Item]:
+    """The user's own district's or township's reports sent back by whom they went to."""
     rows = _latest_reports(
-        reports_visible_to(ctx.user).filter(status=ReportStatus.RETURNED)
+        reports_visible_to(ctx.user).filter(
+            status=ReportStatus.RETURNED, region=ctx.user.region, unit__isnull=True
+        )
     ).order_by("due_date", "pk")
     return [
         Item(
             key=f"report-returned:{r.pk}",
             kind="报表退回",
             title=f"{r.region.name} {r.get_kind_display()}（{period_label(r.kind, r.period)}）"
-            "被市级退回，请更正后重新报送",
+            f"被{r.recipient}退回，请更正后重新报送",
             due=r.due_date,
             url=reverse("reporting:report", args=[r.pk]),
         )
@@ -263,19 +266,22 @@ def returned_reports(ctx: Context) -> list[Item]:
     ]
 
 
-@source(R.COUNTY_CLERK)
+@source(R.COUNTY_CLERK, R.TOWNSHIP_CLERK)
 def reports_due(ctx: Context) -> list[Item]:
-    """The district's reports due within three working days or overdue, not yet submitted:
-    any period since ANJU_REPORTING_SINCE, not only the current one."""
+    """The district's (or township's) reports due within three working days or overdue, not yet
+    submitted, as its duties ask: any period since ANJU_REPORTING_SINCE, not only the current
+    one."""
     region = ctx.user.region
-    if region.level != Level.COUNTY:
+    if region.level not in (Level.COUNTY, Level.TOWNSHIP):
         return []
     missing = unreported([region], reporting_since(ctx.today), ctx.soon)
     drafts = {
         (r.kind, r.period): r
         for r in _latest_reports(
             reports_visible_to(ctx.user).filter(
-                status__in=[ReportStatus.DRAFT, ReportStatus.SIGNED_OFF, ReportStatus.REVISE]
+                status__in=[ReportStatus.DRAFT, ReportStatus.SIGNED_OFF, ReportStatus.REVISE],
+                region=region,
+                unit__isnull=True,
             )
         )
     }
@@ -290,7 +296,8 @@ def reports_due(ctx: Context) -> list[Item]:
         if draft is None:
             title, url = f"{label}尚未报送", _url("reporting:reports", kind=kind)
         elif draft.status == ReportStatus.DRAFT:
-            title, url = f"{label}已编制，待审核报送", reverse("reporting:report", args=[draft.pk])
+            todo = "待审核报送" if region.level == Level.COUNTY else "待报送"
+            title, url = f"{label}已编制，{todo}", reverse("reporting:report", args=[draft.pk])
         elif draft.status == ReportStatus.REVISE:
             title = f"{label}被审核人退回，请按审核意见修改后重新编制"
             url = reverse("reporting:report", args=[draft.pk])
@@ -314,7 +321,12 @@ def reports_due(ctx: Context) -> list[Item]:
 
 @source(R.COUNTY_REVIEWER)
 def reports_to_sign(ctx: Context) -> list[Item]:
-    rows = _latest_reports(reports_visible_to(ctx.user).filter(status=ReportStatus.DRAFT))
+    """The district's own drafts (its townships' and units' reports are not signed here)."""
+    rows = _latest_reports(
+        reports_visible_to(ctx.user).filter(
+            status=ReportStatus.DRAFT, region=ctx.user.region, unit__isnull=True
+        )
+    )
     return [
         Item(
             key=f"report-sign:{r.pk}",
@@ -354,6 +366,32 @@ def quarterly_received(ctx: Context) -> list[Item]:
 def _upper(code: str) -> str:
 
     return subtree_bounds(code)[1]
+
+
+@source(R.COUNTY_CLERK, R.COUNTY_REVIEWER)
+def reporters_late(ctx: Context) -> list[Item]:
+    """Reports owed to the county's housing bureau (its townships' and units' progress
+    reports, seed 003) not yet received, late or due within three working days."""
+    region = ctx.user.region
+    if region.level != Level.COUNTY:
+        return []
+    items = []
+    for kind, period, due, missing in unreported_to(region, reporting_since(ctx.today), ctx.soon):
+        names = "、".join(r.name for r in missing[:5])
+        if len(missing) > 5:
+            names += f"等 {len(missing)} 个单位"
+        state = "未报（已逾期）" if due < ctx.today else f"未报（{_day(due)}截止）"
+        items.append(
+            Item(
+                key=f"owed:{region.code}:{kind}:{period:%Y%m}",
+                kind="报送情况",
+                title=f"{ReportKind(kind).label}（{period_label(kind, period)}）：{names}{state}",
+                due=due,
+                url=_url("reporting:board", kind=kind, month=f"{period:%Y-%m}"),
+                count=len(missing),
+            )
+        )
+    return items
 
 
 @source(R.CITY_OFFICE)

@@ -34,6 +34,8 @@ class Perm(StrEnum):
     PREPARE_REPORTS = "reporting.prepare"
     SIGN_OFF_REPORTS = "reporting.sign_off"
     RETURN_REPORTS = "reporting.return"
+    # The receiving office sets which units owe which report to it (报送要求).
+    SET_REPORT_DUTIES = "reporting.set_duties"
     # The discipline commission receives, reads and signs for the quarterly clue report.
     RECEIVE_CLUE_REPORTS = "reporting.receive_clue_reports"
     VIEW_CLUES = "oversight.view"
@@ -114,6 +116,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.ASSIGN_CADRES,
             Perm.HANDLE_OBSERVATIONS,
             *_SPOT_CHECKS,
+            # The township's own monthly progress report to the county (seed 003).
+            Perm.VIEW_REPORTS,
+            Perm.PREPARE_REPORTS,
         }
     ),
     Role.COUNTY_CLERK: frozenset(
@@ -143,6 +148,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             *_CLUE_WORK,
             *_REPORTING,
             Perm.SIGN_OFF_REPORTS,
+            # The county's housing bureau receives its townships' and units' progress reports.
+            Perm.RETURN_REPORTS,
+            Perm.SET_REPORT_DUTIES,
             Perm.APPROVE_CLOSE,
             Perm.RECORD_ACCOUNTABILITY,
             Perm.MANAGE_ITEMS,
@@ -162,6 +170,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_CONTACTS,
             Perm.VIEW_REPORTS,
             Perm.RETURN_REPORTS,
+            Perm.SET_REPORT_DUTIES,
             Perm.VIEW_CLUES,
             Perm.REGISTER_CLUES,
             Perm.SUPERVISE,
@@ -211,6 +220,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_CLUES,
             *_UNITS,
             Perm.FILE_UNIT_REPORTS,
+            # The unit's monthly progress report to the county's housing bureau (seed 003).
+            Perm.VIEW_REPORTS,
+            Perm.PREPARE_REPORTS,
         }
     ),
     # The system administrator keeps accounts running; sees no business data.
