@@ -173,7 +173,9 @@ class BoardTests(WorkflowCase):
     def test_on_time_late_and_missing(self):
         city = Region.objects.get(code="350800000000")
         self.submit_at(datetime(2026, 11, 26, 17, 0, tzinfo=SH))
-        rows = {r.reporter.region.code: r for r in board(city, "annex1", OCT, today=date(2026, 12, 1))}
+        rows = {
+            r.reporter.region.code: r for r in board(city, "annex1", OCT, today=date(2026, 12, 1))
+        }
         self.assertEqual(rows["350881000000"].state, "按时报送")
         self.assertEqual(rows["350802000000"].state, "未报（已逾期）")
         self.assertEqual(rows["350802000000"].late_days, 5)

@@ -127,7 +127,13 @@ class PeriodNameTests(AnjuTestCase):
             county = [i.title for i in collect(self.carol)]
             township = [i.title for i in collect(self.alice)]
         self.assertIn("月度整治工作进展（2026年11月）：新桥镇、双洋镇未报（已逾期）", county)
-        self.assertTrue(any("月度整治工作进展（2026年11月）尚未报送" in t for t in township))
+        self.assertTrue(
+            any(
+                "月度整治工作进展（2026年7月）尚未报送；连同此后各期至2026年11月" in t
+                for t in township
+            ),
+            township,
+        )
 
 
 class ClueDeadlineTests(AnjuTestCase):
