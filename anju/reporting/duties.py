@@ -70,10 +70,17 @@ def _configured(kind: str, codes: list[str]) -> dict[str, ReportDuty]:
 
 
 def _resolve(
-    kind: str, code: str, configured: dict[str, ReportDuty], names: dict[str, str]
+    kind: str,
+    code: str,
+    configured: dict[str, ReportDuty],
+    names: dict[str, str],
+    *,
+    unit: bool = False,
 ) -> Duty:
-    """The duty over `code`: the nearest one set at `code` or above, else the default."""
-    for upper in [code, *reversed(ancestor_codes(code))]:
+    """The duty over a reporter at `code`: the nearest one set above it (a duty a county sets
+    binds its townships, never the county itself towards the city), else the default. A unit
+    reports within its own region, so a duty set there binds it."""
+    for upper in [*([code] if unit else []), *reversed(ancestor_codes(code))]:
         found = configured.get(upper)
         if found is not None:
             return Duty(kind, found.reporters, found.recipient, upper, True)
@@ -85,16 +92,16 @@ def _resolve(
     )
 
 
-def duty_for(kind: str, region: Region) -> Duty:
-    """The duty for reports of `kind` from `region` (or from a unit of `region`)."""
+def duty_for(kind: str, region: Region, *, unit: bool = False) -> Duty:
+    """The duty for reports of `kind` from `region` (`unit`: from a unit of `region`)."""
     codes = [region.code, *ancestor_codes(region.code)]
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    return _resolve(kind, region.code, _configured(kind, codes), names)
+    return _resolve(kind, region.code, _configured(kind, codes), names, unit=unit)
 
 
 def owes(kind: str, region: Region, unit: Unit | None = None) -> Duty | None:
     """The duty under which `region` (or `unit`) owes reports of `kind`; None if it owes none."""
-    duty = duty_for(kind, region)
+    duty = duty_for(kind, region, unit=unit is not None)
     if unit is not None:
         if not duty.units_report or not responsible(unit) or unit.region_id != duty.receiving:
             return None
@@ -159,7 +166,7 @@ def reporters_of(kind: str, root: Region) -> list[Reporter]:
         .select_related("region")
     )
     for unit in units.order_by("region_id", "name"):
-        duty = _resolve(kind, unit.region_id, configured, names)
+        duty = _resolve(kind, unit.region_id, configured, names, unit=True)
         if duty.units_report and unit.region_id == duty.receiving:
             out.append(Reporter(unit.region, unit, duty.receiving))
     return sorted(out, key=lambda r: (r.unit is not None, r.region.code, r.name))

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from anju.accounts.access import Perm, has_perm, staff_view
 from anju.regions.models import Level
 from anju.reporting.deadlines import due_day
-from anju.reporting.duties import duty_for, report_duty_set, reporters_of
-from anju.reporting.models import Reporters, ReportKind
+from anju.reporting.duties import Duty, duty_for, report_duty_set, reporters_of
+from anju.reporting.models import ReportDuty, Reporters, ReportKind
 
 
 class DutyForm(forms.Form):
@@ -48,15 +48,20 @@ def duties(request):
                 messages.success(request, f"已设置「{ReportKind(data['kind']).label}」的报送要求。")
                 return redirect("reporting:duties")
     rows = []
+    set_here = {d.kind: d for d in ReportDuty.objects.filter(region=region)}
     for kind in ReportKind:
-        duty = duty_for(kind, region)
+        here = set_here.get(kind)
+        if here is not None:
+            duty = Duty(kind, here.reporters, here.recipient, region.code, True)
+        else:
+            duty = duty_for(kind, region)
         owing = [r for r in reporters_of(kind, region) if r.receiving == region.code]
-        if duty.configured and duty.receiving == region.code:
+        if here is not None:
             source = "本级设置"
         elif duty.configured:
             source = "上级设置"
         else:
-            source = "默认（按 seed 文件）"
+            source = "默认（按文件要求）"
         rows.append(
             {
                 "kind": kind,

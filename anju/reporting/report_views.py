@@ -83,6 +83,8 @@ def reports(request):
     )
     owed = _owed_kinds(request.user, region)
     form.fields["kind"].choices = [(k, ReportKind(k).label) for k in owed]
+    if owed == [ReportKind.PROGRESS]:  # the progress report covers the month itself
+        form.initial["month"] = f"{timezone.localdate():%Y-%m}"
     return render(
         request,
         "reporting/reports.html",

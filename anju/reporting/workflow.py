@@ -72,7 +72,7 @@ def _reporter(actor, kind: str, region: Region, unit=None) -> Duty:
         region = unit.region
     duty = owes(kind, region, unit)
     if duty is None:
-        whole = duty_for(kind, region)
+        whole = duty_for(kind, region, unit=unit is not None)
         raise ValidationError(
             f"「{ReportKind(kind).label}」按报送要求由{whole.reporters_label}"
             f"报送{whole.recipient}，{unit.name if unit else region.name}不需报送。"
@@ -330,7 +330,7 @@ def is_reporter(actor, report: Report) -> bool:
 def receives(actor, report: Report) -> bool:
     """Whether `actor` works for the office the report is sent to (their region is the duty's
     receiving region: the city for Annexes, the county for its townships' progress reports)."""
-    receiving = duty_for(report.kind, report.region).receiving
+    receiving = duty_for(report.kind, report.region, unit=report.unit_id is not None).receiving
     return not unit_bound(actor) and actor.region_id == receiving
 
 

@@ -238,6 +238,32 @@ class SettingDutiesTests(DutyCase):
         self.assertEqual(report.recipient, "市住建局")
         self.assertTrue(workflow.needs_sign_off(report))
 
+    def test_a_countys_duty_binds_its_townships_not_the_county_towards_the_city(self):
+        report_duty_set(
+            actor=self.rita,
+            region=self.regions[COUNTY],
+            kind="annex1",
+            reporters="townships",
+            recipient="漳平市住建局",
+        )
+        city = reporters_of("annex1", self.regions["350800000000"])
+        self.assertEqual(
+            [(r.name, r.receiving) for r in city],
+            [
+                ("新罗区", "350800000000"),
+                ("漳平市", "350800000000"),
+                ("新桥镇", COUNTY),
+                ("双洋镇", COUNTY),
+            ],
+        )
+        report = workflow.report_prepare(
+            actor=self.carol, region=self.regions[COUNTY], kind="annex1", period=OCT
+        )
+        self.assertEqual(report.recipient, "市里")
+        self.login(self.rita)
+        page = self.client.get(reverse("reporting:duties"))
+        self.assertContains(page, "本级设置")
+
     def test_who_may_set_a_duty(self):
         with self.assertRaises(PermissionDenied):
             report_duty_set(
