@@ -23,9 +23,10 @@ from anju.oversight.deadlines import effective_due
 from anju.oversight.queries import OPEN, at_risk_q, over_limit_q, overdue_q
 from anju.regions.models import Level, subtree_bounds
 from anju.reporting.access import reports_visible_to
-from anju.reporting.deadlines import add_months, period_label
+from anju.reporting.deadlines import add_months, due_date, period_label
+from anju.reporting.duties import owes
 from anju.reporting.models import Report, ReportKind, ReportStatus
-from anju.reporting.queries import districts_within, unreported, unreported_to
+from anju.reporting.queries import districts_within, due_periods, unreported, unreported_to
 from anju.workbench.items import SINGLE_LIMIT, Context, Item, source
 
 R = Role
@@ -235,14 +236,53 @@ def transfers_unit(ctx: Context) -> list[Item]:
 
 
 def _latest_reports(reports):
-    """The latest version of each (district, kind, period) among `reports`."""
+    """The latest version of each (district or township, kind, period) among `reports`: the
+    region's own reports (not those of the units in it)."""
     newer = Report.objects.filter(
         region=OuterRef("region"),
+        unit__isnull=True,
         kind=OuterRef("kind"),
         period=OuterRef("period"),
         version__gt=OuterRef("version"),
     )
-    return reports.exclude(Exists(newer))
+    return reports.filter(unit__isnull=True).exclude(Exists(newer))
+
+
+@source(R.DEPARTMENT)
+def unit_reports_due(ctx: Context) -> list[Item]:
+    """A responsible unit's own reports (the monthly progress report to the county's housing
+    bureau, seed 003) not yet submitted, late or due within three working days."""
+    unit = ctx.user.work_unit
+    if unit is None:
+        return []
+    items = []
+    for kind in ReportKind.values:
+        if owes(kind, unit.region, unit) is None:
+            continue
+        periods = due_periods(kind, reporting_since(ctx.today), ctx.soon)
+        done = set(
+            Report.objects.filter(
+                unit=unit, kind=kind, period__in=periods, submitted_at__isnull=False
+            ).values_list("period", flat=True)
+        )
+        missing = [p for p in periods if p not in done]
+        if not missing:
+            continue
+        period = missing[0]
+        title = f"{ReportKind(kind).label}（{period_label(kind, period)}）尚未报送"
+        if len(missing) > 1:
+            title += f"；连同此后各期共 {len(missing)} 期未报"
+        items.append(
+            Item(
+                key=f"unit-report-due:{unit.pk}:{kind}:{period:%Y%m}",
+                kind="报表报送",
+                title=title,
+                due=due_date(kind, period),
+                url=_url("reporting:reports", kind=kind),
+                count=len(missing) if len(missing) > 1 else None,
+            )
+        )
+    return items
 
 
 @source(R.COUNTY_CLERK, R.TOWNSHIP_CLERK)

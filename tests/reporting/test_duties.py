@@ -404,3 +404,26 @@ class ProgressDocumentTests(DutyCase):
         self.login(self.xavier)
         response = self.client.get(reverse("reporting:document", args=[report.pk]))
         self.assertEqual(response.status_code, 404)
+
+
+class WorkbenchTests(DutyCase):
+    def test_the_unit_and_the_township_are_told_their_report_is_due(self):
+        from django.test import override_settings
+
+        from anju.workbench.items import collect
+
+        with (
+            override_settings(ANJU_REPORTING_SINCE="2026-10"),
+            time_machine.travel(datetime(2026, 10, 21, 9, tzinfo=SH)),
+        ):
+            unit = [i.title for i in collect(self.mina)]
+            township = [i.title for i in collect(self.alice)]
+            county = [i.title for i in collect(self.rita)]
+            self.submit(self.township_report())
+            after = [i.title for i in collect(self.alice)]
+        self.assertIn("月度整治工作进展（2026年10月）尚未报送", unit)
+        self.assertIn("月度整治工作进展（2026年10月）尚未报送", township)
+        self.assertTrue(
+            any("新桥镇、双洋镇、漳平市民政局、漳平市财政局未报" in t for t in county), county
+        )
+        self.assertFalse(any("月度整治工作进展" in t for t in after), after)
