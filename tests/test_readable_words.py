@@ -147,3 +147,11 @@ class ReadableWordsTests(AnjuTestCase):
         self.assertEqual(PERM.findall(text), ["households.view"])
         self.assertNotIn("DEAD_X", text)
         self.assertTrue(Clue.objects.exists())
+
+
+def test_every_permission_has_a_name_people_read():
+    from anju.accounts.access.core import PERM_LABELS, perm_label
+
+    missing = [code for code in Perm if code not in PERM_LABELS]
+    assert missing == [], f"permissions shown by their code: {missing}"
+    assert all(re.search(r"[\u4e00-\u9fff]", perm_label(code)) for code in Perm)

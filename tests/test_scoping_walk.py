@@ -144,30 +144,55 @@ def samples(case) -> dict[str, Sample]:
             kwargs={"pk": case.report.pk},
             region="350881000000",
             secret="SHA-256 " + case.report.sha256,
+            unit=case.housing.pk,
         ),
         "reporting:sign_off": Sample(
-            method="POST", kwargs={"pk": case.report.pk}, region="350881000000"
+            method="POST",
+            kwargs={"pk": case.report.pk},
+            region="350881000000",
+            unit=case.housing.pk,
         ),
         "reporting:submit": Sample(
-            method="POST", kwargs={"pk": case.report.pk}, region="350881000000"
+            method="POST",
+            kwargs={"pk": case.report.pk},
+            region="350881000000",
+            unit=case.housing.pk,
         ),
         "reporting:return": Sample(
             method="POST",
             kwargs={"pk": case.report.pk},
             region="350881000000",
             data={"reason": "数据有误"},
+            unit=case.housing.pk,
         ),
         "reporting:correct": Sample(
             method="POST",
             kwargs={"pk": case.report.pk},
             region="350881000000",
             data={"reason": "更正"},
+            unit=case.housing.pk,
         ),
         "reporting:acknowledge": Sample(
-            method="POST", kwargs={"pk": case.report.pk}, region="350881000000"
+            method="POST",
+            kwargs={"pk": case.report.pk},
+            region="350881000000",
+            unit=case.housing.pk,
         ),
-        "reporting:scan": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
+        "reporting:scan": Sample(
+            kwargs={"pk": case.report.pk}, region="350881000000", unit=case.housing.pk
+        ),
         "reporting:upload": Sample(),
+        # Reports of the district or township (not of a department): a department's user of
+        # any unit reaches only its own unit's reports; the housing bureau's users reach these.
+        "reporting:duties": Sample(),
+        "reporting:document": Sample(
+            kwargs={"pk": case.progress.pk},
+            region="350881100000",
+            secret="走查突出问题",
+            unit=case.housing.pk,
+            # The discipline office reads only the quarterly clue reports sent to it.
+            also=frozenset({404}),
+        ),
         "reporting:upload_review": Sample(
             kwargs={"pk": case.upload.pk}, region="350881000000", secret="走查上传警告"
         ),
@@ -266,7 +291,9 @@ def samples(case) -> dict[str, Sample]:
             region="350881100203",
             secret=case.household.head_id,
         ),
-        "reporting:download": Sample(kwargs={"pk": case.report.pk}, region="350881000000"),
+        "reporting:download": Sample(
+            kwargs={"pk": case.report.pk}, region="350881000000", unit=case.housing.pk
+        ),
         **cadre_samples(case),
         **spot_check_samples(case),
         **renovation_case_samples(case),
@@ -575,7 +602,10 @@ def api_samples(case) -> dict[str, Sample]:
         ),
         "api:reports": Sample(),
         "api:report": Sample(
-            kwargs={"pk": case.report.pk}, region="350881000000", secret=case.report.sha256
+            kwargs={"pk": case.report.pk},
+            region="350881000000",
+            secret=case.report.sha256,
+            unit=case.housing.pk,
         ),
         "api:references": Sample(method="POST", data={"kind": "deaths"}),
     }
@@ -720,6 +750,18 @@ class ScopingWalkTests(AnjuTestCase):
 
         # A quarterly clue report once sent: every reporting role, the discipline commission
         # included (it receives this kind), sees it.
+        cls.progress = Report.objects.create(
+            region_id="350881100000",
+            kind="progress",
+            status="submitted",
+            period=date(2026, 10, 1),
+            due_date=date(2026, 10, 23),
+            values={"columns": ["村（社区）"], "rows": [["西埔村"]], "narrative": "走查突出问题"},
+            narrative="走查突出问题",
+            prepared_by=cls.alice,
+            file=b"PK-walk",
+            sha256="ef" * 32,
+        )
         cls.report = Report.objects.create(
             region_id="350881000000",
             kind="clue_quarterly",

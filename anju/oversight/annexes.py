@@ -227,7 +227,7 @@ def _typical(district: Region, period: date) -> list[str]:
 
 
 def annex1_source(
-    district: Region, period: date, remarks: str, signature: Signature | None = None
+    district: Region, period: date, remarks: str, signature: Signature | None = None, **_
 ) -> sources.Content:
     values = annex1_values(district, period)
     rows = annex2_rows(district, period)
@@ -247,7 +247,7 @@ def annex1_source(
 
 
 def annex2_source(
-    district: Region, period: date, remarks: str, signature: Signature | None = None
+    district: Region, period: date, remarks: str, signature: Signature | None = None, **_
 ) -> sources.Content:
     values = annex1_values(district, period)
     rows = annex2_rows(district, period)
@@ -306,7 +306,7 @@ def _departments(district: Region, period: date) -> tuple[list[dict], list[str]]
 
 
 def clue_quarterly_source(
-    district: Region, period: date, remarks: str, signature: Signature | None = None
+    district: Region, period: date, remarks: str, signature: Signature | None = None, **_
 ) -> sources.Content:
     """Seed 003's quarterly clue report to the discipline commission: every clue received in
     the quarter, in Annex 2's columns, with counts by state and by problem kind."""

@@ -37,6 +37,9 @@ def reports_visible_to(user) -> QuerySet:
 
     if not has_perm(user, Perm.VIEW_REPORTS):
         return Report.objects.none()
+    if unit_bound(user):
+        # A department's user: their own unit's reports, never the region's.
+        return scope_to_unit(Report.objects.all(), user)
     reports = scoped(Report.objects.all(), user)
     works_on_reports = has_perm(user, Perm.PREPARE_REPORTS) or has_perm(user, Perm.RETURN_REPORTS)
     if not works_on_reports:

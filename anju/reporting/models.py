@@ -94,6 +94,42 @@ class ReportStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "已签收"
 
 
+class Reporters(models.TextChoices):
+    """Who owes a report of one kind within the region its duty is set for."""
+
+    DISTRICTS = "districts", "各区县"
+    TOWNSHIPS = "townships", "各乡镇（街道）"
+    TOWNSHIPS_AND_UNITS = "townships_units", "各乡镇（街道）和各责任单位"
+
+
+class ReportDuty(models.Model):
+    """Which units owe a report of one kind to whom, set by the receiving office for its region
+    (the city for Annexes 1 and 2; a county for its own internal progress report: seed 003's
+    各责任单位每月23日前向住建局报送). Where no region on the way up has set one, the defaults in
+    `anju/reporting/duties.py` hold."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="收报区划", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("报表", max_length=20, choices=ReportKind.choices)
+    reporters = models.CharField("报送单位", max_length=20, choices=Reporters.choices)
+    recipient = models.CharField("报送对象", max_length=50)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "报送要求"
+        verbose_name_plural = "报送要求"
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind"], name="reportduty_region_kind_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.kind}: {self.reporters} → {self.recipient}"
+
+
 class Report(models.Model):
     """One version of one district's report of one kind for one period.
 
@@ -101,8 +137,18 @@ class Report(models.Model):
     and a returned report stays as it was beside its resubmission.
     """
 
+    # The reporting district or township; for a responsible unit, the unit's region.
     region = models.ForeignKey(
-        "regions.Region", verbose_name="区县", on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name="报送地区", on_delete=models.PROTECT, related_name="+"
+    )
+    # A responsible unit (责任单位) reporting in its own name, where the duty asks units.
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name="报送单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     kind = models.CharField("报表", max_length=20, choices=ReportKind.choices)
     period = models.DateField("所属期（月或季度首日）")
@@ -113,6 +159,10 @@ class Report(models.Model):
     due_date = models.DateField("报送截止日")
     values = models.JSONField("报表数据", default=dict)
     remarks = models.TextField("备注", blank=True)
+    # The progress report's narrative of how major problems were handled (突出问题处理情况).
+    narrative = models.TextField("突出问题处理情况", blank=True)
+    # Whom this version goes to, as the duty named it when it was prepared.
+    sent_to = models.CharField("报送对象", max_length=50, blank=True)
     reason = models.CharField("更正原因", max_length=300, blank=True)
     file = models.BinaryField("报表文件", null=True, blank=True)
     sha256 = models.CharField("文件SHA-256", max_length=64, blank=True)
@@ -143,7 +193,14 @@ class Report(models.Model):
         ordering = ["-period", "region_id", "kind", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "kind", "period", "version"], name="report_version_unique"
+                fields=["region", "kind", "period", "version"],
+                condition=models.Q(unit__isnull=True),
+                name="report_version_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "kind", "period", "version"],
+                condition=models.Q(unit__isnull=False),
+                name="report_unit_version_unique",
             ),
         ]
         indexes = [
@@ -162,10 +219,18 @@ class Report(models.Model):
         return f"{self.period.year}年{self.period.month}月"
 
     @property
+    def reporter_name(self) -> str:
+        """The district, township or unit that owes this report."""
+        return self.unit.name if self.unit_id else self.region.name
+
+    @property
     def recipient(self) -> str:
-        """Who the report goes to: the quarterly clue report to the discipline commission
-        (seed 003: 牵头单位按季度报市纪委监委), the progress report to the housing bureau (seed
-        003: 每月23日前向住建局报送), Annexes 1 and 2 to the city (seed 000)."""
+        """Who the report goes to: as its duty named it when prepared; for versions made before
+        duties, the quarterly clue report to the discipline commission (seed 003: 牵头单位按季度
+        报市纪委监委), the progress report to the housing bureau (seed 003: 每月23日前向住建局
+        报送), Annexes 1 and 2 to the city (seed 000)."""
+        if self.sent_to:
+            return self.sent_to
         if self.kind == ReportKind.CLUE_QUARTERLY:
             return "市纪委监委"
         if self.kind == ReportKind.PROGRESS:

@@ -108,6 +108,14 @@ class OfficialDocument:
         paragraph = self.doc.add_paragraph(text)
         paragraph.paragraph_format.first_line_indent = Pt(32)  # two characters
 
+    def signature(self, issuer: str, dated: str) -> None:
+        """The issuing unit's name and the date (成文日期) at the right, four characters in from
+        the right edge (GB/T 9704 7.3.5.2)."""
+        for text in (issuer, dated):
+            paragraph = self.doc.add_paragraph(text)
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            paragraph.paragraph_format.right_indent = Pt(64)
+
     def item(self, text: str) -> None:
         self.paragraph(text)
 

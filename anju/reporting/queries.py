@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.db.models import Min
 from django.utils import timezone
 
-from anju.regions.models import Level, Region
+from anju.regions.models import Level, Region, subtree_bounds
 from anju.reporting.annexes import Contact as ContactRow
 from anju.reporting.deadlines import (
     add_months,
@@ -15,6 +15,7 @@ from anju.reporting.deadlines import (
     period_label,
     period_start,
 )
+from anju.reporting.duties import Reporter, owing, reporters_of
 from anju.reporting.models import Contact, ContactRole, Report, ReportKind, ReportStatus
 
 
@@ -54,11 +55,15 @@ def annex3_rows(region: Region, contacts) -> list[ContactRow]:
 
 @dataclass
 class BoardRow:
-    district: Region
+    reporter: Reporter
     latest: Report | None
     first_submitted: datetime | None
     due: date
     late_days: int
+
+    @property
+    def name(self) -> str:
+        return self.reporter.name
 
     @property
     def state(self) -> str:
@@ -71,37 +76,45 @@ class BoardRow:
         return self.first_submitted is not None and self.late_days == 0
 
 
+def _in(reports, region: Region):
+    """Reports filed within `region`'s subtree (by districts, townships or units)."""
+    return reports.filter(region__code__range=subtree_bounds(region.code))
+
+
 def board(region: Region, kind: str, period: date, today: date | None = None) -> list[BoardRow]:
-    """Every district under `region`: has it submitted this report, on time or how late."""
+    """Every district, township or unit under `region` that owes this report (its duty): has it
+    submitted it, on time or how late."""
     today = today or timezone.localdate()
     due = due_date(kind, period)
-    districts = list(districts_within(region))
-    reports = Report.objects.filter(
-        kind=kind, period=period, region__in=[d.code for d in districts]
-    )
-    first = dict(
-        reports.filter(submitted_at__isnull=False)
-        .values("region")
+    reporters = reporters_of(kind, region)
+    reports = _in(Report.objects.filter(kind=kind, period=period), region)
+    first = {
+        (row["region"], row["unit"]): row["first"]
+        for row in reports.filter(submitted_at__isnull=False)
+        .values("region", "unit")
         .annotate(first=Min("submitted_at"))
-        .values_list("region", "first")
-    )
-    latest: dict[str, Report] = {}
-    for report in reports.order_by("region", "-version"):
-        latest.setdefault(report.region_id, report)
+    }
+    latest: dict[tuple, Report] = {}
+    for report in reports.order_by("region", "unit", "-version"):
+        latest.setdefault((report.region_id, report.unit_id), report)
     rows = []
-    for district in districts:
-        submitted = first.get(district.code)
+    for reporter in reporters:
+        submitted = first.get(reporter.key)
         late = days_late(due, submitted, today) if submitted or today > due else 0
-        rows.append(BoardRow(district, latest.get(district.code), submitted, due, late))
+        rows.append(BoardRow(reporter, latest.get(reporter.key), submitted, due, late))
     return rows
 
 
 @dataclass
 class Rate:
-    district: Region
+    reporter: Reporter
     expected: int
     reported: int
     on_time: int
+
+    @property
+    def name(self) -> str:
+        return self.reporter.name
 
     @property
     def reporting_rate(self) -> float:
@@ -113,19 +126,20 @@ class Rate:
 
 
 def rates(region: Region, kind: str, periods: list[date], today: date | None = None) -> list[Rate]:
-    """Reporting rate and on-time rate per district over the periods already due (DHIS2's)."""
+    """Reporting rate and on-time rate per reporter over the periods already due (DHIS2's)."""
     today = today or timezone.localdate()
     due_periods = [p for p in periods if due_date(kind, p) < today]
-    result = {d.code: Rate(d, len(due_periods), 0, 0) for d in districts_within(region)}
+    result = {r.key: Rate(r, len(due_periods), 0, 0) for r in reporters_of(kind, region)}
     firsts = (
-        Report.objects.filter(
-            kind=kind, period__in=due_periods, region__in=list(result), submitted_at__isnull=False
-        )
-        .values("region", "period")
+        _in(Report.objects.filter(kind=kind, period__in=due_periods), region)
+        .filter(submitted_at__isnull=False)
+        .values("region", "unit", "period")
         .annotate(first=Min("submitted_at"))
     )
     for row in firsts:
-        rate = result[row["region"]]
+        rate = result.get((row["region"], row["unit"]))
+        if rate is None:  # filed under an earlier duty
+            continue
         rate.reported += 1
         if days_late(due_date(kind, row["period"]), row["first"]) == 0:
             rate.on_time += 1
@@ -144,7 +158,6 @@ def reminders(region: Region, today: date | None = None) -> list[tuple[str, date
         (ReportKind.PROGRESS, this_month),
         (ReportKind.CLUE_QUARTERLY, add_months(this_quarter, -3)),
     ]
-    districts = list(districts_within(region))
     out = []
     for kind, period in wanted:
         due = due_date(kind, period)
@@ -152,16 +165,16 @@ def reminders(region: Region, today: date | None = None) -> list[tuple[str, date
         if left > 3:
             continue
         submitted = set(
-            Report.objects.filter(
-                kind=kind,
-                period=period,
-                region__in=[d.code for d in districts],
-                status__in=[ReportStatus.SUBMITTED, ReportStatus.SUPERSEDED],
-            ).values_list("region", flat=True)
+            _in(Report.objects.filter(kind=kind, period=period), region)
+            .filter(status__in=[ReportStatus.SUBMITTED, ReportStatus.SUPERSEDED])
+            .values_list("region", "unit")
         )
-        for district in districts:
-            if district.code not in submitted:
-                label = f"{district.name} {ReportKind(kind).label}（{period_label(kind, period)}）"
+        for reporter in reporters_of(kind, region):
+            # The region's own reports, and those sent to it (not those its townships send to
+            # their county, on the city's page).
+            own = reporter.key == (region.code, None)
+            if (own or reporter.receiving == region.code) and reporter.key not in submitted:
+                label = f"{reporter.name} {ReportKind(kind).label}（{period_label(kind, period)}）"
                 out.append((label, due, left))
     return out
 
@@ -207,6 +220,7 @@ def unreported(
     done = set(
         Report.objects.filter(
             region__in=[d.code for d in districts],
+            unit__isnull=True,
             period__gte=earliest,
             submitted_at__isnull=False,
         )
@@ -215,8 +229,36 @@ def unreported(
     )
     out = []
     for kind, periods in wanted.items():
+        owe = owing(kind, districts)
         for period in periods:
-            missing = [d for d in districts if (d.code, kind, period) not in done]
+            missing = [d for d in owe if (d.code, kind, period) not in done]
+            if missing:
+                out.append((kind, period, due_date(kind, period), missing))
+    return out
+
+
+def unreported_to(region: Region, since: date, until: date) -> list[tuple[str, date, date, list]]:
+    """For every report kind and period due by `until`: the townships, districts or units that
+    report to `region`'s office (their duty's receiving region) and have never submitted it, as
+    (kind, period, due date, reporters). A county's housing bureau sees its townships' and units'
+    progress reports here."""
+    wanted = {kind: due_periods(kind, since, until) for kind in ReportKind.values}
+    owing_here = {
+        kind: [r for r in reporters_of(kind, region) if r.receiving == region.code]
+        for kind in wanted
+    }
+    earliest = min((p[0] for k, p in wanted.items() if p and owing_here[k]), default=None)
+    if earliest is None:
+        return []
+    done = set(
+        _in(Report.objects.filter(period__gte=earliest, submitted_at__isnull=False), region)
+        .values_list("region", "unit", "kind", "period")
+        .distinct()
+    )
+    out = []
+    for kind, periods in wanted.items():
+        for period in periods:
+            missing = [r for r in owing_here[kind] if (*r.key, kind, period) not in done]
             if missing:
                 out.append((kind, period, due_date(kind, period), missing))
     return out

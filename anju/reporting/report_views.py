@@ -15,6 +15,8 @@ from anju.accounts.access import (
     has_perm,
     scope_to_region,
     staff_view,
+    unit_bound,
+    unit_of,
 )
 from anju.audit.models import Action
 from anju.audit.services import audit
@@ -25,6 +27,7 @@ from anju.reporting import workflow
 from anju.reporting.access import access_report, reports_visible_to
 from anju.reporting.annexes import ANNEX1_COLUMNS
 from anju.reporting.deadlines import add_months, parse_month, period_start
+from anju.reporting.duties import owes
 from anju.reporting.models import ReportKind, ReportStatus
 from anju.reporting.queries import board as board_rows
 from anju.reporting.queries import rates
@@ -33,11 +36,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PrepareForm(forms.Form):
-    region_code = RegionField(label="区县", levels=(Level.COUNTY,))
+    region_code = RegionField(label="区县或乡镇", levels=(Level.COUNTY, Level.TOWNSHIP))
     kind = forms.ChoiceField(label="报表", choices=ReportKind.choices)
     month = forms.CharField(label="所属月份", max_length=7, help_text="例如 2026-10")
     remarks = forms.CharField(
         label="备注", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    narrative = forms.CharField(
+        label="突出问题处理情况",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="仅月度整治工作进展：本月发现的突出问题怎样处理、处理到哪一步。",
     )
 
     def clean_month(self):
@@ -71,6 +81,10 @@ def reports(request):
         PrepareForm(initial={"region_code": region.code, "month": _default_month()}),
         request.user.region,
     )
+    owed = _owed_kinds(request.user, region)
+    form.fields["kind"].choices = [(k, ReportKind(k).label) for k in owed]
+    if owed == [ReportKind.PROGRESS]:  # the progress report covers the month itself
+        form.initial["month"] = f"{timezone.localdate():%Y-%m}"
     return render(
         request,
         "reporting/reports.html",
@@ -79,9 +93,27 @@ def reports(request):
             "form": form,
             "kind": kind,
             "kinds": ReportKind.choices,
-            "can_prepare": has_perm(request.user, Perm.PREPARE_REPORTS) and region.level == 3,
+            "can_prepare": bool(owed),
+            "can_upload": has_perm(request.user, Perm.PREPARE_REPORTS)
+            and region.level == Level.COUNTY
+            and not unit_bound(request.user),
+            "progress_only": owed == [ReportKind.PROGRESS],
+            "offers_progress": ReportKind.PROGRESS in owed,
+            "unit": unit_of(request.user) if unit_bound(request.user) else None,
         },
     )
+
+
+def _owed_kinds(user, region) -> list[str]:
+    """The report kinds the user's own district, township or unit owes (its duties)."""
+    if not has_perm(user, Perm.PREPARE_REPORTS):
+        return []
+    if unit_bound(user):
+        unit = unit_of(user)
+        return [k for k in ReportKind.values if unit and owes(k, unit.region, unit)]
+    if region.code != user.region_id:
+        return []
+    return [k for k in ReportKind.values if owes(k, region)]
 
 
 @require_POST
@@ -93,7 +125,8 @@ def prepare(request):
         messages.error(request, "未编制：" + " ".join(errors))
         return redirect("reporting:reports")
     data = form.cleaned_data
-    region = access_region(request.user, data["region_code"])
+    unit = unit_of(request.user) if unit_bound(request.user) else None
+    region = unit.region if unit else access_region(request.user, data["region_code"])
     period = data["month"]
     if data["kind"] == ReportKind.CLUE_QUARTERLY:
         period = period_start(data["kind"], period.year, period.month)
@@ -104,11 +137,16 @@ def prepare(request):
             kind=data["kind"],
             period=period,
             remarks=data["remarks"],
+            narrative=data["narrative"],
+            unit=unit,
         )
     except ValidationError as error:
         _fail(request, error)
         return redirect("reporting:reports")
-    messages.success(request, "已按台账编制，请核对后送审核人审核。")
+    if workflow.needs_sign_off(report):
+        messages.success(request, "已按台账编制，请核对后送审核人审核。")
+    else:
+        messages.success(request, f"已编制，请核对后报送{report.recipient}。")
     return redirect("reporting:report", pk=report.pk)
 
 
@@ -119,6 +157,8 @@ def report(request, pk: int):
     columns = list(zip(ANNEX1_COLUMNS, values, strict=False)) if values else []
     user = request.user
     S = ReportStatus
+    signed = workflow.needs_sign_off(item)
+    mine = workflow.is_reporter(user, item)
     return render(
         request,
         "reporting/report.html",
@@ -129,16 +169,23 @@ def report(request, pk: int):
             "problems": item.values.get("problems") or [],
             "reason_form": ReasonForm(),
             "last_note": _return_note(item),
-            "can_sign": has_perm(user, Perm.SIGN_OFF_REPORTS)
+            "can_sign": signed
+            and mine
+            and has_perm(user, Perm.SIGN_OFF_REPORTS)
             and item.status in (S.DRAFT, S.SIGNED_OFF),
-            "can_submit": has_perm(user, Perm.PREPARE_REPORTS) and item.status == S.SIGNED_OFF,
+            "can_submit": mine
+            and has_perm(user, Perm.PREPARE_REPORTS)
+            and item.status in ((S.SIGNED_OFF,) if signed else (S.DRAFT, S.SIGNED_OFF)),
             "can_return": has_perm(user, Perm.RETURN_REPORTS)
+            and workflow.receives(user, item)
             and item.status in (S.SUBMITTED, S.ACKNOWLEDGED),
             "can_acknowledge": has_perm(user, Perm.RECEIVE_CLUE_REPORTS)
             and item.kind == ReportKind.CLUE_QUARTERLY
             and item.status == S.SUBMITTED,
-            "can_correct": has_perm(user, Perm.PREPARE_REPORTS)
+            "can_correct": mine
+            and has_perm(user, Perm.PREPARE_REPORTS)
             and item.status in (S.SUBMITTED, S.ACKNOWLEDGED, S.RETURNED),
+            "signed": signed,
         },
     )
 
@@ -174,6 +221,12 @@ class ReviewForm(forms.Form):
 class SubmitForm(forms.Form):
     phone = forms.CharField(
         label="联系电话", max_length=30, help_text="填入表尾“联系电话”，填表人的电话。"
+    )
+    leader = forms.CharField(
+        label="单位分管负责人",
+        max_length=50,
+        required=False,
+        help_text="填入表尾“单位分管负责人”，本单位审签这份报告的负责人姓名。",
     )
     scan = forms.FileField(
         label="盖章扫描件",
@@ -231,11 +284,13 @@ def submit(request, pk: int):
                     phone=form.cleaned_data["phone"],
                     scan=scan.read() if scan else None,
                     scan_name=scan.name if scan else "",
+                    leader=form.cleaned_data["leader"],
                 )
             except ValidationError as error:
                 for message in error.messages:
                     field = "scan" if message.startswith("盖章扫描件") else None
                     field = "phone" if message.startswith("联系电话") else field
+                    field = "leader" if message.startswith("单位分管负责人") else field
                     form.add_error(field, message)
             else:
                 messages.success(request, f"已报送{item.recipient}。")
@@ -250,6 +305,7 @@ def submit(request, pk: int):
         "reporting/confirm_submit.html",
         form,
         scan_required=item.kind in workflow.SCAN_REQUIRED,
+        names_leader=not workflow.needs_sign_off(item),
     )
 
 
@@ -268,7 +324,7 @@ def send_back(request, pk: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "已退回区县。")
+            messages.success(request, f"已退回{item.reporter_name}。")
             return redirect("reporting:report", pk=item.pk)
     return _confirm(request, item, "reporting/confirm_return.html", form)
 
@@ -342,6 +398,27 @@ def download(request, pk: int):
     audit(actor=request.user, action=Action.EXPORT, obj=item, note=f"下载报表 v{item.version}")
     response = HttpResponse(bytes(item.file), content_type=XLSX)
     name = f"{item.kind}-{item.region_id}-{item.period:%Y%m}-v{item.version}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@staff_view(Perm.VIEW_REPORTS)
+def document(request, pk: int):
+    """The progress report as a Word document in the official-document layout (GB/T 9704)."""
+    from django.http import Http404
+
+    from anju.reporting.progress_doc import progress_docx
+
+    item = access_report(request.user, pk)
+    if item.kind != ReportKind.PROGRESS:
+        raise Http404("只有月度整治工作进展有 Word 文档。")
+    number = request.GET.get("number", "")[:40]
+    audit(actor=request.user, action=Action.EXPORT, obj=item, note=f"下载 Word v{item.version}")
+    response = HttpResponse(progress_docx(item, number=number), content_type=DOCX)
+    name = f"progress-{item.region_id}-{item.period:%Y%m}-v{item.version}.docx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anju.reporting import report_views, unit_report_views, views
+from anju.reporting import duty_views, report_views, unit_report_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/acknowledge/", report_views.acknowledge, name="acknowledge"),
     path("<int:pk>/scan/", report_views.scan, name="scan"),
     path("<int:pk>/file.xlsx", report_views.download, name="download"),
+    path("<int:pk>/report.docx", report_views.document, name="document"),
+    path("duties/", duty_views.duties, name="duties"),
     path("units/", unit_report_views.unit_reports_page, name="unit_reports"),
     path("units/file/", unit_report_views.unit_report_file, name="unit_report_file"),
     path("units/<int:pk>/", unit_report_views.unit_report, name="unit_report"),

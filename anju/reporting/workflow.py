@@ -8,19 +8,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from anju.accounts.access import Perm, region_visible, require
+from anju.accounts.access import Perm, region_visible, require, unit_bound, unit_of
 from anju.audit.models import Action
 from anju.audit.services import audit
 from anju.regions.models import Level, Region
 from anju.reporting.annexes import Signature
 from anju.reporting.deadlines import due_date
+from anju.reporting.duties import Duty, duty_for, owes
 from anju.reporting.models import Report, ReportEvent, ReportKind
 from anju.reporting.models import ReportStatus as S
 from anju.reporting.sources import source_for
 from anju.tabular.safety import UnsafeFile, check_spreadsheet
 
 TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {S.SIGNED_OFF, S.REVISE},
+    # A township or a unit submits its own draft, naming its leader (no reviewer in the system).
+    S.DRAFT: {S.SIGNED_OFF, S.REVISE, S.SUBMITTED},
     S.REVISE: {S.DRAFT},
     S.SIGNED_OFF: {S.SUBMITTED, S.DRAFT, S.REVISE},
     S.SUBMITTED: {S.RETURNED, S.SUPERSEDED, S.ACKNOWLEDGED},
@@ -63,17 +65,38 @@ def _move(report: Report, to: str, *, actor, note: str = "") -> None:
     )
 
 
-def _district(actor, region: Region) -> None:
-    if not region_visible(actor, region.code):
-        raise ValidationError("只能为本人所辖区县编制报表。")
-    if region.level != Level.COUNTY:
-        raise ValidationError("月报按区县编制。")
+def _reporter(actor, kind: str, region: Region, unit=None) -> Duty:
+    """The duty under which `region` (or `unit`) owes this report, checked against who the actor
+    is: one prepares one's own district's, township's or unit's report."""
+    if unit is not None:
+        region = unit.region
+    duty = owes(kind, region, unit)
+    if duty is None:
+        whole = duty_for(kind, region, unit=unit is not None)
+        raise ValidationError(
+            f"「{ReportKind(kind).label}」按报送要求由{whole.reporters_label}"
+            f"报送{whole.recipient}，{unit.name if unit else region.name}不需报送。"
+        )
+    if unit is not None:
+        if unit_of(actor) is None or unit_of(actor).pk != unit.pk:
+            raise ValidationError("只能编制本单位的报表。")
+    elif unit_bound(actor):
+        raise ValidationError("部门经办员只能编制本单位的报表。")
+    elif not region_visible(actor, region.code) or actor.region_id != region.code:
+        raise ValidationError("只能编制本人所在区县或乡镇（街道）的报表。")
+    return duty
 
 
-def latest(region: Region, kind: str, period: date) -> Report | None:
-    return (
-        Report.objects.filter(region=region, kind=kind, period=period).order_by("-version").first()
-    )
+def latest(region: Region, kind: str, period: date, unit=None) -> Report | None:
+    found = Report.objects.filter(kind=kind, period=period)
+    found = found.filter(unit=unit) if unit is not None else found.filter(region=region, unit=None)
+    return found.order_by("-version").first()
+
+
+def needs_sign_off(report: Report) -> bool:
+    """A district's report is signed off by its reviewer before it goes; a township's or a
+    unit's goes with its leader named on submission."""
+    return report.unit_id is None and report.region.level == Level.COUNTY
 
 
 def _source(kind: str):
@@ -83,27 +106,46 @@ def _source(kind: str):
     return source
 
 
+def _content(report: Report, signature=None):
+    extra = {"unit": report.unit, "narrative": report.narrative}
+    return _source(report.kind)(report.region, report.period, report.remarks, signature, **extra)
+
+
 def _fill(report: Report, remarks: str) -> None:
-    content = _source(report.kind)(report.region, report.period, remarks)
-    report.values = {**content.values, "problems": content.problems}
     report.remarks = remarks
+    content = _content(report)
+    report.values = {**content.values, "problems": content.problems}
     report.file = content.xlsx
     report.sha256 = hashlib.sha256(content.xlsx).hexdigest()
 
 
-def report_prepare(*, actor, region: Region, kind: str, period: date, remarks: str = "") -> Report:
-    """Count the report from the records now (a draft); preparing again recounts the draft."""
+def report_prepare(
+    *,
+    actor,
+    region: Region,
+    kind: str,
+    period: date,
+    remarks: str = "",
+    narrative: str = "",
+    unit=None,
+) -> Report:
+    """Count the report from the records now (a draft); preparing again recounts the draft.
+    `unit`: a responsible unit preparing its own report (the progress report, seed 003);
+    `narrative`: the progress report's 突出问题处理情况."""
     require(actor, Perm.PREPARE_REPORTS)
-    _district(actor, region)
     kind = ReportKind(kind).value
+    duty = _reporter(actor, kind, region, unit)
+    if unit is not None:
+        region = unit.region
     with transaction.atomic():
-        current = latest(region, kind, period)
+        current = latest(region, kind, period, unit)
         if current is not None and current.status in SENT:
             raise ValidationError("该报表已报送；如需更正，请创建更正版本并说明原因。")
         if current is not None and current.status in (S.SIGNED_OFF, S.REVISE):
             _move(current, S.DRAFT, actor=actor, note="重新编制，需重新审核")
         report = current or Report(
             region=region,
+            unit=unit,
             kind=kind,
             period=period,
             version=1,
@@ -111,6 +153,8 @@ def report_prepare(*, actor, region: Region, kind: str, period: date, remarks: s
             prepared_by=actor,
         )
         report.prepared_by = actor
+        report.sent_to = duty.recipient
+        report.narrative = narrative.strip()
         _fill(report, remarks)
         report.full_clean(exclude=["file"])
         report.save()
@@ -126,6 +170,8 @@ def report_prepare(*, actor, region: Region, kind: str, period: date, remarks: s
 def report_sign_off(*, actor, report: Report, comment: str = "") -> Report:
     """The leader in charge reviews: not the preparer; disagreements must be explained."""
     require(actor, Perm.SIGN_OFF_REPORTS)
+    if not needs_sign_off(report) or not is_reporter(actor, report):
+        raise ValidationError(f"该报表由{report.reporter_name}自行审签，不在此审核。")
     if report.prepared_by_id == actor.pk:
         raise ValidationError("编制人不能审核自己编制的报表。")
     problems = report.values.get("problems") or []
@@ -164,16 +210,16 @@ def scan_type(data: bytes) -> str:
     raise ValidationError("盖章扫描件：不是 PDF 或 JPG/PNG 图片（按文件内容识别）。")
 
 
-def footer_for(report: Report, *, phone: str, at) -> Signature:
+def footer_for(report: Report, *, phone: str, at, leader: str = "") -> Signature:
     """The 填表人 / 联系电话 / 单位分管负责人 / 填报时间 lines: the preparer, the reviewer who
     signed it off, the submission time."""
     day = timezone.localtime(at).date()
     return Signature(
-        unit=report.region.name,
+        unit=report.reporter_name,
         filled_on=f"{day.year}年{day.month}月{day.day}日",
         filled_by=str(report.prepared_by),
         phone=phone.strip(),
-        leader=str(report.signed_off_by or ""),
+        leader=str(report.signed_off_by or "") or leader.strip(),
     )
 
 
@@ -194,13 +240,28 @@ def report_submit(
     phone: str = "",
     scan: bytes | None = None,
     scan_name: str = "",
+    leader: str = "",
 ) -> Report:
-    """Send the signed-off report on (to the city, or the quarterly clue report to the
-    discipline commission): the file is written once more with its footer filled, and the
-    numbers, file and stamped scan are frozen with their SHA-256 from here on."""
+    """Send the report on to whom its duty names (the city, the discipline commission, the
+    county's housing bureau): the file is written once more with its footer filled, and the
+    numbers, file and stamped scan are frozen with their SHA-256 from here on. A district's
+    report must be signed off first; a township's or a unit's names its
+    `leader` (单位分管负责人)."""
     require(actor, Perm.PREPARE_REPORTS)
-    if report.status != S.SIGNED_OFF:
-        raise ValidationError(f"报表当前为「{report.get_status_display()}」，审核通过后才能报送。")
+    if not is_reporter(actor, report):
+        raise ValidationError(f"只有{report.reporter_name}可以报送该报表。")
+    if needs_sign_off(report):
+        if report.status != S.SIGNED_OFF:
+            raise ValidationError(
+                f"报表当前为「{report.get_status_display()}」，审核通过后才能报送。"
+            )
+    else:
+        if report.status not in (S.DRAFT, S.SIGNED_OFF):
+            raise ValidationError(f"报表当前为「{report.get_status_display()}」，不能报送。")
+        if not leader.strip():
+            raise ValidationError("单位分管负责人：请填写本单位分管负责人的姓名。")
+        if len(leader.strip()) > 50:
+            raise ValidationError("单位分管负责人：不超过 50 个字符。")
     kind_of_scan = ""
     if report.kind in SCAN_REQUIRED or scan:
         kind_of_scan = scan_type(scan or b"")
@@ -210,9 +271,9 @@ def report_submit(
         raise ValidationError("联系电话：不超过 30 个字符。")
     now = timezone.now()
     with transaction.atomic():
-        sig = footer_for(report, phone=phone, at=now)
+        sig = footer_for(report, phone=phone, at=now, leader=leader)
         if not report.values.get("uploaded"):
-            content = _source(report.kind)(report.region, report.period, report.remarks, sig)
+            content = _content(report, sig)
             if _plain_values(content.values) != _plain_values(report.values):
                 raise ValidationError(
                     "审核后台账已有变化，报送的数字会与审核时不同：请重新编制并送审核。"
@@ -234,6 +295,7 @@ def report_submit(
         _move(report, S.SUBMITTED, actor=actor, note=f"报送{report.recipient}")
         earlier = Report.objects.filter(
             region=report.region,
+            unit=report.unit,
             kind=report.kind,
             period=report.period,
             version__lt=report.version,
@@ -245,13 +307,31 @@ def report_submit(
 
 
 def report_return(*, actor, report: Report, reason: str) -> Report:
-    """The city sends a submitted report back with a reason."""
+    """The receiving office (the city; a county's housing bureau for its townships' and units'
+    progress reports) sends a submitted report back with a reason."""
     require(actor, Perm.RETURN_REPORTS)
+    if not receives(actor, report):
+        raise ValidationError(f"只有{report.recipient}可以退回该报表。")
     if not reason.strip():
         raise ValidationError("退回须说明原因。")
     with transaction.atomic():
         _move(report, S.RETURNED, actor=actor, note=reason)
     return report
+
+
+def is_reporter(actor, report: Report) -> bool:
+    """Whether `actor` works for the district, township or unit that owes the report."""
+    if report.unit_id is not None:
+        unit = unit_of(actor)
+        return unit is not None and unit.pk == report.unit_id
+    return not unit_bound(actor) and actor.region_id == report.region_id
+
+
+def receives(actor, report: Report) -> bool:
+    """Whether `actor` works for the office the report is sent to (their region is the duty's
+    receiving region: the city for Annexes, the county for its townships' progress reports)."""
+    receiving = duty_for(report.kind, report.region, unit=report.unit_id is not None).receiving
+    return not unit_bound(actor) and actor.region_id == receiving
 
 
 def report_acknowledge(*, actor, report: Report, note: str = "") -> Report:
@@ -267,15 +347,20 @@ def report_acknowledge(*, actor, report: Report, note: str = "") -> Report:
 def report_correct(*, actor, report: Report, reason: str, remarks: str = "") -> Report:
     """A new version of a submitted or returned report, counted afresh, with the reason."""
     require(actor, Perm.PREPARE_REPORTS)
+    if not is_reporter(actor, report):
+        raise ValidationError(f"只有{report.reporter_name}可以更正该报表。")
     if report.status not in (S.SUBMITTED, S.ACKNOWLEDGED, S.RETURNED):
         raise ValidationError("只有已报送或已退回的报表可以更正。")
     if not reason.strip():
         raise ValidationError("更正须说明原因。")
     with transaction.atomic():
-        if latest(report.region, report.kind, report.period).pk != report.pk:
+        if latest(report.region, report.kind, report.period, report.unit).pk != report.pk:
             raise ValidationError("已有更新的版本。")
         new = Report(
             region=report.region,
+            unit=report.unit,
+            narrative=report.narrative,
+            sent_to=report.sent_to,
             kind=report.kind,
             period=report.period,
             version=report.version + 1,
@@ -352,7 +437,8 @@ def report_upload(*, actor, region: Region, data: bytes):
     from anju.reporting.reader import ReadError, read_report
 
     require(actor, Perm.PREPARE_REPORTS)
-    _district(actor, region)
+    if not region_visible(actor, region.code) or region.level != Level.COUNTY:
+        raise ValidationError("只能为本人所辖区县上传附件1、附件2。")
     try:
         check_spreadsheet(data, allow_xls=False)
         parsed = read_report(data)
@@ -388,7 +474,7 @@ def report_accept_upload(*, actor, upload) -> Report:
     """Take an uploaded table as the district's draft; disagreements with the ledger stay listed
     and must be explained in 备注 before sign-off."""
     require(actor, Perm.PREPARE_REPORTS)
-    _district(actor, upload.region)
+    _reporter(actor, upload.kind, upload.region)
     if upload.accepted_as_id:
         raise ValidationError("该文件已经采用。")
     with transaction.atomic():
@@ -399,6 +485,7 @@ def report_accept_upload(*, actor, upload) -> Report:
             _move(current, S.DRAFT, actor=actor, note="采用上传的手工填报表，需重新审核")
         report = current or Report(
             region=upload.region,
+            sent_to=duty_for(upload.kind, upload.region).recipient,
             kind=upload.kind,
             period=upload.period,
             version=1,

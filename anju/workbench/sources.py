@@ -23,9 +23,10 @@ from anju.oversight.deadlines import effective_due
 from anju.oversight.queries import OPEN, at_risk_q, over_limit_q, overdue_q
 from anju.regions.models import Level, subtree_bounds
 from anju.reporting.access import reports_visible_to
-from anju.reporting.deadlines import add_months, period_label
+from anju.reporting.deadlines import add_months, due_date, period_label
+from anju.reporting.duties import owes
 from anju.reporting.models import Report, ReportKind, ReportStatus
-from anju.reporting.queries import districts_within, unreported
+from anju.reporting.queries import districts_within, due_periods, unreported, unreported_to
 from anju.workbench.items import SINGLE_LIMIT, Context, Item, source
 
 R = Role
@@ -235,27 +236,69 @@ def transfers_unit(ctx: Context) -> list[Item]:
 
 
 def _latest_reports(reports):
-    """The latest version of each (district, kind, period) among `reports`."""
+    """The latest version of each (district or township, kind, period) among `reports`: the
+    region's own reports (not those of the units in it)."""
     newer = Report.objects.filter(
         region=OuterRef("region"),
+        unit__isnull=True,
         kind=OuterRef("kind"),
         period=OuterRef("period"),
         version__gt=OuterRef("version"),
     )
-    return reports.exclude(Exists(newer))
+    return reports.filter(unit__isnull=True).exclude(Exists(newer))
 
 
-@source(R.COUNTY_CLERK)
+@source(R.DEPARTMENT)
+def unit_reports_due(ctx: Context) -> list[Item]:
+    """A responsible unit's own reports (the monthly progress report to the county's housing
+    bureau, seed 003) not yet submitted, late or due within three working days."""
+    unit = ctx.user.work_unit
+    if unit is None:
+        return []
+    items = []
+    for kind in ReportKind.values:
+        if owes(kind, unit.region, unit) is None:
+            continue
+        periods = due_periods(kind, reporting_since(ctx.today), ctx.soon)
+        done = set(
+            Report.objects.filter(
+                unit=unit, kind=kind, period__in=periods, submitted_at__isnull=False
+            ).values_list("period", flat=True)
+        )
+        missing = [p for p in periods if p not in done]
+        if not missing:
+            continue
+        period = missing[0]
+        title = f"{ReportKind(kind).label}（{period_label(kind, period)}）尚未报送"
+        if len(missing) > 1:
+            title += f"；连同此后各期共 {len(missing)} 期未报"
+        items.append(
+            Item(
+                key=f"unit-report-due:{unit.pk}:{kind}:{period:%Y%m}",
+                kind="报表报送",
+                title=title,
+                due=due_date(kind, period),
+                url=_url("reporting:reports", kind=kind),
+                count=len(missing) if len(missing) > 1 else None,
+            )
+        )
+    return items
+
+
+@source(R.COUNTY_CLERK, R.TOWNSHIP_CLERK)
 def returned_reports(ctx: Context) -> list[Item]:
+    """The user's own district's or township's reports sent back by whom they went to."""
     rows = _latest_reports(
-        reports_visible_to(ctx.user).filter(status=ReportStatus.RETURNED)
+        reports_visible_to(ctx.user).filter(
+            status=ReportStatus.RETURNED, region=ctx.user.region, unit__isnull=True
+        )
     ).order_by("due_date", "pk")
     return [
         Item(
             key=f"report-returned:{r.pk}",
             kind="报表退回",
             title=f"{r.region.name} {r.get_kind_display()}（{period_label(r.kind, r.period)}）"
-            "被市级退回，请更正后重新报送",
+            f"被{r.recipient}退回，请更正后重新报送",
             due=r.due_date,
             url=reverse("reporting:report", args=[r.pk]),
         )
@@ -263,19 +306,22 @@ def returned_reports(ctx: Context) -> list[Item]:
     ]
 
 
-@source(R.COUNTY_CLERK)
+@source(R.COUNTY_CLERK, R.TOWNSHIP_CLERK)
 def reports_due(ctx: Context) -> list[Item]:
-    """The district's reports due within three working days or overdue, not yet submitted:
-    any period since ANJU_REPORTING_SINCE, not only the current one."""
+    """The district's (or township's) reports due within three working days or overdue, not yet
+    submitted, as its duties ask: any period since ANJU_REPORTING_SINCE, not only the current
+    one."""
     region = ctx.user.region
-    if region.level != Level.COUNTY:
+    if region.level not in (Level.COUNTY, Level.TOWNSHIP):
         return []
     missing = unreported([region], reporting_since(ctx.today), ctx.soon)
     drafts = {
         (r.kind, r.period): r
         for r in _latest_reports(
             reports_visible_to(ctx.user).filter(
-                status__in=[ReportStatus.DRAFT, ReportStatus.SIGNED_OFF, ReportStatus.REVISE]
+                status__in=[ReportStatus.DRAFT, ReportStatus.SIGNED_OFF, ReportStatus.REVISE],
+                region=region,
+                unit__isnull=True,
             )
         )
     }
@@ -290,7 +336,8 @@ def reports_due(ctx: Context) -> list[Item]:
         if draft is None:
             title, url = f"{label}尚未报送", _url("reporting:reports", kind=kind)
         elif draft.status == ReportStatus.DRAFT:
-            title, url = f"{label}已编制，待审核报送", reverse("reporting:report", args=[draft.pk])
+            todo = "待审核报送" if region.level == Level.COUNTY else "待报送"
+            title, url = f"{label}已编制，{todo}", reverse("reporting:report", args=[draft.pk])
         elif draft.status == ReportStatus.REVISE:
             title = f"{label}被审核人退回，请按审核意见修改后重新编制"
             url = reverse("reporting:report", args=[draft.pk])
@@ -314,7 +361,12 @@ def reports_due(ctx: Context) -> list[Item]:
 
 @source(R.COUNTY_REVIEWER)
 def reports_to_sign(ctx: Context) -> list[Item]:
-    rows = _latest_reports(reports_visible_to(ctx.user).filter(status=ReportStatus.DRAFT))
+    """The district's own drafts (its townships' and units' reports are not signed here)."""
+    rows = _latest_reports(
+        reports_visible_to(ctx.user).filter(
+            status=ReportStatus.DRAFT, region=ctx.user.region, unit__isnull=True
+        )
+    )
     return [
         Item(
             key=f"report-sign:{r.pk}",
@@ -354,6 +406,32 @@ def quarterly_received(ctx: Context) -> list[Item]:
 def _upper(code: str) -> str:
 
     return subtree_bounds(code)[1]
+
+
+@source(R.COUNTY_CLERK, R.COUNTY_REVIEWER)
+def reporters_late(ctx: Context) -> list[Item]:
+    """Reports owed to the county's housing bureau (its townships' and units' progress
+    reports, seed 003) not yet received, late or due within three working days."""
+    region = ctx.user.region
+    if region.level != Level.COUNTY:
+        return []
+    items = []
+    for kind, period, due, missing in unreported_to(region, reporting_since(ctx.today), ctx.soon):
+        names = "、".join(r.name for r in missing[:5])
+        if len(missing) > 5:
+            names += f"等 {len(missing)} 个单位"
+        state = "未报（已逾期）" if due < ctx.today else f"未报（{_day(due)}截止）"
+        items.append(
+            Item(
+                key=f"owed:{region.code}:{kind}:{period:%Y%m}",
+                kind="报送情况",
+                title=f"{ReportKind(kind).label}（{period_label(kind, period)}）：{names}{state}",
+                due=due,
+                url=_url("reporting:board", kind=kind, month=f"{period:%Y-%m}"),
+                count=len(missing),
+            )
+        )
+    return items
 
 
 @source(R.CITY_OFFICE)

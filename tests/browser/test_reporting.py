@@ -190,3 +190,81 @@ def test_a_report_goes_out_with_footer_and_scan_and_comes_back_corrected(
     page.get_by_role("button", name="签收").click()
     expect(page.get_by_test_id("report-status")).to_have_text("已签收")
     shot(page, "discipline-acknowledged")
+
+
+def test_a_township_sends_its_progress_report_to_the_county_housing_bureau(page, live_server, cast):
+    """Issue 26: the progress report is owed by the townships (and responsible units) to the
+    county's housing bureau (seed 003), with 突出问题处理情况; the township names its leader on
+    submission, the county sees it on its board, returns it, and the township resubmits; the
+    county downloads it as a Word document."""
+    import io
+
+    from docx import Document
+
+    from anju.reporting.models import Report
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    month = f"{timezone.localdate():%Y-%m}"
+    narrative = "西埔村一户屋面漏雨，已组织修缮；双洋镇两户鉴定延期，下月完成。"
+    log_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/reports/")
+    # A township owes the progress report only: no Annex to prepare, nothing to upload.
+    expect(page.locator("#id_kind option")).to_have_count(1)
+    expect(page.get_by_role("link", name="上传手工填报的报表")).to_have_count(0)
+    page.get_by_label("所属月份").fill(month)
+    page.get_by_label("突出问题处理情况").fill(narrative)
+    shot(page, "township-reports")
+    page.get_by_role("button", name="按台账编制").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("编制中")
+    expect(page.get_by_test_id("narrative")).to_have_text(narrative)
+    expect(page.get_by_role("link", name="审核…")).to_have_count(0)
+    shot(page, "township-progress")
+    page.get_by_role("link", name="报送漳平市住建局…").click()
+    expect(page.get_by_test_id("what-happens")).to_contain_text("单位分管负责人 为下面所填")
+    page.get_by_label("联系电话").fill("0597-7512345")
+    page.get_by_role("button", name="确认报送漳平市住建局").click()
+    expect(page.locator(".errors")).to_contain_text("请填写本单位分管负责人的姓名")
+    page.get_by_label("单位分管负责人").fill("陈镇长")
+    shot(page, "township-submit")
+    page.get_by_role("button", name="确认报送漳平市住建局").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("已报送")
+    expect(page.get_by_test_id("footer")).to_contain_text("单位分管负责人：陈镇长")
+    url = page.url
+    page.get_by_role("button", name="退出").click()
+
+    # The county's housing bureau sees who has sent it, and returns it with a comment.
+    log_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/reports/board/?kind=progress&month={month}")
+    board = page.get_by_test_id("board")
+    expect(board.locator("tr", has_text="新桥镇")).to_contain_text("按时报送")
+    expect(board.locator("tr", has_text="双洋镇")).to_contain_text("未报")
+    expect(board).not_to_contain_text("新罗区")
+    shot(page, "county-progress-board")
+    page.goto(url)
+    with page.expect_download() as got:
+        page.get_by_test_id("download-docx").click()
+    doc = Document(io.BytesIO(Path(got.value.path()).read_bytes()))
+    assert narrative in [p.text for p in doc.paragraphs]
+    page.get_by_role("link", name="退回…").click()
+    page.get_by_label("退回原因").fill("请写明双洋镇鉴定延期的原因")
+    page.get_by_role("button", name="确认退回").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("已退回")
+    page.goto(f"{live_server.url}/reports/duties/")
+    expect(page.get_by_test_id("duties")).to_contain_text("各乡镇（街道）和各责任单位")
+    shot(page, "county-duties")
+    page.get_by_role("button", name="退出").click()
+
+    # The township corrects and resubmits.
+    log_in(page, live_server, "alice")
+    page.goto(url)
+    expect(page.get_by_test_id("last-note")).to_contain_text("请写明双洋镇鉴定延期的原因")
+    page.get_by_label("更正原因").fill("补写延期原因")
+    page.get_by_role("button", name="创建更正版本").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("编制中")
+    page.get_by_role("link", name="报送漳平市住建局…").click()
+    page.get_by_label("联系电话").fill("0597-7512345")
+    page.get_by_label("单位分管负责人").fill("陈镇长")
+    page.get_by_role("button", name="确认报送漳平市住建局").click()
+    expect(page.get_by_test_id("report-status")).to_have_text("已报送")
+    versions = dict(Report.objects.filter(kind="progress").values_list("version", "status"))
+    assert versions == {1: "superseded", 2: "submitted"}

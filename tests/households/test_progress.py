@@ -6,6 +6,7 @@ from anju.households.models import Household
 from anju.oversight import services as ledger
 from anju.regions.models import Region
 from anju.reporting import workflow
+from anju.reporting.models import ReportDuty
 from tests.base import AnjuTestCase
 from tests.households.files import row, xlsx
 from tests.photos import jpeg
@@ -54,6 +55,13 @@ class ProgressReportTests(AnjuTestCase):
             done_on=date(2026, 10, 25),
         )
         county = Region.objects.get(code="350881000000")
+        # A city that asks its districts for the progress report (a duty set at the city).
+        ReportDuty.objects.create(
+            region=self.regions["350800000000"],
+            kind="progress",
+            reporters="districts",
+            recipient="市住建局",
+        )
         report = workflow.report_prepare(
             actor=self.carol, region=county, kind="progress", period=date(2026, 10, 1)
         )

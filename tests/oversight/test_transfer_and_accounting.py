@@ -173,6 +173,9 @@ class AnnexCountingTests(AnnexFixture):
         self.assertEqual(rows[0].source, "信访举报")
         self.assertEqual(rows[1].persons[1].level, "乡科级")
         self.assertEqual(rows[0].disposal, "正在核查")
+        # 涉及地方 at district level (填到区一级); the township stays in the summary.
+        self.assertEqual({r.place for r in rows}, {"漳平市"})
+        self.assertEqual([r.summary[:5] for r in rows], ["（新桥镇）", "（双洋镇）"])
         self.assertEqual(consistency(annex1_values(self.county, OCT), rows), [])
 
     def test_the_workflow_prepares_annex1_and_annex2_from_the_ledger(self):

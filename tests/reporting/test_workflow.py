@@ -31,7 +31,7 @@ class FixtureLedger:
         self.found = 3
         self.problems: list[str] = []
 
-    def __call__(self, district, period, remarks, signature=None):
+    def __call__(self, district, period, remarks, signature=None, **_):
         values = [Decimal(self.found)] + [Decimal(0)] * 33
         data = Annex1(
             district=district.name,
@@ -77,13 +77,11 @@ class PrepareTests(WorkflowCase):
         self.assertEqual(report.values["values"][0], 5)
 
     def test_a_kind_without_a_source_is_refused_in_chinese(self):
-        progress = sources.source_for("progress")
-        sources.unregister("progress")
-        self.addCleanup(sources.register, "progress", progress)
+        annex2 = sources.source_for("annex2")
+        sources.unregister("annex2")
+        self.addCleanup(sources.register, "annex2", annex2)
         with self.assertRaisesMessage(ValidationError, "数据来源尚未启用"):
-            workflow.report_prepare(
-                actor=self.carol, region=self.county, kind="progress", period=OCT
-            )
+            workflow.report_prepare(actor=self.carol, region=self.county, kind="annex2", period=OCT)
 
     def test_only_districts_in_ones_own_region(self):
         with self.assertRaises(ValidationError):
@@ -91,7 +89,7 @@ class PrepareTests(WorkflowCase):
                 actor=self.xavier, region=self.county, kind="annex1", period=OCT
             )
         township = Region.objects.get(code="350881100000")
-        with self.assertRaisesMessage(ValidationError, "按区县编制"):
+        with self.assertRaisesMessage(ValidationError, "由各区县报送市里，新桥镇不需报送"):
             workflow.report_prepare(actor=self.carol, region=township, kind="annex1", period=OCT)
 
 
@@ -155,8 +153,11 @@ class SubmissionTests(WorkflowCase):
         report = self.submitted()
         with self.assertRaisesMessage(ValidationError, "说明原因"):
             workflow.report_return(actor=self.cindy, report=report, reason=" ")
-        with self.assertRaises(PermissionDenied):
+        # The county's reviewer receives its townships' reports, not its own district's.
+        with self.assertRaisesMessage(ValidationError, "只有市里可以退回该报表"):
             workflow.report_return(actor=self.rita, report=report, reason="x")
+        with self.assertRaises(PermissionDenied):
+            workflow.report_return(actor=self.carol, report=report, reason="x")
 
 
 class BoardTests(WorkflowCase):
@@ -172,7 +173,9 @@ class BoardTests(WorkflowCase):
     def test_on_time_late_and_missing(self):
         city = Region.objects.get(code="350800000000")
         self.submit_at(datetime(2026, 11, 26, 17, 0, tzinfo=SH))
-        rows = {r.district.code: r for r in board(city, "annex1", OCT, today=date(2026, 12, 1))}
+        rows = {
+            r.reporter.region.code: r for r in board(city, "annex1", OCT, today=date(2026, 12, 1))
+        }
         self.assertEqual(rows["350881000000"].state, "按时报送")
         self.assertEqual(rows["350802000000"].state, "未报（已逾期）")
         self.assertEqual(rows["350802000000"].late_days, 5)

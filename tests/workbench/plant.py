@@ -210,9 +210,19 @@ def plant(users: dict) -> Planted:
 
     # City: every report of the window in, but 漳平市's Annex 1 for P; a supervised clue due
     # tomorrow; the old clue over the overall limit.
+    # The progress report is owed by the townships, to their county (seed 003).
+    reporters = {
+        kind: ((ZHANGPING, carol), (XINLUO, xavier))
+        for kind in (ReportKind.ANNEX1, ReportKind.ANNEX2, ReportKind.CLUE_QUARTERLY)
+    }
+    reporters[ReportKind.PROGRESS] = (
+        ("350881100000", alice),
+        ("350881101000", users["bob"]),
+        ("350802001000", xavier),
+    )
     for kind in ReportKind.values:
         for period in due_periods(kind, start, soon_until(today)):
-            for region, user in ((ZHANGPING, carol), (XINLUO, xavier)):
+            for region, user in reporters[kind]:
                 if (region, kind, period) != (ZHANGPING, ReportKind.ANNEX1, start):
                     _report(region, kind, period, user)
     services.supervision_set(

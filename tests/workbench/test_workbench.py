@@ -119,8 +119,21 @@ class PeriodNameTests(AnjuTestCase):
             titles = [i.title for i in collect(self.cindy)]
         self.assertTrue(any("季度问题线索情况（2026年第3季度）" in t for t in titles), titles)
         self.assertTrue(any("附件1 查处整改情况统计表（2026年10月）" in t for t in titles))
-        self.assertTrue(any("月度整治工作进展（2026年11月）" in t for t in titles))
+        # The progress report goes from the townships and units to the county's housing
+        # bureau (seed 003), not to the city: the county is told who has not sent it.
+        self.assertFalse(any("月度整治工作进展" in t for t in titles), titles)
         self.assertFalse(any("07月" in t for t in titles))
+        with time_machine.travel(datetime(2026, 12, 7, 9, tzinfo=SH)):
+            county = [i.title for i in collect(self.carol)]
+            township = [i.title for i in collect(self.alice)]
+        self.assertIn("月度整治工作进展（2026年11月）：新桥镇、双洋镇未报（已逾期）", county)
+        self.assertTrue(
+            any(
+                "月度整治工作进展（2026年7月）尚未报送；连同此后各期至2026年11月" in t
+                for t in township
+            ),
+            township,
+        )
 
 
 class ClueDeadlineTests(AnjuTestCase):

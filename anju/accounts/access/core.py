@@ -34,6 +34,8 @@ class Perm(StrEnum):
     PREPARE_REPORTS = "reporting.prepare"
     SIGN_OFF_REPORTS = "reporting.sign_off"
     RETURN_REPORTS = "reporting.return"
+    # The receiving office sets which units owe which report to it (报送要求).
+    SET_REPORT_DUTIES = "reporting.set_duties"
     # The discipline commission receives, reads and signs for the quarterly clue report.
     RECEIVE_CLUE_REPORTS = "reporting.receive_clue_reports"
     VIEW_CLUES = "oversight.view"
@@ -99,9 +101,11 @@ PERM_LABELS: dict[str, str] = {
     Perm.PREPARE_REPORTS: "编制报表",
     Perm.SIGN_OFF_REPORTS: "审核报表",
     Perm.RETURN_REPORTS: "退回报表",
+    Perm.SET_REPORT_DUTIES: "设定报送要求",
     Perm.RECEIVE_CLUE_REPORTS: "签收季度线索报告",
     Perm.VIEW_CLUES: "查看问题线索",
     Perm.REGISTER_CLUES: "登记问题线索",
+    Perm.SEND_CLUES: "向住建部门移送线索",
     Perm.HANDLE_CLUES: "办理问题线索",
     Perm.APPROVE_CLOSE: "审批销号",
     Perm.SUPERVISE: "重点督办",
@@ -176,6 +180,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.ASSIGN_CADRES,
             Perm.HANDLE_OBSERVATIONS,
             *_SPOT_CHECKS,
+            # The township's own monthly progress report to the county (seed 003).
+            Perm.VIEW_REPORTS,
+            Perm.PREPARE_REPORTS,
         }
     ),
     Role.COUNTY_CLERK: frozenset(
@@ -205,6 +212,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             *_CLUE_WORK,
             *_REPORTING,
             Perm.SIGN_OFF_REPORTS,
+            # The county's housing bureau receives its townships' and units' progress reports.
+            Perm.RETURN_REPORTS,
+            Perm.SET_REPORT_DUTIES,
             Perm.APPROVE_CLOSE,
             Perm.RECORD_ACCOUNTABILITY,
             Perm.MANAGE_ITEMS,
@@ -224,6 +234,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_CONTACTS,
             Perm.VIEW_REPORTS,
             Perm.RETURN_REPORTS,
+            Perm.SET_REPORT_DUTIES,
             Perm.VIEW_CLUES,
             Perm.REGISTER_CLUES,
             Perm.SUPERVISE,
@@ -278,6 +289,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_SPOT_CHECKS,
             Perm.PLAN_SPOT_CHECKS,
             Perm.INSPECT,
+            # The unit's monthly progress report to the county's housing bureau (seed 003).
+            Perm.VIEW_REPORTS,
+            Perm.PREPARE_REPORTS,
         }
     ),
     # The system administrator keeps accounts running; sees no business data.
