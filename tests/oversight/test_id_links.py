@@ -244,6 +244,7 @@ class DeclaredFieldsTests(AnjuTestCase):
             ("households", "renovationcase", "note"),
             ("households", "inforeview", "note"),
             ("oversight", "rectificationitem", "done_note"),
+            ("oversight", "rectificationitem", "review_note"),
         }
         self.assertEqual(listed, declared - later)
 
