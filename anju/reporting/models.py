@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -210,6 +212,15 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.get_kind_display()} {self.period_label} v{self.version}"
+
+    def intact(self, which: str) -> bool:
+        """Whether the stored file ("file") or stamped scan ("scan") still has the SHA-256
+        recorded when it was made: a frozen version read back is the one that was sent, on
+        whichever server or after whichever restore it is read (one without a recorded hash
+        has nothing to be checked against)."""
+        data = self.file if which == "file" else self.scan
+        recorded = self.sha256 if which == "file" else self.scan_sha256
+        return not recorded or hashlib.sha256(bytes(data)).hexdigest() == recorded
 
     @property
     def period_label(self) -> str:

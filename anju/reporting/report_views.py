@@ -379,6 +379,8 @@ def scan(request, pk: int):
     if not item.scan:
         messages.error(request, "该报表没有盖章扫描件。")
         return redirect("reporting:report", pk=item.pk)
+    if not item.intact("scan"):
+        return _altered(request, item, "盖章扫描件")
     audit(
         actor=request.user, action=Action.EXPORT, obj=item, note=f"下载盖章扫描件 v{item.version}"
     )
@@ -395,11 +397,30 @@ def download(request, pk: int):
     if not item.file:
         messages.error(request, "该报表没有文件。")
         return redirect("reporting:report", pk=item.pk)
+    if not item.intact("file"):
+        return _altered(request, item, "报表文件")
     audit(actor=request.user, action=Action.EXPORT, obj=item, note=f"下载报表 v{item.version}")
     response = HttpResponse(bytes(item.file), content_type=XLSX)
     name = f"{item.kind}-{item.region_id}-{item.period:%Y%m}-v{item.version}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response
+
+
+def _altered(request, item, what: str):
+    """A stored file whose SHA-256 is no longer the one recorded: not handed out; the refusal
+    is in the audit log for the administrator to look into."""
+    audit(
+        actor=request.user,
+        action=Action.DENIED,
+        obj=item,
+        note=f"{what} v{item.version} 与报送时记录的 SHA-256 不一致，未提供下载",
+    )
+    messages.error(
+        request,
+        f"该报表的{what}与报送时记录的校验值（SHA-256）不一致，可能已被改动，系统未提供下载。"
+        "请联系系统管理员核查。",
+    )
+    return redirect("reporting:report", pk=item.pk)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -329,6 +329,26 @@ class FrozenFileTests(WorkflowCase):
             self.client.get(reverse("reporting:scan", args=[report.pk])).status_code, 404
         )
 
+    def test_a_stored_file_changed_after_submission_is_not_handed_out(self):
+        # Issue 32: the frozen version read back on any server (or after a restore) is the one
+        # that was sent; a file whose bytes no longer match its recorded SHA-256 is refused.
+        from anju.audit.models import AuditEntry
+        from anju.reporting.models import Report
+
+        report = self.signed()
+        workflow.report_submit(actor=self.carol, report=report, **SENT)
+        self.login(self.cindy)
+        for view, column in (("reporting:download", "file"), ("reporting:scan", "scan")):
+            url = reverse(view, args=[report.pk])
+            self.assertEqual(self.client.get(url).status_code, 200)
+            stored = bytes(getattr(Report.objects.get(pk=report.pk), column))
+            Report.objects.filter(pk=report.pk).update(**{column: stored + b" "})
+            refused = self.client.get(url, follow=True)
+            self.assertNotEqual(refused["Content-Type"], "application/pdf")
+            self.assertContains(refused, "校验值（SHA-256）不一致")
+            denied = AuditEntry.objects.filter(action="denied").order_by("-seq").first()
+            self.assertIn("SHA-256", str(denied.changes))
+
     def test_the_scan_must_be_a_pdf_or_an_image(self):
         report = self.signed()
         with self.assertRaisesMessage(ValidationError, "盖章扫描件"):
