@@ -228,3 +228,54 @@ def test_civil_affairs_sends_a_clue_and_spot_checks_in_its_own_field(page, live_
     page.goto(f"{live_server.url}/clues/")
     expect(page.locator("table.grid")).to_contain_text("民政核查发现西埔村")
     expect(page.locator("table.grid")).to_contain_text("对象资格")
+
+
+def test_the_department_users_to_do_list(page, live_server, cast):
+    """Issue 27 for the department role: civil affairs sees exactly the clue transferred to it on
+    its home page, follows the item to where it is signed for, signs, then answers, and the
+    item leaves. (Zhangping asks only its townships for the progress report here, so no report
+    falls due for the unit.)"""
+    from anju.oversight.services import transfer_send
+    from anju.reporting.models import ReportDuty, Reporters, ReportKind
+
+    ReportDuty.objects.create(
+        region_id="350881000000",
+        kind=ReportKind.PROGRESS,
+        reporters=Reporters.TOWNSHIPS,
+        recipient="漳平市住建局",
+    )
+    clue = Clue.objects.get()
+    transfer = transfer_send(
+        actor=cast["carol"],
+        clue=clue,
+        version=clue.version,
+        receiver=Unit.objects.get(name="漳平市民政局"),
+        note="请核实该户低保资格",
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "mina")
+
+    def keys():
+        page.goto(f"{live_server.url}/")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("我的待办")
+        rows = page.get_by_test_id("workbench-item")
+        return {rows.nth(i).get_attribute("data-key") for i in range(rows.count())}
+
+    assert keys() == {f"transfer-ack:{transfer.pk}"}
+    shot(page, "department-home-390")
+    item = page.locator(f'[data-testid="workbench-item"][data-key="transfer-ack:{transfer.pk}"]')
+    item.get_by_role("link").click()
+    there = page.locator(f"#transfer-{transfer.pk}")
+    there.get_by_role("button", name="签收").click()
+    expect(page.get_by_text("已签收。")).to_be_visible()
+    # Signed for: the item is now the answer still owed.
+    assert keys() == {f"transfer-report:{transfer.pk}"}
+    page.locator(
+        f'[data-testid="workbench-item"][data-key="transfer-report:{transfer.pk}"]'
+    ).get_by_role("link").click()
+    there = page.locator(f"#transfer-{transfer.pk}")
+    there.get_by_label("办理结果").fill("经核实该户家庭收入超标，已取消低保资格")
+    there.get_by_role("button", name="反馈").click()
+    expect(page.get_by_text("已反馈办理结果")).to_be_visible()
+    assert keys() == set()
+    expect(page.get_by_text("目前没有待办事项")).to_be_visible()
