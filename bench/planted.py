@@ -16,6 +16,8 @@ import tempfile
 import time
 from urllib.parse import urlsplit, urlunsplit
 
+from bench.crosscheck import _cpu_line
+
 
 @contextlib.contextmanager
 def fresh_database():
@@ -88,9 +90,9 @@ def _main(argv: list[str]) -> int:
         loaded = time.perf_counter() - began
         county = Region.objects.get(code="350881000000")
         reset_high_water()
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         run = execute(start_run(actor="bench", region=county))
-        ours = time.perf_counter() - began
+        ours, ours_cpu = time.perf_counter() - began, time.process_time() - cpu
         peak = high_water_mb()
         found = set(Finding.objects.filter(last_run=run).values_list("rule", "id_number"))
         result = scores(found, {(str(rule), number) for rule, number in case.expected})
@@ -108,9 +110,9 @@ def _main(argv: list[str]) -> int:
             dialect="duckdb",
             execute=lambda sql, params: duck.execute(sql.replace("%s", "?"), params).fetchall(),
         )
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         counts = {code: len({hit.key for hit in rule(ctx)}) for code, rule in RULES.items()}
-        baseline = time.perf_counter() - began
+        baseline, baseline_cpu = time.perf_counter() - began, time.process_time() - cpu
         ctx.close()
     differ = {c: (n, run.counts.get(c)) for c, n in counts.items() if n != run.counts.get(c)}
     worst = min(min(r, p) for r, p in result.values())
@@ -127,6 +129,7 @@ def _main(argv: list[str]) -> int:
         f"rules {run.rules_seconds / baseline:.1f}× DuckDB, full run {ours / baseline:.1f}× · "
         f"run peak {peak:.0f} MB"
         + (f" · counts differ: {differ}" if differ else " · same findings per rule")
+        + _cpu_line(ours_cpu, baseline_cpu)
     )
     return 0 if worst == 1.0 and not differ else 1
 

@@ -56,6 +56,9 @@ def test_a_cadre_reports_on_a_phone_and_the_township_opens_an_item(page, live_se
     expect(page.get_by_text("已报告乡镇")).to_be_visible()
 
     page.get_by_role("button", name="退出").click()
+    # On the offline pages logging out first clears the phone (offline.js), then signs out:
+    # wait for the login page rather than racing it.
+    expect(page.get_by_role("heading", name="工作人员登录")).to_be_visible(timeout=15000)
     log_in(page, live_server, "alice")
     # The township's workbench lists the report; its link opens it.
     page.get_by_test_id("workbench").get_by_role("link", name="漏雨透风").click()

@@ -172,8 +172,11 @@ def test_a_village_sheet_filled_offline_arrives_once_and_logout_clears_the_phone
     warned = []
     page.once("dialog", lambda d: (warned.append(d.message), d.dismiss()))
     page.get_by_role("button", name="退出").click()
-    page.wait_for_timeout(500)
-    assert "还有 1 条记录没有发送" in warned[0]
+    for _ in range(50):  # the warning comes after the queue is read (IndexedDB, async)
+        if warned:
+            break
+        page.wait_for_timeout(200)
+    assert warned and "还有 1 条记录没有发送" in warned[0], warned
     expect(page.get_by_test_id("current-user")).to_be_visible()  # stayed: nothing lost
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="退出").click()
