@@ -91,7 +91,9 @@ def _wrote_recently(request) -> bool:
         wrote = float(request.COOKIES.get(WROTE_COOKIE, ""))
     except ValueError:
         return False
-    return 0 <= time.time() - wrote < settings.REPLICA_STICKY_SECONDS
+    # Either way round: the write may have been stamped by another server whose clock runs a
+    # little ahead of this one's (a forged time only sends that browser's reads to the primary).
+    return abs(time.time() - wrote) < settings.REPLICA_STICKY_SECONDS
 
 
 class ReplicaMiddleware:
