@@ -408,6 +408,28 @@ def _upper(code: str) -> str:
     return subtree_bounds(code)[1]
 
 
+def _unreported_items(ctx: Context, rows, key: str, noun: str) -> list[Item]:
+    """One item per report and period from `rows` (kind, period, due, the regions or units
+    that have not sent it): who is missing, and whether late or when due."""
+    items = []
+    for kind, period, due, missing in rows:
+        names = "、".join(r.name for r in missing[:5])
+        if len(missing) > 5:
+            names += f"等 {len(missing)} 个{noun}"
+        state = "未报（已逾期）" if due < ctx.today else f"未报（{_day(due)}截止）"
+        items.append(
+            Item(
+                key=f"{key}:{kind}:{period:%Y%m}",
+                kind="报送情况",
+                title=f"{ReportKind(kind).label}（{period_label(kind, period)}）：{names}{state}",
+                due=due,
+                url=_url("reporting:board", kind=kind, month=f"{period:%Y-%m}"),
+                count=len(missing),
+            )
+        )
+    return items
+
+
 @source(R.COUNTY_CLERK, R.COUNTY_REVIEWER)
 def reporters_late(ctx: Context) -> list[Item]:
     """Reports owed to the county's housing bureau (its townships' and units' progress
@@ -415,23 +437,8 @@ def reporters_late(ctx: Context) -> list[Item]:
     region = ctx.user.region
     if region.level != Level.COUNTY:
         return []
-    items = []
-    for kind, period, due, missing in unreported_to(region, reporting_since(ctx.today), ctx.soon):
-        names = "、".join(r.name for r in missing[:5])
-        if len(missing) > 5:
-            names += f"等 {len(missing)} 个单位"
-        state = "未报（已逾期）" if due < ctx.today else f"未报（{_day(due)}截止）"
-        items.append(
-            Item(
-                key=f"owed:{region.code}:{kind}:{period:%Y%m}",
-                kind="报送情况",
-                title=f"{ReportKind(kind).label}（{period_label(kind, period)}）：{names}{state}",
-                due=due,
-                url=_url("reporting:board", kind=kind, month=f"{period:%Y-%m}"),
-                count=len(missing),
-            )
-        )
-    return items
+    rows = unreported_to(region, reporting_since(ctx.today), ctx.soon)
+    return _unreported_items(ctx, rows, f"owed:{region.code}", "单位")
 
 
 @source(R.CITY_OFFICE)
@@ -439,23 +446,8 @@ def districts_late(ctx: Context) -> list[Item]:
     """Per report and period (any period since ANJU_REPORTING_SINCE): the districts that have
     not reported it and are late or due within three working days."""
     districts = list(districts_within(ctx.user.region))
-    items = []
-    for kind, period, due, missing in unreported(districts, reporting_since(ctx.today), ctx.soon):
-        names = "、".join(d.name for d in missing[:5])
-        if len(missing) > 5:
-            names += f"等 {len(missing)} 个区县"
-        state = "未报（已逾期）" if due < ctx.today else f"未报（{_day(due)}截止）"
-        items.append(
-            Item(
-                key=f"late:{kind}:{period:%Y%m}",
-                kind="报送情况",
-                title=f"{ReportKind(kind).label}（{period_label(kind, period)}）：{names}{state}",
-                due=due,
-                url=_url("reporting:board", kind=kind, month=f"{period:%Y-%m}"),
-                count=len(missing),
-            )
-        )
-    return items
+    rows = unreported(districts, reporting_since(ctx.today), ctx.soon)
+    return _unreported_items(ctx, rows, "late", "区县")
 
 
 # Township work ---------------------------------------------------------------------------------
